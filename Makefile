@@ -1,0 +1,50 @@
+# Yishi: `make run` serves the demo on http://127.0.0.1:8000; `make test` runs lint and the suite.
+# Needs only Python 3.11: uv is bootstrapped into .tools/ and installs the locked dependencies.
+
+PYTHON ?= python3
+UV_VERSION := 0.13.9
+UV := .tools/bin/uv
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test install messages lint migrate demo serve clean
+
+$(UV):
+	$(PYTHON) -m venv .tools
+	.tools/bin/pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
+
+$(VENV)/.synced: $(UV) pyproject.toml uv.lock
+	UV_PYTHON=$(PYTHON) $(UV) sync --frozen --quiet
+	touch $@
+
+install: $(VENV)/.synced
+
+# Translations are compiled with Babel, so GNU gettext is not needed to run the site.
+messages: install
+	$(VENV)/bin/pybabel compile --statistics -d yishi/locale -D django 2>&1 | grep -v "^$$" || true
+	@test -f yishi/locale/en/LC_MESSAGES/django.mo
+
+migrate: install messages
+	$(PY) manage.py migrate --no-input -v 0
+
+demo: migrate
+	$(PY) manage.py load_demo
+
+run: demo
+	@echo ""
+	@echo "  Yishi (议事) is starting on http://$(HOST):$(PORT)/  (Ctrl+C stops the site and the task worker)"
+	@echo ""
+	@trap 'kill 0' INT TERM EXIT; \
+	$(PY) manage.py db_worker --queue-name default & \
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+lint: install
+	$(VENV)/bin/ruff check .
+
+test: install messages lint
+	$(PY) -m pytest
+
+clean:
+	rm -rf $(VENV) .tools var

@@ -1,0 +1,82 @@
+"""Browser fixtures: Playwright driving Debian's Chromium, and an axe-core check of every page
+the test visits (WCAG 2.x A/AA, 2.2 included). A violation fails the test.
+
+Without a browser the browser tests are skipped on a developer's machine, but fail in CI
+(CI=true), where .ci/run installs Chromium."""
+
+import os
+import shutil
+
+import pytest
+
+CHROMIUM = os.environ.get("YISHI_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+]
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+
+def _browser_available() -> bool:
+    return os.path.exists(CHROMIUM) or shutil.which("chromium") is not None
+
+
+@pytest.fixture(scope="session")
+def _playwright():
+    if not _browser_available():
+        if os.environ.get("CI"):
+            pytest.fail(f"Chromium not found at {CHROMIUM}: CI must run the browser tests")
+        pytest.skip("Chromium is not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        yield p
+
+
+@pytest.fixture(scope="session")
+def browser(_playwright):
+    browser = _playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()
+
+
+class AccessibilityChecker:
+    """Runs axe on the page after every load; collects violations for the end of the test."""
+
+    def __init__(self, page):
+        from axe_playwright_python.sync_playwright import Axe
+
+        self.page = page
+        self.axe = Axe()
+        self.checked: list[str] = []
+        self.failures: list[str] = []
+
+    def check(self) -> None:
+        page = self.page
+        if page.url.startswith("about:") or page.url in self.checked[-1:]:
+            return
+        results = self.axe.run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}})
+        self.checked.append(page.url)
+        if results.violations_count:
+            self.failures.append(f"{page.url}\n{results.generate_report()}")
+
+
+@pytest.fixture
+def page(browser, live_server, request):
+    """A phone-sized page (360 × 740) on the live server; every page it loads is checked by axe."""
+    context = browser.new_context(
+        viewport={"width": 360, "height": 740}, locale="zh-CN", base_url=live_server.url,
+        device_scale_factor=1,
+    )
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    checker = AccessibilityChecker(page)
+    page.on("load", lambda _page: checker.check())
+    page.a11y = checker
+    yield page
+    try:
+        checker.check()
+    finally:
+        context.close()
+    assert not checker.failures, "Accessibility violations:\n" + "\n".join(checker.failures)
+    assert checker.checked, "the test visited no page"

@@ -1,0 +1,58 @@
+"""Shared fixtures: Xihu's units, one person per role (in 西溪, so 北山 is "out of scope"), and
+the browser with its accessibility check."""
+
+import os
+
+import pytest
+
+# Playwright's sync API runs an event loop in the test thread; the ORM calls the tests make
+# between browser steps are ordinary synchronous calls.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+pytest_plugins = ["tests.browser"]
+
+
+@pytest.fixture
+def xihu(db):
+    from yishi.core.demo import load_units
+
+    district, streets = load_units()
+    by_name = {s.name: s for s in streets}
+    return {
+        "district": district,
+        "xixi": by_name["西溪街道"],
+        "beishan": by_name["北山街道"],
+        "xixi_community": by_name["西溪街道"].children.order_by("sort_order").first(),
+        "beishan_community": by_name["北山街道"].children.order_by("sort_order").first(),
+    }
+
+
+@pytest.fixture
+def people(xihu):
+    """One person for each role. District-level roles sit in the district; the rest in 西溪."""
+    from yishi.core.models import Role, RoleAssignment, User
+
+    xixi = xihu["xixi"]
+    placement = {
+        Role.DISTRICT_STAFF: xihu["district"],
+        Role.SYSADMIN: xihu["district"],
+        Role.STREET_STAFF: xixi,
+        Role.DEPUTY: xixi,
+        Role.COUNCIL_MEMBER: xixi,
+        Role.DEPARTMENT_HANDLER: xixi,
+        Role.EXPERT: xixi,
+        Role.RESIDENT: xihu["xixi_community"],
+    }
+    result = {}
+    for n, (role, unit) in enumerate(placement.items()):
+        user = User.objects.create_user(
+            f"1860000{n:04d}", name=f"{role.label}", home_unit=xihu["xixi_community"],
+            password="correct horse battery",
+        )
+        department = xixi.departments.first() if role == Role.DEPARTMENT_HANDLER else None
+        RoleAssignment.objects.create(user=user, role=role, unit=unit, department=department)
+        result[role.value] = user
+    from yishi.core.models import User as U
+
+    result["nobody"] = U.objects.create_user("18600009999", name="No role")
+    return result

@@ -1,0 +1,15 @@
+"""The JSON API (django-ninja): OpenAPI at /api/openapi.json, documentation at /api/docs.
+Each app adds its router here."""
+
+from django.utils.translation import gettext_lazy as _
+from ninja import NinjaAPI
+
+from yishi.core.api import router as core_router
+
+api = NinjaAPI(
+    title="Yishi API",
+    version="1",
+    description=str(_("Open data and participation API of the Yishi platform.")),
+    urls_namespace="api",
+)
+api.add_router("/", core_router)

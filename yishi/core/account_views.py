@@ -1,0 +1,304 @@
+"""Signing up and in (residents by SMS code; staff by password and TOTP), the account page
+with data export and deletion, and the inbox."""
+
+import json
+from base64 import b32encode
+
+import qrcode
+import qrcode.image.svg
+from django.contrib import messages
+from django.contrib.auth import login, logout
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django_otp import login as otp_login
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from . import notifications, services, signin
+from .forms import (
+    CodeForm, DeleteAccountForm, MobileForm, SignUpForm, StaffLoginForm, TotpForm,
+)
+from .models import CodePurpose, Notification, Unit, User
+from .permissions import is_staff_person
+
+PENDING_SIGNIN = "yishi_pending_signin"    # resident: {"mobile", "purpose", signup fields}
+PENDING_STAFF = "yishi_pending_staff"      # staff who passed the password step: user id
+
+
+def _next_url(request: HttpRequest, default: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()},
+                                                  request.is_secure()):
+        return target
+    return default
+
+
+def _apply_form_error(form, exc: ValidationError, field: str | None = None) -> None:
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.message_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(field, exc.messages)
+
+
+def _finish_login(request: HttpRequest, user: User) -> None:
+    login(request, user, backend="yishi.core.auth_backends.MobileBackend")
+    if user.language:
+        request.session["_language"] = user.language
+
+
+def _with_language(response: HttpResponse, user: User) -> HttpResponse:
+    from django.conf import settings
+
+    if user.language:
+        response.set_cookie(settings.LANGUAGE_COOKIE_NAME, user.language,
+                            max_age=settings.LANGUAGE_COOKIE_AGE, samesite="Lax")
+    return response
+
+
+# --- residents: one-time code ------------------------------------------------------------
+
+def login_view(request: HttpRequest) -> HttpResponse:
+    form = MobileForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        mobile = form.cleaned_data["mobile"]
+        user = User.objects.filter(mobile=mobile, is_active=True).first()
+        if user is not None and is_staff_person(user):
+            messages.info(request, _("Staff sign in with a password and an authenticator code."))
+            return redirect(reverse("core:staff_login"))
+        if user is None:
+            form.add_error("mobile", _("No account uses this number yet. Please sign up first."))
+        else:
+            try:
+                signin.send_code(mobile, CodePurpose.LOGIN)
+            except ValidationError as exc:
+                _apply_form_error(form, exc, "mobile")
+            else:
+                request.session[PENDING_SIGNIN] = {
+                    "mobile": mobile, "purpose": CodePurpose.LOGIN,
+                    "next": _next_url(request, reverse("core:workspace_or_home")),
+                }
+                return redirect("core:enter_code")
+    return render(request, "core/account/login.html", {"form": form})
+
+
+def signup_view(request: HttpRequest) -> HttpResponse:
+    form = SignUpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        mobile = form.cleaned_data["mobile"]
+        if User.objects.filter(mobile=mobile).exists():
+            form.add_error("mobile", _("This number already has an account. Please sign in."))
+        else:
+            try:
+                signin.send_code(mobile, CodePurpose.SIGNUP)
+            except ValidationError as exc:
+                _apply_form_error(form, exc, "mobile")
+            else:
+                request.session[PENDING_SIGNIN] = {
+                    "mobile": mobile, "purpose": CodePurpose.SIGNUP,
+                    "name": form.cleaned_data["name"],
+                    "home_unit": form.cleaned_data["home_unit"].pk,
+                    "next": reverse("core:account"),
+                }
+                return redirect("core:enter_code")
+    return render(request, "core/account/signup.html", {"form": form})
+
+
+def enter_code_view(request: HttpRequest) -> HttpResponse:
+    pending = request.session.get(PENDING_SIGNIN)
+    if not pending:
+        return redirect("core:login")
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            signin.check_code(pending["mobile"], pending["purpose"], form.cleaned_data["code"])
+            if pending["purpose"] == CodePurpose.SIGNUP:
+                user = services.sign_up_resident(
+                    pending["mobile"], pending["name"], Unit.objects.get(pk=pending["home_unit"])
+                )
+            else:
+                user = User.objects.get(mobile=pending["mobile"], is_active=True)
+        except ValidationError as exc:
+            _apply_form_error(form, exc, "code")
+        except User.DoesNotExist:
+            form.add_error(None, _("This account is no longer active."))
+        else:
+            del request.session[PENDING_SIGNIN]
+            _finish_login(request, user)
+            if pending["purpose"] == CodePurpose.SIGNUP:
+                messages.success(request, _("Welcome! Your account has been created."))
+            return _with_language(redirect(pending["next"]), user)
+    return render(request, "core/account/enter_code.html", {
+        "form": form, "masked_mobile": pending["mobile"][:3] + "****" + pending["mobile"][-4:],
+    })
+
+
+@require_POST
+def resend_code_view(request: HttpRequest) -> HttpResponse:
+    pending = request.session.get(PENDING_SIGNIN)
+    if not pending:
+        return redirect("core:login")
+    try:
+        signin.send_code(pending["mobile"], pending["purpose"])
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("A new code has been sent."))
+    return redirect("core:enter_code")
+
+
+# --- staff: password, then TOTP ----------------------------------------------------------
+
+def staff_login_view(request: HttpRequest) -> HttpResponse:
+    form = StaffLoginForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = signin.check_password(
+                request, form.cleaned_data["mobile"], form.cleaned_data["password"]
+            )
+        except ValidationError as exc:
+            _apply_form_error(form, exc)
+        else:
+            request.session[PENDING_STAFF] = {
+                "user": user.pk, "next": _next_url(request, reverse("core:workspace")),
+            }
+            if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+                return redirect("core:totp_verify")
+            return redirect("core:totp_setup")
+    return render(request, "core/account/staff_login.html", {"form": form})
+
+
+def _pending_staff(request: HttpRequest) -> User | None:
+    pending = request.session.get(PENDING_STAFF)
+    if not pending:
+        return None
+    return User.objects.filter(pk=pending["user"], is_active=True).first()
+
+
+def _complete_staff_login(request: HttpRequest, user: User, device) -> HttpResponse:
+    target = request.session.pop(PENDING_STAFF)["next"]
+    _finish_login(request, user)
+    otp_login(request, device)
+    return _with_language(redirect(target), user)
+
+
+def totp_verify_view(request: HttpRequest) -> HttpResponse:
+    user = _pending_staff(request)
+    if user is None:
+        return redirect("core:staff_login")
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        return redirect("core:totp_setup")
+    form = TotpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            signin.check_totp(user.mobile, device, form.cleaned_data["token"])
+        except ValidationError as exc:
+            _apply_form_error(form, exc, "token")
+        else:
+            return _complete_staff_login(request, user, device)
+    return render(request, "core/account/totp_verify.html", {"form": form})
+
+
+def totp_setup_view(request: HttpRequest) -> HttpResponse:
+    """First sign-in of a staff person: enrol an authenticator app (mandatory)."""
+    user = _pending_staff(request)
+    if user is None:
+        return redirect("core:staff_login")
+    if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+        return redirect("core:totp_verify")
+    device, _created = TOTPDevice.objects.get_or_create(
+        user=user, confirmed=False, defaults={"name": "authenticator"}
+    )
+    form = TotpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            signin.check_totp(user.mobile, device, form.cleaned_data["token"])
+        except ValidationError as exc:
+            _apply_form_error(form, exc, "token")
+        else:
+            device.confirmed = True
+            device.save(update_fields=["confirmed"])
+            messages.success(request, _("Your authenticator app is set up."))
+            return _complete_staff_login(request, user, device)
+    secret = b32encode(device.bin_key).decode()
+    image = qrcode.make(device.config_url, image_factory=qrcode.image.svg.SvgPathImage)
+    svg = image.to_string(encoding="unicode")
+    return render(request, "core/account/totp_setup.html", {
+        "form": form,
+        "qr_svg": mark_safe(svg),  # generated here from our own data, not user input
+        "secret": " ".join(secret[i:i + 4] for i in range(0, len(secret), 4)),
+    })
+
+
+@require_POST
+def logout_view(request: HttpRequest) -> HttpResponse:
+    logout(request)
+    return redirect("core:home")
+
+
+# --- the account, its data, the inbox ----------------------------------------------------
+
+@login_required
+def account_view(request: HttpRequest) -> HttpResponse:
+    return render(request, "core/account/account.html", {
+        "assignments": request.user.role_assignments.select_related("unit", "department"),
+        "delete_form": DeleteAccountForm(user=request.user),
+    })
+
+
+@login_required
+def export_data_view(request: HttpRequest) -> HttpResponse:
+    data = services.export_personal_data(request.user)
+    response = HttpResponse(
+        json.dumps(data, ensure_ascii=False, indent=2), content_type="application/json"
+    )
+    response["Content-Disposition"] = 'attachment; filename="yishi-my-data.json"'
+    return response
+
+
+@login_required
+def delete_account_view(request: HttpRequest) -> HttpResponse:
+    form = DeleteAccountForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        user = request.user
+        logout(request)
+        services.delete_account(user)
+        messages.success(request, _("Your account and personal data have been deleted."))
+        return redirect("core:home")
+    return render(request, "core/account/account.html", {
+        "assignments": request.user.role_assignments.select_related("unit", "department"),
+        "delete_form": form,
+    }, status=400 if request.method == "POST" else 200)
+
+
+@login_required
+def inbox_view(request: HttpRequest) -> HttpResponse:
+    page = Paginator(
+        Notification.objects.filter(recipient=request.user), 20
+    ).get_page(request.GET.get("page"))
+    return render(request, "core/account/inbox.html", {"page": page})
+
+
+@login_required
+@require_POST
+def inbox_mark_read_view(request: HttpRequest) -> HttpResponse:
+    ids = request.POST.getlist("id")
+    notifications.mark_read(request.user, [int(i) for i in ids if i.isdigit()] if ids else None)
+    return redirect("core:inbox")
+
+
+def workspace_or_home(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated and request.user.role_assignments.active().exclude(
+        role="resident"
+    ).exists():
+        return redirect("core:workspace")
+    return redirect("core:account" if request.user.is_authenticated else "core:home")

@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
+from django.utils.translation import gettext_lazy as _
+
+
+class CoreConfig(AppConfig):
+    default = True
+    name = "yishi.core"
+    label = "core"
+    verbose_name = _("Core")
+
+
+class YishiAdminConfig(admin_apps.AdminConfig):
+    default = False
+    default_site = "yishi.core.admin_site.YishiAdminSite"

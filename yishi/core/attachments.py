@@ -1,0 +1,116 @@
+"""Uploads: one door for every file that comes in. The type is read from the content (not the
+name), the size is capped, and images are decoded and re-encoded so that EXIF, GPS and any
+payload hidden after the image data are gone."""
+
+import hashlib
+import io
+import os
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from . import audit
+from .models import Attachment
+from .permissions import require
+
+IMAGE_FORMATS = {"JPEG": ("image/jpeg", ".jpg"), "PNG": ("image/png", ".png"),
+                 "WEBP": ("image/webp", ".webp")}
+DOCUMENT_SIGNATURES = [
+    (b"%PDF-", "application/pdf", ".pdf"),
+]
+OFFICE_TYPES = {  # zip containers, told apart by their extension
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ".pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+}
+ALLOWED_DESCRIPTION = gettext_lazy("JPEG, PNG or WebP images; PDF, Word, Excel or PowerPoint documents")
+
+
+def _clean_image(data: bytes) -> tuple[bytes, str, str]:
+    Image.MAX_IMAGE_PIXELS = settings.YISHI_IMAGE_MAX_PIXELS
+    try:
+        with Image.open(io.BytesIO(data)) as probe:
+            probe.verify()
+        with Image.open(io.BytesIO(data)) as image:
+            fmt = image.format
+            image = ImageOps.exif_transpose(image)  # keep the orientation the EXIF asked for
+            if fmt not in IMAGE_FORMATS:
+                raise ValidationError(_("This image format is not accepted."), code="type")
+            if fmt == "JPEG" and image.mode not in ("RGB", "L"):
+                image = image.convert("RGB")
+            out = io.BytesIO()
+            # No exif=, no icc_profile=, no pnginfo=: Pillow writes pixels only.
+            image.save(out, format=fmt, **({"quality": 88} if fmt in ("JPEG", "WEBP") else {}))
+    except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError) as exc:
+        raise ValidationError(_("The image could not be read; it may be damaged."),
+                              code="damaged") from exc
+    content_type, ext = IMAGE_FORMATS[fmt]
+    return out.getvalue(), content_type, ext
+
+
+def sniff(data: bytes, name: str) -> str | None:
+    for signature, content_type, _ext in DOCUMENT_SIGNATURES:
+        if data.startswith(signature):
+            return content_type
+    if data.startswith(b"PK\x03\x04"):
+        return OFFICE_TYPES.get(os.path.splitext(name.lower())[1])
+    return None
+
+
+def clean_upload(uploaded, *, images_only: bool = False) -> tuple[bytes, str, str]:
+    """Return (bytes to store, content type, extension) or raise a ValidationError that says
+    what is wrong, in the user's language."""
+    limit = settings.YISHI_UPLOAD_MAX_BYTES
+    if uploaded.size > limit:
+        raise ValidationError(
+            _("The file is too large (%(size)s MB); the limit is %(limit)s MB.")
+            % {"size": f"{uploaded.size / 1048576:.1f}", "limit": f"{limit / 1048576:.0f}"},
+            code="size",
+        )
+    data = uploaded.read()
+    if not data:
+        raise ValidationError(_("The file is empty."), code="empty")
+    try:
+        with Image.open(io.BytesIO(data)) as probe:
+            is_image = probe.format is not None
+    except (UnidentifiedImageError, OSError):
+        is_image = False
+    if is_image:
+        return _clean_image(data)
+    content_type = None if images_only else sniff(data, uploaded.name)
+    if content_type is None:
+        accepted = _("JPEG, PNG or WebP images") if images_only else ALLOWED_DESCRIPTION
+        raise ValidationError(
+            _("This type of file is not accepted. Accepted: %(accepted)s.") % {"accepted": accepted},
+            code="type",
+        )
+    ext = next(e for e, t in OFFICE_TYPES.items() if t == content_type) if content_type in (
+        OFFICE_TYPES.values()) else ".pdf"
+    return data, content_type, ext
+
+
+def store_attachment(actor, uploaded, *, description: str = "",
+                     images_only: bool = False) -> Attachment:
+    require(actor, "core.upload_attachment")
+    data, content_type, ext = clean_upload(uploaded, images_only=images_only)
+    digest = hashlib.sha256(data).hexdigest()
+    original = os.path.basename(uploaded.name or "upload")[:255]
+    with transaction.atomic():
+        attachment = Attachment(
+            original_name=original, content_type=content_type, size=len(data), sha256=digest,
+            uploaded_by=actor, description=description[:200],
+        )
+        attachment.file.save(f"{digest[:16]}{ext}", ContentFile(data), save=False)
+        try:  # a failed save must not leave the file behind
+            attachment.save()
+            audit.record(actor, "core.upload_attachment", attachment,
+                         after={"name": original, "type": content_type, "sha256": digest})
+        except Exception:
+            attachment.file.delete(save=False)
+            raise
+    return attachment

@@ -1,0 +1,15 @@
+from django.conf import settings
+
+from .models import TextSize
+
+
+def site(request):
+    user = getattr(request, "user", None)
+    text_size = request.COOKIES.get("yishi_text")
+    if text_size not in TextSize.values:
+        text_size = user.text_size if user is not None and user.is_authenticated else "normal"
+    return {
+        "site_name": settings.YISHI_SITE_NAME,
+        "text_size": text_size,
+        "large_text": text_size == TextSize.LARGE,
+    }

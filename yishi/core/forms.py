@@ -1,0 +1,99 @@
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from .models import MOBILE_RE, Unit, UnitKind, normalize_mobile
+
+
+class MobileField(forms.CharField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", _("Mobile number"))
+        kwargs.setdefault("max_length", 20)
+        super().__init__(**kwargs)
+        self.widget.attrs.update(
+            {"inputmode": "tel", "autocomplete": "tel", "placeholder": "13800000000"}
+        )
+
+    def clean(self, value):
+        value = normalize_mobile(super().clean(value))
+        if not MOBILE_RE.match(value):
+            raise ValidationError(
+                _("Enter a mainland China mobile number: 11 digits starting with 1."),
+                code="invalid",
+            )
+        return value
+
+
+class CodeField(forms.CharField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 8)
+        kwargs.setdefault("min_length", 6)
+        super().__init__(**kwargs)
+        self.widget.attrs.update(
+            {"inputmode": "numeric", "autocomplete": "one-time-code", "pattern": "[0-9]*"}
+        )
+
+
+class MobileForm(forms.Form):
+    mobile = MobileField()
+
+
+class CodeForm(forms.Form):
+    code = CodeField(label=_("Verification code (6 digits)"))
+
+
+class CommunityChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        street = obj.parent.display_name if obj.parent_id else ""
+        return f"{street} · {obj.display_name}"
+
+
+class SignUpForm(forms.Form):
+    name = forms.CharField(label=_("Your name"), max_length=64)
+    mobile = MobileField()
+    home_unit = CommunityChoiceField(
+        label=_("Community you live in"),
+        queryset=Unit.objects.filter(kind=UnitKind.COMMUNITY).select_related("parent"),
+        empty_label=_("— choose your community —"),
+    )
+    agree = forms.BooleanField(
+        label=_("I agree that the platform keeps my name, number and community to handle my "
+                "participation, as the privacy notice explains."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["name"].widget.attrs["autocomplete"] = "name"
+
+
+class StaffLoginForm(forms.Form):
+    mobile = MobileField()
+    password = forms.CharField(
+        label=_("Password"), strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+
+class TotpForm(forms.Form):
+    token = CodeField(label=_("6-digit code from your authenticator app"))
+
+
+class DeleteAccountForm(forms.Form):
+    confirm = forms.CharField(
+        label=_("Type your mobile number to confirm"), max_length=20,
+    )
+
+    def __init__(self, *args, user=None, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def clean_confirm(self):
+        value = normalize_mobile(self.cleaned_data["confirm"])
+        if value != self.user.mobile:
+            raise ValidationError(_("This is not your mobile number."))
+        return value
+
+
+class AttachmentForm(forms.Form):
+    file = forms.FileField(label=_("File"))
+    description = forms.CharField(label=_("Description"), max_length=200, required=False)

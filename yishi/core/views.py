@@ -1,0 +1,121 @@
+"""Public pages of the district, display preferences, and the staff workspace."""
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.urls import reverse
+from django.utils.translation import check_for_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from . import queries, services
+from .menu import workspace_menu
+from .models import AuditRecord, TextSize, Unit, UnitKind
+from .permissions import active_roles, has_perm
+
+
+def _back(request: HttpRequest, default: str = "/") -> str:
+    target = request.POST.get("next") or request.META.get("HTTP_REFERER") or default
+    if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return target
+    return default
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    district = queries.district()
+    return render(request, "core/home.html", {
+        "district": district,
+        "streets": queries.streets_with_counts(district),
+    })
+
+
+@require_GET
+def street_detail(request: HttpRequest, code: str) -> HttpResponse:
+    street = get_object_or_404(
+        Unit.objects.select_related("parent"), code=code,
+        kind__in=[UnitKind.STREET, UnitKind.TOWN],
+    )
+    return render(request, "core/street_detail.html", {
+        "street": street,
+        "communities": street.children.order_by("sort_order", "code"),
+        "departments": street.departments.all(),
+        "stations": street.liaison_stations.all(),
+        "trail": [(street.display_name, None)],
+    })
+
+
+@require_POST
+def set_text_size(request: HttpRequest) -> HttpResponse:
+    size = request.POST.get("text_size")
+    if size not in TextSize.values:
+        size = TextSize.NORMAL
+    response = redirect(_back(request))
+    response.set_cookie("yishi_text", size, max_age=365 * 24 * 3600, samesite="Lax",
+                        secure=request.is_secure(), httponly=True)
+    if request.user.is_authenticated:
+        services.set_preferences(request.user, text_size=size)
+    return response
+
+
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    """Like Django's set_language, and remembered on the account too."""
+    code = request.POST.get("language")
+    response = redirect(_back(request))
+    if code and check_for_language(code) and code in dict(settings.LANGUAGES):
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME, code, max_age=settings.LANGUAGE_COOKIE_AGE,
+            samesite=settings.LANGUAGE_COOKIE_SAMESITE, secure=request.is_secure(),
+        )
+        if request.user.is_authenticated:
+            services.set_preferences(request.user, language=code)
+    return response
+
+
+@login_required
+def workspace(request: HttpRequest) -> HttpResponse:
+    roles = active_roles(request.user)
+    assignments = (
+        request.user.role_assignments.active().select_related("unit", "department")
+        .order_by("role")
+    )
+    return render(request, "core/workspace.html", {
+        "menu": workspace_menu(request.user),
+        "assignments": assignments,
+        "has_roles": bool(roles),
+        "trail": [(_("Workspace"), None)],
+    })
+
+
+@login_required
+def audit_trail(request: HttpRequest) -> HttpResponse:
+    """Audit records of the units the person oversees, newest first."""
+    paths = [path for role, path, _d in active_roles(request.user)
+             if has_perm(request.user, "core.view_audit", Unit(path=path))]
+    if not paths:
+        raise PermissionDenied
+    records = AuditRecord.objects.order_by("-seq")
+    if not any(path.count("/") == 1 for path in paths):  # not district-wide
+        from django.db.models import Q
+
+        scope = Q()
+        for path in paths:
+            scope |= Q(unit_path__startswith=path)
+        records = records.filter(scope)
+    page = Paginator(records, 50).get_page(request.GET.get("page"))
+    return render(request, "core/audit_trail.html", {
+        "page": page,
+        "trail": [(_("Workspace"), reverse("core:workspace")), (_("Audit trail"), None)],
+    })
+
+
+def healthz(request: HttpRequest) -> JsonResponse:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})

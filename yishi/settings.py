@@ -1,0 +1,277 @@
+"""Yishi settings: one module, configured by environment variables (see README and docs/deploy.md).
+
+YISHI_ENV        development (default) | production
+YISHI_SECRET_KEY required in production
+YISHI_ALLOWED_HOSTS  comma-separated, required in production
+DATABASE_URL     default: SQLite file var/yishi.sqlite3
+REDIS_URL        optional: cache (and rate limits) in Redis instead of local memory
+YISHI_*          the rest, documented where they are read below
+"""
+
+import os
+import sys
+from pathlib import Path
+
+import dj_database_url
+from csp.constants import NONE, SELF
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(os.environ.get("YISHI_VAR_DIR", BASE_DIR / "var"))
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_list(name: str, default: str = "") -> list[str]:
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+YISHI_ENV = os.environ.get("YISHI_ENV", "development")
+PRODUCTION = YISHI_ENV == "production"
+TESTING = "pytest" in sys.modules or os.environ.get("YISHI_TESTING") == "1"
+
+DEBUG = env_bool("YISHI_DEBUG", default=not PRODUCTION and not TESTING)
+
+if PRODUCTION:
+    SECRET_KEY = os.environ["YISHI_SECRET_KEY"]
+    ALLOWED_HOSTS = env_list("YISHI_ALLOWED_HOSTS")
+else:
+    SECRET_KEY = os.environ.get(
+        "YISHI_SECRET_KEY", "development-only-secret-key-never-use-in-production-0123456789"
+    )
+    ALLOWED_HOSTS = env_list("YISHI_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
+
+INSTALLED_APPS = [
+    "yishi.core.apps.YishiAdminConfig",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_tasks",
+    "django_tasks_db",
+    "csp",
+    "ninja",
+    "yishi.core",
+    "yishi.deputies",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "yishi.core.middleware.StaffSecondFactorMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+]
+
+ROOT_URLCONF = "yishi.urls"
+WSGI_APPLICATION = "yishi.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "yishi" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "yishi.core.context_processors.site",
+            ],
+        },
+    },
+]
+
+# Database: SQLite by default (WAL, immediate transactions so writers queue instead of failing
+# with "database is locked"); PostgreSQL through DATABASE_URL.
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+DATABASES = {
+    "default": dj_database_url.parse(
+        os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'yishi.sqlite3'}"),
+        conn_max_age=int(os.environ.get("YISHI_DB_CONN_MAX_AGE", "60")),
+        conn_health_checks=True,
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
+        ),
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "core.User"
+AUTHENTICATION_BACKENDS = ["yishi.core.auth_backends.MobileBackend"]
+LOGIN_URL = "core:login"
+LOGIN_REDIRECT_URL = "core:workspace"
+LOGOUT_REDIRECT_URL = "core:home"
+
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+if TESTING:
+    # Argon2 is deliberately slow; tests that check hashing set it back explicitly.
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_HASHERS]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# Internationalisation: Chinese first, English complete.
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "yishi" / "locale"]
+USE_I18N = True
+TIME_ZONE = "Asia/Shanghai"
+USE_TZ = True
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+MEDIA_URL = "/media/"
+MEDIA_ROOT = Path(os.environ.get("YISHI_MEDIA_ROOT", VAR_DIR / "media"))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if PRODUCTION
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        )
+    },
+}
+
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Background work: django-tasks with the database backend (worker: `manage.py db_worker`).
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get(
+            "YISHI_TASK_BACKEND",
+            "django_tasks.backends.immediate.ImmediateBackend"
+            if TESTING
+            else "django_tasks_db.DatabaseBackend",
+        ),
+        "QUEUES": ["default"],
+    }
+}
+
+# Mail: console in development, SMTP in production (YISHI_EMAIL_HOST etc.).
+DEFAULT_FROM_EMAIL = os.environ.get("YISHI_DEFAULT_FROM_EMAIL", "yishi@localhost")
+if os.environ.get("YISHI_EMAIL_HOST"):
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = os.environ["YISHI_EMAIL_HOST"]
+    EMAIL_PORT = int(os.environ.get("YISHI_EMAIL_PORT", "587"))
+    EMAIL_HOST_USER = os.environ.get("YISHI_EMAIL_USER", "")
+    EMAIL_HOST_PASSWORD = os.environ.get("YISHI_EMAIL_PASSWORD", "")
+    EMAIL_USE_TLS = env_bool("YISHI_EMAIL_USE_TLS", True)
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+
+# SMS: console backend prints codes in the server's terminal; a real gateway is configured with
+# YISHI_SMS_BACKEND=yishi.core.sms.HttpGatewayBackend and the YISHI_SMS_GATEWAY_* settings.
+YISHI_SMS_BACKEND = os.environ.get(
+    "YISHI_SMS_BACKEND",
+    "yishi.core.sms.LocmemBackend" if TESTING else "yishi.core.sms.ConsoleBackend",
+)
+YISHI_SMS_GATEWAY_URL = os.environ.get("YISHI_SMS_GATEWAY_URL", "")
+YISHI_SMS_GATEWAY_TOKEN = os.environ.get("YISHI_SMS_GATEWAY_TOKEN", "")
+YISHI_SMS_SIGNATURE = os.environ.get("YISHI_SMS_SIGNATURE", "议事")
+
+# Sign-in protection: this many failures lock the account (per mobile number) for the lockout.
+YISHI_LOGIN_MAX_FAILURES = int(os.environ.get("YISHI_LOGIN_MAX_FAILURES", "5"))
+YISHI_LOGIN_LOCKOUT_MINUTES = int(os.environ.get("YISHI_LOGIN_LOCKOUT_MINUTES", "15"))
+YISHI_CODE_VALID_MINUTES = int(os.environ.get("YISHI_CODE_VALID_MINUTES", "5"))
+YISHI_CODE_RESEND_SECONDS = int(os.environ.get("YISHI_CODE_RESEND_SECONDS", "60"))
+
+# Uploads.
+YISHI_UPLOAD_MAX_BYTES = int(os.environ.get("YISHI_UPLOAD_MAX_BYTES", str(10 * 1024 * 1024)))
+YISHI_IMAGE_MAX_PIXELS = int(os.environ.get("YISHI_IMAGE_MAX_PIXELS", str(40_000_000)))
+DATA_UPLOAD_MAX_MEMORY_SIZE = YISHI_UPLOAD_MAX_BYTES + 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+
+YISHI_DISTRICT_CODE = os.environ.get("YISHI_DISTRICT_CODE", "330106")
+
+OTP_TOTP_ISSUER = os.environ.get("YISHI_TOTP_ISSUER", "Yishi 议事")
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+
+SESSION_COOKIE_AGE = 8 * 3600
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# Content Security Policy: everything from our own origin; nothing from the internet.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+        "base-uri": [SELF],
+        "object-src": [NONE],
+    }
+}
+
+if PRODUCTION:
+    SECURE_SSL_REDIRECT = env_bool("YISHI_SSL_REDIRECT", True)
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_SECONDS = int(os.environ.get("YISHI_HSTS_SECONDS", str(365 * 24 * 3600)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = env_bool("YISHI_HSTS_PRELOAD", True)
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    LANGUAGE_COOKIE_SECURE = True
+    CSRF_TRUSTED_ORIGINS = env_list("YISHI_CSRF_TRUSTED_ORIGINS")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("YISHI_LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}
+
+YISHI_SITE_NAME = _("Yishi")
+
+# The address people use to reach the site, for links in mails and QR codes.
+YISHI_PUBLIC_URL = os.environ.get("YISHI_PUBLIC_URL", "http://127.0.0.1:8000")
