@@ -1,0 +1,463 @@
+"""Budget-limited approval rules with cost satisfaction and exact arithmetic.
+
+This module uses ONLY the Python standard library: it is shared by the web
+app, the command-line tally and the stand-alone verifier that citizens can run.
+
+The rules reproduce pabutools 1.2.3 exactly (``sat_class=Cost_Sat``, exact
+fractions, default lexicographic tie-breaking on the project id, the profile
+taken ``as_multiprofile()``), including the order in which projects are
+returned:
+
+``greedy``
+    ``greedy_utilitarian_welfare``. With cost satisfaction a project's
+    satisfaction per unit of cost is simply its number of approvals, so the
+    rule walks the projects by (approvals descending, id ascending) and takes
+    every project that still fits. Projects nobody approved, and projects of
+    cost 0 (whose cost satisfaction is 0), come last, by id.
+
+``mes``
+    ``method_of_equal_shares``. Every voter gets ``budget / n``. A project
+    ``p`` of cost ``c`` can be bought if its supporters together still have
+    ``c``; its price per supporter is the smallest ``rho`` with
+    ``sum(min(b_i, rho)) == c`` over its supporters' budgets ``b_i``. Each round
+    buys the project with the smallest ``rho / c`` (pabutools' "affordability";
+    ties go to the smaller id) and charges each supporter ``min(b_i, rho)``.
+    Projects nobody approved or of cost 0 are never bought by MES.
+
+``mes-add1``
+    ``method_of_equal_shares(voter_budget_increment=1)``: rerun MES with a
+    per-voter budget of ``budget/n + k`` for k = 0, 1, 2, ... and stop at the
+    first outcome that is exhaustive (no approved project of positive cost
+    still fits in ``budget``) -- return it -- or that costs more than
+    ``budget`` -- return the outcome of the previous k.
+
+``mes-greedy`` / ``mes-add1-greedy``
+    ``completion_by_rule_combination([mes..., greedy_utilitarian_welfare])``:
+    the MES outcome, then the projects greedy adds with the remaining money.
+
+Speed. pabutools recomputes every project from every voter in every round
+with gmpy2 rationals. Here:
+
+* identical ballots are merged (the multiprofile), and voters are further
+  grouped into *budget classes*: all voters start with the same budget and a
+  voter's budget only depends on which bought projects they approved, so
+  voters with equal history share one budget. A project only needs, per
+  class, how many of its supporters are in it (``hist``). Buying a project
+  moves only those of its supporters whose class is split; classes entirely
+  made of supporters just get a new budget, no matter how many voters.
+* budgets are Python integers over one common denominator ``D``. When a price
+  ``rho = num/den`` is charged, ``D`` is multiplied by ``den`` (after reducing
+  the fraction) so everything stays an integer: no Fraction in the hot loops.
+* a project's price only goes up while MES runs (budgets only go down), so
+  the last computed ``rho / c`` is a lower bound: a heap keyed by
+  (lower bound, id) recomputes only projects that reach the top while stale.
+  When a fresh project is on top it is the exact argmin, ties included.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections import Counter
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from decimal import Decimal
+from fractions import Fraction
+from math import gcd, lcm
+
+__all__ = [
+    "APPROVAL_VOTE_TYPES",
+    "RULES",
+    "ApprovalElection",
+    "UnsupportedVoteType",
+    "approval_counts",
+    "approval_winners",
+    "check_vote_type",
+    "select",
+]
+
+Number = int | Fraction | Decimal | str
+
+#: Rule names accepted by :func:`select`.
+RULES = ("greedy", "mes", "mes-greedy", "mes-add1", "mes-add1-greedy")
+#: Vote types the budget rules here can count: choose-1 ballots are approval
+#: ballots of length one.
+APPROVAL_VOTE_TYPES = ("approval", "choose-1")
+
+
+class UnsupportedVoteType(ValueError):
+    """The rule cannot count ballots of this vote type."""
+
+
+def check_vote_type(rule: str, vote_type: str) -> None:
+    """Raise :class:`UnsupportedVoteType` unless ``rule`` can count ``vote_type`` votes."""
+    if rule not in RULES:
+        raise ValueError(f"unknown rule {rule!r} (expected one of {', '.join(RULES)})")
+    if vote_type not in APPROVAL_VOTE_TYPES:
+        raise UnsupportedVoteType(f"{vote_type} votes are not supported by rule {rule}")
+
+
+def _fraction(value: Number | float, what: str) -> Fraction:
+    try:
+        result = Fraction(value)
+    except (TypeError, ValueError, ZeroDivisionError):
+        raise ValueError(f"{what} is not a number: {value!r}") from None
+    if result < 0:
+        raise ValueError(f"{what} is negative: {value!r}")
+    return result
+
+
+def _count_ballots(
+    ballots: Iterable[Collection[str]] | Mapping[frozenset[str], int],
+) -> Counter[frozenset[str]]:
+    """Merge identical ballots (pabutools' ``as_multiprofile()``)."""
+    if isinstance(ballots, Mapping):
+        counts: Counter[frozenset[str]] = Counter()
+        for ballot, mult in ballots.items():
+            if not isinstance(mult, int) or mult < 0:
+                raise ValueError(f"ballot multiplicity must be a non-negative int, got {mult!r}")
+            if mult:
+                counts[frozenset(ballot)] += mult
+        return counts
+    return Counter(frozenset(b) for b in ballots)
+
+
+def approval_counts(
+    projects: Iterable[str], ballots: Iterable[Collection[str]] | Mapping[frozenset[str], int]
+) -> dict[str, int]:
+    """Number of ballots approving each project (0 for projects nobody approved)."""
+    result = dict.fromkeys(projects, 0)
+    for ballot, mult in _count_ballots(ballots).items():
+        for pid in ballot:
+            if pid not in result:
+                raise ValueError(f"ballot approves unknown project {pid!r}")
+            result[pid] += mult
+    return result
+
+
+def approval_winners(
+    projects: Iterable[str],
+    ballots: Iterable[Collection[str]] | Mapping[frozenset[str], int],
+    seats: int,
+    tie_order: Sequence[str] | None = None,
+) -> list[str]:
+    """The ``seats`` projects with most approvals, best first ("winners by votes").
+
+    Ties are broken explicitly and reproducibly: by position in ``tie_order``
+    (which must list every project, e.g. a published random draw), or, without
+    it, by project id in code-point order -- the same lexicographic order as
+    pabutools' default tie-breaking. Choose-1 and choose-N ballots are
+    approval ballots.
+    """
+    if seats < 0:
+        raise ValueError("seats must be >= 0")
+    counts = approval_counts(projects, ballots)
+    if tie_order is None:
+        rank = {pid: pid for pid in counts}
+        order = sorted(counts, key=lambda pid: (-counts[pid], rank[pid]))
+    else:
+        position = {pid: i for i, pid in enumerate(tie_order)}
+        missing = [pid for pid in counts if pid not in position]
+        if missing:
+            raise ValueError(f"tie_order does not list projects {missing!r}")
+        order = sorted(counts, key=lambda pid: (-counts[pid], position[pid]))
+    return order[:seats]
+
+
+class ApprovalElection:
+    """An approval election prepared once and counted by any rule.
+
+    Project ids are compared as Python strings (code-point order), exactly as
+    pabutools compares project names. Internally projects are numbered in that
+    order, so "smaller index" means "wins a tie".
+    """
+
+    def __init__(
+        self,
+        projects: Mapping[str, Number],
+        budget: Number,
+        ballots: Iterable[Collection[str]] | Mapping[frozenset[str], int],
+    ) -> None:
+        self.ids: list[str] = sorted(projects)
+        index = {pid: i for i, pid in enumerate(self.ids)}
+        costs = [_fraction(projects[pid], f"cost of project {pid!r}") for pid in self.ids]
+        budget_f = _fraction(budget, "budget")
+        # One integer scale for all costs and the budget (exact decimals such
+        # as 1234.50 become integers); ``unit`` is what "1" (one currency unit,
+        # the add1 increment) is on that scale.
+        scale = lcm(budget_f.denominator, *(c.denominator for c in costs))
+        self.unit: int = scale
+        self.costs: list[int] = [int(c * scale) for c in costs]
+        self.budget: int = int(budget_f * scale)
+
+        counts = _count_ballots(ballots)
+        self.n_voters: int = sum(counts.values())
+        # Groups of identical non-empty ballots: (sorted project indices, count).
+        # Empty ballots only matter through n_voters (they get a share of the
+        # budget in MES that they never spend).
+        groups: list[tuple[tuple[int, ...], int]] = []
+        for ballot, mult in counts.items():
+            if not ballot:
+                continue
+            try:
+                idx = tuple(sorted(index[pid] for pid in ballot))
+            except KeyError as exc:
+                raise ValueError(f"ballot approves unknown project {exc.args[0]!r}") from None
+            groups.append((idx, mult))
+        self.groups = groups
+        self.group_ballots: list[tuple[int, ...]] = [g[0] for g in groups]
+        self.group_weights: list[int] = [g[1] for g in groups]
+        n = len(self.ids)
+        self.approvals: list[int] = [0] * n
+        supporters: list[list[int]] = [[] for _ in range(n)]
+        for gi, (ballot_idx, mult) in enumerate(groups):
+            for p in ballot_idx:
+                self.approvals[p] += mult
+                supporters[p].append(gi)
+        self.supporters = supporters
+        self._cooc: list[frozenset[int]] | None = None
+
+    # -- helpers ---------------------------------------------------------
+
+    def _names(self, selection: Iterable[int]) -> list[str]:
+        return [self.ids[p] for p in selection]
+
+    def _cost(self, selection: Iterable[int]) -> int:
+        return sum(self.costs[p] for p in selection)
+
+    def _mes_candidates(self) -> list[int]:
+        """Projects MES can buy: approved by someone, positive cost.
+
+        With cost satisfaction a project's total satisfaction is approvals *
+        cost, and pabutools keeps a project only when that is > 0.
+        """
+        return [p for p in range(len(self.ids)) if self.approvals[p] > 0 and self.costs[p] > 0]
+
+    def _co_approved(self) -> list[frozenset[int]]:
+        """For each project, the projects sharing at least one supporter with it.
+
+        Buying ``s`` changes budgets of ``s``'s supporters only, so only these
+        projects' prices can change.
+        """
+        if self._cooc is None:
+            sets: list[set[int]] = [set() for _ in self.ids]
+            for ballot_idx in self.group_ballots:
+                for p in ballot_idx:
+                    sets[p].update(ballot_idx)
+            self._cooc = [frozenset(s) for s in sets]
+        return self._cooc
+
+    # -- rules -----------------------------------------------------------
+
+    def greedy(self, initial: Sequence[int] = ()) -> list[int]:
+        """``greedy_utilitarian_welfare`` with Cost_Sat, completing ``initial``."""
+        taken = set(initial)
+        remaining = self.budget - self._cost(initial)
+        approvals, costs = self.approvals, self.costs
+
+        def density(p: int) -> int:
+            # total Cost_Sat / cost == approvals, or 0 when the total is 0.
+            return approvals[p] if costs[p] > 0 else 0
+
+        order = sorted((p for p in range(len(self.ids)) if p not in taken), key=lambda p: (-density(p), p))
+        result = list(initial)
+        for p in order:
+            if costs[p] <= remaining:
+                result.append(p)
+                remaining -= costs[p]
+        return result
+
+    def mes(self, increment_steps: int = 0) -> list[int]:
+        """One run of MES with per-voter budget ``budget/n + increment_steps``."""
+        if self.n_voters == 0:
+            return []
+        return self._mes_run(self.budget + increment_steps * self.unit * self.n_voters)
+
+    def mes_add1(self) -> list[int]:
+        """``method_of_equal_shares(voter_budget_increment=1)``."""
+        if self.n_voters == 0:
+            return []
+        candidates = self._mes_candidates()
+        previous: list[int] = []
+        step = self.unit * self.n_voters  # +1 per voter, times n voters, on our scale
+        total = self.budget
+        while True:
+            outcome = self._mes_run(total)
+            spent = self._cost(outcome)
+            if spent > self.budget:
+                return previous
+            chosen = set(outcome)
+            if not any(p not in chosen and spent + self.costs[p] <= self.budget for p in candidates):
+                return outcome
+            previous = outcome
+            total += step
+
+    def run(self, rule: str) -> list[str]:
+        """Selected project ids, in the order the rule selects them."""
+        if rule == "greedy":
+            sel = self.greedy()
+        elif rule == "mes":
+            sel = self.mes()
+        elif rule == "mes-greedy":
+            sel = self.greedy(self.mes())
+        elif rule == "mes-add1":
+            sel = self.mes_add1()
+        elif rule == "mes-add1-greedy":
+            sel = self.greedy(self.mes_add1())
+        else:
+            raise ValueError(f"unknown rule {rule!r} (expected one of {', '.join(RULES)})")
+        return self._names(sel)
+
+    # -- the MES engine --------------------------------------------------
+
+    def _mes_run(self, total_budget: int) -> list[int]:
+        """MES where the voters share ``total_budget`` (on the cost scale) equally.
+
+        Budgets are integers over the common denominator ``den``: initially
+        ``den = n`` and every voter has ``total_budget``/n, i.e. numerator
+        ``total_budget``.
+        """
+        costs = self.costs
+        weights = self.group_weights
+        ballots = self.group_ballots
+        supporters = self.supporters
+        cooc = self._co_approved()
+        n_projects = len(self.ids)
+
+        den = self.n_voters
+        # Class 0: everybody, with the same budget.
+        class_budget: list[int] = [total_budget]
+        class_weight: list[int] = [self.n_voters]
+        group_class: list[int] = [0] * len(ballots)
+        DEAD = -1  # class of groups whose budget reached 0: they are out of MES
+
+        alive = [False] * n_projects
+        hist: list[dict[int, int]] = [{} for _ in range(n_projects)]
+        version = [0] * n_projects
+        heap: list[tuple[Fraction, int, int]] = []
+        # Last computed price of each project, valid while version[p] is
+        # unchanged: rho = num / (cnt * den_then). The common denominator may
+        # have grown since (buying a project with no common supporter does not
+        # make p stale), so ``den_then`` is kept to rescale.
+        last_price: list[tuple[int, int, int]] = [(0, 1, 1)] * n_projects
+        for p in self._mes_candidates():
+            # Initially all supporters have total_budget/n: the price is c/N
+            # if they can afford it at all.
+            if self.approvals[p] * total_budget >= costs[p] * den:
+                alive[p] = True
+                hist[p] = {0: self.approvals[p]}
+                last_price[p] = (costs[p] * den, self.approvals[p], den)
+                heap.append((Fraction(1, self.approvals[p]), p, 0))
+        heapq.heapify(heap)
+
+        selected: list[int] = []
+        while heap:
+            key, p, ver = heapq.heappop(heap)
+            if not alive[p]:
+                continue
+            if ver != version[p]:
+                price = self._price(hist[p], class_budget, costs[p] * den)
+                if price is None:
+                    alive[p] = False  # its supporters can no longer pay for it
+                    continue
+                num, cnt = price
+                last_price[p] = (num, cnt, den)
+                heapq.heappush(heap, (Fraction(num, cnt * costs[p] * den), p, version[p]))
+                continue
+            # p is fresh and on top: the exact argmin of (rho/c, id).
+            num, cnt, den_then = last_price[p]
+            num *= den // den_then  # den only ever gets multiplied
+            selected.append(p)
+            alive[p] = False
+            # Put rho = num / (cnt * den) on an integer scale: multiply the
+            # common denominator by the reduced denominator of num/cnt.
+            g = gcd(num, cnt)
+            num //= g
+            cnt //= g
+            if cnt != 1:
+                den *= cnt
+                class_budget = [b * cnt for b in class_budget]
+            rho = num
+            # Charge p's supporters class by class.
+            split: dict[int, int] = {}  # class -> class receiving its supporters
+            for c, w in hist[p].items():
+                b = class_budget[c]
+                new_b = b - rho if b > rho else 0
+                if w == class_weight[c]:
+                    # Every voter of the class supports p: same new budget for
+                    # all, no one moves.
+                    class_budget[c] = new_b
+                elif new_b == 0:
+                    split[c] = DEAD
+                    class_weight[c] -= w
+                else:
+                    split[c] = len(class_budget)
+                    class_budget.append(new_b)
+                    class_weight.append(w)
+                    class_weight[c] -= w
+            if split:
+                for gi in supporters[p]:
+                    c = group_class[gi]
+                    target = split.get(c)
+                    if target is None:
+                        continue
+                    group_class[gi] = target
+                    m = weights[gi]
+                    for q in ballots[gi]:
+                        if not alive[q]:
+                            continue
+                        hq = hist[q]
+                        left = hq[c] - m
+                        if left:
+                            hq[c] = left
+                        else:
+                            del hq[c]
+                        if target != DEAD:
+                            hq[target] = hq.get(target, 0) + m
+            hist[p] = {}
+            for q in cooc[p]:
+                version[q] += 1
+        return selected
+
+    @staticmethod
+    def _price(h: dict[int, int], class_budget: list[int], need: int) -> tuple[int, int] | None:
+        """Price per supporter ``rho = num/cnt`` (over the current denominator), or None.
+
+        ``h`` maps class -> number of supporters in it; ``need`` is the cost
+        on the current scale. ``rho`` solves ``sum(min(b_i, rho)) == need``:
+        walk the supporters from the poorest, letting each pay everything
+        while ``rho`` would exceed their budget (pabutools' loop, done per
+        class of equal budgets instead of per voter).
+        """
+        items = sorted([(class_budget[c], w) for c, w in h.items()])
+        total = 0
+        count = 0
+        for b, w in items:
+            total += b * w
+            count += w
+        if total < need:
+            return None
+        paid = 0
+        for b, w in items:
+            rest = need - paid
+            if rest <= b * count:
+                return rest, count
+            paid += b * w
+            count -= w
+        raise AssertionError("unreachable: total >= need")  # pragma: no cover
+
+
+def select(
+    rule: str,
+    projects: Mapping[str, Number],
+    budget: Number,
+    ballots: Iterable[Collection[str]] | Mapping[frozenset[str], int],
+    vote_type: str = "approval",
+) -> list[str]:
+    """Project ids selected by ``rule``, in the order it selects them.
+
+    ``projects`` maps id -> cost; ``ballots`` is an iterable of approved-id
+    collections, or a mapping from ballot (frozenset) to how many voters cast
+    it. Raises :class:`UnsupportedVoteType` for vote types the rule cannot
+    count and ``ValueError`` for unknown rules or malformed input.
+    """
+    check_vote_type(rule, vote_type)
+    return ApprovalElection(projects, budget, ballots).run(rule)
