@@ -103,6 +103,7 @@ TEMPLATES = [
 # Database: SQLite by default (WAL, immediate transactions so writers queue instead of failing
 # with "database is locked"); PostgreSQL through DATABASE_URL.
 VAR_DIR.mkdir(parents=True, exist_ok=True)
+(VAR_DIR / "static").mkdir(exist_ok=True)
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'yishi.sqlite3'}"),
@@ -226,6 +227,9 @@ YISHI_DISTRICT_CODE = os.environ.get("YISHI_DISTRICT_CODE", "330106")
 
 OTP_TOTP_ISSUER = os.environ.get("YISHI_TOTP_ISSUER", "Yishi 议事")
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+# Our own lockout (yishi.core.signin) counts TOTP failures; django-otp's extra back-off would
+# refuse a correct code typed right after a typo.
+OTP_TOTP_THROTTLE_FACTOR = 0
 
 SESSION_COOKIE_AGE = 8 * 3600
 SESSION_COOKIE_HTTPONLY = True

@@ -23,7 +23,12 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from . import notifications, services, signin
 from .forms import (
-    CodeForm, DeleteAccountForm, MobileForm, SignUpForm, StaffLoginForm, TotpForm,
+    CodeForm,
+    DeleteAccountForm,
+    MobileForm,
+    SignUpForm,
+    StaffLoginForm,
+    TotpForm,
 )
 from .models import CodePurpose, Notification, Unit, User
 from .permissions import is_staff_person

@@ -3,7 +3,13 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from .models import (
-    Attachment, AuditRecord, Department, Notification, RoleAssignment, Unit, User,
+    Attachment,
+    AuditRecord,
+    Department,
+    Notification,
+    RoleAssignment,
+    Unit,
+    User,
 )
 
 

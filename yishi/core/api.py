@@ -1,8 +1,12 @@
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from ninja import File, Form, Router, Schema, Status
+from ninja.errors import HttpError
+from ninja.files import UploadedFile
 from ninja.security import django_auth
 
 from . import queries
+from .attachments import store_attachment
 from .models import Notification, Unit, UnitKind
 
 router = Router(tags=["core"])
@@ -57,8 +61,6 @@ def get_unit(request, code: str):
 def get_district(request):
     district = queries.district()
     if district is None:
-        from ninja.errors import HttpError
-
         raise HttpError(404, "no district loaded")
     return district
 
@@ -78,3 +80,26 @@ def me(request):
             recipient=user, read_at__isnull=True
         ).count(),
     }
+
+
+class AttachmentOut(Schema):
+    id: int
+    name: str
+    content_type: str
+    size: int
+    sha256: str
+    url: str
+
+
+@router.post("/attachments", response={201: AttachmentOut}, auth=django_auth,
+             summary="Upload a file (images are re-encoded without EXIF/GPS)")
+def upload_attachment(request, file: File[UploadedFile], description: Form[str] = ""):
+    try:
+        attachment = store_attachment(request.user, file, description=description)
+    except ValidationError as exc:
+        raise HttpError(422, " ".join(exc.messages)) from None
+    return Status(201, {
+        "id": attachment.pk, "name": attachment.original_name,
+        "content_type": attachment.content_type, "size": attachment.size,
+        "sha256": attachment.sha256, "url": attachment.file.url,
+    })

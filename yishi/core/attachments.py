@@ -53,6 +53,13 @@ def _clean_image(data: bytes) -> tuple[bytes, str, str]:
     return out.getvalue(), content_type, ext
 
 
+def looks_like_image(data: bytes) -> bool:
+    return (
+        data.startswith((b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"GIF8"))
+        or (data[:4] == b"RIFF" and data[8:12] == b"WEBP")
+    )
+
+
 def sniff(data: bytes, name: str) -> str | None:
     for signature, content_type, _ext in DOCUMENT_SIGNATURES:
         if data.startswith(signature):
@@ -75,12 +82,7 @@ def clean_upload(uploaded, *, images_only: bool = False) -> tuple[bytes, str, st
     data = uploaded.read()
     if not data:
         raise ValidationError(_("The file is empty."), code="empty")
-    try:
-        with Image.open(io.BytesIO(data)) as probe:
-            is_image = probe.format is not None
-    except (UnidentifiedImageError, OSError):
-        is_image = False
-    if is_image:
+    if looks_like_image(data):
         return _clean_image(data)
     content_type = None if images_only else sniff(data, uploaded.name)
     if content_type is None:

@@ -94,6 +94,28 @@ class DeleteAccountForm(forms.Form):
         return value
 
 
+class AttachmentField(forms.FileField):
+    """A file field that checks type and size the way storage will (yishi.core.attachments), so
+    a wrong file is a form error next to the field and nothing is stored."""
+
+    def __init__(self, *, images_only: bool = False, **kwargs):
+        self.images_only = images_only
+        super().__init__(**kwargs)
+        self.widget.attrs.setdefault(
+            "accept", "image/jpeg,image/png,image/webp" if images_only else
+            "image/jpeg,image/png,image/webp,application/pdf,.docx,.xlsx,.pptx"
+        )
+
+    def clean(self, data, initial=None):
+        uploaded = super().clean(data, initial)
+        if uploaded:
+            from .attachments import clean_upload
+
+            clean_upload(uploaded, images_only=self.images_only)
+            uploaded.seek(0)
+        return uploaded
+
+
 class AttachmentForm(forms.Form):
-    file = forms.FileField(label=_("File"))
+    file = AttachmentField(label=_("File"))
     description = forms.CharField(label=_("Description"), max_length=200, required=False)

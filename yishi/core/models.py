@@ -74,6 +74,10 @@ class Unit(models.Model):
     def __str__(self) -> str:
         return self.display_name
 
+    def save(self, *args, **kwargs):
+        self.path = (self.parent.path if self.parent_id else "") + f"{self.code}/"
+        super().save(*args, **kwargs)
+
     @property
     def display_name(self) -> str:
         if get_language() and not get_language().startswith("zh") and self.name_en:
@@ -99,10 +103,6 @@ class Unit(models.Model):
         )
         if not ok:
             raise ValidationError({"parent": _("This kind of unit cannot sit under that parent.")})
-
-    def save(self, *args, **kwargs):
-        self.path = (self.parent.path if self.parent_id else "") + f"{self.code}/"
-        super().save(*args, **kwargs)
 
     def contains(self, other: "Unit") -> bool:
         return other.path.startswith(self.path)
@@ -303,6 +303,9 @@ class LoginThrottle(models.Model):
         verbose_name = _("sign-in throttle")
         verbose_name_plural = _("sign-in throttles")
 
+    def __str__(self) -> str:
+        return mask_mobile(self.mobile)
+
 
 class CodePurpose(models.TextChoices):
     LOGIN = "login", _("sign in")
@@ -323,6 +326,9 @@ class OneTimeCode(models.Model):
         verbose_name = _("one-time code")
         verbose_name_plural = _("one-time codes")
         indexes = [models.Index(fields=["mobile", "purpose", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{mask_mobile(self.mobile)} {self.purpose}"
 
 
 class AuditQuerySet(models.QuerySet):
@@ -381,6 +387,9 @@ class AuditChainHead(models.Model):
 
     class Meta:
         verbose_name = _("audit chain head")
+
+    def __str__(self) -> str:
+        return f"#{self.last_seq}"
 
 
 class Notification(models.Model):

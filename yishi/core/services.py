@@ -8,7 +8,15 @@ from django.utils.translation import gettext as _
 
 from . import audit
 from .models import (
-    Attachment, Department, Notification, Role, RoleAssignment, TextSize, Unit, UnitKind, User,
+    Attachment,
+    Department,
+    Notification,
+    Role,
+    RoleAssignment,
+    TextSize,
+    Unit,
+    UnitKind,
+    User,
     normalize_mobile,
 )
 from .permissions import STREET_ASSIGNABLE_ROLES, district_wide, holds, require

@@ -98,11 +98,12 @@ def send_code(mobile: str, purpose: str) -> None:
             created_at=now,
             expires_at=now + timedelta(minutes=settings.YISHI_CODE_VALID_MINUTES),
         )
-        text = _(
-            "Your Yishi verification code is %(code)s. It is valid for %(minutes)d minutes. "
-            "Do not share it with anyone."
-        ) % {"code": code, "minutes": settings.YISHI_CODE_VALID_MINUTES}
-        transaction.on_commit(lambda: send_text_message.enqueue(mobile, text))
+    text = _(
+        "Your Yishi verification code is %(code)s. It is valid for %(minutes)d minutes. "
+        "Do not share it with anyone."
+    ) % {"code": code, "minutes": settings.YISHI_CODE_VALID_MINUTES}
+    # Queued once the code is stored: the worker sends it, the request does not wait.
+    send_text_message.enqueue(mobile, text)
 
 
 def check_code(mobile: str, purpose: str, code: str) -> None:

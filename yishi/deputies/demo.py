@@ -18,7 +18,7 @@ THEMED = [
 
 def load(out) -> None:
     streets = {u.name[:2]: u for u in Unit.objects.filter(kind__in=[UnitKind.STREET, UnitKind.TOWN])}
-    for prefix, street in streets.items():
+    for street in streets.values():
         LiaisonStation.objects.update_or_create(
             code=f"station-{street.code}",
             defaults={"unit": street, "kind": StationKind.STREET,
