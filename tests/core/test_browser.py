@@ -68,8 +68,8 @@ def code_for(mobile):
 
 def test_resident_signs_up_and_logs_in_with_code(page, demo):
     page.goto("/accounts/signup/")
-    page.get_by_label("您的姓名").fill("李阿姨")
-    page.get_by_label("手机号码").fill("13712345678")
+    page.get_by_role("textbox", name=re.compile("^您的姓名")).fill("李阿姨")
+    page.get_by_role("textbox", name=re.compile("^手机号码")).fill("13712345678")
     page.get_by_label("您居住的社区").select_option(label="西溪街道 · 求是社区")
     page.get_by_label(re.compile("我同意")).check()
     page.get_by_role("button", name="发送验证码").click()
@@ -81,7 +81,7 @@ def test_resident_signs_up_and_logs_in_with_code(page, demo):
     page.get_by_role("button", name="退出").click()
     page.wait_for_load_state()
     page.goto("/accounts/login/")
-    page.get_by_label("手机号码").fill("13712345678")
+    page.get_by_role("textbox", name=re.compile("^手机号码")).fill("13712345678")
     LocmemBackend.outbox.clear()
     page.get_by_role("button", name="发送验证码").click()
     page.get_by_label(re.compile("验证码")).fill("000000" if code_for("13712345678") != "000000" else "111111")
@@ -95,8 +95,8 @@ def test_resident_signs_up_and_logs_in_with_code(page, demo):
 
 def test_staff_log_in_with_password_and_totp(page, demo):
     page.goto("/accounts/staff/")
-    page.get_by_label("手机号码").fill("13900010201")
-    page.get_by_label("密码").fill("yishi-demo-2026")
+    page.get_by_role("textbox", name=re.compile("^手机号码")).fill("13900010201")
+    page.get_by_label(re.compile("^密码")).fill("yishi-demo-2026")
     page.get_by_role("button", name="继续").click()
     page.wait_for_load_state()
     assert page.get_by_role("heading", level=1).inner_text() == "设置身份验证器"
@@ -110,3 +110,16 @@ def test_staff_log_in_with_password_and_totp(page, demo):
     page.get_by_role("link", name="审计日志").click()
     page.wait_for_load_state()
     assert page.get_by_role("heading", level=1).inner_text() == "审计日志"
+
+
+def test_accessibility_check_catches_violations(browser):
+    """The axe fixture is only worth something if it fails on a bad page."""
+    from tests.browser import AccessibilityChecker
+
+    context = browser.new_context()
+    bad = context.new_page()
+    bad.goto('data:text/html,<html><body><img src="x.png"><input type="text"></body></html>')
+    checker = AccessibilityChecker(bad)
+    checker.check()
+    context.close()
+    assert checker.failures and "image-alt" in checker.failures[0]

@@ -104,3 +104,8 @@ def test_attachment_form_reports_bad_file(db):
 
 def test_healthz(client, db):
     assert client.get("/healthz").json() == {"status": "ok"}
+
+
+def test_chinese_even_when_the_browser_asks_for_english(client, demo):
+    html = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert '<html lang="zh-Hans"' in html and "北山街道" in html

@@ -24,3 +24,28 @@ class StaffSecondFactorMiddleware:
             logout(request)
             return redirect(f"{reverse('core:staff_login')}?next={request.path}")
         return self.get_response(request)
+
+
+class LanguageMiddleware:
+    """Chinese unless the visitor chose otherwise. The choice (language switch, or the account's
+    setting applied at sign-in) lives in the language cookie; the browser's Accept-Language is
+    deliberately not consulted, so a resident on a phone set to English still lands on the
+    Chinese site the district publishes, with English one tap away."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.conf import settings
+        from django.utils import translation
+        from django.utils.cache import patch_vary_headers
+
+        code = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        if code not in dict(settings.LANGUAGES):
+            code = settings.LANGUAGE_CODE
+        translation.activate(code)
+        request.LANGUAGE_CODE = code
+        response = self.get_response(request)
+        patch_vary_headers(response, ("Cookie",))
+        response.headers.setdefault("Content-Language", code)
+        return response

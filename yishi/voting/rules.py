@@ -83,6 +83,11 @@ RULES = ("greedy", "mes", "mes-greedy", "mes-add1", "mes-add1-greedy")
 APPROVAL_VOTE_TYPES = ("approval", "choose-1")
 
 
+#: Bound on the cached (class, count) pairs kept by ApprovalElection._hist:
+#: about 100 bytes each, so at most a few hundred MB on the largest files.
+_CACHE_LIMIT = 3_000_000
+
+
 class UnsupportedVoteType(ValueError):
     """The rule cannot count ballots of this vote type."""
 
@@ -214,6 +219,9 @@ class ApprovalElection:
                 supporters[p].append(gi)
         self.supporters = supporters
         self._cooc: list[frozenset[int]] | None = None
+        self._sup_masks: list[tuple[tuple[int, int], ...]] | None = None
+        self._hist_cache: dict[tuple[int, int], tuple[tuple[int, ...], tuple[int, ...]]] = {}
+        self._cache_size = 0
 
     # -- helpers ---------------------------------------------------------
 
@@ -308,42 +316,72 @@ class ApprovalElection:
 
     # -- the MES engine --------------------------------------------------
 
+    def _supporter_masks(self) -> list[tuple[tuple[int, int], ...]]:
+        """For each project, its supporter groups as (ballot bitmask, weight)."""
+        if self._sup_masks is None:
+            masks = [sum(1 << p for p in b) for b in self.group_ballots]
+            self._sup_masks = [
+                tuple((masks[g], self.group_weights[g]) for g in sup) for sup in self.supporters
+            ]
+        return self._sup_masks
+
+    def _hist(self, bought: int, p: int) -> tuple[tuple[int, ...], tuple[int, ...]]:
+        """p's supporters by budget class when the projects in mask ``bought`` are bought.
+
+        A voter's budget class is the set of bought projects they approve (as
+        a bitmask): all voters start with the same budget and are charged
+        only for what they approve, so equal sets mean equal budgets, for any
+        starting budget and any order of purchase. That makes the result
+        depend on (bought, p) only, so it is cached across the reruns of
+        ``mes-add1``, which mostly retrace the same purchases.
+        Returns (classes, supporters in each class).
+        """
+        key = (bought, p)
+        hit = self._hist_cache.get(key)
+        if hit is not None:
+            return hit
+        counts: dict[int, int] = {}
+        get = counts.get
+        for mask, weight in self._supporter_masks()[p]:
+            cls = mask & bought
+            counts[cls] = get(cls, 0) + weight
+        result = (tuple(counts), tuple(counts.values()))
+        self._cache_size += len(counts)
+        if self._cache_size > _CACHE_LIMIT:
+            self._hist_cache.clear()
+            self._cache_size = len(counts)
+        self._hist_cache[key] = result
+        return result
+
     def _mes_run(self, total_budget: int) -> list[int]:
         """MES where the voters share ``total_budget`` (on the cost scale) equally.
 
         Budgets are integers over the common denominator ``den``: initially
-        ``den = n`` and every voter has ``total_budget``/n, i.e. numerator
-        ``total_budget``.
+        ``den = n`` and every voter has ``total_budget / n``, i.e. numerator
+        ``total_budget``. ``budget_of`` maps a budget class (see :meth:`_hist`)
+        to its budget.
         """
         costs = self.costs
-        weights = self.group_weights
-        ballots = self.group_ballots
-        supporters = self.supporters
         cooc = self._co_approved()
         n_projects = len(self.ids)
 
         den = self.n_voters
-        # Class 0: everybody, with the same budget.
-        class_budget: list[int] = [total_budget]
-        class_weight: list[int] = [self.n_voters]
-        group_class: list[int] = [0] * len(ballots)
-        DEAD = -1  # class of groups whose budget reached 0: they are out of MES
+        budget_of: dict[int, int] = {0: total_budget}
+        bought = 0  # bitmask of the projects bought so far
 
         alive = [False] * n_projects
-        hist: list[dict[int, int]] = [{} for _ in range(n_projects)]
         version = [0] * n_projects
-        heap: list[tuple[Fraction, int, int]] = []
         # Last computed price of each project, valid while version[p] is
         # unchanged: rho = num / (cnt * den_then). The common denominator may
         # have grown since (buying a project with no common supporter does not
         # make p stale), so ``den_then`` is kept to rescale.
         last_price: list[tuple[int, int, int]] = [(0, 1, 1)] * n_projects
+        heap: list[tuple[Fraction, int, int]] = []
         for p in self._mes_candidates():
             # Initially all supporters have total_budget/n: the price is c/N
-            # if they can afford it at all.
+            # if they can afford it at all (affordability 1/N, as pabutools).
             if self.approvals[p] * total_budget >= costs[p] * den:
                 alive[p] = True
-                hist[p] = {0: self.approvals[p]}
                 last_price[p] = (costs[p] * den, self.approvals[p], den)
                 heap.append((Fraction(1, self.approvals[p]), p, 0))
         heapq.heapify(heap)
@@ -354,7 +392,8 @@ class ApprovalElection:
             if not alive[p]:
                 continue
             if ver != version[p]:
-                price = self._price(hist[p], class_budget, costs[p] * den)
+                classes, counts = self._hist(bought, p)
+                price = _price(classes, counts, budget_of, costs[p] * den)
                 if price is None:
                     alive[p] = False  # its supporters can no longer pay for it
                     continue
@@ -362,7 +401,8 @@ class ApprovalElection:
                 last_price[p] = (num, cnt, den)
                 heapq.heappush(heap, (Fraction(num, cnt * costs[p] * den), p, version[p]))
                 continue
-            # p is fresh and on top: the exact argmin of (rho/c, id).
+            # p is fresh and on top of the heap: it is the exact argmin of
+            # (rho/c, id) because every other key is a lower bound.
             num, cnt, den_then = last_price[p]
             num *= den // den_then  # den only ever gets multiplied
             selected.append(p)
@@ -370,79 +410,50 @@ class ApprovalElection:
             # Put rho = num / (cnt * den) on an integer scale: multiply the
             # common denominator by the reduced denominator of num/cnt.
             g = gcd(num, cnt)
-            num //= g
+            rho = num // g
             cnt //= g
             if cnt != 1:
                 den *= cnt
-                class_budget = [b * cnt for b in class_budget]
-            rho = num
-            # Charge p's supporters class by class.
-            split: dict[int, int] = {}  # class -> class receiving its supporters
-            for c, w in hist[p].items():
-                b = class_budget[c]
-                new_b = b - rho if b > rho else 0
-                if w == class_weight[c]:
-                    # Every voter of the class supports p: same new budget for
-                    # all, no one moves.
-                    class_budget[c] = new_b
-                elif new_b == 0:
-                    split[c] = DEAD
-                    class_weight[c] -= w
-                else:
-                    split[c] = len(class_budget)
-                    class_budget.append(new_b)
-                    class_weight.append(w)
-                    class_weight[c] -= w
-            if split:
-                for gi in supporters[p]:
-                    c = group_class[gi]
-                    target = split.get(c)
-                    if target is None:
-                        continue
-                    group_class[gi] = target
-                    m = weights[gi]
-                    for q in ballots[gi]:
-                        if not alive[q]:
-                            continue
-                        hq = hist[q]
-                        left = hq[c] - m
-                        if left:
-                            hq[c] = left
-                        else:
-                            del hq[c]
-                        if target != DEAD:
-                            hq[target] = hq.get(target, 0) + m
-            hist[p] = {}
+                budget_of = {c: b * cnt for c, b in budget_of.items()}
+            # Charge p's supporters: each of their classes gets a new class
+            # (old set + p); the old class keeps the non-supporters, if any.
+            bit = 1 << p
+            for c in self._hist(bought, p)[0]:
+                b = budget_of[c]
+                budget_of[c | bit] = b - rho if b > rho else 0
+            bought |= bit
             for q in cooc[p]:
                 version[q] += 1
         return selected
 
-    @staticmethod
-    def _price(h: dict[int, int], class_budget: list[int], need: int) -> tuple[int, int] | None:
-        """Price per supporter ``rho = num/cnt`` (over the current denominator), or None.
 
-        ``h`` maps class -> number of supporters in it; ``need`` is the cost
-        on the current scale. ``rho`` solves ``sum(min(b_i, rho)) == need``:
-        walk the supporters from the poorest, letting each pay everything
-        while ``rho`` would exceed their budget (pabutools' loop, done per
-        class of equal budgets instead of per voter).
-        """
-        items = sorted([(class_budget[c], w) for c, w in h.items()])
-        total = 0
-        count = 0
-        for b, w in items:
-            total += b * w
-            count += w
-        if total < need:
-            return None
-        paid = 0
-        for b, w in items:
-            rest = need - paid
-            if rest <= b * count:
-                return rest, count
-            paid += b * w
-            count -= w
-        raise AssertionError("unreachable: total >= need")  # pragma: no cover
+def _price(
+    classes: tuple[int, ...], counts: tuple[int, ...], budget_of: dict[int, int], need: int
+) -> tuple[int, int] | None:
+    """Price per supporter ``rho = num/cnt`` (over the current denominator), or None.
+
+    ``need`` is the cost on the current scale. ``rho`` solves
+    ``sum(min(b_i, rho)) == need`` over the supporters' budgets: walk them
+    from the poorest, letting each pay everything while ``rho`` would exceed
+    their budget -- pabutools' loop, done per class of equal budgets instead
+    of per voter (which gives the same result). None if they cannot pay.
+    """
+    items = sorted(zip(map(budget_of.__getitem__, classes), counts, strict=True))
+    total = 0
+    count = 0
+    for b, w in items:
+        total += b * w
+        count += w
+    if total < need:
+        return None
+    paid = 0
+    for b, w in items:
+        rest = need - paid
+        if rest <= b * count:
+            return rest, count
+        paid += b * w
+        count -= w
+    raise AssertionError("unreachable: total >= need")  # pragma: no cover
 
 
 def select(
