@@ -359,7 +359,7 @@ class ApprovalElection:
         Budgets are integers over the common denominator ``den``: initially
         ``den = n`` and every voter has ``total_budget / n``, i.e. numerator
         ``total_budget``. ``budget_of`` maps a budget class (see :meth:`_hist`)
-        to its budget.
+        to its budget; classes whose budget is 0 are dropped from it.
         """
         costs = self.costs
         cooc = self._co_approved()
@@ -367,6 +367,7 @@ class ApprovalElection:
 
         den = self.n_voters
         budget_of: dict[int, int] = {0: total_budget}
+        class_size: dict[int, int] = {0: self.n_voters}  # voters in each class
         bought = 0  # bitmask of the projects bought so far
 
         alive = [False] * n_projects
@@ -376,19 +377,20 @@ class ApprovalElection:
         # have grown since (buying a project with no common supporter does not
         # make p stale), so ``den_then`` is kept to rescale.
         last_price: list[tuple[int, int, int]] = [(0, 1, 1)] * n_projects
-        heap: list[tuple[Fraction, int, int]] = []
+        heap: list[tuple[_Key, int]] = []
         for p in self._mes_candidates():
             # Initially all supporters have total_budget/n: the price is c/N
             # if they can afford it at all (affordability 1/N, as pabutools).
             if self.approvals[p] * total_budget >= costs[p] * den:
                 alive[p] = True
                 last_price[p] = (costs[p] * den, self.approvals[p], den)
-                heap.append((Fraction(1, self.approvals[p]), p, 0))
+                heap.append((_Key(1, self.approvals[p], p), 0))
         heapq.heapify(heap)
 
         selected: list[int] = []
         while heap:
-            key, p, ver = heapq.heappop(heap)
+            key, ver = heapq.heappop(heap)
+            p = key.p
             if not alive[p]:
                 continue
             if ver != version[p]:
@@ -399,7 +401,7 @@ class ApprovalElection:
                     continue
                 num, cnt = price
                 last_price[p] = (num, cnt, den)
-                heapq.heappush(heap, (Fraction(num, cnt * costs[p] * den), p, version[p]))
+                heapq.heappush(heap, (_Key(num, cnt * costs[p] * den, p), version[p]))
                 continue
             # p is fresh and on top of the heap: it is the exact argmin of
             # (rho/c, id) because every other key is a lower bound.
@@ -418,13 +420,49 @@ class ApprovalElection:
             # Charge p's supporters: each of their classes gets a new class
             # (old set + p); the old class keeps the non-supporters, if any.
             bit = 1 << p
-            for c in self._hist(bought, p)[0]:
+            for c, w in zip(*self._hist(bought, p), strict=True):
+                size = class_size.get(c)
+                if size is None:
+                    continue  # these voters have nothing left; see below
                 b = budget_of[c]
-                budget_of[c | bit] = b - rho if b > rho else 0
+                left = size - w
+                if left:
+                    class_size[c] = left
+                else:
+                    # Everyone in c supports p: c is empty from now on.
+                    del class_size[c]
+                    budget_of.pop(c, None)
+                if b > rho:
+                    budget_of[c | bit] = b - rho
+                    class_size[c | bit] = w
+                # Voters who spent everything are left out of budget_of and
+                # class_size altogether: a supporter with budget 0 changes no
+                # price (pabutools walks past them), so they never matter again.
             bought |= bit
             for q in cooc[p]:
                 version[q] += 1
         return selected
+
+
+class _Key:
+    """Heap key: affordability ``num/den`` (exact), then project index.
+
+    Cheaper than ``(Fraction, index)``: one cross-multiplication per
+    comparison. Two keys are never equal (the index differs), so the heap
+    never compares the version that follows the key in the heap tuples.
+    """
+
+    __slots__ = ("num", "den", "p")
+
+    def __init__(self, num: int, den: int, p: int) -> None:
+        self.num = num
+        self.den = den
+        self.p = p
+
+    def __lt__(self, other: _Key) -> bool:
+        left = self.num * other.den
+        right = other.num * self.den
+        return left < right or (left == right and self.p < other.p)
 
 
 def _price(
@@ -438,14 +476,24 @@ def _price(
     their budget -- pabutools' loop, done per class of equal budgets instead
     of per voter (which gives the same result). None if they cannot pay.
     """
-    items = sorted(zip(map(budget_of.__getitem__, classes), counts, strict=True))
+    get = budget_of.get
     total = 0
     count = 0
-    for b, w in items:
-        total += b * w
-        count += w
+    lowest = -1
+    items: list[tuple[int, int]] = []
+    for c, w in zip(classes, counts, strict=True):
+        b = get(c, 0)
+        if b:  # supporters with nothing left change nothing (see _mes_run)
+            items.append((b, w))
+            total += b * w
+            count += w
+            if b < lowest or lowest < 0:
+                lowest = b
     if total < need:
         return None
+    if need <= lowest * count:
+        return need, count  # even the poorest can pay an equal share: no sort
+    items.sort()
     paid = 0
     for b, w in items:
         rest = need - paid
