@@ -8,7 +8,13 @@ def site(request):
     text_size = request.COOKIES.get("yishi_text")
     if text_size not in TextSize.values:
         text_size = user.text_size if user is not None and user.is_authenticated else "normal"
+    unread = None
+    if user is not None and user.is_authenticated:
+        from .notifications import unread_count
+
+        unread = unread_count(user)
     return {
+        "unread_count": unread,
         "site_name": settings.YISHI_SITE_NAME,
         "text_size": text_size,
         "large_text": text_size == TextSize.LARGE,
