@@ -58,7 +58,7 @@ from __future__ import annotations
 
 import heapq
 from collections import Counter
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from decimal import Decimal
 from fractions import Fraction
 from math import gcd, lcm
@@ -222,6 +222,7 @@ class ApprovalElection:
         self._sup_masks: list[tuple[tuple[int, int], ...]] | None = None
         self._hist_cache: dict[tuple[int, int], tuple[tuple[int, ...], tuple[int, ...]]] = {}
         self._cache_size = 0
+        self._outcomes: dict[str, list[int]] = {}
 
     # -- helpers ---------------------------------------------------------
 
@@ -302,17 +303,23 @@ class ApprovalElection:
         """Selected project ids, in the order the rule selects them."""
         if rule == "greedy":
             sel = self.greedy()
-        elif rule == "mes":
-            sel = self.mes()
-        elif rule == "mes-greedy":
-            sel = self.greedy(self.mes())
-        elif rule == "mes-add1":
-            sel = self.mes_add1()
-        elif rule == "mes-add1-greedy":
-            sel = self.greedy(self.mes_add1())
+        elif rule in ("mes", "mes-greedy"):
+            sel = self._memo("mes", self.mes)
+            if rule == "mes-greedy":
+                sel = self.greedy(sel)
+        elif rule in ("mes-add1", "mes-add1-greedy"):
+            sel = self._memo("mes-add1", self.mes_add1)
+            if rule == "mes-add1-greedy":
+                sel = self.greedy(sel)
         else:
             raise ValueError(f"unknown rule {rule!r} (expected one of {', '.join(RULES)})")
         return self._names(sel)
+
+    def _memo(self, name: str, compute: Callable[[], list[int]]) -> list[int]:
+        """MES outcomes are kept: "mes-add1" then "mes-add1-greedy" count once."""
+        if name not in self._outcomes:
+            self._outcomes[name] = compute()
+        return list(self._outcomes[name])
 
     # -- the MES engine --------------------------------------------------
 
