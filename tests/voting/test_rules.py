@@ -111,7 +111,9 @@ def test_unknown_rule_and_unsupported_vote_types() -> None:
     with pytest.raises(ValueError, match="unknown rule"):
         rules.select("phragmen", {"a": 1}, 1, [])
     for vote_type in ("ordinal", "cumulative", "scoring"):
-        with pytest.raises(rules.UnsupportedVoteType, match=f"{vote_type} votes are not supported by rule mes"):
+        with pytest.raises(
+            rules.UnsupportedVoteType, match=f"{vote_type} votes are not supported by rule mes"
+        ):
             rules.check_vote_type("mes", vote_type)
     rules.check_vote_type("mes", "choose-1")
 
@@ -125,7 +127,9 @@ def test_approval_winners_ties_lexicographic_or_explicit() -> None:
     ballots = [{"b", "a"}, {"c"}, {"a", "c"}, {"b"}]
     # a:2 b:2 c:2 d:0
     assert rules.approval_winners(["a", "b", "c", "d"], ballots, 2) == ["a", "b"]
-    assert rules.approval_winners(["a", "b", "c", "d"], ballots, 2, tie_order=["c", "b", "a", "d"]) == [
+    assert rules.approval_winners(
+        ["a", "b", "c", "d"], ballots, 2, tie_order=["c", "b", "a", "d"]
+    ) == [
         "c",
         "b",
     ]

@@ -40,7 +40,9 @@ def pabutools_select(
     rule: str, costs: dict[str, Fraction], budget: Fraction, ballots: list[frozenset[str]]
 ) -> list[str]:
     """Run ``rule`` the way the shared data set's expected.json was made."""
-    projects = {pid: Project(pid, mpq(cost.numerator, cost.denominator)) for pid, cost in costs.items()}
+    projects = {
+        pid: Project(pid, mpq(cost.numerator, cost.denominator)) for pid, cost in costs.items()
+    }
     instance = Instance(projects.values(), budget_limit=mpq(budget.numerator, budget.denominator))
     profile = ApprovalProfile([ApprovalBallot({projects[p] for p in b}) for b in ballots])
     multi = profile.as_multiprofile()
@@ -107,7 +109,9 @@ def test_multiset_input_gives_the_same_result(election) -> None:
     for b in ballots:
         counts[b] = counts.get(b, 0) + 1
     for rule in rules.RULES:
-        assert rules.select(rule, costs, budget, counts) == rules.select(rule, costs, budget, ballots)
+        assert rules.select(rule, costs, budget, counts) == rules.select(
+            rule, costs, budget, ballots
+        )
 
 
 def test_tied_affordability_goes_to_the_smaller_id_as_a_string() -> None:

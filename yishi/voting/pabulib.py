@@ -151,9 +151,7 @@ def parse_number(text: str, what: str, line: int | None = None) -> Fraction:
 def _is_section_row(row: list[str], name: str) -> bool:
     """A row announcing section ``name`` (extra empty cells are tolerated)."""
     return (
-        bool(row)
-        and row[0].strip().lower() == name
-        and all(not cell.strip() for cell in row[1:])
+        bool(row) and row[0].strip().lower() == name and all(not cell.strip() for cell in row[1:])
     )
 
 
@@ -294,7 +292,9 @@ def _loads(text: str) -> Instance:
             projects[pid] = Project(pid, cost, cells.get("name", ""), cells)
         else:
             votes.append(
-                _parse_vote(row, header, line, vote_type, projects, voter_ids, id_col, vote_col, points_col)
+                _parse_vote(
+                    row, header, line, vote_type, projects, voter_ids, id_col, vote_col, points_col
+                )
             )
 
     if section_index < 0:

@@ -266,7 +266,9 @@ class ApprovalElection:
             # total Cost_Sat / cost == approvals, or 0 when the total is 0.
             return approvals[p] if costs[p] > 0 else 0
 
-        order = sorted((p for p in range(len(self.ids)) if p not in taken), key=lambda p: (-density(p), p))
+        order = sorted(
+            (p for p in range(len(self.ids)) if p not in taken), key=lambda p: (-density(p), p)
+        )
         result = list(initial)
         for p in order:
             if costs[p] <= remaining:
@@ -294,7 +296,9 @@ class ApprovalElection:
             if spent > self.budget:
                 return previous
             chosen = set(outcome)
-            if not any(p not in chosen and spent + self.costs[p] <= self.budget for p in candidates):
+            if not any(
+                p not in chosen and spent + self.costs[p] <= self.budget for p in candidates
+            ):
                 return outcome
             previous = outcome
             total += step

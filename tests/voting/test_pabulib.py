@@ -1,0 +1,205 @@
+"""The pabulib .pb reader and writer."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+
+from yishi.voting import pabulib, rules
+from yishi.voting.pabulib import PabulibError
+
+DATA = Path(__file__).resolve().parent.parent / "data" / "pabulib"
+FILES = sorted(DATA.glob("*.pb"))
+
+SMALL = """META
+key;value
+description;A test
+budget;100
+vote_type;approval
+min_length;1
+PROJECTS
+project_id;cost;name
+1;60;Park
+2;40,5;"Library; west wing"
+10;20;Bench
+VOTES
+voter_id;vote;age
+v1;1,2;30
+v2;10;
+v3;;41
+"""
+
+
+def test_test_data_is_there() -> None:
+    assert len(FILES) >= 10
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
+def test_every_file_parses_and_round_trips(path: Path) -> None:
+    inst = pabulib.load(path)
+    assert inst.projects and inst.votes
+    assert int(inst.meta["num_votes"]) == len(inst.votes)
+    assert int(inst.meta["num_projects"]) == len(inst.projects)
+    assert pabulib.loads(pabulib.dumps(inst)) == inst
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
+def test_every_file_gives_ballots_of_its_kind_or_a_clear_error(path: Path) -> None:
+    inst = pabulib.load(path)
+    kind = inst.vote_type
+    if kind in ("approval", "choose-1"):
+        ballots = inst.approval_ballots()
+        assert all(isinstance(b, frozenset) for b in ballots)
+        if kind == "choose-1":
+            assert all(len(b) <= 1 for b in ballots)
+        for rule in rules.RULES:
+            rules.check_vote_type(rule, kind)
+        return
+    if kind in ("cumulative", "scoring"):
+        assert all(v.points is not None and len(v.points) == len(v.ballot) for v in inst.votes)
+    else:
+        assert kind == "ordinal"
+        assert all(v.points is None and len(set(v.ballot)) == len(v.ballot) for v in inst.votes)
+    with pytest.raises(PabulibError, match="not approval ballots"):
+        inst.approval_ballots()
+    for rule in rules.RULES:
+        with pytest.raises(
+            rules.UnsupportedVoteType, match=f"{kind} votes are not supported by rule {rule}"
+        ):
+            rules.check_vote_type(rule, kind)
+
+
+def test_fields() -> None:
+    inst = pabulib.loads(SMALL)
+    assert inst.meta == {
+        "description": "A test",
+        "budget": "100",
+        "vote_type": "approval",
+        "min_length": "1",
+    }
+    assert inst.budget == 100
+    assert list(inst.projects) == ["1", "2", "10"]
+    assert inst.projects["2"].cost == Fraction(81, 2)  # decimal comma, as pabutools reads it
+    assert inst.projects["2"].name == "Library; west wing"
+    assert inst.projects["2"].fields == {
+        "project_id": "2",
+        "cost": "40,5",
+        "name": "Library; west wing",
+    }
+    assert [v.ballot for v in inst.votes] == [["1", "2"], ["10"], []]
+    assert inst.votes[0].fields == {"age": "30"}
+    assert inst.votes[0].points is None
+    assert inst.costs == {"1": 60, "2": Fraction(81, 2), "10": 20}
+    assert inst.approval_ballots()[2] == frozenset()
+
+
+def test_bom_crlf_blank_lines_and_whitespace() -> None:
+    messy = "\ufeff" + SMALL.replace("\n", "\r\n").replace("PROJECTS", "\r\n  \r\nPROJECTS ")
+    messy = messy.replace("v1;1,2;30", "v1; 1 , 2 ;30")
+    assert pabulib.loads(messy) == pabulib.loads(SMALL)
+
+
+def test_writer_round_trip_and_quoting() -> None:
+    inst = pabulib.loads(SMALL)
+    text = pabulib.dumps(inst)
+    assert '"Library; west wing"' in text
+    assert pabulib.loads(text) == inst
+    # A changed cost is written afresh, exactly.
+    inst.projects["1"].cost = Fraction(1, 8)
+    inst.projects["10"].cost = Fraction(1, 3)
+    again = pabulib.loads(pabulib.dumps(inst))
+    assert again.projects["1"].cost == Fraction(1, 8)
+    assert again.projects["1"].fields["cost"] == "0.125"
+    assert again.projects["10"].cost == Fraction(1, 3)
+
+
+def test_points_round_trip() -> None:
+    text = SMALL.replace("vote_type;approval", "vote_type;cumulative").replace(
+        "voter_id;vote;age\nv1;1,2;30\nv2;10;\nv3;;41",
+        "voter_id;vote;points\nv1;1,2;3,2.5\nv2;10;5\nv3;;",
+    )
+    inst = pabulib.loads(text)
+    assert inst.votes[0].points == [3, Fraction(5, 2)]
+    assert inst.votes[2].points == []
+    assert pabulib.loads(pabulib.dumps(inst)) == inst
+
+
+def test_built_from_scratch() -> None:
+    inst = pabulib.Instance(
+        meta={"budget": "10", "vote_type": "choose-1"},
+        projects={"a": pabulib.Project("a", Fraction(5), "A")},
+        votes=pabulib.votes_from_ballots([["a"], []]),
+    )
+    again = pabulib.loads(pabulib.dumps(inst))
+    assert again.projects["a"].cost == 5 and again.projects["a"].name == "A"
+    assert [v.ballot for v in again.votes] == [["a"], []]
+    assert [v.voter_id for v in again.votes] == ["1", "2"]
+
+
+def _line(text: str, needle: str) -> int:
+    return next(i for i, line in enumerate(text.splitlines(), start=1) if needle in line)
+
+
+BAD = [
+    ("", "no META section"),
+    ("hello;world\n", "expected the META section first"),
+    (SMALL.replace("budget;100\n", ""), "META has no 'budget'"),
+    (SMALL.replace("budget;100", "budget;lots"), "budget is not a number"),
+    (SMALL.replace("vote_type;approval", "vote_type;quadratic"), "unknown vote_type 'quadratic'"),
+    (SMALL.replace("project_id;cost;name", "project_id;price;name"), "no 'cost' column"),
+    (SMALL.replace("1;60;Park", "1;sixty;Park"), "cost of project '1' is not a number"),
+    (SMALL.replace("1;60;Park", "1;-60;Park"), "cost of project '1' is negative"),
+    (SMALL.replace("10;20;Bench", "1;20;Bench"), "project '1' appears twice"),
+    (SMALL.replace("10;20;Bench", "10;20"), "has 2 fields but the header has 3"),
+    (SMALL.replace("v2;10;", "v2;11;"), "voter 'v2' votes for unknown project '11'"),
+    (SMALL.replace("v2;10;", "v1;10;"), "voter 'v1' appears twice"),
+    (SMALL.replace("v2;10;", "v2;10,10;"), "lists a project twice"),
+    (SMALL.replace("voter_id;vote;age", "voter_id;ballot;age"), "no 'vote' column"),
+    (
+        SMALL.replace("vote_type;approval", "vote_type;choose-1"),
+        "chose 2 projects in a choose-1 vote",
+    ),
+    (SMALL.replace("vote_type;approval", "vote_type;cumulative"), "need a 'points' column"),
+    (SMALL.split("VOTES")[0], "no VOTES section"),
+    (
+        SMALL.replace("PROJECTS\n", "").replace("project_id;cost;name\n", ""),
+        "section VOTES found before",
+    ),
+    (SMALL.replace("description;A test", "description"), "META row needs a key and a value"),
+]
+
+
+@pytest.mark.parametrize(("text", "message"), BAD, ids=[m for _, m in BAD])
+def test_bad_files_raise_pabulib_error(text: str, message: str) -> None:
+    with pytest.raises(PabulibError, match=message):
+        pabulib.loads(text)
+
+
+def test_errors_name_the_line_and_the_file(tmp_path: Path) -> None:
+    text = SMALL.replace("v2;10;", "v2;11;")
+    path = tmp_path / "bad.pb"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(PabulibError) as info:
+        pabulib.load(path)
+    assert info.value.line == _line(text, "v2;11;")
+    assert str(info.value).startswith(f"{path}:{info.value.line}: ")
+
+
+def test_points_count_mismatch_names_the_line() -> None:
+    text = (
+        SMALL.replace("vote_type;approval", "vote_type;scoring")
+        .replace("voter_id;vote;age\nv1;1,2;30", "voter_id;vote;points\nv1;1,2;3")
+        .replace("v2;10;\nv3;;41", "")
+    )
+    with pytest.raises(PabulibError, match="has 2 projects but 1 points") as info:
+        pabulib.loads(text)
+    assert info.value.line == _line(text, "v1;1,2;3")
+
+
+def test_not_utf8(tmp_path: Path) -> None:
+    path = tmp_path / "latin1.pb"
+    path.write_bytes(SMALL.replace("A test", "Łódź").encode("utf-16"))
+    with pytest.raises(PabulibError, match="not UTF-8"):
+        pabulib.load(path)
