@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from ninja import NinjaAPI
 
 from yishi.core.api import router as core_router
+from yishi.voting.api import router as voting_router
 
 api = NinjaAPI(
     title="Yishi API",
@@ -13,3 +14,4 @@ api = NinjaAPI(
     urls_namespace="api",
 )
 api.add_router("/", core_router)
+api.add_router("/voting", voting_router)

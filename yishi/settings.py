@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "csp",
     "ninja",
     "yishi.core",
+    "yishi.voting",
     "yishi.deputies",
 ]
 

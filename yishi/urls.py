@@ -8,6 +8,7 @@ from .api import api
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
+    path("voting/", include("yishi.voting.urls")),
     path("", include("yishi.core.urls")),
 ]
 

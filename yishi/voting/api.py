@@ -1,0 +1,235 @@
+"""Voting API: the same as the pages — ballots, casting with a receipt, results, the bulletin
+board; and for staff: create, open, close, paper tallies, publish."""
+
+from datetime import datetime
+from decimal import Decimal
+from uuid import UUID
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404
+from ninja import Router, Schema, Status
+from ninja.errors import HttpError
+from ninja.security import django_auth
+
+from yishi.core.models import Unit
+
+from . import queries, services
+from .models import (
+    Ballot,
+    BallotState,
+    BudgetRule,
+    Method,
+    PaperTally,
+    PassRule,
+    RollSource,
+    Secrecy,
+    TieBreak,
+)
+
+router = Router(tags=["voting"])
+
+
+class OptionIn(Schema):
+    key: str
+    title: str
+    cost: Decimal = Decimal(0)
+    description: str = ""
+
+
+class BallotIn(Schema):
+    unit: str
+    title: str
+    description: str = ""
+    method: Method
+    secrecy: Secrecy = Secrecy.SECRET
+    options: list[OptionIn]
+    max_choices: int | None = None
+    min_choices: int = 0
+    min_support: int = 0
+    pass_rule: PassRule = PassRule.MORE_THAN_HALF_CAST
+    budget: Decimal | None = None
+    budget_rule: BudgetRule = BudgetRule.MES_GREEDY
+    tie_break: TieBreak = TieBreak.LOWER_COST_THEN_DRAW
+    opens_at: datetime | None = None
+    closes_at: datetime | None = None
+    roll_source: RollSource = RollSource.ROLES
+    roll_roles: list[str] = []
+    quorum_required: bool = False
+
+
+class OptionOut(Schema):
+    key: str
+    title: str
+    description: str
+    cost: Decimal
+
+
+class BallotOut(Schema):
+    id: UUID
+    unit: str
+    title: str
+    description: str
+    method: str
+    secrecy: str
+    state: str
+    opens_at: datetime | None
+    closes_at: datetime | None
+    max_choices: int | None
+    min_choices: int
+    budget: Decimal | None
+    budget_rule: str
+    pass_rule: str
+    tie_break: str
+    tie_seed: str
+    entitled_count: int
+    options: list[OptionOut]
+
+    @staticmethod
+    def resolve_id(obj):
+        return obj.public_id
+
+    @staticmethod
+    def resolve_unit(obj):
+        return obj.unit.code
+
+    @staticmethod
+    def resolve_options(obj):
+        return list(obj.options.all())
+
+
+class VoteIn(Schema):
+    choices: list[str] | None = None
+    votes: dict[str, str] | None = None
+
+
+class ReceiptOut(Schema):
+    code: str
+    secret: str
+    hash: str
+
+
+class PaperTallyIn(Schema):
+    lines: list[dict]
+    voters: list[str] = []
+
+
+class PaperTallyOut(Schema):
+    id: int
+    state: str
+    total: int
+
+
+def _fail(exc: Exception):
+    if isinstance(exc, PermissionDenied):
+        raise HttpError(403, str(exc) or "forbidden")
+    raise HttpError(422, " ".join(exc.messages))
+
+
+def _get(ballot_id: UUID, *, drafts=False) -> Ballot:
+    ballot = get_object_or_404(Ballot.objects.select_related("unit"), public_id=ballot_id)
+    if ballot.state == BallotState.DRAFT and not drafts:
+        raise HttpError(404, "Not Found")
+    return ballot
+
+
+@router.get("/ballots", response=list[BallotOut], summary="Ballots that are open or done")
+def list_ballots(request, state: BallotState | None = None, unit: str | None = None):
+    ballots = queries.visible_ballots().prefetch_related("options")
+    if state:
+        ballots = ballots.filter(state=state)
+    if unit:
+        ballots = ballots.filter(unit__code=unit)
+    return ballots.order_by("-created_at")[:200]
+
+
+@router.get("/ballots/{ballot_id}", response=BallotOut)
+def get_ballot(request, ballot_id: UUID):
+    return _get(ballot_id)
+
+
+@router.post("/ballots/{ballot_id}/votes", response={201: ReceiptOut}, auth=django_auth,
+             summary="Cast your vote; the answer is your receipt (keep the secret)")
+def cast(request, ballot_id: UUID, vote: VoteIn):
+    ballot = _get(ballot_id)
+    content = {"choices": vote.choices} if vote.choices is not None else {"votes": vote.votes}
+    try:
+        receipt = services.cast_vote(request.user, ballot, content)
+    except (ValidationError, PermissionDenied) as exc:
+        _fail(exc)
+    return Status(201, {"code": receipt.code, "secret": receipt.nonce, "hash": receipt.hash})
+
+
+@router.get("/ballots/{ballot_id}/results", summary="Published result")
+def results(request, ballot_id: UUID):
+    ballot = _get(ballot_id)
+    if ballot.state != BallotState.PUBLISHED:
+        raise HttpError(404, "The results are not published yet.")
+    return {"result": ballot.result, "turnout": queries.turnout(ballot)}
+
+
+@router.get("/ballots/{ballot_id}/board", summary="Bulletin board: every counted ballot")
+def board(request, ballot_id: UUID):
+    ballot = _get(ballot_id)
+    if ballot.state != BallotState.PUBLISHED:
+        raise HttpError(404, "The board is published with the results.")
+    return queries.board(ballot)
+
+
+# --- staff ----------------------------------------------------------------------------------
+
+@router.post("/ballots", response={201: BallotOut}, auth=django_auth,
+             summary="Create a ballot (draft)")
+def create(request, data: BallotIn):
+    unit = get_object_or_404(Unit, code=data.unit)
+    fields = data.dict(exclude={"unit", "title", "method", "options", "roll_roles"})
+    fields = {k: v for k, v in fields.items() if v is not None}
+    fields["roll_roles"] = ",".join(data.roll_roles)
+    try:
+        ballot = services.create_ballot(
+            request.user, unit, title=data.title, method=data.method,
+            options=[services.OptionInput(**o.dict()) for o in data.options], **fields)
+    except (ValidationError, PermissionDenied) as exc:
+        _fail(exc)
+    return Status(201, ballot)
+
+
+def _staff_action(request, ballot_id: UUID, action):
+    ballot = _get(ballot_id, drafts=True)
+    try:
+        return action(request.user, ballot)
+    except (ValidationError, PermissionDenied) as exc:
+        _fail(exc)
+
+
+@router.post("/ballots/{ballot_id}/open", response=BallotOut, auth=django_auth)
+def open_(request, ballot_id: UUID):
+    return _staff_action(request, ballot_id, services.open_ballot)
+
+
+@router.post("/ballots/{ballot_id}/close", response=BallotOut, auth=django_auth)
+def close(request, ballot_id: UUID):
+    return _staff_action(request, ballot_id, services.close_ballot)
+
+
+@router.post("/ballots/{ballot_id}/publish", response=BallotOut, auth=django_auth)
+def publish(request, ballot_id: UUID):
+    return _staff_action(request, ballot_id, services.publish_results)
+
+
+@router.post("/ballots/{ballot_id}/paper-tallies", response={201: PaperTallyOut},
+             auth=django_auth, summary="Enter counted paper ballots (first teller)")
+def enter_paper(request, ballot_id: UUID, data: PaperTallyIn):
+    tally = _staff_action(request, ballot_id, lambda user, ballot: services.enter_paper_tally(
+        user, ballot, data.lines, data.voters))
+    return Status(201, {"id": tally.pk, "state": tally.state, "total": tally.total})
+
+
+@router.post("/paper-tallies/{tally_id}/confirm", response=PaperTallyOut, auth=django_auth,
+             summary="Confirm counted paper ballots (second teller)")
+def confirm_paper(request, tally_id: int):
+    tally = get_object_or_404(PaperTally.objects.select_related("ballot__unit"), pk=tally_id)
+    try:
+        tally = services.confirm_paper_tally(request.user, tally)
+    except (ValidationError, PermissionDenied) as exc:
+        _fail(exc)
+    return {"id": tally.pk, "state": tally.state, "total": tally.total}

@@ -1,0 +1,152 @@
+from decimal import Decimal, InvalidOperation
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from yishi.core.models import Role, Unit, UnitKind
+
+from .models import Ballot, BudgetRule, Method, PassRule, RollSource, Secrecy, TieBreak
+from .services import OptionInput
+
+ROLL_ROLES = [(Role.COUNCIL_MEMBER.value, Role.COUNCIL_MEMBER.label),
+              (Role.DEPUTY.value, Role.DEPUTY.label),
+              (Role.RESIDENT.value, Role.RESIDENT.label)]
+
+
+def parse_options(text: str, method: str) -> list[OptionInput]:
+    """One option per line: "code | title | cost" (cost only for budget ballots)."""
+    options, errors = [], []
+    for n, line in enumerate((text or "").splitlines(), start=1):
+        if not line.strip():
+            continue
+        parts = [p.strip() for p in line.split("|")]
+        if len(parts) < 2 or not parts[0] or not parts[1]:
+            errors.append(_("Line %(n)d: write “code | title”.") % {"n": n})
+            continue
+        cost = Decimal(0)
+        if len(parts) > 2 and parts[2]:
+            try:
+                cost = Decimal(parts[2].replace(",", "").replace("元", ""))
+            except InvalidOperation:
+                errors.append(_("Line %(n)d: the cost is not a number.") % {"n": n})
+                continue
+            if cost < 0 or cost > Decimal("1e11"):
+                errors.append(_("Line %(n)d: the cost is out of range.") % {"n": n})
+                continue
+        elif method == Method.BUDGET:
+            errors.append(_("Line %(n)d: budget ballots need a cost: “code | title | cost”.")
+                          % {"n": n})
+            continue
+        options.append(OptionInput(key=parts[0][:32], title=parts[1][:200], cost=cost))
+    if errors:
+        raise ValidationError(errors)
+    if not options:
+        raise ValidationError(_("List at least one option."))
+    return options
+
+
+class BallotForm(forms.ModelForm):
+    options_text = forms.CharField(
+        label=_("Options"), widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_("One per line: code | title | cost in yuan (cost for budget ballots only)."),
+    )
+    roll_role_choices = forms.MultipleChoiceField(
+        label=_("Who may vote"), choices=ROLL_ROLES, required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("For a roll built from roles in the unit."),
+    )
+
+    class Meta:
+        model = Ballot
+        fields = ["unit", "title", "description", "method", "secrecy", "max_choices",
+                  "min_choices", "min_support", "pass_rule", "budget", "budget_rule",
+                  "tie_break", "opens_at", "closes_at", "roll_source", "quorum_required",
+                  "quorum_fraction"]
+        widgets = {
+            "opens_at": forms.DateTimeInput(attrs={"type": "datetime-local"}),
+            "closes_at": forms.DateTimeInput(attrs={"type": "datetime-local"}),
+            "description": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, units=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units if units is not None else Unit.objects.filter(
+            kind__in=[UnitKind.DISTRICT, UnitKind.STREET, UnitKind.TOWN])
+        self.fields["method"].choices = Method.choices
+        self.fields["secrecy"].choices = Secrecy.choices
+        self.fields["pass_rule"].choices = PassRule.choices
+        self.fields["budget_rule"].choices = BudgetRule.choices
+        self.fields["tie_break"].choices = TieBreak.choices
+        self.fields["roll_source"].choices = [c for c in RollSource.choices
+                                              if c[0] != RollSource.LIST] + [
+            (RollSource.LIST, RollSource.LIST.label)]
+
+    def clean_quorum_fraction(self):
+        value = self.cleaned_data["quorum_fraction"]
+        if value not in ("1/2", "2/3"):
+            raise ValidationError(_("Choose 1/2 or 2/3."))
+        return value
+
+    def clean(self):
+        data = super().clean()
+        method = data.get("method")
+        if method and "options_text" in data:
+            try:
+                data["options"] = parse_options(data["options_text"], method)
+            except ValidationError as exc:
+                self.add_error("options_text", exc)
+        if data.get("roll_source") == RollSource.ROLES and not data.get("roll_role_choices"):
+            self.add_error("roll_role_choices", _("Choose who may vote."))
+        return data
+
+
+class RollUploadForm(forms.Form):
+    file = forms.FileField(label=_("List of mobile numbers (Excel .xlsx or CSV, first column)"))
+
+
+class PaperTallyForm(forms.Form):
+    lines = forms.CharField(
+        label=_("Counted paper ballots"), widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("One line per kind of ballot: the choices, then | and how many. "
+                    "Choose/budget: “A,C | 12”. Yes/no or satisfaction: “A=yes B=no | 12”."),
+    )
+    voters = forms.CharField(
+        label=_("Mobile numbers of people who voted on paper (optional, one per line)"),
+        widget=forms.Textarea(attrs={"rows": 3}), required=False,
+    )
+
+    def parsed_lines(self, method: str) -> list[dict]:
+        out = []
+        for n, line in enumerate(self.cleaned_data["lines"].splitlines(), start=1):
+            if not line.strip():
+                continue
+            if "|" not in line:
+                raise ValidationError(_("Line %(n)d: write the choices, then | and the number.")
+                                      % {"n": n})
+            choices, number = (p.strip() for p in line.rsplit("|", 1))
+            if method in (Method.CHOOSE, Method.BUDGET):
+                content = {"choices": [c.strip() for c in choices.split(",") if c.strip()]}
+            else:
+                votes = {}
+                for pair in choices.replace(",", " ").split():
+                    key, _sep, answer = pair.partition("=")
+                    votes[key.strip()] = answer.strip()
+                content = {"votes": votes}
+            out.append({"content": content, "count": number})
+        return out
+
+    def voter_list(self) -> list[str]:
+        return [v.strip() for v in self.cleaned_data.get("voters", "").splitlines() if v.strip()]
+
+
+class ImportPbForm(forms.Form):
+    unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.none())
+    file = forms.FileField(label=_("pabulib file (.pb)"))
+    rule = forms.ChoiceField(label=_("Rule"), choices=BudgetRule.choices,
+                             initial=BudgetRule.MES_GREEDY)
+
+    def __init__(self, *args, units=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if units is not None:
+            self.fields["unit"].queryset = units

@@ -1,0 +1,70 @@
+"""Reads shared by pages, the API and exports: the ballot's published spec and its board."""
+
+from django.db.models import Count
+
+from .models import Ballot, BallotState, CastBallot, Participation, RollEntry
+
+
+def ballot_spec(ballot: Ballot) -> dict:
+    """Everything needed to re-count the ballot, as published on the board."""
+    return {
+        "id": str(ballot.public_id),
+        "title": ballot.title,
+        "method": ballot.method,
+        "secrecy": ballot.secrecy,
+        "options": [
+            {"key": o.key, "title": o.title, "cost": str(o.cost)}
+            for o in ballot.options.order_by("position", "key")
+        ],
+        "min_choices": ballot.min_choices,
+        "max_choices": ballot.max_choices,
+        "min_support": ballot.min_support,
+        "pass_rule": ballot.pass_rule,
+        "budget": str(ballot.budget) if ballot.budget is not None else None,
+        "budget_rule": ballot.budget_rule,
+        "ballot_within_budget": ballot.ballot_within_budget,
+        "tie_break": ballot.tie_break,
+        "tie_seed": ballot.tie_seed,
+        "entitled": ballot.entitled_count,
+        "present": ballot.present_count,
+    }
+
+
+def board(ballot: Ballot) -> dict:
+    """The public bulletin board: every counted ballot with its receipt hash, ordered by hash
+    (never by time); names only for named votes."""
+    rows = CastBallot.objects.filter(ballot=ballot).order_by("receipt")
+    named = ballot.secrecy == "named"
+    if named:
+        rows = rows.select_related("voter")
+    return {
+        "format": "yishi-board/1",
+        "ballot": ballot_spec(ballot),
+        "ballots": [
+            {"receipt": r.receipt, "channel": r.channel, "content": r.content,
+             **({"voter": r.voter.name if r.voter else None} if named else {})}
+            for r in rows.iterator(chunk_size=5000)
+        ],
+        "result": ballot.result,
+    }
+
+
+def turnout(ballot: Ballot) -> dict:
+    voted = Participation.objects.filter(ballot=ballot).count()
+    by_channel = dict(
+        ballot.cast_ballots.values_list("channel").annotate(n=Count("id")).values_list("channel", "n")
+    )
+    return {"entitled": ballot.entitled_count or RollEntry.objects.filter(ballot=ballot).count(),
+            "voted": voted, "by_channel": by_channel}
+
+
+def visible_ballots():
+    return Ballot.objects.exclude(state=BallotState.DRAFT).select_related("unit")
+
+
+def has_voted(ballot: Ballot, user) -> bool:
+    return user.is_authenticated and Participation.objects.filter(ballot=ballot, voter=user).exists()
+
+
+def is_entitled(ballot: Ballot, user) -> bool:
+    return user.is_authenticated and RollEntry.objects.filter(ballot=ballot, voter=user).exists()

@@ -1,0 +1,452 @@
+"""Every state change of a ballot, one function each: permission, one transaction, audit record.
+Other apps (councils, projects, evaluations) call these and read results back."""
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from fractions import Fraction
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from yishi.core import audit
+from yishi.core.models import RoleAssignment, Unit, User, normalize_mobile
+from yishi.core.permissions import require
+
+from . import count
+from .models import (
+    TRANSITIONS,
+    Ballot,
+    BallotState,
+    CastBallot,
+    Channel,
+    Method,
+    Option,
+    PaperTally,
+    PaperTallyState,
+    Participation,
+    RollEntry,
+    RollSource,
+    Secrecy,
+)
+from .queries import ballot_spec
+
+INVALID_MESSAGES = {
+    "malformed": lambda d: _("The ballot could not be read."),
+    "duplicate_choice": lambda d: _("An option was chosen twice."),
+    "unknown_option": lambda d: _("Unknown option: %(options)s.") % {"options": d},
+    "too_many": lambda d: _("Too many choices: choose at most %(n)s.") % {"n": d},
+    "too_few": lambda d: _("Too few choices: choose at least %(n)s.") % {"n": d},
+    "over_budget": lambda d: _("The chosen options cost more than the budget."),
+    "unanswered": lambda d: _("Please answer every item."),
+    "bad_answer": lambda d: _("An answer is not one of the allowed choices."),
+    "unknown_method": lambda d: _("Unknown ballot method."),
+}
+
+
+class BallotError(ValidationError):
+    pass
+
+
+def _error(code: str, message: str) -> BallotError:
+    return BallotError(message, code=code)
+
+
+def validate_content(ballot: Ballot, content) -> dict:
+    try:
+        return count.validate(ballot_spec(ballot), content)
+    except count.InvalidBallot as exc:
+        raise _error(exc.code, INVALID_MESSAGES.get(exc.code, INVALID_MESSAGES["malformed"])(
+            exc.detail)) from None
+
+
+def _transition(actor, ballot: Ballot, new_state: str, action: str, **changes) -> Ballot:
+    """Move a ballot along its state graph with a conditional update, so two concurrent
+    requests cannot both make the same move."""
+    old_state = ballot.state
+    if new_state not in TRANSITIONS[BallotState(old_state)]:
+        raise _error("state", _("This ballot cannot go from “%(old)s” to “%(new)s”.") % {
+            "old": BallotState(old_state).label, "new": BallotState(new_state).label})
+    updated = Ballot.objects.filter(pk=ballot.pk, state=old_state).update(
+        state=new_state, **changes)
+    if not updated:
+        raise _error("state", _("The ballot was changed by someone else; please reload."))
+    ballot.refresh_from_db()
+    audit.record(actor, action, ballot, before={"state": old_state},
+                 after={"state": new_state, **{k: str(v) for k, v in changes.items()}},
+                 unit=ballot.unit)
+    return ballot
+
+
+@dataclass
+class OptionInput:
+    key: str
+    title: str
+    cost: Decimal = Decimal(0)
+    description: str = ""
+
+
+def _clean_options(method: str, options: list[OptionInput]) -> list[OptionInput]:
+    if not options:
+        raise _error("options", _("A ballot needs at least one option."))
+    keys = [o.key for o in options]
+    if len(set(keys)) != len(keys):
+        raise _error("options", _("Two options have the same code."))
+    for o in options:
+        if not o.key or not o.title:
+            raise _error("options", _("Every option needs a code and a title."))
+        if o.cost < 0:
+            raise _error("options", _("A cost cannot be negative."))
+        if method == Method.BUDGET and o.cost <= 0:
+            raise _error("options", _("In a budget ballot every option needs a cost."))
+    return options
+
+
+@transaction.atomic
+def create_ballot(actor, unit: Unit, *, title: str, method: str, options: list[OptionInput],
+                  **fields) -> Ballot:
+    require(actor, "voting.manage_ballot", unit)
+    if method not in Method.values:
+        raise _error("method", _("Unknown ballot method."))
+    options = _clean_options(method, options)
+    if method == Method.BUDGET and not fields.get("budget"):
+        raise _error("budget", _("A budget ballot needs a budget."))
+    if fields.get("max_choices") and fields.get("min_choices", 0) > fields["max_choices"]:
+        raise _error("max_choices", _("The minimum number of choices exceeds the maximum."))
+    opens_at, closes_at = fields.get("opens_at"), fields.get("closes_at")
+    if opens_at and closes_at and closes_at <= opens_at:
+        raise _error("closes_at", _("The ballot must close after it opens."))
+    if closes_at and closes_at <= timezone.now():
+        raise _error("closes_at", _("The closing time is in the past."))
+    fields.setdefault("tie_seed", secrets.token_hex(16))
+    ballot = Ballot(unit=unit, title=title, method=method, created_by=actor, **fields)
+    ballot.full_clean(exclude=["created_by", "result"])
+    ballot.save()
+    Option.objects.bulk_create([
+        Option(ballot=ballot, key=o.key, title=o.title, cost=o.cost, description=o.description,
+               position=i) for i, o in enumerate(options)
+    ])
+    audit.record(actor, "voting.create_ballot", ballot, after={
+        "title": title, "method": method, "options": [o.key for o in options],
+        "secrecy": ballot.secrecy, "tie_seed": ballot.tie_seed}, unit=unit)
+    return ballot
+
+
+@dataclass
+class RollImportReport:
+    added: int
+    rejected: list[tuple[int, str, str]]  # (line, value, reason)
+
+
+@transaction.atomic
+def set_roll_from_list(actor, ballot: Ballot, mobiles: list[str]) -> RollImportReport:
+    """Voter roll from an uploaded list of mobile numbers: all or nothing — any bad line and
+    nothing is saved, the report says which lines and why."""
+    require(actor, "voting.manage_ballot", ballot.unit)
+    if ballot.state != BallotState.DRAFT:
+        raise _error("state", _("The voter roll can only be changed before the ballot opens."))
+    rejected, users, seen = [], [], set()
+    known = {u.mobile: u for u in User.objects.filter(
+        mobile__in=[normalize_mobile(m) for m in mobiles], is_active=True)}
+    for line, raw in enumerate(mobiles, start=1):
+        mobile = normalize_mobile(raw)
+        if mobile in seen:
+            rejected.append((line, raw, _("listed twice")))
+        elif mobile not in known:
+            rejected.append((line, raw, _("no account with this number")))
+        else:
+            seen.add(mobile)
+            users.append(known[mobile])
+    if rejected:
+        return RollImportReport(0, rejected)
+    RollEntry.objects.filter(ballot=ballot).delete()
+    RollEntry.objects.bulk_create([RollEntry(ballot=ballot, voter=u) for u in users])
+    Ballot.objects.filter(pk=ballot.pk).update(roll_source=RollSource.LIST)
+    audit.record(actor, "voting.set_roll", ballot, after={"voters": len(users)}, unit=ballot.unit)
+    return RollImportReport(len(users), [])
+
+
+def _snapshot_roll(ballot: Ballot) -> int:
+    """Fill the roll from roles or residence as of now (the entitled snapshot)."""
+    if ballot.roll_source == RollSource.LIST:
+        return RollEntry.objects.filter(ballot=ballot).count()
+    existing = set(RollEntry.objects.filter(ballot=ballot).values_list("voter_id", flat=True))
+    if ballot.roll_source == RollSource.ROLES:
+        roles = [r.strip() for r in ballot.roll_roles.split(",") if r.strip()]
+        voters = (RoleAssignment.objects.active()
+                  .filter(role__in=roles, unit__path__startswith=ballot.unit.path,
+                          user__is_active=True)
+                  .values_list("user_id", flat=True).distinct())
+        RollEntry.objects.bulk_create(
+            [RollEntry(ballot=ballot, voter_id=v) for v in voters if v not in existing],
+            batch_size=5000,
+        )
+    else:
+        # All verified residents: one INSERT … SELECT, fast even for a whole district.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"""INSERT INTO {RollEntry._meta.db_table} (ballot_id, voter_id, present)
+                    SELECT %s, u.id, %s FROM {User._meta.db_table} u
+                    JOIN {Unit._meta.db_table} h ON h.id = u.home_unit_id
+                    WHERE u.is_active AND u.verified_at IS NOT NULL AND h.path LIKE %s
+                      AND NOT EXISTS (SELECT 1 FROM {RollEntry._meta.db_table} r
+                                      WHERE r.ballot_id = %s AND r.voter_id = u.id)""",
+                [ballot.pk, False, f"{ballot.unit.path}%", ballot.pk],
+            )
+    return RollEntry.objects.filter(ballot=ballot).count()
+
+
+def quorum_met(present: int, entitled: int, fraction: str) -> bool:
+    """"1/2" means more than half; any other fraction (e.g. "2/3") means at least that share."""
+    share = Fraction(fraction)
+    if share == Fraction(1, 2):
+        return present * 2 > entitled
+    return present >= share * entitled
+
+
+@transaction.atomic
+def mark_present(actor, ballot: Ballot, voters: list[User], present: bool = True) -> int:
+    """Record who is present (sign-in), for quorum and the "members present" pass rule."""
+    require(actor, "voting.manage_ballot", ballot.unit)
+    if ballot.state not in (BallotState.DRAFT, BallotState.OPEN):
+        raise _error("state", _("Presence can only be recorded before the ballot closes."))
+    if ballot.roll_source != RollSource.LIST and ballot.state == BallotState.DRAFT:
+        _snapshot_roll(ballot)
+    RollEntry.objects.filter(ballot=ballot, voter__in=voters).update(present=present)
+    present_count = RollEntry.objects.filter(ballot=ballot, present=True).count()
+    Ballot.objects.filter(pk=ballot.pk).update(present_count=present_count)
+    ballot.present_count = present_count
+    audit.record(actor, "voting.mark_present", ballot,
+                 after={"voters": [v.pk for v in voters], "present": present,
+                        "present_count": present_count}, unit=ballot.unit)
+    return present_count
+
+
+@transaction.atomic
+def open_ballot(actor, ballot: Ballot) -> Ballot:
+    require(actor, "voting.manage_ballot", ballot.unit)
+    ballot = Ballot.objects.select_for_update().get(pk=ballot.pk)
+    entitled = _snapshot_roll(ballot)
+    if entitled == 0:
+        raise _error("roll", _("Nobody is on the voter roll."))
+    present = RollEntry.objects.filter(ballot=ballot, present=True).count()
+    if ballot.quorum_required and not quorum_met(present, entitled, ballot.quorum_fraction):
+        raise _error("quorum", _("No quorum: %(present)d of %(entitled)d present.") % {
+            "present": present, "entitled": entitled})
+    return _transition(actor, ballot, BallotState.OPEN, "voting.open_ballot",
+                       entitled_count=entitled, present_count=present, opened_at=timezone.now())
+
+
+def _lock_open_ballot(ballot: Ballot) -> Ballot:
+    """Read the ballot's state under a shared lock on PostgreSQL: any number of votes go in at
+    once, but closing waits for votes in flight and no vote lands after the close."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT state FROM {Ballot._meta.db_table} WHERE id = %s FOR SHARE",
+                           [ballot.pk])
+    ballot = Ballot.objects.select_related("unit").get(pk=ballot.pk)
+    now = timezone.now()
+    if ballot.state != BallotState.OPEN or (ballot.closes_at and ballot.closes_at <= now):
+        raise _error("closed", _("This ballot is not open for voting."))
+    return ballot
+
+
+@dataclass
+class Receipt:
+    code: str      # the short code shown to the voter and searchable on the board
+    nonce: str     # the secret only the voter sees; with the content it reproduces the hash
+    hash: str
+
+
+def short_code(receipt_hash: str) -> str:
+    return "-".join(receipt_hash[i:i + 4].upper() for i in range(0, 12, 4))
+
+
+def cast_vote(voter: User, ballot: Ballot, content, channel: str = Channel.ONLINE) -> Receipt:
+    """One entitled voter, one ballot: the unique constraint on Participation is the guard, so
+    concurrent requests from the same voter store exactly one."""
+    with transaction.atomic():
+        ballot = _lock_open_ballot(ballot)
+        content = validate_content(ballot, content)
+        if not RollEntry.objects.filter(ballot=ballot, voter=voter).exists():
+            raise _error("not_entitled", _("You are not on the voter roll of this ballot."))
+        try:
+            with transaction.atomic():
+                Participation.objects.create(ballot=ballot, voter=voter, channel=channel)
+        except IntegrityError:
+            raise _error("already_voted", _("You have already voted in this ballot.")) from None
+        nonce = secrets.token_urlsafe(16)
+        receipt = count.receipt_hash(str(ballot.public_id), content, nonce)
+        CastBallot.objects.create(
+            ballot=ballot, content=content, receipt=receipt, channel=channel,
+            voter=voter if ballot.secrecy == Secrecy.NAMED else None,
+        )
+    return Receipt(short_code(receipt), nonce, receipt)
+
+
+@transaction.atomic
+def enter_paper_tally(teller, ballot: Ballot, lines: list[dict],
+                      voter_mobiles: list[str] | None = None) -> PaperTally:
+    """A teller enters counted paper ballots: [{"content": …, "count": n}]. Nothing counts until
+    a second teller confirms."""
+    require(teller, "voting.count_paper", ballot.unit)
+    ballot = Ballot.objects.get(pk=ballot.pk)
+    if ballot.state not in (BallotState.OPEN, BallotState.CLOSED):
+        raise _error("state", _("Paper ballots are entered while the ballot is open or closed."))
+    if ballot.secrecy == Secrecy.NAMED:
+        raise _error("named", _("Named votes are cast one by one, not entered as totals."))
+    clean = []
+    for n, line in enumerate(lines, start=1):
+        try:
+            number = int(line.get("count", 0))
+        except (TypeError, ValueError):
+            number = -1
+        if number <= 0:
+            raise _error("count", _("Line %(n)d: the number of ballots must be a positive "
+                                    "whole number.") % {"n": n})
+        clean.append({"content": validate_content(ballot, line.get("content")), "count": number})
+    if not clean:
+        raise _error("empty", _("Enter at least one counted ballot."))
+    mobiles = [normalize_mobile(m) for m in voter_mobiles or []]
+    tally = PaperTally.objects.create(ballot=ballot, lines=clean, voters=mobiles,
+                                      entered_by=teller)
+    audit.record(teller, "voting.enter_paper_tally", tally,
+                 after={"lines": clean, "voters": len(mobiles)}, unit=ballot.unit)
+    return tally
+
+
+@transaction.atomic
+def confirm_paper_tally(teller, tally: PaperTally) -> PaperTally:
+    require(teller, "voting.count_paper", tally.ballot.unit)
+    tally = PaperTally.objects.select_for_update().select_related("ballot").get(pk=tally.pk)
+    if tally.entered_by_id == teller.pk:
+        raise PermissionDenied(_("A second teller must confirm what the first one entered."))
+    if tally.state != PaperTallyState.ENTERED:
+        raise _error("state", _("This paper tally has already been dealt with."))
+    ballot = tally.ballot
+    if ballot.state not in (BallotState.OPEN, BallotState.CLOSED):
+        raise _error("state", _("The ballot's results are already published."))
+    voters = list(User.objects.filter(mobile__in=tally.voters))
+    if len(voters) != len(set(tally.voters)):
+        raise _error("voters", _("Some people listed as paper voters have no account."))
+    not_on_roll = [v for v in voters
+                   if not RollEntry.objects.filter(ballot=ballot, voter=v).exists()]
+    if not_on_roll:
+        raise _error("voters", _("Not on the voter roll: %(names)s.") % {
+            "names": ", ".join(v.masked_mobile for v in not_on_roll)})
+    try:
+        with transaction.atomic():
+            Participation.objects.bulk_create(
+                [Participation(ballot=ballot, voter=v, channel=Channel.PAPER) for v in voters])
+    except IntegrityError:
+        raise _error("already_voted", _("Someone on the paper list has already voted.")) from None
+    cast = []
+    for line in tally.lines:
+        for _n in range(int(line["count"])):
+            nonce = secrets.token_urlsafe(16)
+            cast.append(CastBallot(
+                ballot=ballot, content=line["content"], channel=Channel.PAPER,
+                receipt=count.receipt_hash(str(ballot.public_id), line["content"], nonce)))
+    CastBallot.objects.bulk_create(cast, batch_size=2000)
+    tally.state, tally.confirmed_by, tally.confirmed_at = (
+        PaperTallyState.CONFIRMED, teller, timezone.now())
+    tally.save(update_fields=["state", "confirmed_by", "confirmed_at"])
+    audit.record(teller, "voting.confirm_paper_tally", tally, after={"ballots": len(cast)},
+                 unit=ballot.unit)
+    return tally
+
+
+@transaction.atomic
+def reject_paper_tally(teller, tally: PaperTally) -> PaperTally:
+    require(teller, "voting.count_paper", tally.ballot.unit)
+    updated = PaperTally.objects.filter(pk=tally.pk, state=PaperTallyState.ENTERED).update(
+        state=PaperTallyState.REJECTED, confirmed_by=teller, confirmed_at=timezone.now())
+    if not updated:
+        raise _error("state", _("This paper tally has already been dealt with."))
+    tally.refresh_from_db()
+    audit.record(teller, "voting.reject_paper_tally", tally, unit=tally.ballot.unit)
+    return tally
+
+
+@transaction.atomic
+def close_ballot(actor, ballot: Ballot) -> Ballot:
+    if actor is not None:
+        require(actor, "voting.manage_ballot", ballot.unit)
+    ballot = Ballot.objects.get(pk=ballot.pk)
+    return _transition(actor, ballot, BallotState.CLOSED, "voting.close_ballot",
+                       closed_at=timezone.now())
+
+
+def compute_result(ballot: Ballot) -> dict:
+    contents = list(CastBallot.objects.filter(ballot=ballot).values_list("content", flat=True))
+    return count.tally(ballot_spec(ballot), contents)
+
+
+@transaction.atomic
+def publish_results(actor, ballot: Ballot) -> Ballot:
+    require(actor, "voting.manage_ballot", ballot.unit)
+    ballot = Ballot.objects.get(pk=ballot.pk)
+    if PaperTally.objects.filter(ballot=ballot, state=PaperTallyState.ENTERED).exists():
+        raise _error("paper", _("Paper tallies are waiting for a second teller's confirmation."))
+    if ballot.state != BallotState.CLOSED:
+        raise _error("state", _("Close the ballot before publishing its results."))
+    result = compute_result(ballot)
+    return _transition(actor, ballot, BallotState.PUBLISHED, "voting.publish_results",
+                       result=result, published_at=timezone.now())
+
+
+@transaction.atomic
+def cancel_ballot(actor, ballot: Ballot, reason: str) -> Ballot:
+    require(actor, "voting.manage_ballot", ballot.unit)
+    if not reason.strip():
+        raise _error("reason", _("Give a reason for cancelling."))
+    ballot = Ballot.objects.get(pk=ballot.pk)
+    ballot = _transition(actor, ballot, BallotState.CANCELLED, "voting.cancel_ballot")
+    audit.record(actor, "voting.cancel_reason", ballot, after={"reason": reason},
+                 unit=ballot.unit)
+    return ballot
+
+
+def run_due_transitions(now: datetime | None = None) -> tuple[int, int]:
+    """Open ballots whose window started and close those whose window ended. Safe to run in
+    several workers at once: each move is a conditional update inside _transition."""
+    now = now or timezone.now()
+    opened = closed = 0
+    for ballot in Ballot.objects.filter(state=BallotState.DRAFT, opens_at__lte=now):
+        try:
+            with transaction.atomic():
+                _open_by_schedule(ballot)
+            opened += 1
+        except ValidationError:
+            continue
+    for ballot in Ballot.objects.filter(state=BallotState.OPEN, closes_at__lte=now):
+        try:
+            with transaction.atomic():
+                _transition(None, ballot, BallotState.CLOSED, "voting.close_ballot",
+                            closed_at=now)
+            closed += 1
+        except ValidationError:
+            continue
+    return opened, closed
+
+
+def _open_by_schedule(ballot: Ballot) -> None:
+    ballot = Ballot.objects.select_for_update().get(pk=ballot.pk)
+    if ballot.state != BallotState.DRAFT:
+        raise _error("state", "already moved")
+    entitled = _snapshot_roll(ballot)
+    if entitled == 0 or ballot.quorum_required:
+        raise _error("roll", "needs a person to open")  # a meeting opens these by hand
+    _transition(None, ballot, BallotState.OPEN, "voting.open_ballot",
+                entitled_count=entitled, opened_at=timezone.now())
+
+
+def parse_decimal(value: str) -> Decimal:
+    try:
+        return Decimal(str(value).replace(",", "").strip())
+    except InvalidOperation:
+        raise _error("number", _("“%(value)s” is not a number.") % {"value": value}) from None
+
