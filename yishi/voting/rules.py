@@ -61,7 +61,9 @@ from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from decimal import Decimal
 from fractions import Fraction
+from itertools import accumulate, compress, repeat
 from math import gcd, lcm
+from operator import mul, sub
 
 __all__ = [
     "APPROVAL_VOTE_TYPES",
@@ -427,7 +429,9 @@ class ApprovalElection:
             cnt //= g
             if cnt != 1:
                 den *= cnt
-                budget_of = {c: b * cnt for c, b in budget_of.items()}
+                budget_of = dict(
+                    zip(budget_of, map(mul, budget_of.values(), repeat(cnt)), strict=False)
+                )
             # Charge p's supporters: each of their classes gets a new class
             # (old set + p); the old class keeps the non-supporters, if any.
             bit = 1 << p
@@ -487,32 +491,34 @@ def _price(
     their budget -- pabutools' loop, done per class of equal budgets instead
     of per voter (which gives the same result). None if they cannot pay.
     """
-    get = budget_of.get
-    total = 0
-    count = 0
-    lowest = -1
-    items: list[tuple[int, int]] = []
-    for c, w in zip(classes, counts, strict=True):
-        b = get(c, 0)
-        if b:  # supporters with nothing left change nothing (see _mes_run)
-            items.append((b, w))
-            total += b * w
-            count += w
-            if b < lowest or lowest < 0:
-                lowest = b
+    # Everything but a binary search runs in C (map/sum/sorted/accumulate):
+    # this is the hot spot of MES. Voters with nothing left (budget 0, see
+    # _mes_run) are dropped: they would sort first and pay nothing.
+    budgets = list(map(budget_of.get, classes, repeat(0)))
+    total = sum(map(mul, budgets, counts))
     if total < need:
         return None
-    if need <= lowest * count:
+    weights = list(compress(counts, budgets))
+    budgets = list(compress(budgets, budgets))
+    count = sum(weights)
+    if need <= min(budgets) * count:
         return need, count  # even the poorest can pay an equal share: no sort
-    items.sort()
-    paid = 0
-    for b, w in items:
-        rest = need - paid
-        if rest <= b * count:
-            return rest, count
-        paid += b * w
-        count -= w
-    raise AssertionError("unreachable: total >= need")  # pragma: no cover
+    budgets, weights = zip(*sorted(zip(budgets, weights, strict=True)), strict=True)
+    # paid[k]: what the k poorest classes have; left[k]: voters from class k on.
+    paid = list(accumulate(map(mul, budgets, weights), initial=0))
+    left = list(accumulate(weights, sub, initial=count))
+    # The first k whose equal share (need - paid[k]) / left[k] is within
+    # budgets[k] (all classes before it paying everything). Once true this
+    # stays true for larger k, so binary search; it holds at the last k
+    # because total >= need.
+    lo, hi = 0, len(budgets) - 1
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if need - paid[mid] <= budgets[mid] * left[mid]:
+            hi = mid
+        else:
+            lo = mid + 1
+    return need - paid[lo], left[lo]
 
 
 def select(
