@@ -52,8 +52,11 @@ def _rss_kib() -> int:
     return pages * resource.getpagesize() // 1024
 
 
-def _in_child(func: Callable[[], list[str]]) -> dict[str, Any]:
-    """Run ``func`` in a forked child; return its result, time and peak extra memory."""
+def _in_child(func: Callable[[], list[str]], timeout: float | None) -> dict[str, Any]:
+    """Run ``func`` in a forked child; return its result, time and peak extra memory.
+
+    A child still running after ``timeout`` seconds is killed and reported.
+    """
     ctx = multiprocessing.get_context("fork")
     parent_end, child_end = ctx.Pipe(duplex=False)
 
@@ -73,6 +76,10 @@ def _in_child(func: Callable[[], list[str]]) -> dict[str, Any]:
     proc = ctx.Process(target=target)
     proc.start()
     child_end.close()
+    if not parent_end.poll(timeout):
+        proc.kill()
+        proc.join()
+        return {"error": f"timed out after {timeout:g} s", "timeout": True}
     try:
         result = parent_end.recv()
     except EOFError:
@@ -137,6 +144,13 @@ def main(argv: list[str] | None = None) -> int:
         "compare with the stored selection instead (default: always run pabutools)",
     )
     parser.add_argument(
+        "--timeout",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="kill any single run (ours or pabutools') after SECONDS (default: no limit)",
+    )
+    parser.add_argument(
         "--data", type=Path, default=DATA, help="pabulib folder (default: %(default)s)"
     )
     args = parser.parse_args(argv)
@@ -174,10 +188,11 @@ def main(argv: list[str] | None = None) -> int:
             except rules.UnsupportedVoteType as exc:
                 print(f"{row} {str(exc)}", flush=True)
                 continue
-            ours = _in_child(lambda inst=inst, rule=rule: _ours(inst, rule))
+            ours = _in_child(lambda inst=inst, rule=rule: _ours(inst, rule), args.timeout)
             if "error" in ours:
-                print(f"{row} ours failed: {ours['error']}", flush=True)
-                mismatches += 1
+                print(f"{row} ours: {ours['error']}", flush=True)
+                if not ours.get("timeout"):
+                    mismatches += 1
                 continue
             stored = ref.get(rule)
             skip = (
@@ -197,9 +212,9 @@ def main(argv: list[str] | None = None) -> int:
             else:
                 runner = _pabutools_runner(path, rule)
                 if runner is not None:
-                    theirs = _in_child(runner)
+                    theirs = _in_child(runner, args.timeout)
                     if "error" in theirs:
-                        theirs_s = "failed"
+                        theirs_s = "timeout" if theirs.get("timeout") else "failed"
                     else:
                         theirs_s = f"{theirs['seconds']:.3f}"
                         same = "yes" if ours["selected"] == theirs["selected"] else "NO"
