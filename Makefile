@@ -34,10 +34,11 @@ demo: migrate
 
 run: demo
 	@echo ""
-	@echo "  Yishi (议事) is starting on http://$(HOST):$(PORT)/  (Ctrl+C stops the site and the task worker)"
+	@echo "  Yishi (议事) is starting on http://$(HOST):$(PORT)/  (Ctrl+C stops the site and its workers)"
 	@echo ""
 	@trap 'kill 0' INT TERM EXIT; \
 	$(PY) manage.py db_worker --queue-name default & \
+	$(PY) manage.py run_periodic --interval 30 & \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 lint: install

@@ -8,10 +8,13 @@ class VotingConfig(AppConfig):
     verbose_name = _("Voting")
 
     def ready(self):
-        from yishi.core import menu
+        from yishi.core import menu, periodic
         from yishi.core.models import Role
 
         from . import permissions  # noqa: F401 - registers the voting rules
+        from .services import run_due_transitions
+
+        periodic.register("voting.ballot_windows")(run_due_transitions)
 
         menu.register(_("Ballots"), "voting:manage_list",
                       {Role.DISTRICT_STAFF, Role.STREET_STAFF},

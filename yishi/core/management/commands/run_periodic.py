@@ -1,0 +1,30 @@
+import logging
+import time
+
+from django.core.management.base import BaseCommand
+
+from yishi.core.periodic import JOBS
+
+logger = logging.getLogger(__name__)
+
+
+class Command(BaseCommand):
+    help = "Run the periodic jobs (ballot windows, deadlines, reminders) every --interval seconds."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--interval", type=float, default=30.0)
+        parser.add_argument("--once", action="store_true", help="run every job once and exit")
+
+    def handle(self, *args, interval=30.0, once=False, **options):
+        while True:
+            for name, job in JOBS.items():
+                try:
+                    outcome = job()
+                except Exception:  # noqa: BLE001 - one failing job must not stop the others
+                    logger.exception("periodic job %s failed", name)
+                    continue
+                if options["verbosity"] > 1 or (outcome and any(outcome)):
+                    self.stdout.write(f"{name}: {outcome}")
+            if once:
+                return
+            time.sleep(interval)
