@@ -158,8 +158,7 @@ def approval_winners(
         raise ValueError("seats must be >= 0")
     counts = approval_counts(projects, ballots)
     if tie_order is None:
-        rank = {pid: pid for pid in counts}
-        order = sorted(counts, key=lambda pid: (-counts[pid], rank[pid]))
+        order = sorted(counts, key=lambda pid: (-counts[pid], pid))
     else:
         position = {pid: i for i, pid in enumerate(tie_order)}
         missing = [pid for pid in counts if pid not in position]
@@ -303,7 +302,21 @@ class ApprovalElection:
             ):
                 return outcome
             previous = outcome
-            total += step
+            if outcome:
+                total += step
+                continue
+            # Nothing was affordable: MES buys nothing until some project's
+            # supporters can pay for it, N_p * total >= c_p * n (budgets only
+            # change once something is bought). Jump straight to the first
+            # such step instead of rerunning identical empty rounds.
+            n = self.n_voters
+            total += step * max(
+                1,
+                min(
+                    -((self.approvals[p] * total - self.costs[p] * n) // (self.approvals[p] * step))
+                    for p in candidates
+                ),
+            )
 
     def run(self, rule: str) -> list[str]:
         """Selected project ids, in the order the rule selects them."""
