@@ -101,6 +101,12 @@ def test_bom_crlf_blank_lines_and_whitespace() -> None:
     assert pabulib.loads(messy) == pabulib.loads(SMALL)
 
 
+def test_trailing_semicolons_are_ignored() -> None:
+    messy = SMALL.replace("budget;100", "budget;100;").replace("1;60;Park", "1;60;Park;;")
+    messy = messy.replace("voter_id;vote;age", "voter_id;vote;age;")
+    assert pabulib.loads(messy) == pabulib.loads(SMALL)
+
+
 def test_writer_round_trip_and_quoting() -> None:
     inst = pabulib.loads(SMALL)
     text = pabulib.dumps(inst)

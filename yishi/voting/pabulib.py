@@ -236,6 +236,9 @@ def _loads(text: str) -> Instance:
         if section_index < 0:
             raise PabulibError("expected the META section first", line)
         section = SECTIONS[section_index]
+        # Trailing empty cells ("a;b;") are a common export artefact.
+        while len(row) > 1 and not row[-1].strip() and (header is None or len(row) > len(header)):
+            row = row[:-1]
         if header is None:
             header = [cell.strip() for cell in row]
             if any(not h for h in header):
