@@ -1,0 +1,146 @@
+"""Cast N ballots from concurrent clients against the running production server, then check
+that exactly N were counted.
+
+    python bench/cast.py [--voters 10000] [--concurrency 32] [--database-url URL]
+
+By default it uses PostgreSQL on this machine (database yishi_bench_cast, created if missing;
+the design's target for one person, one vote under load). It starts gunicorn with the
+production settings on 127.0.0.1, signs every voter in by writing their session, and each
+client POSTs /api/voting/ballots/{id}/votes over a kept-alive connection. Prints ballots/s,
+p50/p99 latency, and the counts found in the database afterwards. Stops by itself."""
+
+import argparse
+import http.client
+import json
+import os
+import queue
+import random
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench.http_baseline import (  # noqa: E402
+    HOST, BenchError, default_workers, free_port, gunicorn_command, log_tail, manage,
+    server_env, start_server, stop_server, wait_ready,
+)
+
+DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/yishi_bench_cast"
+
+
+def ensure_database(url: str) -> None:
+    if not url.startswith("postgres"):
+        return
+    import psycopg
+
+    name = url.rsplit("/", 1)[1]
+    admin = url.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def client(port: int, ballot: str, jobs: "queue.Queue[str]", latencies: list, failures: list):
+    conn = http.client.HTTPConnection(HOST, port, timeout=60)
+    csrf = "b" * 32
+    rng = random.Random()
+    while True:
+        try:
+            session = jobs.get_nowait()
+        except queue.Empty:
+            break
+        body = json.dumps({"choices": rng.sample("ABCDEFGHIJKL", rng.randint(1, 3))})
+        headers = {"Content-Type": "application/json", "X-CSRFToken": csrf,
+                   "Cookie": f"sessionid={session}; csrftoken={csrf}"}
+        started = time.perf_counter()
+        try:
+            conn.request("POST", f"/api/voting/ballots/{ballot}/votes", body, headers)
+            response = conn.getresponse()
+            payload = response.read()
+        except (OSError, http.client.HTTPException) as exc:
+            failures.append(f"connection: {exc}")
+            conn.close()
+            conn = http.client.HTTPConnection(HOST, port, timeout=60)
+            continue
+        latencies.append(time.perf_counter() - started)
+        if response.status != 201:
+            failures.append(f"{response.status}: {payload[:200]!r}")
+    conn.close()
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))] * 1000
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--voters", type=int, default=10000)
+    parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument("--workers", type=int, default=default_workers())
+    parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DB))
+    args = parser.parse_args(argv)
+    args.worker_class = "sync"
+    ensure_database(args.database_url)
+    proc = None
+    with tempfile.TemporaryDirectory(prefix="yishi-cast-") as tmp:
+        tmp_path = Path(tmp)
+        env = server_env(tmp_path, args.database_url)
+        log = tmp_path / "gunicorn.log"
+        try:
+            print(f"setup: migrate, {args.voters} voters, ballot, sessions …", flush=True)
+            manage(env, "migrate", "--no-input", "-v", "0")
+            manage(env, "collectstatic", "--no-input", "-v", "0")
+            out = tmp_path / "setup.json"
+            started = time.monotonic()
+            subprocess.run([sys.executable, str(ROOT / "bench" / "cast_setup.py"), "setup",
+                            str(args.voters), str(out)], env=env, check=True, cwd=ROOT)
+            print(f"setup took {time.monotonic() - started:.1f} s")
+            setup = json.loads(out.read_text())
+            port = free_port()
+            proc = start_server(gunicorn_command(args, port, log), env, log)
+            wait_ready(proc, port, log)
+            jobs: queue.Queue[str] = queue.Queue()
+            for key in setup["sessions"]:
+                jobs.put(key)
+            latencies: list[float] = []
+            failures: list[str] = []
+            threads = [threading.Thread(target=client, args=(port, setup["ballot"], jobs,
+                                                               latencies, failures))
+                       for _ in range(args.concurrency)]
+            started = time.perf_counter()
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+            elapsed = time.perf_counter() - started
+            check = subprocess.run([sys.executable, str(ROOT / "bench" / "cast_setup.py"),
+                                    "check", setup["ballot"]], env=env, check=True, cwd=ROOT,
+                                   capture_output=True, text=True)
+            counts = json.loads(check.stdout)
+        except (BenchError, subprocess.CalledProcessError) as exc:
+            print(f"bench failed: {exc}\n{log_tail(log)}", file=sys.stderr)
+            return 1
+        finally:
+            stop_server(proc)
+    db = "PostgreSQL" if args.database_url.startswith("postgres") else "SQLite"
+    print(f"database: {db}; gunicorn {args.workers} sync workers; {args.concurrency} clients")
+    print(f"ballots sent: {len(latencies)} in {elapsed:.1f} s = {len(latencies) / elapsed:.0f} "
+          f"ballots/s; latency p50 {percentile(latencies, .5):.1f} ms, "
+          f"p99 {percentile(latencies, .99):.1f} ms")
+    print(f"failures: {len(failures)}" + (f" (first: {failures[0]})" if failures else ""))
+    print(f"stored: {counts['cast']} ballots, {counts['participations']} participations, "
+          f"{counts['entitled']} entitled")
+    ok = counts["cast"] == counts["participations"] == args.voters and not failures
+    print("CHECK: " + ("exactly %d counted" % args.voters if ok else "MISMATCH"))
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

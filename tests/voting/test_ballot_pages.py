@@ -1,0 +1,154 @@
+"""Ballot pages and API through the test client; the verifier as a stand-alone program."""
+
+import json
+import subprocess
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+
+from tests.voting.test_ballots import make_ballot, members  # noqa: F401 - fixture
+from yishi.voting import services
+from yishi.voting.models import Ballot, BallotState, CastBallot
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def published(people, xihu, members):  # noqa: F811
+    ballot = services.open_ballot(people["street_staff"], make_ballot(people, xihu, max_choices=2))
+    for member, choice in zip(members, [["A"], ["A", "B"], ["C"], ["A"]], strict=False):
+        services.cast_vote(member, ballot, {"choices": choice})
+    services.close_ballot(people["street_staff"], ballot)
+    return services.publish_results(people["street_staff"], ballot)
+
+
+def test_voter_casts_through_the_pages_with_confirmation(client, people, xihu, members):  # noqa: F811
+    ballot = services.open_ballot(people["street_staff"], make_ballot(people, xihu, max_choices=2))
+    url = reverse("voting:detail", args=[ballot.public_id])
+    client.force_login(members[0])
+    page = client.get(url)
+    assert page.status_code == 200 and 'name="choice"' in page.content.decode()
+    too_many = client.post(url, {"choice": ["A", "B", "C"]})
+    assert too_many.status_code == 400 and not CastBallot.objects.exists()
+    review = client.post(url, {"choice": ["A", "C"]})
+    assert review.status_code == 200 and 'name="step" value="confirm"' in review.content.decode()
+    assert not CastBallot.objects.exists()  # nothing is cast before confirming
+    done = client.post(url, {"choice": ["A", "C"], "step": "confirm"})
+    assert done.status_code == 302
+    receipt = client.get(done.url).content.decode()
+    code = CastBallot.objects.get().receipt[:4].upper()
+    assert code in receipt
+    again = client.post(url, {"choice": ["A"], "step": "confirm"})
+    assert again.status_code == 400 and CastBallot.objects.count() == 1
+
+
+def test_anonymous_visitor_is_asked_to_sign_in(client, people, xihu):
+    ballot = services.open_ballot(people["street_staff"], make_ballot(people, xihu))
+    response = client.post(reverse("voting:detail", args=[ballot.public_id]), {"choice": ["A"]})
+    assert response.status_code == 302 and reverse("core:login") in response.url
+
+
+def test_results_board_and_downloads(client, published):
+    html = client.get(reverse("voting:results", args=[published.public_id])).content.decode()
+    assert "<svg" in html and "加装电梯" in html
+    board = client.get(reverse("voting:board", args=[published.public_id]))
+    assert board.status_code == 200
+    receipt = CastBallot.objects.filter(ballot=published).first().receipt
+    found = client.get(reverse("voting:board", args=[published.public_id]),
+                       {"receipt": receipt[:12]}).content.decode()
+    assert receipt in found
+    data = client.get(reverse("voting:board_json", args=[published.public_id])).json()
+    # B and C tie on one vote; the cheaper one wins (lower cost first).
+    assert len(data["ballots"]) == 4 and data["result"]["winners"] == ["A", "C"]
+    pb = client.get(reverse("voting:ballot_pb", args=[published.public_id])).content.decode()
+    assert pb.startswith("META") and "num_votes;4" in pb
+
+
+def test_drafts_are_not_public(client, people, xihu):
+    ballot = make_ballot(people, xihu)
+    assert client.get(reverse("voting:detail", args=[ballot.public_id])).status_code == 404
+    assert client.get(f"/api/voting/ballots/{ballot.public_id}").status_code == 404
+    assert client.get("/voting/not-a-uuid/").status_code == 404
+
+
+def test_verifier_needs_nothing_but_the_standard_library(client, published, tmp_path):
+    board = client.get(reverse("voting:board_json", args=[published.public_id])).json()
+    path = tmp_path / "board.json"
+    path.write_text(json.dumps(board, ensure_ascii=False), encoding="utf-8")
+    # Django is made unimportable in the child process.
+    program = ("import sys; sys.modules['django'] = None; sys.path.insert(0, %r); "
+               "from yishi.voting.verify import main; sys.exit(main(sys.argv[1:]))" % str(ROOT))
+    ok = subprocess.run([sys.executable, "-I", "-c", program, str(path), "--receipt",
+                         board["ballots"][0]["receipt"][:12]], capture_output=True, text=True)
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    assert "OK" in ok.stdout and "on the board" in ok.stdout
+    del board["ballots"][1]  # a ballot that was counted goes missing
+    path.write_text(json.dumps(board), encoding="utf-8")
+    bad = subprocess.run([sys.executable, "-I", "-c", program, str(path)],
+                         capture_output=True, text=True)
+    assert bad.returncode == 1 and "MISMATCH" in bad.stdout
+
+
+def test_staff_pages_create_open_close_publish(client, people, xihu, members):  # noqa: F811
+    staff = people["street_staff"]
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.create(user=staff, confirmed=True, name="t")
+    client.force_login(staff)
+    session = client.session
+    session["otp_device_id"] = device.persistent_id
+    session.save()
+    response = client.post(reverse("voting:manage_create"), {
+        "unit": xihu["xixi"].pk, "title": "社区食堂选址", "method": "choose", "secrecy": "secret",
+        "max_choices": 1, "min_choices": 0, "min_support": 0, "pass_rule": "more_than_half_cast",
+        "budget_rule": "mes-greedy", "tie_break": "lower_cost_then_draw",
+        "roll_source": "roles", "roll_role_choices": ["council_member"], "quorum_fraction": "1/2",
+        "options_text": "A | 文三路\nB | 学院路",
+    })
+    assert response.status_code == 302, response.content.decode()[:2000]
+    ballot = Ballot.objects.get(title="社区食堂选址")
+    for action in ("open", "close", "publish"):
+        client.post(reverse("voting:manage_action", args=[ballot.public_id, action]))
+    ballot.refresh_from_db()
+    assert ballot.state == BallotState.PUBLISHED
+    bad = client.post(reverse("voting:manage_create"), {"title": "", "options_text": "no bar"})
+    assert bad.status_code == 200 and bad.context["form"].errors
+
+
+def test_staff_pages_refuse_other_streets(client, people, xihu):
+    ballot = services.create_ballot(people["district_staff"], xihu["beishan"], title="北山",
+                                    method="choose", options=[services.OptionInput("A", "a")])
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    staff = people["street_staff"]
+    device = TOTPDevice.objects.create(user=staff, confirmed=True, name="t")
+    client.force_login(staff)
+    session = client.session
+    session["otp_device_id"] = device.persistent_id
+    session.save()
+    assert client.get(reverse("voting:manage", args=[ballot.public_id])).status_code == 403
+    client.post(reverse("voting:manage_action", args=[ballot.public_id, "open"]))
+    assert Ballot.objects.get(pk=ballot.pk).state == BallotState.DRAFT
+
+
+def test_api_cast_and_results(client, people, xihu, members):  # noqa: F811
+    ballot = services.open_ballot(
+        people["street_staff"],
+        make_ballot(people, xihu, method="budget", budget=Decimal("800000")))
+    url = f"/api/voting/ballots/{ballot.public_id}/votes"
+    assert client.post(url, {"choices": ["A"]}, content_type="application/json").status_code == 401
+    client.force_login(members[0])
+    over = client.post(url, {"choices": ["A", "B"]}, content_type="application/json")
+    assert over.status_code == 422 and over.json()["detail"]
+    ok = client.post(url, {"choices": ["A"]}, content_type="application/json")
+    assert ok.status_code == 201 and set(ok.json()) == {"code", "secret", "hash"}
+    twice = client.post(url, {"choices": ["C"]}, content_type="application/json")
+    assert twice.status_code == 422
+    listing = client.get("/api/voting/ballots").json()
+    assert listing[0]["id"] == str(ballot.public_id)
+    assert client.get(f"/api/voting/ballots/{ballot.public_id}/results").status_code == 404
+    schema = client.get("/api/openapi.json").json()
+    assert "/api/voting/ballots/{ballot_id}/votes" in schema["paths"]
