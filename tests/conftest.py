@@ -56,3 +56,20 @@ def people(xihu):
 
     result["nobody"] = U.objects.create_user("18600009999", name="No role")
     return result
+
+
+@pytest.fixture
+def verified_login(client):
+    """Sign a staff person in with a confirmed second factor, as the staff sign-in would."""
+
+    def login(user):
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        device = TOTPDevice.objects.create(user=user, confirmed=True, name="test")
+        client.force_login(user)
+        session = client.session
+        session["otp_device_id"] = device.persistent_id
+        session.save()
+        return client
+
+    return login

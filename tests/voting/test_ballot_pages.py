@@ -92,15 +92,9 @@ def test_verifier_needs_nothing_but_the_standard_library(client, published, tmp_
     assert bad.returncode == 1 and "MISMATCH" in bad.stdout
 
 
-def test_staff_pages_create_open_close_publish(client, people, xihu, members):  # noqa: F811
-    staff = people["street_staff"]
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    device = TOTPDevice.objects.create(user=staff, confirmed=True, name="t")
-    client.force_login(staff)
-    session = client.session
-    session["otp_device_id"] = device.persistent_id
-    session.save()
+def test_staff_pages_create_open_close_publish(client, people, xihu, members,  # noqa: F811
+                                               verified_login):
+    verified_login(people["street_staff"])
     response = client.post(reverse("voting:manage_create"), {
         "unit": xihu["xixi"].pk, "title": "社区食堂选址", "method": "choose", "secrecy": "secret",
         "max_choices": 1, "min_choices": 0, "min_support": 0, "pass_rule": "more_than_half_cast",
@@ -118,17 +112,10 @@ def test_staff_pages_create_open_close_publish(client, people, xihu, members):  
     assert bad.status_code == 200 and bad.context["form"].errors
 
 
-def test_staff_pages_refuse_other_streets(client, people, xihu):
+def test_staff_pages_refuse_other_streets(client, people, xihu, verified_login):
     ballot = services.create_ballot(people["district_staff"], xihu["beishan"], title="北山",
                                     method="choose", options=[services.OptionInput("A", "a")])
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    staff = people["street_staff"]
-    device = TOTPDevice.objects.create(user=staff, confirmed=True, name="t")
-    client.force_login(staff)
-    session = client.session
-    session["otp_device_id"] = device.persistent_id
-    session.save()
+    verified_login(people["street_staff"])
     assert client.get(reverse("voting:manage", args=[ballot.public_id])).status_code == 403
     client.post(reverse("voting:manage_action", args=[ballot.public_id, "open"]))
     assert Ballot.objects.get(pk=ballot.pk).state == BallotState.DRAFT

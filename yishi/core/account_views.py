@@ -70,6 +70,17 @@ def _with_language(response: HttpResponse, user: User) -> HttpResponse:
 
 # --- residents: one-time code ------------------------------------------------------------
 
+def _send_code(request, form, mobile: str, purpose: str, **pending) -> bool:
+    """Send a code and remember, in the session, what to do once it is entered."""
+    try:
+        signin.send_code(mobile, purpose)
+    except ValidationError as exc:
+        _apply_form_error(form, exc, "mobile")
+        return False
+    request.session[PENDING_SIGNIN] = {"mobile": mobile, "purpose": purpose, **pending}
+    return True
+
+
 def login_view(request: HttpRequest) -> HttpResponse:
     form = MobileForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -80,17 +91,9 @@ def login_view(request: HttpRequest) -> HttpResponse:
             return redirect(reverse("core:staff_login"))
         if user is None:
             form.add_error("mobile", _("No account uses this number yet. Please sign up first."))
-        else:
-            try:
-                signin.send_code(mobile, CodePurpose.LOGIN)
-            except ValidationError as exc:
-                _apply_form_error(form, exc, "mobile")
-            else:
-                request.session[PENDING_SIGNIN] = {
-                    "mobile": mobile, "purpose": CodePurpose.LOGIN,
-                    "next": _next_url(request, reverse("core:workspace_or_home")),
-                }
-                return redirect("core:enter_code")
+        elif _send_code(request, form, mobile, CodePurpose.LOGIN,
+                        next=_next_url(request, reverse("core:workspace_or_home"))):
+            return redirect("core:enter_code")
     return render(request, "core/account/login.html", {"form": form})
 
 
@@ -100,19 +103,10 @@ def signup_view(request: HttpRequest) -> HttpResponse:
         mobile = form.cleaned_data["mobile"]
         if User.objects.filter(mobile=mobile).exists():
             form.add_error("mobile", _("This number already has an account. Please sign in."))
-        else:
-            try:
-                signin.send_code(mobile, CodePurpose.SIGNUP)
-            except ValidationError as exc:
-                _apply_form_error(form, exc, "mobile")
-            else:
-                request.session[PENDING_SIGNIN] = {
-                    "mobile": mobile, "purpose": CodePurpose.SIGNUP,
-                    "name": form.cleaned_data["name"],
-                    "home_unit": form.cleaned_data["home_unit"].pk,
-                    "next": reverse("core:account"),
-                }
-                return redirect("core:enter_code")
+        elif _send_code(request, form, mobile, CodePurpose.SIGNUP, next=reverse("core:account"),
+                        name=form.cleaned_data["name"],
+                        home_unit=form.cleaned_data["home_unit"].pk):
+            return redirect("core:enter_code")
     return render(request, "core/account/signup.html", {"form": form})
 
 
