@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from fractions import Fraction
 from pathlib import Path
 
@@ -52,6 +53,7 @@ def test_every_file_gives_ballots_of_its_kind_or_a_clear_error(path: Path) -> No
     if kind in ("approval", "choose-1"):
         ballots = inst.approval_ballots()
         assert all(isinstance(b, frozenset) for b in ballots)
+        assert inst.approval_ballot_counts() == Counter(ballots)
         if kind == "choose-1":
             assert all(len(b) <= 1 for b in ballots)
         for rule in rules.RULES:
@@ -64,6 +66,8 @@ def test_every_file_gives_ballots_of_its_kind_or_a_clear_error(path: Path) -> No
         assert all(v.points is None and len(set(v.ballot)) == len(v.ballot) for v in inst.votes)
     with pytest.raises(PabulibError, match="not approval ballots"):
         inst.approval_ballots()
+    with pytest.raises(PabulibError, match="not approval ballots"):
+        inst.approval_ballot_counts()
     for rule in rules.RULES:
         with pytest.raises(
             rules.UnsupportedVoteType, match=f"{kind} votes are not supported by rule {rule}"

@@ -25,7 +25,9 @@ def tally(instance: pabulib.Instance, rule: str) -> list[str]:
     Raises :class:`rules.UnsupportedVoteType` for ballots the rule cannot count.
     """
     rules.check_vote_type(rule, instance.vote_type)
-    election = rules.ApprovalElection(instance.costs, instance.budget, instance.approval_ballots())
+    election = rules.ApprovalElection(
+        instance.costs, instance.budget, instance.approval_ballot_counts()
+    )
     return election.run(rule)
 
 
