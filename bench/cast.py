@@ -26,8 +26,17 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.http_baseline import (  # noqa: E402
-    HOST, BenchError, default_workers, free_port, gunicorn_command, log_tail, manage,
-    server_env, start_server, stop_server, wait_ready,
+    HOST,
+    BenchError,
+    default_workers,
+    free_port,
+    gunicorn_command,
+    log_tail,
+    manage,
+    server_env,
+    start_server,
+    stop_server,
+    wait_ready,
 )
 
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/yishi_bench_cast"
@@ -138,7 +147,7 @@ def main(argv=None) -> int:
     print(f"stored: {counts['cast']} ballots, {counts['participations']} participations, "
           f"{counts['entitled']} entitled")
     ok = counts["cast"] == counts["participations"] == args.voters and not failures
-    print("CHECK: " + ("exactly %d counted" % args.voters if ok else "MISMATCH"))
+    print("CHECK: " + (f"exactly {args.voters} counted" if ok else "MISMATCH"))
     return 0 if ok else 1
 
 

@@ -79,8 +79,8 @@ def test_verifier_needs_nothing_but_the_standard_library(client, published, tmp_
     path = tmp_path / "board.json"
     path.write_text(json.dumps(board, ensure_ascii=False), encoding="utf-8")
     # Django is made unimportable in the child process.
-    program = ("import sys; sys.modules['django'] = None; sys.path.insert(0, %r); "
-               "from yishi.voting.verify import main; sys.exit(main(sys.argv[1:]))" % str(ROOT))
+    program = (f"import sys; sys.modules['django'] = None; sys.path.insert(0, {str(ROOT)!r}); "
+               "from yishi.voting.verify import main; sys.exit(main(sys.argv[1:]))")
     ok = subprocess.run([sys.executable, "-I", "-c", program, str(path), "--receipt",
                          board["ballots"][0]["receipt"][:12]], capture_output=True, text=True)
     assert ok.returncode == 0, ok.stdout + ok.stderr
