@@ -36,22 +36,30 @@ returned:
     the MES outcome, then the projects greedy adds with the remaining money.
 
 Speed. pabutools recomputes every project from every voter in every round
-with gmpy2 rationals. Here:
+with gmpy2 rationals, and reruns all of it for each ``add1`` step. Here:
 
 * identical ballots are merged (the multiprofile), and voters are further
-  grouped into *budget classes*: all voters start with the same budget and a
-  voter's budget only depends on which bought projects they approved, so
-  voters with equal history share one budget. A project only needs, per
-  class, how many of its supporters are in it (``hist``). Buying a project
-  moves only those of its supporters whose class is split; classes entirely
-  made of supporters just get a new budget, no matter how many voters.
-* budgets are Python integers over one common denominator ``D``. When a price
-  ``rho = num/den`` is charged, ``D`` is multiplied by ``den`` (after reducing
-  the fraction) so everything stays an integer: no Fraction in the hot loops.
+  grouped into *budget classes*: everybody starts with the same budget and is
+  charged only for bought projects they approved, so a voter's budget depends
+  only on the set of bought projects they approve (a bitmask, ``mask &
+  bought``). A project's price needs, per class, only how many of its
+  supporters are in it; that table depends on (bought set, project) alone --
+  not on the starting budget nor on the order of purchase -- so it is cached
+  and reused by the many reruns of ``mes-add1``, which mostly retrace the
+  same purchases.
+* budgets are Python integers over one common denominator. When a price
+  ``rho = num/den`` is charged, the denominator is multiplied by ``den``
+  (after reducing the fraction) so everything stays an integer: no Fraction
+  in the hot loops. Voters who have spent everything are dropped.
+* a price is found by a binary search over prefix sums of the supporters'
+  budgets sorted ascending (built with C-level ``sorted``/``accumulate``);
+  this is the same stopping point as pabutools' voter-by-voter walk.
 * a project's price only goes up while MES runs (budgets only go down), so
   the last computed ``rho / c`` is a lower bound: a heap keyed by
   (lower bound, id) recomputes only projects that reach the top while stale.
   When a fresh project is on top it is the exact argmin, ties included.
+* ``mes-add1`` jumps over the steps where no project is affordable at all
+  (their outcome is empty and the first affordable step is a formula).
 """
 
 from __future__ import annotations
