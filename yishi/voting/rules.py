@@ -71,7 +71,8 @@ from decimal import Decimal
 from fractions import Fraction
 from itertools import accumulate, compress, repeat
 from math import gcd, lcm
-from operator import mul, sub
+from operator import floordiv, gt, mul, sub
+from operator import neg as neg_
 
 __all__ = [
     "APPROVAL_VOTE_TYPES",
@@ -96,6 +97,8 @@ APPROVAL_VOTE_TYPES = ("approval", "choose-1")
 #: Bound on the cached (class, count) pairs kept by ApprovalElection._hist:
 #: about 100 bytes each, so at most a few hundred MB on the largest files.
 _CACHE_LIMIT = 3_000_000
+#: "No limit" for _Limit: far more add1 steps than any election needs.
+_NO_LIMIT = 10**30
 
 
 class UnsupportedVoteType(ValueError):
@@ -299,8 +302,16 @@ class ApprovalElection:
         previous: list[int] = []
         step = self.unit * self.n_voters  # +1 per voter, times n voters, on our scale
         total = self.budget
+        streak = 0  # how many runs in a row gave the same outcome
         while True:
-            outcome = self._mes_run(total)
+            if streak >= 2:
+                # Outcomes are stable: pay a little more per run to learn how
+                # many following steps are certain to give this same outcome.
+                outcome, extra = self._mes_run_certified(total, step)
+                if extra >= _NO_LIMIT:
+                    extra = 0
+            else:
+                outcome, extra = self._mes_run(total), 0
             spent = self._cost(outcome)
             if spent > self.budget:
                 return previous
@@ -309,9 +320,12 @@ class ApprovalElection:
                 p not in chosen and spent + self.costs[p] <= self.budget for p in candidates
             ):
                 return outcome
+            # The steps up to ``extra`` give this outcome too: feasible and
+            # not exhaustive, so pabutools would go on past them as well.
+            streak = streak + 1 if outcome == previous else 0
             previous = outcome
             if outcome:
-                total += step
+                total += step * (1 + max(0, extra))
                 continue
             # Nothing was affordable: MES buys nothing until some project's
             # supporters can pay for it, N_p * total >= c_p * n (budgets only
@@ -479,6 +493,121 @@ class ApprovalElection:
                 version[q] += 1
         return selected
 
+    def _mes_run_certified(self, total_budget: int, step: int) -> tuple[list[int], int]:
+        """:meth:`_mes_run`, plus how many more ``add1`` steps give the same outcome.
+
+        Returns ``(selected, extra)``: the outcome with ``total_budget`` is
+        also the outcome with ``total_budget + d * step`` for every integer
+        ``0 <= d <= extra``. Along a fixed run every budget and price is an
+        affine function of ``d`` (budgets grow with it, prices shrink), and the
+        run is decided by finitely many comparisons between such functions:
+        which supporters pay all they have, which voters run out, which
+        projects are unaffordable, which project has the lowest price (checked
+        against the lower bounds on the heap). Each comparison holds for ``d``
+        up to some limit; ``extra`` is the smallest limit, taken strictly
+        (a comparison that becomes an equality stops the jump too), so it
+        errs on the side of running MES again.
+
+        Every budget is a pair (value, slope) over the common denominator.
+        """
+        costs = self.costs
+        cooc = self._co_approved()
+        n_projects = len(self.ids)
+        limit = _Limit()
+
+        den = self.n_voters
+        value_of: dict[int, int] = {0: total_budget}
+        slope_of: dict[int, int] = {0: step}
+        class_size: dict[int, int] = {0: self.n_voters}
+        bought = 0
+
+        alive = [False] * n_projects
+        version = [0] * n_projects
+        # (num value, num slope, cnt, den then): rho = (value + slope d) / (cnt * den_then)
+        last_price: list[tuple[int, int, int, int]] = [(0, 0, 1, 1)] * n_projects
+        heap: list[tuple[_Key, int]] = []
+        for p in self._mes_candidates():
+            n_p = self.approvals[p]
+            if n_p * total_budget >= costs[p] * den:
+                alive[p] = True
+                last_price[p] = (costs[p] * den, 0, n_p, den)
+                heap.append((_Key(1, n_p, p, 0), 0))
+            else:
+                # Must stay unaffordable: c n - N (total + step d) > 0.
+                limit.strict(costs[p] * den - n_p * total_budget, -n_p * step)
+        heapq.heapify(heap)
+
+        selected: list[int] = []
+        while heap:
+            key, ver = heapq.heappop(heap)
+            p = key.p
+            if not alive[p]:
+                continue
+            if ver != version[p]:
+                classes, counts = self._hist(bought, p)
+                price = _price_certified(classes, counts, value_of, slope_of, costs[p] * den, limit)
+                if price is None:
+                    alive[p] = False
+                    continue
+                num, num_slope, cnt = price
+                last_price[p] = (num, num_slope, cnt, den)
+                heapq.heappush(heap, (_Key(num, cnt * costs[p] * den, p, num_slope), version[p]))
+                continue
+            num, num_slope, cnt, den_then = last_price[p]
+            # The choice of p: its affordability must stay <= every other
+            # live project's lower bound (strictly below those with a smaller
+            # id, which would win a tie).
+            for other, _ver in heap:
+                q = other.p
+                if q == p or not alive[q]:
+                    continue
+                f = other.num * key.den - key.num * other.den
+                g = other.slope * key.den - key.slope * other.den
+                if q < p:
+                    limit.strict(f, g)
+                else:
+                    limit.weak(f, g)
+            scale = den // den_then
+            num *= scale
+            num_slope *= scale
+            selected.append(p)
+            alive[p] = False
+            g = gcd(num, num_slope, cnt)
+            rho, rho_slope, cnt = num // g, num_slope // g, cnt // g
+            if cnt != 1:
+                den *= cnt
+                value_of = dict(
+                    zip(value_of, map(mul, value_of.values(), repeat(cnt)), strict=False)
+                )
+                slope_of = dict(
+                    zip(slope_of, map(mul, slope_of.values(), repeat(cnt)), strict=False)
+                )
+            bit = 1 << p
+            for c, w in zip(*self._hist(bought, p), strict=True):
+                size = class_size.get(c)
+                if size is None:
+                    continue
+                b = value_of[c]
+                b_slope = slope_of[c]
+                left = size - w
+                if left:
+                    class_size[c] = left
+                else:
+                    del class_size[c]
+                    del value_of[c]
+                    del slope_of[c]
+                if b > rho:
+                    limit.strict(b - rho, b_slope - rho_slope)  # must keep some budget
+                    value_of[c | bit] = b - rho
+                    slope_of[c | bit] = b_slope - rho_slope
+                    class_size[c | bit] = w
+                else:
+                    limit.weak(rho - b, rho_slope - b_slope)  # must stay spent out
+            bought |= bit
+            for q in cooc[p]:
+                version[q] += 1
+        return selected, limit.value
+
 
 class _Key:
     """Heap key: affordability ``num/den`` (exact), then project index.
@@ -486,14 +615,17 @@ class _Key:
     Cheaper than ``(Fraction, index)``: one cross-multiplication per
     comparison. Two keys are never equal (the index differs), so the heap
     never compares the version that follows the key in the heap tuples.
+    ``slope`` is only used by :meth:`ApprovalElection._mes_run_certified`:
+    the affordability after ``d`` more add1 steps is ``(num + slope*d)/den``.
     """
 
-    __slots__ = ("num", "den", "p")
+    __slots__ = ("num", "den", "p", "slope")
 
-    def __init__(self, num: int, den: int, p: int) -> None:
+    def __init__(self, num: int, den: int, p: int, slope: int = 0) -> None:
         self.num = num
         self.den = den
         self.p = p
+        self.slope = slope
 
     def __lt__(self, other: _Key) -> bool:
         left = self.num * other.den
@@ -540,6 +672,104 @@ def _price(
         else:
             lo = mid + 1
     return need - paid[lo], left[lo]
+
+
+class _Limit:
+    """The largest ``d`` for which every recorded ``f + g*d`` comparison still holds.
+
+    ``f`` is the comparison's margin now (``>= 0``), ``g`` how it changes per
+    step. Only a negative ``g`` can break it. ``weak`` keeps ``f + g*d >= 0``,
+    ``strict`` keeps ``f + g*d > 0``; ``weak`` is also treated strictly when
+    the margin is already 0 -- a tie now is not worth certifying.
+    """
+
+    __slots__ = ("value",)
+
+    def __init__(self) -> None:
+        self.value = _NO_LIMIT
+
+    def weak(self, f: int, g: int) -> None:
+        if g < 0:
+            d = f // -g if f > 0 else -1
+            if d < self.value:
+                self.value = d
+
+    def strict(self, f: int, g: int) -> None:
+        if g < 0:
+            d = (f - 1) // -g
+            if d < self.value:
+                self.value = d
+
+    def many(self, fs: Iterable[int], gs: Iterable[int]) -> None:
+        """``strict`` for many comparisons at once, in C-level loops."""
+        neg = list(map(neg_, gs))
+        binding = list(map(gt, neg, repeat(0)))
+        if not any(binding):
+            return
+        fs = compress(fs, binding)
+        neg = compress(neg, binding)
+        d = min(map(floordiv, map(sub, fs, repeat(1)), neg))
+        if d < self.value:
+            self.value = d
+
+
+def _price_certified(
+    classes: tuple[int, ...],
+    counts: tuple[int, ...],
+    value_of: dict[int, int],
+    slope_of: dict[int, int],
+    need: int,
+    limit: _Limit,
+) -> tuple[int, int, int] | None:
+    """:func:`_price` for budgets ``value + slope*d``: ``(num, num slope, cnt)``.
+
+    Records in ``limit`` how far ``d`` can go with the same answer: the same
+    affordability and the same split between supporters who pay all they
+    have (budget <= rho) and those who pay rho.
+    """
+    values = list(map(value_of.get, classes, repeat(0)))
+    total = sum(map(mul, values, counts))
+    slopes = list(map(slope_of.get, classes, repeat(0)))
+    total_slope = sum(map(mul, slopes, counts))
+    if total < need:
+        limit.strict(need - total, -total_slope)  # must stay unaffordable
+        return None
+    limit.weak(total - need, total_slope)  # must stay affordable
+    live = values  # selector: classes with budget left
+    weights = list(compress(counts, live))
+    slopes = list(compress(slopes, live))
+    values = list(compress(values, live))
+    count = sum(weights)
+    if need <= min(values) * count:
+        lo = 0
+        num, num_slope, cnt = need, 0, count
+    else:
+        order = sorted(zip(values, slopes, weights, strict=True))
+        values, slopes, weights = (list(t) for t in zip(*order, strict=True))
+        paid = list(accumulate(map(mul, values, weights), initial=0))
+        left = list(accumulate(weights, sub, initial=count))
+        lo, hi = 0, len(values) - 1
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if need - paid[mid] <= values[mid] * left[mid]:
+                hi = mid
+            else:
+                lo = mid + 1
+        num, cnt = need - paid[lo], left[lo]
+        num_slope = -sum(map(mul, slopes[:lo], weights[:lo]))
+    # rho = (num + num_slope d) / cnt. The first lo classes must keep
+    # budget <= rho, the others budget >= rho.
+    poor_v, rich_v = values[:lo], values[lo:]
+    poor_s, rich_s = slopes[:lo], slopes[lo:]
+    limit.many(
+        map(sub, repeat(num), map(mul, poor_v, repeat(cnt))),
+        map(sub, repeat(num_slope), map(mul, poor_s, repeat(cnt))),
+    )
+    limit.many(
+        map(sub, map(mul, rich_v, repeat(cnt)), repeat(num)),
+        map(sub, map(mul, rich_s, repeat(cnt)), repeat(num_slope)),
+    )
+    return num, num_slope, cnt
 
 
 def select(
