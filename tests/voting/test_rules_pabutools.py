@@ -124,3 +124,17 @@ def test_tied_affordability_goes_to_the_smaller_id_as_a_string() -> None:
             rule, costs, Fraction(20), ballots
         )
     assert rules.select("mes", costs, 20, ballots)[0] == "10"
+
+
+@COMMON
+@given(election=elections(), start=st.integers(0, 3))
+def test_add1_skip_certificate_is_sound(election, start: int) -> None:
+    """mes-add1 skips the budget steps its certificate covers: check them all."""
+    costs, budget, ballots = election
+    el = rules.ApprovalElection(costs, budget, ballots)
+    step = el.unit * el.n_voters
+    total = el.budget + start * step
+    outcome, extra = el._mes_run_certified(total, step)
+    assert outcome == el._mes_run(total)
+    for d in range(1, min(extra, 40) + 1):
+        assert el._mes_run(total + d * step) == outcome
