@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from yishi.core.models import Unit
 
@@ -141,7 +142,7 @@ class Option(models.Model):
 
     ballot = models.ForeignKey(Ballot, models.CASCADE, related_name="options",
                                verbose_name=_("ballot"))
-    key = models.CharField(_("code"), max_length=32)
+    key = models.CharField(pgettext_lazy("option", "code"), max_length=32)
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), blank=True)
     cost = models.DecimalField(_("cost (yuan)"), max_digits=14, decimal_places=2, default=0)

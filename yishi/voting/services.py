@@ -3,7 +3,7 @@ Other apps (councils, projects, evaluations) call these and read results back.""
 
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 
@@ -240,18 +240,22 @@ def open_ballot(actor, ballot: Ballot) -> Ballot:
                        entitled_count=entitled, present_count=present, opened_at=timezone.now())
 
 
-def _lock_open_ballot(ballot: Ballot) -> Ballot:
-    """Read the ballot's state under a shared lock on PostgreSQL: any number of votes go in at
-    once, but closing waits for votes in flight and no vote lands after the close."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(f"SELECT state FROM {Ballot._meta.db_table} WHERE id = %s FOR SHARE",
-                           [ballot.pk])
-    ballot = Ballot.objects.select_related("unit").get(pk=ballot.pk)
-    now = timezone.now()
-    if ballot.state != BallotState.OPEN or (ballot.closes_at and ballot.closes_at <= now):
+def _lock_open_ballot(ballot: Ballot) -> None:
+    """Check the ballot is open, reading its state under a shared lock on PostgreSQL: any number
+    of votes go in at once, but closing waits for votes in flight and no vote lands after the
+    close."""
+    lock = " FOR SHARE" if connection.vendor == "postgresql" else ""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT state, closes_at FROM {Ballot._meta.db_table} WHERE id = %s{lock}",
+            [ballot.pk])
+        state, closes_at = cursor.fetchone()
+    if isinstance(closes_at, str):  # SQLite returns text through a raw cursor
+        closes_at = datetime.fromisoformat(closes_at)
+    if closes_at is not None and timezone.is_naive(closes_at):
+        closes_at = timezone.make_aware(closes_at, UTC)
+    if state != BallotState.OPEN or (closes_at and closes_at <= timezone.now()):
         raise _error("closed", _("This ballot is not open for voting."))
-    return ballot
 
 
 @dataclass
@@ -268,22 +272,24 @@ def short_code(receipt_hash: str) -> str:
 def cast_vote(voter: User, ballot: Ballot, content, channel: str = Channel.ONLINE) -> Receipt:
     """One entitled voter, one ballot: the unique constraint on Participation is the guard, so
     concurrent requests from the same voter store exactly one."""
-    with transaction.atomic():
-        ballot = _lock_open_ballot(ballot)
-        content = validate_content(ballot, content)
-        if not RollEntry.objects.filter(ballot=ballot, voter=voter).exists():
-            raise _error("not_entitled", _("You are not on the voter roll of this ballot."))
-        try:
-            with transaction.atomic():
-                Participation.objects.create(ballot=ballot, voter=voter, channel=channel)
-        except IntegrityError:
+    content = validate_content(ballot, content)
+    nonce = secrets.token_urlsafe(16)
+    receipt = count.receipt_hash(str(ballot.public_id), content, nonce)
+    try:
+        with transaction.atomic():
+            _lock_open_ballot(ballot)
+            if not RollEntry.objects.filter(ballot=ballot, voter=voter).exists():
+                raise _error("not_entitled", _("You are not on the voter roll of this ballot."))
+            # The whole transaction rolls back if this person has voted already.
+            Participation.objects.create(ballot=ballot, voter=voter, channel=channel)
+            CastBallot.objects.create(
+                ballot=ballot, content=content, receipt=receipt, channel=channel,
+                voter=voter if ballot.secrecy == Secrecy.NAMED else None,
+            )
+    except IntegrityError:
+        if Participation.objects.filter(ballot=ballot, voter=voter).exists():
             raise _error("already_voted", _("You have already voted in this ballot.")) from None
-        nonce = secrets.token_urlsafe(16)
-        receipt = count.receipt_hash(str(ballot.public_id), content, nonce)
-        CastBallot.objects.create(
-            ballot=ballot, content=content, receipt=receipt, channel=channel,
-            voter=voter if ballot.secrecy == Secrecy.NAMED else None,
-        )
+        raise
     return Receipt(short_code(receipt), nonce, receipt)
 
 

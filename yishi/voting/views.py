@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from yishi.core.models import Unit, UnitKind
@@ -94,7 +95,8 @@ def _summary(ballot, options, content) -> list[tuple[str, str]]:
     if "choices" in content:
         return [(titles[k].title, f"{titles[k].cost:,.2f}" if ballot.method == Method.BUDGET
                  else "") for k in content["choices"]]
-    labels = {"yes": _("Yes"), "no": _("No"), "abstain": _("Abstain"),
+    labels = {"yes": pgettext("vote", "Yes"), "no": pgettext("vote", "No"),
+              "abstain": _("Abstain"),
               "satisfied": _("Satisfied"), "basically": _("Basically satisfied"),
               "unsatisfied": _("Not satisfied")}
     return [(titles[k].title, labels[v]) for k, v in content["votes"].items()]
