@@ -139,3 +139,11 @@ def test_api_cast_and_results(client, people, xihu, members):  # noqa: F811
     assert client.get(f"/api/voting/ballots/{ballot.public_id}/results").status_code == 404
     schema = client.get("/api/openapi.json").json()
     assert "/api/voting/ballots/{ballot_id}/votes" in schema["paths"]
+
+
+def test_staff_inspect_the_roll(client, people, xihu, members, verified_login):  # noqa: F811
+    ballot = services.open_ballot(people["street_staff"], make_ballot(people, xihu))
+    services.cast_vote(members[0], ballot, {"choices": ["A"]})
+    verified_login(people["street_staff"])
+    html = client.get(reverse("voting:manage_roll", args=[ballot.public_id])).content.decode()
+    assert "委员0" in html and members[0].masked_mobile in html and members[0].mobile not in html

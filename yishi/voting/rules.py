@@ -69,9 +69,10 @@ from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from decimal import Decimal
 from fractions import Fraction
+from functools import reduce
 from itertools import accumulate, compress, repeat
 from math import gcd, lcm
-from operator import floordiv, gt, mul, sub
+from operator import and_, floordiv, gt, mul, or_, sub
 from operator import neg as neg_
 
 __all__ = [
@@ -215,7 +216,7 @@ class ApprovalElection:
             if not ballot:
                 continue
             try:
-                idx = tuple(sorted(index[pid] for pid in ballot))
+                idx = tuple(sorted(map(index.__getitem__, ballot)))
             except KeyError as exc:
                 raise ValueError(f"ballot approves unknown project {exc.args[0]!r}") from None
             groups.append((idx, mult))
@@ -230,8 +231,8 @@ class ApprovalElection:
                 self.approvals[p] += mult
                 supporters[p].append(gi)
         self.supporters = supporters
-        self._cooc: list[frozenset[int]] | None = None
-        self._sup_masks: list[tuple[tuple[int, int], ...]] | None = None
+        self._cooc: dict[int, tuple[int, ...]] = {}
+        self._sup_masks: list[list[int]] | None = None
         self._hist_cache: dict[tuple[int, int], tuple[tuple[int, ...], tuple[int, ...]]] = {}
         self._cache_size = 0
         self._outcomes: dict[str, list[int]] = {}
@@ -252,19 +253,19 @@ class ApprovalElection:
         """
         return [p for p in range(len(self.ids)) if self.approvals[p] > 0 and self.costs[p] > 0]
 
-    def _co_approved(self) -> list[frozenset[int]]:
-        """For each project, the projects sharing at least one supporter with it.
+    def _co_approved(self, p: int) -> tuple[int, ...]:
+        """The projects sharing at least one supporter with ``p`` (``p`` included).
 
-        Buying ``s`` changes budgets of ``s``'s supporters only, so only these
-        projects' prices can change.
+        Buying ``p`` changes budgets of ``p``'s supporters only, so only these
+        projects' prices can change. Computed on demand (only bought projects
+        need it) by OR-ing the supporters' ballot bitmasks.
         """
-        if self._cooc is None:
-            sets: list[set[int]] = [set() for _ in self.ids]
-            for ballot_idx in self.group_ballots:
-                for p in ballot_idx:
-                    sets[p].update(ballot_idx)
-            self._cooc = [frozenset(s) for s in sets]
-        return self._cooc
+        hit = self._cooc.get(p)
+        if hit is None:
+            mask = reduce(or_, self._supporter_masks()[p], 0)
+            hit = tuple(q for q in range(len(self.ids)) if mask >> q & 1)
+            self._cooc[p] = hit
+        return hit
 
     # -- rules -----------------------------------------------------------
 
@@ -364,13 +365,25 @@ class ApprovalElection:
 
     # -- the MES engine --------------------------------------------------
 
-    def _supporter_masks(self) -> list[tuple[tuple[int, int], ...]]:
-        """For each project, its supporter groups as (ballot bitmask, weight)."""
+    def _supporter_masks(self) -> list[list[int]]:
+        """For each project, its supporters' ballot bitmasks, one per voter.
+
+        One entry per voter (not per distinct ballot) so that counting classes
+        is a C-level ``Counter`` over ``mask & bought``.
+        """
         if self._sup_masks is None:
             masks = [sum(1 << p for p in b) for b in self.group_ballots]
-            self._sup_masks = [
-                tuple((masks[g], self.group_weights[g]) for g in sup) for sup in self.supporters
-            ]
+            weights = self.group_weights
+            result: list[list[int]] = []
+            for sup in self.supporters:
+                row: list[int] = []
+                for g in sup:
+                    if weights[g] == 1:
+                        row.append(masks[g])
+                    else:
+                        row.extend(repeat(masks[g], weights[g]))
+                result.append(row)
+            self._sup_masks = result
         return self._sup_masks
 
     def _hist(self, bought: int, p: int) -> tuple[tuple[int, ...], tuple[int, ...]]:
@@ -388,11 +401,7 @@ class ApprovalElection:
         hit = self._hist_cache.get(key)
         if hit is not None:
             return hit
-        counts: dict[int, int] = {}
-        get = counts.get
-        for mask, weight in self._supporter_masks()[p]:
-            cls = mask & bought
-            counts[cls] = get(cls, 0) + weight
+        counts = Counter(map(and_, self._supporter_masks()[p], repeat(bought)))
         result = (tuple(counts), tuple(counts.values()))
         self._cache_size += len(counts)
         if self._cache_size > _CACHE_LIMIT:
@@ -410,7 +419,6 @@ class ApprovalElection:
         to its budget; classes whose budget is 0 are dropped from it.
         """
         costs = self.costs
-        cooc = self._co_approved()
         n_projects = len(self.ids)
 
         den = self.n_voters
@@ -489,7 +497,7 @@ class ApprovalElection:
                 # class_size altogether: a supporter with budget 0 changes no
                 # price (pabutools walks past them), so they never matter again.
             bought |= bit
-            for q in cooc[p]:
+            for q in self._co_approved(p):
                 version[q] += 1
         return selected
 
@@ -511,7 +519,6 @@ class ApprovalElection:
         Every budget is a pair (value, slope) over the common denominator.
         """
         costs = self.costs
-        cooc = self._co_approved()
         n_projects = len(self.ids)
         limit = _Limit()
 
@@ -604,7 +611,7 @@ class ApprovalElection:
                 else:
                     limit.weak(rho - b, rho_slope - b_slope)  # must stay spent out
             bought |= bit
-            for q in cooc[p]:
+            for q in self._co_approved(p):
                 version[q] += 1
         return selected, limit.value
 

@@ -10,6 +10,7 @@ urlpatterns = [
     path("manage/new/", views.manage_create, name="manage_create"),
     path("manage/import/", views.manage_import, name="manage_import"),
     path("manage/<uuid:public_id>/", views.manage_detail, name="manage"),
+    path("manage/<uuid:public_id>/roll/", views.manage_roll, name="manage_roll"),
     path("manage/<uuid:public_id>/<slug:action>/", views.manage_action, name="manage_action"),
     path("<uuid:public_id>/", views.ballot_detail, name="detail"),
     path("<uuid:public_id>/receipt/", views.receipt_view, name="receipt"),

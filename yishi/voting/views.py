@@ -19,7 +19,9 @@ from yishi.core.permissions import active_roles, has_perm
 
 from . import charts, exchange, queries, services
 from .forms import BallotForm, ImportPbForm, PaperTallyForm, RollUploadForm
-from .models import Ballot, BallotState, CastBallot, Method, PaperTally, PaperTallyState
+from .models import (
+    Ballot, BallotState, CastBallot, Method, PaperTally, PaperTallyState, Participation,
+)
 
 RECEIPT_SESSION = "yishi_voting_receipts"
 
@@ -251,6 +253,21 @@ def manage_detail(request: HttpRequest, public_id) -> HttpResponse:
             "entered_by", "confirmed_by"),
         "roll_form": RollUploadForm(), "paper_form": PaperTallyForm(),
         "trail": [(_("Ballots"), reverse("voting:manage_list")), (ballot.title, None)],
+    })
+
+
+@login_required
+def manage_roll(request: HttpRequest, public_id) -> HttpResponse:
+    """The voter roll as staff inspect it: who is entitled, who is present, who has voted."""
+    ballot = _managed_ballot(request, public_id)
+    voted = set(Participation.objects.filter(ballot=ballot).values_list("voter_id", flat=True))
+    entries = ballot.roll.select_related("voter", "voter__home_unit").order_by("voter__name")
+    page = Paginator(entries, 100).get_page(request.GET.get("page"))
+    return render(request, "voting/manage_roll.html", {
+        "ballot": ballot, "page": page, "voted": voted,
+        "trail": [(_("Ballots"), reverse("voting:manage_list")),
+                  (ballot.title, reverse("voting:manage", args=[ballot.public_id])),
+                  (_("Voter roll"), None)],
     })
 
 
