@@ -48,3 +48,15 @@ def test_load_demo_prints_logins(db, capsys):
     call_command("load_demo")
     out = capsys.readouterr().out
     assert "13900000001" in out and "yishi-demo-2026" in out
+
+
+def test_demo_ballots(db):
+    from yishi.voting.models import Ballot, BallotState
+
+    call_command("load_demo", quiet=True)
+    published = Ballot.objects.get(state=BallotState.PUBLISHED, unit__code="330106002")
+    assert len(published.result["winners"]) == 10 and published.result["ballots"] == 9
+    open_ballot = Ballot.objects.get(state=BallotState.OPEN, unit__code="330106002")
+    assert open_ballot.roll.filter(voter__mobile="13900040201").exists()
+    call_command("load_demo", quiet=True)
+    assert Ballot.objects.count() == 2

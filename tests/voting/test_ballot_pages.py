@@ -147,3 +147,30 @@ def test_staff_inspect_the_roll(client, people, xihu, members, verified_login): 
     verified_login(people["street_staff"])
     html = client.get(reverse("voting:manage_roll", args=[ballot.public_id])).content.decode()
     assert "委员0" in html and members[0].masked_mobile in html and members[0].mobile not in html
+
+
+def test_api_staff_flow_with_quorum(client, people, xihu, members, verified_login):  # noqa: F811
+    verified_login(people["street_staff"])
+    created = client.post("/api/voting/ballots", {
+        "unit": xihu["xixi"].code, "title": "关于街道预算的决议", "method": "yes_no",
+        "secrecy": "named", "options": [{"key": "R1", "title": "决议"}],
+        "roll_roles": ["council_member"], "quorum_required": True,
+        "pass_rule": "more_than_half_entitled"}, content_type="application/json")
+    assert created.status_code == 201, created.content
+    ballot_id = created.json()["id"]
+    no_quorum = client.post(f"/api/voting/ballots/{ballot_id}/open")
+    assert no_quorum.status_code == 422 and no_quorum.json()["detail"]
+    presence = client.post(f"/api/voting/ballots/{ballot_id}/presence",
+                           {"mobiles": [m.mobile for m in members[:6]]},
+                           content_type="application/json")
+    assert presence.json() == {"present_count": 6}
+    assert client.post(f"/api/voting/ballots/{ballot_id}/open").json()["state"] == "open"
+    bad = client.post("/api/voting/ballots", {"unit": xihu["beishan"].code, "title": "x",
+                                              "method": "choose", "options": [{"key": "A",
+                                                                               "title": "a"}]},
+                      content_type="application/json")
+    assert bad.status_code == 403
+    wrong = client.post("/api/voting/ballots", {"unit": xihu["xixi"].code, "title": "x",
+                                                "method": "choose", "options": []},
+                        content_type="application/json")
+    assert wrong.status_code == 422

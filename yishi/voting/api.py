@@ -113,6 +113,15 @@ class PaperTallyIn(Schema):
     voters: list[str] = []
 
 
+class PresenceIn(Schema):
+    mobiles: list[str]
+    present: bool = True
+
+
+class PresenceOut(Schema):
+    present_count: int
+
+
 class PaperTallyOut(Schema):
     id: int
     state: str
@@ -214,6 +223,21 @@ def close(request, ballot_id: UUID):
 @router.post("/ballots/{ballot_id}/publish", response=BallotOut, auth=django_auth)
 def publish(request, ballot_id: UUID):
     return _staff_action(request, ballot_id, services.publish_results)
+
+
+@router.post("/ballots/{ballot_id}/presence", response=PresenceOut, auth=django_auth,
+             summary="Mark people present (sign-in), for quorum and the 'present' pass rule")
+def presence(request, ballot_id: UUID, data: PresenceIn):
+    from yishi.core.models import User, normalize_mobile
+
+    mobiles = [normalize_mobile(m) for m in data.mobiles]
+    voters = list(User.objects.filter(mobile__in=mobiles))
+    if len(voters) != len(set(mobiles)):
+        raise HttpError(422, "Some numbers have no account.")
+    count = _staff_action(request, ballot_id,
+                          lambda user, ballot: services.mark_present(user, ballot, voters,
+                                                                     data.present))
+    return {"present_count": count}
 
 
 @router.post("/ballots/{ballot_id}/paper-tallies", response={201: PaperTallyOut},
