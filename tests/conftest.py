@@ -73,3 +73,12 @@ def verified_login(client):
         return client
 
     return login
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    """Each test starts with an empty cache (page fragments are cached per process)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
