@@ -304,14 +304,26 @@ class ApprovalElection:
         step = self.unit * self.n_voters  # +1 per voter, times n voters, on our scale
         total = self.budget
         streak = 0  # how many runs in a row gave the same outcome
+        # Certified runs cost about twice a plain one and pay off only where
+        # the certificate reaches far (few budget classes, e.g. small files
+        # with a large budget per voter). Back off exponentially where it
+        # does not (many classes: some supporter is always near a price).
+        wait = 0
+        backoff = 1
         while True:
-            if streak >= 2:
-                # Outcomes are stable: pay a little more per run to learn how
-                # many following steps are certain to give this same outcome.
+            if streak >= 2 and wait == 0:
+                # Outcomes are stable: learn how many following steps are
+                # certain to give this same outcome.
                 outcome, extra = self._mes_run_certified(total, step)
                 if extra >= _NO_LIMIT:
                     extra = 0
+                if extra >= 2:
+                    backoff = 1
+                else:
+                    wait = backoff
+                    backoff = min(2 * backoff, 64)
             else:
+                wait = max(0, wait - 1)
                 outcome, extra = self._mes_run(total), 0
             spent = self._cost(outcome)
             if spent > self.budget:
