@@ -8,6 +8,7 @@ order ("10" < "9") -- are counted by both. pabutools is only imported here
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from fractions import Fraction
 
 import pytest
@@ -90,6 +91,14 @@ def elections(draw: st.DrawFn) -> tuple[dict[str, Fraction], Fraction, list[froz
 COMMON = settings(
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True
 )
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache() -> Iterator[None]:
+    """Shadows tests/conftest.py's Django cache reset: these tests use no Django,
+    so they also run with ``-p no:django`` (and in the stand-alone verifier's
+    environment)."""
+    yield
 
 
 @pytest.mark.parametrize("rule", rules.RULES)
