@@ -35,6 +35,7 @@ import argparse
 import fnmatch
 import json
 import multiprocessing
+import signal
 import sys
 import time
 from collections.abc import Callable
@@ -258,4 +259,5 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # quiet when piped into `head`
     sys.exit(main())

@@ -13,6 +13,7 @@ Standard library only, like :mod:`yishi.voting.rules` and
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
@@ -59,10 +60,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValueError as exc:  # e.g. a cost or budget the rules reject
         print(f"error: {args.file}: {exc}", file=sys.stderr)
         return 2
-    out = sys.stdout
-    for pid in selected:
-        out.write(pid + "\n")
-    out.flush()
+    try:
+        sys.stdout.write("".join(pid + "\n" for pid in selected))
+        sys.stdout.flush()
+    except BrokenPipeError:  # e.g. piped into `head`: not an error of ours
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 0
 
 
