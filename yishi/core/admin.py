@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from .models import (
     Attachment,
     AuditRecord,
+    CalendarDay,
     Department,
     Notification,
     RoleAssignment,
@@ -81,3 +82,10 @@ class NotificationAdmin(admin.ModelAdmin):
 class AttachmentAdmin(admin.ModelAdmin):
     list_display = ["original_name", "content_type", "size", "uploaded_by", "uploaded_at"]
     raw_id_fields = ["uploaded_by"]
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(admin.ModelAdmin):
+    list_display = ["date", "is_workday", "name"]
+    list_filter = ["is_workday"]
+    date_hierarchy = "date"

@@ -440,3 +440,21 @@ class Attachment(models.Model):
     @property
     def is_image(self) -> bool:
         return self.content_type.startswith("image/")
+
+
+class CalendarDay(models.Model):
+    """A day whose working status staff set by hand (工作日调整): next year's public holidays and
+    make-up working days before the calendar library knows them, or a local closure. It
+    overrides the library and the weekend rule."""
+
+    date = models.DateField(_("date"), unique=True)
+    is_workday = models.BooleanField(_("working day"))
+    name = models.CharField(_("reason"), max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("calendar adjustment (工作日调整)")
+        verbose_name_plural = _("calendar adjustments")
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.name}"
