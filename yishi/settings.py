@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "ninja",
     "yishi.core",
     "yishi.voting",
+    "yishi.opinions",
     "yishi.deputies",
 ]
 

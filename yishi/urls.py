@@ -9,6 +9,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("voting/", include("yishi.voting.urls")),
+    path("opinions/", include("yishi.opinions.urls")),
     path("", include("yishi.core.urls")),
 ]
 

@@ -20,7 +20,13 @@ from yishi.core.permissions import active_roles, has_perm
 from . import charts, exchange, queries, services
 from .forms import BallotForm, ImportPbForm, PaperTallyForm, RollUploadForm
 from .models import (
-    Ballot, BallotState, CastBallot, Method, PaperTally, PaperTallyState, Participation,
+    Ballot,
+    BallotState,
+    CastBallot,
+    Method,
+    PaperTally,
+    PaperTallyState,
+    Participation,
 )
 
 RECEIPT_SESSION = "yishi_voting_receipts"

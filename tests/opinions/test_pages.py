@@ -1,0 +1,111 @@
+"""Opinion pages through the test client: the resident's form, the public board (masked), the
+staff queue and its actions; and concurrency."""
+
+import pytest
+from django.urls import reverse
+
+from tests.core.test_concurrency import run_together
+from tests.opinions.test_loop import category, handler, intake, platform  # noqa: F401
+from yishi.opinions import services
+from yishi.opinions.models import Opinion, OpinionState, Support
+
+
+def test_resident_submits_through_the_form(client, people, xihu, category):  # noqa: F811
+    client.force_login(people["resident"])
+    bad = client.post(reverse("opinions:submit"), {"title": "路灯", "text": "",
+                                                    "category": category.pk,
+                                                    "community": xihu["xixi_community"].pk})
+    assert bad.status_code == 400 and "text" in bad.context["form"].errors
+    assert not Opinion.objects.exists()
+    good = client.post(reverse("opinions:submit"), {
+        "title": "路灯不亮", "text": "东门三盏路灯坏了。", "category": category.pk,
+        "community": xihu["xixi_community"].pk, "is_public": "on"})
+    assert good.status_code == 302
+    opinion = Opinion.objects.get()
+    page = client.get(good.url).content.decode()
+    assert opinion.number in page and "路灯不亮" in page
+
+
+def test_public_board_masks_people(client, people, xihu, category):  # noqa: F811
+    people["resident"].name = "王秀英"
+    people["resident"].save()
+    opinion = services.submit_opinion(people["resident"], intake(xihu, category))
+    services.accept_opinion(people["street_staff"], opinion)
+    html = client.get(reverse("opinions:board")).content.decode()
+    assert opinion.title in html
+    detail = client.get(reverse("opinions:detail", args=[opinion.number])).content.decode()
+    assert people["resident"].mobile not in detail and people["resident"].name not in detail
+    assert opinion.public_name == "王**" and "王**" in detail
+    filtered = client.get(reverse("opinions:board"), {"street": xihu["beishan"].code})
+    assert opinion.title not in filtered.content.decode()
+
+
+def test_private_opinions_stay_private(client, people, xihu, category):  # noqa: F811
+    opinion = services.submit_opinion(people["resident"], intake(xihu, category, is_public=False))
+    services.accept_opinion(people["street_staff"], opinion)
+    assert client.get(reverse("opinions:detail", args=[opinion.number])).status_code == 404
+    client.force_login(people["resident"])
+    assert client.get(reverse("opinions:detail", args=[opinion.number])).status_code == 200
+
+
+def test_staff_queue_and_actions(client, people, xihu, category, platform, handler,  # noqa: F811
+                                 verified_login):
+    opinion = services.submit_opinion(people["resident"], intake(xihu, category))
+    verified_login(people["street_staff"])
+    queue = client.get(reverse("opinions:queue")).content.decode()
+    assert opinion.number in queue
+    client.post(reverse("opinions:manage_action", args=[opinion.number, "accept"]))
+    client.post(reverse("opinions:manage_action", args=[opinion.number, "assign"]),
+                {"departments": [platform.pk]})
+    opinion.refresh_from_db()
+    assert opinion.state == OpinionState.ASSIGNED
+    verified_login(handler)
+    assert opinion.number in client.get(reverse("opinions:queue")).content.decode()
+    client.post(reverse("opinions:manage_action", args=[opinion.number, "reply"]), {"text": ""})
+    assert Opinion.objects.get(pk=opinion.pk).state == OpinionState.ASSIGNED
+    client.post(reverse("opinions:manage_action", args=[opinion.number, "reply"]),
+                {"text": "已处理"})
+    assert Opinion.objects.get(pk=opinion.pk).state == OpinionState.REPLIED
+    client.force_login(people["resident"])
+    client.post(reverse("opinions:rate", args=[opinion.number]), {"rating": "basically"})
+    assert Opinion.objects.get(pk=opinion.pk).state == OpinionState.CLOSED
+
+
+def test_queue_is_scoped(client, people, xihu, category, verified_login):  # noqa: F811
+    opinion = services.submit_opinion(people["resident"], intake(xihu, category))
+    from yishi.core.models import Role, RoleAssignment, User
+
+    other = User.objects.create_user("13833330000", name="北山")
+    RoleAssignment.objects.create(user=other, role=Role.STREET_STAFF, unit=xihu["beishan"])
+    verified_login(other)
+    assert opinion.number not in client.get(reverse("opinions:queue")).content.decode()
+    assert client.get(reverse("opinions:manage", args=[opinion.number])).status_code == 403
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_submissions_get_distinct_numbers(people, xihu, category):  # noqa: F811
+    outcomes = run_together(lambda i: services.submit_opinion(
+        people["resident"], intake(xihu, category, title=f"意见{i}")), count=6)
+    assert all(kind == "ok" for kind, _ in outcomes), outcomes
+    numbers = set(Opinion.objects.values_list("number", flat=True))
+    assert len(numbers) == 6
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_me_too_counts_once_each(people, xihu, category):  # noqa: F811
+    opinion = services.submit_opinion(people["resident"], intake(xihu, category))
+    supporters = [people[r] for r in ("deputy", "council_member", "expert", "street_staff")]
+    outcomes = run_together(lambda i: services.support_opinion(supporters[i % 4], opinion),
+                            count=8)
+    assert sum(1 for kind, _ in outcomes if kind == "ok") == 4
+    assert Opinion.objects.get(pk=opinion.pk).supports == Support.objects.count() == 4
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_accepts_fire_once(people, xihu, category):  # noqa: F811
+    opinion = services.submit_opinion(people["resident"], intake(xihu, category))
+    outcomes = run_together(lambda i: services.accept_opinion(people["street_staff"],
+                                                              Opinion.objects.get(pk=opinion.pk)),
+                            count=6)
+    assert sum(1 for kind, _ in outcomes if kind == "ok") == 1
+    assert opinion.timeline.filter(action="accept").count() == 1

@@ -1,0 +1,69 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from yishi.core.forms import CommunityChoiceField, MobileField
+from yishi.core.models import Department, Unit, UnitKind
+
+from .models import OpinionCategory, Rating
+
+
+class OpinionForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=100)
+    text = forms.CharField(label=_("What is the matter?"), max_length=5000,
+                           widget=forms.Textarea(attrs={"rows": 6}),
+                           help_text=_("Where, since when, who is affected. At most 5,000 characters."))
+    category = forms.ModelChoiceField(label=_("Category"), queryset=OpinionCategory.objects.all(),
+                                      empty_label=_("— choose —"))
+    community = CommunityChoiceField(
+        label=_("Community"), empty_label=_("— choose —"),
+        queryset=Unit.objects.filter(kind=UnitKind.COMMUNITY).select_related("parent"))
+    address = forms.CharField(label=_("Address (optional)"), max_length=200, required=False)
+    latitude = forms.DecimalField(label=_("Latitude (optional)"), required=False,
+                                  max_digits=9, decimal_places=6)
+    longitude = forms.DecimalField(label=_("Longitude (optional)"), required=False,
+                                   max_digits=9, decimal_places=6)
+    is_public = forms.BooleanField(
+        label=_("Show my opinion on the public board (your name and number are hidden)"),
+        required=False)
+
+
+class RecordOpinionForm(OpinionForm):
+    """A deputy or staff member records an opinion on a resident's behalf."""
+
+    channel = forms.ChoiceField(label=_("Heard at"), choices=[
+        ("reception", _("A reception")), ("phone", _("A phone call")), ("letter", _("A letter"))])
+    contact_name = forms.CharField(label=_("Resident's name"), max_length=64)
+    contact_mobile = MobileField(label=_("Resident's mobile number"), required=False)
+
+
+class RefuseForm(forms.Form):
+    reason = forms.CharField(label=_("Reason for not accepting"), max_length=1000,
+                             widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class AssignForm(forms.Form):
+    departments = forms.ModelMultipleChoiceField(
+        label=_("Departments"), queryset=Department.objects.none(),
+        widget=forms.CheckboxSelectMultiple)
+    note = forms.CharField(label=_("Instructions"), required=False,
+                           widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, street=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if street is not None:
+            self.fields["departments"].queryset = street.departments.all()
+
+
+class ReplyForm(forms.Form):
+    text = forms.CharField(label=_("Reply to the resident"), max_length=5000,
+                           widget=forms.Textarea(attrs={"rows": 5}))
+
+
+class RatingForm(forms.Form):
+    rating = forms.ChoiceField(label=_("How satisfied are you with the reply?"),
+                               choices=[(Rating.SATISFIED, Rating.SATISFIED.label),
+                                        (Rating.BASICALLY, Rating.BASICALLY.label),
+                                        (Rating.UNSATISFIED, Rating.UNSATISFIED.label)],
+                               widget=forms.RadioSelect)
+    comment = forms.CharField(label=_("Comment (optional)"), max_length=500, required=False,
+                              widget=forms.Textarea(attrs={"rows": 2}))

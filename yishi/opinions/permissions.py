@@ -1,0 +1,21 @@
+"""Who may do what with opinions."""
+
+from yishi.core.models import Role
+from yishi.core.permissions import holds, rule
+
+
+@rule("opinions.manage")
+def can_manage(user, unit) -> bool:
+    """Accept, refuse, assign, merge, decide extensions, close after supervision."""
+    return holds(user, {Role.DISTRICT_STAFF, Role.STREET_STAFF}, unit)
+
+
+@rule("opinions.record")
+def can_record(user, unit) -> bool:
+    """Record an opinion on a resident's behalf (reception, phone, letter)."""
+    return holds(user, {Role.DISTRICT_STAFF, Role.STREET_STAFF, Role.DEPUTY}, unit)
+
+
+@rule("opinions.view_queue")
+def can_view_queue(user, unit) -> bool:
+    return holds(user, {Role.DISTRICT_STAFF, Role.STREET_STAFF, Role.DEPARTMENT_HANDLER}, unit)

@@ -1,0 +1,78 @@
+"""Reads shared by pages and the API: the public board, the staff queue, an opinion's story."""
+
+from datetime import timedelta
+
+from django.db.models import Q
+from django.utils import timezone
+
+from yishi.core.models import Role, RoleAssignment, Unit
+from yishi.core.permissions import active_roles
+
+from .models import AssignmentState, Opinion, OpinionState
+
+PUBLIC_STATES = [s for s in OpinionState.values if s not in (OpinionState.SUBMITTED,)]
+
+
+def public_board(street=None, category=None, state=None, community=None):
+    rows = (Opinion.objects.filter(is_public=True, state__in=PUBLIC_STATES)
+            .select_related("street", "category", "community"))
+    if street:
+        rows = rows.filter(street=street)
+    if community:
+        rows = rows.filter(community=community)
+    if category:
+        rows = rows.filter(category=category)
+    if state:
+        rows = rows.filter(state=state)
+    return rows
+
+
+def can_see(user, opinion: Opinion) -> bool:
+    if opinion.is_public and opinion.state in PUBLIC_STATES:
+        return True
+    if user.is_authenticated and opinion.author_id == user.pk:
+        return True
+    return bool(user.is_authenticated and staff_queue(user).filter(pk=opinion.pk).exists())
+
+
+def staff_queue(user, view: str = "all"):
+    """Opinions the person handles: the streets of street staff, everything for district staff,
+    and the assignments of a handler's department."""
+    scope = Q(pk__in=[])
+    departments = []
+    for role, path, department in active_roles(user):
+        if role in (Role.DISTRICT_STAFF, Role.STREET_STAFF):
+            scope |= Q(street__path__startswith=path)
+        elif role == Role.DEPARTMENT_HANDLER and department:
+            departments.append(department)
+    if departments:
+        scope |= Q(assignments__department_id__in=departments,
+                   assignments__state__in=[AssignmentState.ASSIGNED, AssignmentState.HANDLING,
+                                           AssignmentState.REPLIED])
+    rows = Opinion.objects.filter(scope).distinct().select_related("street", "category")
+    now = timezone.now()
+    open_work = [OpinionState.SUBMITTED, OpinionState.ACCEPTED, OpinionState.ASSIGNED,
+                 OpinionState.HANDLING, OpinionState.ESCALATED]
+    if view == "mine":
+        rows = rows.filter(state__in=open_work)
+    elif view == "overdue":
+        rows = rows.filter(Q(state=OpinionState.SUBMITTED, accept_deadline__lt=now)
+                           | Q(state__in=[OpinionState.ACCEPTED, OpinionState.ASSIGNED,
+                                          OpinionState.HANDLING], reply_deadline__lt=now))
+    elif view == "due_soon":
+        rows = rows.filter(state__in=[OpinionState.ASSIGNED, OpinionState.HANDLING],
+                           reply_deadline__gte=now, reply_deadline__lt=now + timedelta(days=3))
+    return rows
+
+
+def departments_for(opinion: Opinion):
+    return opinion.street.departments.all()
+
+
+def my_departments(user) -> list[int]:
+    return list(RoleAssignment.objects.active().filter(
+        user=user, role=Role.DEPARTMENT_HANDLER).values_list("department_id", flat=True))
+
+
+def communities():
+    return Unit.objects.filter(kind="community").select_related("parent").order_by("path")

@@ -1,0 +1,542 @@
+"""Every state change of an opinion, one function each. Each checks permission, moves the state
+with a conditional update (so a transition happens once, however many requests or workers
+race), writes the timeline and the audit trail, and notifies the people concerned.
+
+The state graph is TRANSITIONS below: written once, used by every function here."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from yishi.core import audit
+from yishi.core.models import Department, Role, RoleAssignment, Unit, UnitKind, User
+from yishi.core.notifications import notify
+from yishi.core.permissions import active_roles, holds, require
+from yishi.core.workdays import deadline_after
+
+from .models import (
+    Assignment,
+    AssignmentState,
+    Channel,
+    DeadlinePolicy,
+    ExtensionRequest,
+    ExtensionState,
+    Opinion,
+    OpinionCategory,
+    OpinionState,
+    Rating,
+    Reply,
+    Support,
+    TimelineEntry,
+)
+
+S = OpinionState
+# transition name: (states it may start from, state it leads to)
+TRANSITIONS = {
+    "accept": ({S.SUBMITTED}, S.ACCEPTED),
+    "refuse": ({S.SUBMITTED}, S.NOT_ACCEPTED),
+    "assign": ({S.ACCEPTED}, S.ASSIGNED),
+    "start": ({S.ASSIGNED}, S.HANDLING),
+    "reply": ({S.ASSIGNED, S.HANDLING}, S.REPLIED),
+    "rate_closed": ({S.REPLIED}, S.CLOSED),
+    "reopen": ({S.REPLIED}, S.HANDLING),
+    "escalate": ({S.REPLIED}, S.ESCALATED),
+    "close_supervised": ({S.ESCALATED}, S.CLOSED),
+    "expire_rating": ({S.REPLIED}, S.CLOSED),
+    "merge": ({S.SUBMITTED, S.ACCEPTED, S.ASSIGNED, S.HANDLING}, S.MERGED),
+}
+TIMELINE_LABELS = {
+    "submit": gettext_lazy("Submitted"),
+    "accept": gettext_lazy("Accepted"),
+    "refuse": gettext_lazy("Not accepted"),
+    "assign": gettext_lazy("Assigned to a department"),
+    "transfer": gettext_lazy("Transferred to another department"),
+    "start": gettext_lazy("Handling started"),
+    "reply": gettext_lazy("Replied"),
+    "rate": gettext_lazy("Rated by the resident"),
+    "reopen": gettext_lazy("Reopened for handling again"),
+    "escalate": gettext_lazy("Sent for supervision (督办)"),
+    "close": gettext_lazy("Closed"),
+    "expire_rating": gettext_lazy("Closed: not rated in time"),
+    "merge": gettext_lazy("Merged into another opinion"),
+    "extension": gettext_lazy("Deadline extended"),
+    "overdue": gettext_lazy("Overdue: escalated to the street committee"),
+}
+MAX_TEXT = 5000
+
+
+class OpinionError(ValidationError):
+    pass
+
+
+def policy_for(street: Unit) -> DeadlinePolicy:
+    policy, _created = DeadlinePolicy.objects.get_or_create(street=street)
+    return policy
+
+
+def _move(opinion: Opinion, transition: str, **changes) -> Opinion:
+    sources, target = TRANSITIONS[transition]
+    # Decide on the state as stored now, not as the caller last saw it.
+    opinion.state = Opinion.objects.filter(pk=opinion.pk).values_list("state", flat=True).get()
+    if opinion.state not in sources:
+        raise OpinionError(
+            _("This cannot be done while the opinion is “%(state)s”.")
+            % {"state": OpinionState(opinion.state).label}, code="state")
+    updated = Opinion.objects.filter(pk=opinion.pk, state=opinion.state).update(
+        state=target, **changes)
+    if not updated:
+        raise OpinionError(_("The opinion was changed by someone else; please reload."),
+                           code="conflict")
+    before = opinion.state
+    opinion.refresh_from_db()
+    return before
+
+
+def _log(opinion: Opinion, actor, action: str, note: str = "", *, before=None, after=None):
+    TimelineEntry.objects.create(opinion=opinion, action=action, note=note,
+                                 actor_label=_actor_label(actor))
+    audit.record(actor, f"opinions.{action}", opinion,
+                 before={"state": before} if before else None,
+                 after={"state": opinion.state, **(after or {})}, unit=opinion.street,
+                 repr_=opinion.number)
+
+
+def _actor_label(actor) -> str:
+    if actor is None:
+        return str(_("System"))
+    roles = [r for r, _p, _d in active_roles(actor)]
+    if Role.DEPARTMENT_HANDLER in roles:
+        return str(_("Department"))
+    if Role.STREET_STAFF in roles or Role.DISTRICT_STAFF in roles:
+        return str(_("Street committee"))
+    if Role.DEPUTY in roles:
+        return str(_("Deputy"))
+    return str(_("Resident"))
+
+
+def _clean_text(value: str, field: str, limit: int) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise OpinionError({field: _("This field is required.")})
+    if len(value) > limit:
+        raise OpinionError({field: _("Too long: at most %(n)d characters.") % {"n": limit}})
+    return value
+
+
+def _street_staff(street: Unit):
+    return User.objects.filter(
+        role_assignments__role=Role.STREET_STAFF, role_assignments__unit=street,
+        role_assignments__ends_on__isnull=True, is_active=True).distinct()
+
+
+def _handlers(department: Department):
+    return User.objects.filter(
+        role_assignments__role=Role.DEPARTMENT_HANDLER, role_assignments__department=department,
+        role_assignments__ends_on__isnull=True, is_active=True).distinct()
+
+
+def _tell_resident(opinion: Opinion, subject: str, body: str = "") -> None:
+    if opinion.author_id:
+        notify([opinion.author], subject, body, f"/opinions/{opinion.number}/")
+
+
+# --- intake -----------------------------------------------------------------------------------
+
+@dataclass
+class Intake:
+    title: str
+    text: str
+    category: OpinionCategory
+    community: Unit
+    address: str = ""
+    latitude: object = None
+    longitude: object = None
+    is_public: bool = False
+    contact_name: str = ""
+    contact_mobile: str = ""
+
+
+# Xihu District's extent, for a first check of map points.
+DISTRICT_BOUNDS = {"lat": (30.05, 30.40), "lng": (119.95, 120.20)}
+
+
+def _next_number(street: Unit, moment: datetime) -> str:
+    prefix = f"{moment:%Y}{street.code[-3:]}"
+    last = (Opinion.objects.filter(number__startswith=prefix).order_by("-number")
+            .values_list("number", flat=True).first())
+    sequence = int(last[len(prefix):]) + 1 if last else 1
+    return f"{prefix}{sequence:05d}"
+
+
+@transaction.atomic
+def submit_opinion(actor, intake: Intake, *, channel: str = Channel.WEB,
+                   resident: User | None = None) -> Opinion:
+    """A resident submits, or a deputy/staff member records one on the resident's behalf."""
+    title = _clean_text(intake.title, "title", 100)
+    text = _clean_text(intake.text, "text", MAX_TEXT)
+    community = intake.community
+    if community is None or community.kind != UnitKind.COMMUNITY:
+        raise OpinionError({"community": _("Choose a community of the district.")})
+    street = community.parent
+    if (intake.latitude is None) != (intake.longitude is None):
+        raise OpinionError({"latitude": _("Give both latitude and longitude, or neither.")})
+    if intake.latitude is not None:
+        lat, lng = float(intake.latitude), float(intake.longitude)
+        if not (DISTRICT_BOUNDS["lat"][0] <= lat <= DISTRICT_BOUNDS["lat"][1]
+                and DISTRICT_BOUNDS["lng"][0] <= lng <= DISTRICT_BOUNDS["lng"][1]):
+            raise OpinionError({"latitude": _("The map point is outside the district.")})
+    if channel == Channel.WEB:
+        if actor is None or not actor.is_authenticated:
+            raise PermissionDenied(_("Please sign in to submit an opinion."))
+        resident = actor
+        contact_name, contact_mobile = actor.name, actor.mobile
+    else:
+        require(actor, "opinions.record", street)
+        contact_name = _clean_text(intake.contact_name, "contact_name", 64)
+        contact_mobile = intake.contact_mobile
+    now = timezone.now()
+    policy = policy_for(street)
+    for _attempt in range(5):
+        try:
+            with transaction.atomic():
+                opinion = Opinion.objects.create(
+                    number=_next_number(street, now), title=title, text=text,
+                    category=intake.category, street=street, community=community,
+                    address=intake.address[:200], latitude=intake.latitude,
+                    longitude=intake.longitude, is_public=intake.is_public, author=resident,
+                    contact_name=contact_name, contact_mobile=contact_mobile, channel=channel,
+                    recorded_by=actor if channel != Channel.WEB else None, created_at=now,
+                    accept_deadline=deadline_after(now, policy.accept_days))
+            break
+        except IntegrityError:  # two opinions took the same number at once: take the next
+            continue
+    else:
+        raise OpinionError(_("Please try again."), code="busy")
+    _log(opinion, actor, "submit", after={"channel": channel})
+    notify(_street_staff(street), _("New opinion %(number)s") % {"number": opinion.number},
+           opinion.title, f"/opinions/manage/{opinion.number}/")
+    return opinion
+
+
+# --- street staff -----------------------------------------------------------------------------
+
+@transaction.atomic
+def accept_opinion(actor, opinion: Opinion) -> Opinion:
+    require(actor, "opinions.manage", opinion.street)
+    before = _move(opinion, "accept", accepted_at=timezone.now())
+    _log(opinion, actor, "accept", before=before)
+    _tell_resident(opinion, _("Your opinion %(number)s has been accepted")
+                   % {"number": opinion.number})
+    return opinion
+
+
+@transaction.atomic
+def refuse_opinion(actor, opinion: Opinion, reason: str) -> Opinion:
+    """不予受理, with a reason the resident sees (e.g. already in litigation or arbitration)."""
+    require(actor, "opinions.manage", opinion.street)
+    reason = _clean_text(reason, "reason", 1000)
+    before = _move(opinion, "refuse", closed_at=timezone.now())
+    _log(opinion, actor, "refuse", reason, before=before, after={"reason": reason})
+    _tell_resident(opinion, _("Your opinion %(number)s was not accepted")
+                   % {"number": opinion.number}, reason)
+    return opinion
+
+
+@transaction.atomic
+def assign_opinion(actor, opinion: Opinion, departments: list[Department], *,
+                   deadline: datetime | None = None, note: str = "") -> Opinion:
+    require(actor, "opinions.manage", opinion.street)
+    if not departments:
+        raise OpinionError({"departments": _("Choose at least one department.")})
+    foreign = [d for d in departments if d.street_id != opinion.street_id]
+    if foreign:
+        raise OpinionError({"departments": _("A department of another street was chosen.")})
+    now = timezone.now()
+    deadline = deadline or deadline_after(now, policy_for(opinion.street).reply_days)
+    if deadline <= now:
+        raise OpinionError({"deadline": _("The deadline must be in the future.")})
+    before = _move(opinion, "assign", reply_deadline=deadline)
+    for department in departments:
+        Assignment.objects.create(opinion=opinion, department=department, deadline=deadline,
+                                  assigned_by=actor, note=note)
+        notify(_handlers(department), _("Assigned to you: %(number)s")
+               % {"number": opinion.number}, opinion.title, f"/opinions/manage/{opinion.number}/")
+    _log(opinion, actor, "assign", ", ".join(d.name for d in departments), before=before,
+         after={"departments": [d.pk for d in departments], "deadline": deadline.isoformat()})
+    return opinion
+
+
+@transaction.atomic
+def merge_opinion(actor, opinion: Opinion, into: Opinion) -> Opinion:
+    """Merge a duplicate into another opinion; its resident follows the other one's progress."""
+    require(actor, "opinions.manage", opinion.street)
+    if into.pk == opinion.pk or into.state == OpinionState.MERGED:
+        raise OpinionError(_("Choose another, open opinion to merge into."))
+    before = _move(opinion, "merge", merged_into=into, closed_at=timezone.now())
+    _log(opinion, actor, "merge", into.number, before=before, after={"into": into.number})
+    if opinion.author_id:
+        Support.objects.get_or_create(opinion=into, user_id=opinion.author_id)
+        Opinion.objects.filter(pk=into.pk).update(
+            supports=Support.objects.filter(opinion=into).count())
+    _tell_resident(opinion, _("Your opinion %(number)s was merged with %(other)s")
+                   % {"number": opinion.number, "other": into.number},
+                   _("You will be kept informed of its progress."))
+    return opinion
+
+
+# --- departments ------------------------------------------------------------------------------
+
+def _assignment_for(actor, opinion: Opinion) -> Assignment:
+    """The live assignment of the actor's department; street staff may act for any."""
+    live = opinion.assignments.exclude(state=AssignmentState.TRANSFERRED)
+    departments = set(RoleAssignment.objects.active().filter(
+        user=actor, role=Role.DEPARTMENT_HANDLER).values_list("department_id", flat=True))
+    mine = live.filter(department_id__in=departments).first()
+    if mine:
+        return mine
+    if holds(actor, {Role.STREET_STAFF, Role.DISTRICT_STAFF}, opinion.street):
+        first = live.exclude(state=AssignmentState.REPLIED).first() or live.first()
+        if first:
+            return first
+    raise PermissionDenied(_("This opinion is not assigned to your department."))
+
+
+@transaction.atomic
+def start_handling(actor, opinion: Opinion) -> Opinion:
+    assignment = _assignment_for(actor, opinion)
+    Assignment.objects.filter(pk=assignment.pk, state=AssignmentState.ASSIGNED).update(
+        state=AssignmentState.HANDLING)
+    if opinion.state == OpinionState.ASSIGNED:
+        before = _move(opinion, "start")
+        _log(opinion, actor, "start", assignment.department.name, before=before)
+    return opinion
+
+
+@transaction.atomic
+def reply_to_opinion(actor, opinion: Opinion, text: str) -> Reply:
+    opinion = Opinion.objects.select_for_update().get(pk=opinion.pk)
+    if opinion.state not in TRANSITIONS["reply"][0]:
+        raise OpinionError(_("This cannot be done while the opinion is “%(state)s”.")
+                           % {"state": OpinionState(opinion.state).label}, code="state")
+    assignment = _assignment_for(actor, opinion)
+    text = _clean_text(text, "text", MAX_TEXT)
+    reply = Reply.objects.create(opinion=opinion, assignment=assignment, author=actor, text=text,
+                                 round=opinion.reopen_count + 1)
+    assignment.state = AssignmentState.REPLIED
+    assignment.save(update_fields=["state"])
+    waiting = opinion.assignments.exclude(
+        state__in=[AssignmentState.REPLIED, AssignmentState.TRANSFERRED]).exists()
+    if waiting:  # other departments still have to answer
+        _log(opinion, actor, "reply", text, after={"department": assignment.department_id})
+        return reply
+    now = timezone.now()
+    before = _move(opinion, "reply", replied_at=now,
+                   rating_deadline=deadline_after(now, policy_for(opinion.street).rating_days))
+    _log(opinion, actor, "reply", text, before=before)
+    _tell_resident(opinion, _("Your opinion %(number)s has a reply: please rate it")
+                   % {"number": opinion.number}, text)
+    return reply
+
+
+@transaction.atomic
+def transfer_assignment(actor, opinion: Opinion, to: Department, reason: str) -> Assignment:
+    """转办: the department hands the matter to another department of the street, with a
+    reason; the deadline stays."""
+    assignment = _assignment_for(actor, opinion)
+    reason = _clean_text(reason, "reason", 1000)
+    if to.street_id != opinion.street_id or to.pk == assignment.department_id:
+        raise OpinionError({"department": _("Choose another department of the same street.")})
+    if opinion.state not in (OpinionState.ASSIGNED, OpinionState.HANDLING):
+        raise OpinionError(_("Only an opinion being handled can be transferred."), code="state")
+    updated = Assignment.objects.filter(pk=assignment.pk).exclude(
+        state=AssignmentState.TRANSFERRED).update(state=AssignmentState.TRANSFERRED)
+    if not updated:
+        raise OpinionError(_("The opinion was changed by someone else; please reload."))
+    try:
+        with transaction.atomic():
+            new = Assignment.objects.create(opinion=opinion, department=to,
+                                            deadline=assignment.deadline, assigned_by=actor,
+                                            note=reason)
+    except IntegrityError:
+        raise OpinionError({"department": _("That department already has this opinion.")}) from None
+    _log(opinion, actor, "transfer", f"{assignment.department.name} → {to.name}: {reason}",
+         after={"from": assignment.department_id, "to": to.pk})
+    notify(_handlers(to), _("Transferred to you: %(number)s") % {"number": opinion.number},
+           reason, f"/opinions/manage/{opinion.number}/")
+    return new
+
+
+@transaction.atomic
+def request_extension(actor, opinion: Opinion, days: int, reason: str) -> ExtensionRequest:
+    assignment = _assignment_for(actor, opinion)
+    reason = _clean_text(reason, "reason", 1000)
+    if not 1 <= int(days) <= 30:
+        raise OpinionError({"days": _("Ask for 1 to 30 working days.")})
+    if assignment.extensions.filter(state=ExtensionState.PENDING).exists():
+        raise OpinionError(_("An extension request is already waiting for a decision."))
+    request = ExtensionRequest.objects.create(assignment=assignment, days=days, reason=reason,
+                                              requested_by=actor)
+    audit.record(actor, "opinions.request_extension", opinion, after={"days": days},
+                 unit=opinion.street, repr_=opinion.number)
+    notify(_street_staff(opinion.street), _("Extension requested for %(number)s")
+           % {"number": opinion.number}, reason, f"/opinions/manage/{opinion.number}/")
+    return request
+
+
+@transaction.atomic
+def decide_extension(actor, request: ExtensionRequest, approve: bool) -> ExtensionRequest:
+    opinion = request.assignment.opinion
+    require(actor, "opinions.manage", opinion.street)
+    state = ExtensionState.APPROVED if approve else ExtensionState.REFUSED
+    updated = ExtensionRequest.objects.filter(pk=request.pk, state=ExtensionState.PENDING).update(
+        state=state, decided_by=actor, decided_at=timezone.now())
+    if not updated:
+        raise OpinionError(_("This request has already been decided."))
+    request.refresh_from_db()
+    if approve:
+        from yishi.core.workdays import add_workdays
+
+        local = timezone.localtime(request.assignment.deadline)
+        new_day = add_workdays(local.date(), request.days)
+        deadline = local.replace(year=new_day.year, month=new_day.month, day=new_day.day)
+        Assignment.objects.filter(pk=request.assignment_id).update(deadline=deadline)
+        latest = max(opinion.assignments.exclude(state=AssignmentState.TRANSFERRED)
+                     .values_list("deadline", flat=True))
+        Opinion.objects.filter(pk=opinion.pk).update(reply_deadline=latest,
+                                                     overdue_notified_at=None,
+                                                     reminder_sent_at=None)
+        TimelineEntry.objects.create(opinion=opinion, action="extension",
+                                     note=f"+{request.days}", actor_label=_actor_label(actor))
+    audit.record(actor, "opinions.decide_extension", request, after={"state": state},
+                 unit=opinion.street, repr_=opinion.number)
+    notify(User.objects.filter(pk=request.requested_by_id), _("Extension %(state)s for %(number)s")
+           % {"state": ExtensionState(state).label, "number": opinion.number})
+    return request
+
+
+# --- residents --------------------------------------------------------------------------------
+
+@transaction.atomic
+def rate_opinion(actor, opinion: Opinion, rating: str, comment: str = "") -> Opinion:
+    """The resident rates the reply. Unsatisfied the first time: handled again; the second
+    time: sent to the street committee and the responsible deputies for supervision."""
+    if opinion.author_id is None or actor is None or actor.pk != opinion.author_id:
+        raise PermissionDenied(_("Only the resident who raised the opinion can rate it."))
+    opinion.refresh_from_db()
+    if rating not in (Rating.SATISFIED, Rating.BASICALLY, Rating.UNSATISFIED):
+        raise OpinionError({"rating": _("Choose satisfied, basically satisfied or not satisfied.")})
+    now = timezone.now()
+    note = f"{Rating(rating).label}" + (f": {comment.strip()[:500]}" if comment.strip() else "")
+    if rating != Rating.UNSATISFIED:
+        before = _move(opinion, "rate_closed", rating=rating, rated_at=now, closed_at=now)
+        _log(opinion, actor, "rate", note, before=before, after={"rating": rating})
+        return opinion
+    if opinion.reopen_count == 0:
+        before = _move(opinion, "reopen", rating=rating, rated_at=now, replied_at=None,
+                       reopen_count=F("reopen_count") + 1, rating_deadline=None,
+                       reply_deadline=deadline_after(now, policy_for(opinion.street).reply_days),
+                       overdue_notified_at=None, reminder_sent_at=None)
+        opinion.assignments.filter(state=AssignmentState.REPLIED).update(
+            state=AssignmentState.HANDLING, deadline=opinion.reply_deadline)
+        _log(opinion, actor, "reopen", note, before=before, after={"rating": rating})
+        for assignment in opinion.assignments.exclude(state=AssignmentState.TRANSFERRED):
+            notify(_handlers(assignment.department), _("Not satisfied: handle %(number)s again")
+                   % {"number": opinion.number}, comment, f"/opinions/manage/{opinion.number}/")
+        return opinion
+    before = _move(opinion, "escalate", rating=rating, rated_at=now)
+    _log(opinion, actor, "escalate", note, before=before, after={"rating": rating})
+    deputies = User.objects.filter(role_assignments__role=Role.DEPUTY,
+                                   role_assignments__unit=opinion.street,
+                                   role_assignments__ends_on__isnull=True)
+    notify(list(_street_staff(opinion.street)) + list(deputies),
+           _("Supervision needed (督办): %(number)s") % {"number": opinion.number},
+           opinion.title, f"/opinions/manage/{opinion.number}/")
+    return opinion
+
+
+@transaction.atomic
+def close_supervised(actor, opinion: Opinion, conclusion: str) -> Opinion:
+    require(actor, "opinions.manage", opinion.street)
+    conclusion = _clean_text(conclusion, "conclusion", 2000)
+    before = _move(opinion, "close_supervised", closed_at=timezone.now())
+    _log(opinion, actor, "close", conclusion, before=before)
+    _tell_resident(opinion, _("Your opinion %(number)s is closed after supervision")
+                   % {"number": opinion.number}, conclusion)
+    return opinion
+
+
+def support_opinion(actor, opinion: Opinion) -> int:
+    """附议: one "me too" per resident on a public opinion."""
+    if not actor.is_authenticated:
+        raise PermissionDenied(_("Please sign in."))
+    if not opinion.is_public or opinion.state == OpinionState.MERGED:
+        raise OpinionError(_("This opinion cannot be supported."))
+    if opinion.author_id == actor.pk:
+        raise OpinionError(_("You raised this opinion yourself."))
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                Support.objects.create(opinion=opinion, user=actor)
+        except IntegrityError:
+            raise OpinionError(_("You already support this opinion.")) from None
+        Opinion.objects.filter(pk=opinion.pk).update(supports=F("supports") + 1)
+    opinion.refresh_from_db(fields=["supports"])
+    return opinion.supports
+
+
+# --- the periodic worker ----------------------------------------------------------------------
+
+def run_deadlines(now: datetime | None = None) -> tuple[int, int, int]:
+    """Close replies nobody rated in time ("not rated", never counted as satisfied), escalate
+    overdue opinions once, and remind departments before deadlines. Each step is a conditional
+    update, so several workers never fire the same transition twice."""
+    now = now or timezone.now()
+    expired = escalated = reminded = 0
+    for opinion in Opinion.objects.filter(state=S.REPLIED, rating_deadline__lt=now):
+        with transaction.atomic():
+            if Opinion.objects.filter(pk=opinion.pk, state=S.REPLIED).update(
+                    state=S.CLOSED, rating=Rating.NOT_RATED, closed_at=now):
+                opinion.refresh_from_db()
+                _log(opinion, None, "expire_rating", before=S.REPLIED)
+                expired += 1
+    overdue = (Opinion.objects.filter(overdue_notified_at__isnull=True)
+               .filter(state=S.SUBMITTED, accept_deadline__lt=now)
+               | Opinion.objects.filter(overdue_notified_at__isnull=True,
+                                        state__in=[S.ASSIGNED, S.HANDLING, S.ACCEPTED],
+                                        reply_deadline__lt=now))
+    for opinion in overdue:
+        with transaction.atomic():
+            if Opinion.objects.filter(pk=opinion.pk, overdue_notified_at__isnull=True).update(
+                    overdue_notified_at=now):
+                TimelineEntry.objects.create(opinion=opinion, action="overdue",
+                                             actor_label=str(_("System")))
+                audit.record(None, "opinions.overdue", opinion, unit=opinion.street,
+                             repr_=opinion.number)
+                notify(_street_staff(opinion.street), _("Overdue: %(number)s")
+                       % {"number": opinion.number}, opinion.title,
+                       f"/opinions/manage/{opinion.number}/")
+                escalated += 1
+    from yishi.core.workdays import add_workdays
+
+    for opinion in Opinion.objects.filter(state__in=[S.ASSIGNED, S.HANDLING],
+                                          reminder_sent_at__isnull=True,
+                                          reply_deadline__gt=now).select_related("street"):
+        days = policy_for(opinion.street).reminder_days
+        if timezone.localtime(opinion.reply_deadline).date() > add_workdays(
+                timezone.localdate(now), days):
+            continue
+        if Opinion.objects.filter(pk=opinion.pk, reminder_sent_at__isnull=True).update(
+                reminder_sent_at=now):
+            for assignment in opinion.assignments.exclude(state__in=[AssignmentState.REPLIED,
+                                                                     AssignmentState.TRANSFERRED]):
+                notify(_handlers(assignment.department), _("Due soon: %(number)s")
+                       % {"number": opinion.number}, opinion.title,
+                       f"/opinions/manage/{opinion.number}/")
+            reminded += 1
+    return expired, escalated, reminded

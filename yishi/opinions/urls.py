@@ -1,0 +1,18 @@
+from django.urls import path
+
+from . import views
+
+app_name = "opinions"
+
+urlpatterns = [
+    path("", views.board, name="board"),
+    path("new/", views.submit, name="submit"),
+    path("mine/", views.mine, name="mine"),
+    path("record/", views.record, name="record"),
+    path("manage/", views.queue, name="queue"),
+    path("manage/<str:number>/", views.manage, name="manage"),
+    path("manage/<str:number>/<slug:action>/", views.manage_action, name="manage_action"),
+    path("<str:number>/", views.detail, name="detail"),
+    path("<str:number>/rate/", views.rate, name="rate"),
+    path("<str:number>/support/", views.support, name="support"),
+]

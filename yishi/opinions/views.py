@@ -1,0 +1,241 @@
+"""Opinion pages: residents (submit, follow, rate, support), the public board, and the staff
+queue with its actions. Views parse input, call a service, render."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from yishi.core.models import Department, Unit, UnitKind
+from yishi.core.permissions import has_perm
+
+from . import queries, services
+from .forms import AssignForm, OpinionForm, RatingForm, RecordOpinionForm, RefuseForm, ReplyForm
+from .models import ExtensionRequest, ExtensionState, Opinion, OpinionCategory, OpinionState
+
+QUEUE_VIEWS = {"mine": gettext_lazy("Open"), "overdue": gettext_lazy("Overdue"),
+               "due_soon": gettext_lazy("Due soon"), "all": gettext_lazy("All")}
+
+
+def _add_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+def _intake(data) -> services.Intake:
+    return services.Intake(
+        title=data["title"], text=data["text"], category=data["category"],
+        community=data["community"], address=data.get("address") or "",
+        latitude=data.get("latitude"), longitude=data.get("longitude"),
+        is_public=data.get("is_public", False), contact_name=data.get("contact_name", ""),
+        contact_mobile=data.get("contact_mobile") or "")
+
+
+# --- public and residents -----------------------------------------------------------------------
+
+def board(request: HttpRequest) -> HttpResponse:
+    streets = Unit.objects.filter(kind__in=[UnitKind.STREET, UnitKind.TOWN]).order_by("path")
+    street = streets.filter(code=request.GET.get("street")).first()
+    category = OpinionCategory.objects.filter(code=request.GET.get("category")).first()
+    state = request.GET.get("state") if request.GET.get("state") in OpinionState.values else None
+    rows = queries.public_board(street=street, category=category, state=state)
+    return render(request, "opinions/board.html", {
+        "page": Paginator(rows, 20).get_page(request.GET.get("page")),
+        "streets": streets, "categories": OpinionCategory.objects.all(),
+        "states": queries.PUBLIC_STATES, "state_labels": dict(OpinionState.choices),
+        "selected": {"street": street, "category": category, "state": state},
+        "trail": [(_("Residents' opinions"), None)],
+    })
+
+
+@login_required
+def submit(request: HttpRequest) -> HttpResponse:
+    initial = {"community": request.user.home_unit_id}
+    form = OpinionForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            opinion = services.submit_opinion(request.user, _intake(form.cleaned_data))
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("Thank you. Your opinion %(number)s has been received.")
+                             % {"number": opinion.number})
+            return redirect("opinions:detail", number=opinion.number)
+    return render(request, "opinions/submit.html", {
+        "form": form, "trail": [(_("Residents' opinions"), reverse("opinions:board")),
+                                (_("Raise an opinion"), None)],
+    }, status=400 if request.method == "POST" else 200)
+
+
+@login_required
+def record(request: HttpRequest) -> HttpResponse:
+    form = RecordOpinionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            opinion = services.submit_opinion(request.user, _intake(form.cleaned_data),
+                                              channel=form.cleaned_data["channel"])
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        except PermissionDenied as exc:
+            form.add_error("community", str(exc))
+        else:
+            messages.success(request, _("Recorded as %(number)s.") % {"number": opinion.number})
+            return redirect("opinions:detail", number=opinion.number)
+    return render(request, "opinions/submit.html", {
+        "form": form, "recording": True,
+        "trail": [(_("Workspace"), reverse("core:workspace")), (_("Record an opinion"), None)],
+    }, status=400 if request.method == "POST" else 200)
+
+
+@login_required
+def mine(request: HttpRequest) -> HttpResponse:
+    rows = Opinion.objects.filter(author=request.user).select_related("category", "street")
+    return render(request, "opinions/mine.html", {
+        "page": Paginator(rows, 20).get_page(request.GET.get("page")),
+        "trail": [(_("My opinions"), None)],
+    })
+
+
+def _visible(request, number) -> Opinion:
+    opinion = get_object_or_404(Opinion.objects.select_related("street", "community",
+                                                               "category", "merged_into"),
+                                number=number)
+    if not queries.can_see(request.user, opinion):
+        raise Http404
+    return opinion
+
+
+def detail(request: HttpRequest, number: str) -> HttpResponse:
+    opinion = _visible(request, number)
+    is_author = request.user.is_authenticated and opinion.author_id == request.user.pk
+    return render(request, "opinions/detail.html", {
+        "opinion": opinion, "is_author": is_author,
+        "timeline": opinion.timeline.all(), "replies": opinion.replies.all(),
+        "rating_form": RatingForm() if is_author and opinion.state == OpinionState.REPLIED else None,
+        "trail": [(_("Residents' opinions"), reverse("opinions:board")), (opinion.number, None)],
+    })
+
+
+@login_required
+@require_POST
+def rate(request: HttpRequest, number: str) -> HttpResponse:
+    opinion = _visible(request, number)
+    form = RatingForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError(_("Choose how satisfied you are."))
+        services.rate_opinion(request.user, opinion, form.cleaned_data["rating"],
+                              form.cleaned_data["comment"])
+        messages.success(request, _("Thank you for your rating."))
+    except (ValidationError, PermissionDenied) as exc:
+        for message in getattr(exc, "messages", [str(exc)]):
+            messages.error(request, message)
+    return redirect("opinions:detail", number=opinion.number)
+
+
+@login_required
+@require_POST
+def support(request: HttpRequest, number: str) -> HttpResponse:
+    opinion = _visible(request, number)
+    try:
+        services.support_opinion(request.user, opinion)
+        messages.success(request, _("You support this opinion (me too)."))
+    except (ValidationError, PermissionDenied) as exc:
+        for message in getattr(exc, "messages", [str(exc)]):
+            messages.error(request, message)
+    return redirect("opinions:detail", number=opinion.number)
+
+
+# --- staff --------------------------------------------------------------------------------------
+
+@login_required
+def queue(request: HttpRequest) -> HttpResponse:
+    view = request.GET.get("view", "mine")
+    if view not in QUEUE_VIEWS:
+        view = "mine"
+    rows = queries.staff_queue(request.user, view).order_by("reply_deadline", "accept_deadline")
+    return render(request, "opinions/queue.html", {
+        "page": Paginator(rows, 30).get_page(request.GET.get("page")), "view": view,
+        "views": list(QUEUE_VIEWS.items()),
+        "trail": [(_("Workspace"), reverse("core:workspace")), (_("Opinions queue"), None)],
+    })
+
+
+def _queued(request, number) -> Opinion:
+    opinion = get_object_or_404(Opinion, number=number)
+    if not queries.staff_queue(request.user).filter(pk=opinion.pk).exists():
+        raise PermissionDenied
+    return opinion
+
+
+@login_required
+def manage(request: HttpRequest, number: str) -> HttpResponse:
+    opinion = _queued(request, number)
+    can_manage = has_perm(request.user, "opinions.manage", opinion.street)
+    return render(request, "opinions/manage.html", {
+        "opinion": opinion, "can_manage": can_manage,
+        "timeline": opinion.timeline.all(), "replies": opinion.replies.all(),
+        "assignments": opinion.assignments.select_related("department"),
+        "extensions": ExtensionRequest.objects.filter(assignment__opinion=opinion,
+                                                      state=ExtensionState.PENDING),
+        "refuse_form": RefuseForm(), "assign_form": AssignForm(street=opinion.street),
+        "reply_form": ReplyForm(),
+        "departments": opinion.street.departments.all(),
+        "trail": [(_("Opinions queue"), reverse("opinions:queue")), (opinion.number, None)],
+    })
+
+
+@login_required
+@require_POST
+def manage_action(request: HttpRequest, number: str, action: str) -> HttpResponse:
+    opinion = _queued(request, number)
+    user, data = request.user, request.POST
+    try:
+        if action == "accept":
+            services.accept_opinion(user, opinion)
+        elif action == "refuse":
+            services.refuse_opinion(user, opinion, data.get("reason", ""))
+        elif action == "assign":
+            form = AssignForm(data, street=opinion.street)
+            if not form.is_valid():
+                raise ValidationError(_("Choose at least one department."))
+            services.assign_opinion(user, opinion, list(form.cleaned_data["departments"]),
+                                    note=form.cleaned_data["note"])
+        elif action == "start":
+            services.start_handling(user, opinion)
+        elif action == "reply":
+            services.reply_to_opinion(user, opinion, data.get("text", ""))
+        elif action == "transfer":
+            to = get_object_or_404(Department, pk=data.get("department") or 0)
+            services.transfer_assignment(user, opinion, to, data.get("reason", ""))
+        elif action == "extension":
+            try:
+                days = int(data.get("days", ""))
+            except ValueError:
+                raise ValidationError(_("Ask for 1 to 30 working days.")) from None
+            services.request_extension(user, opinion, days, data.get("reason", ""))
+        elif action in ("approve-extension", "refuse-extension"):
+            request_row = get_object_or_404(ExtensionRequest, pk=data.get("request") or 0,
+                                            assignment__opinion=opinion)
+            services.decide_extension(user, request_row, action == "approve-extension")
+        elif action == "merge":
+            into = get_object_or_404(Opinion, number=data.get("into", "").strip())
+            services.merge_opinion(user, opinion, into)
+        elif action == "close":
+            services.close_supervised(user, opinion, data.get("conclusion", ""))
+        else:
+            raise Http404
+        messages.success(request, _("Done."))
+    except (ValidationError, PermissionDenied) as exc:
+        for message in getattr(exc, "messages", [str(exc) or _("Not allowed.")]):
+            messages.error(request, message)
+    return redirect("opinions:manage", number=opinion.number)
