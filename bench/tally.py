@@ -20,9 +20,9 @@ Runs shorter than 1 s are repeated and the second time is reported (for
 both tools): the first run in a fresh child also pays for copying the pages
 it touches. Each run happens in a forked child process, so one run's memory does not
 inflate the next and a huge pabutools run cannot take the benchmark down
-with it. Peak memory is the child's peak RSS (reset when it starts, via
-/proc/self/clear_refs) minus its RSS when it started: what the run itself
-added, not the parsed file it shares with the parent.
+with it. Our peak memory is measured by one more, untimed run under tracemalloc
+(``--memory rss`` instead reports the child's peak RSS growth, reset via
+/proc/self/clear_refs: cheaper, but it undercounts).
 
 ``--skip-pabutools-over S`` does not run pabutools where expected.json says
 it took more than S seconds; the row then compares with expected.json's
@@ -38,6 +38,7 @@ import multiprocessing
 import signal
 import sys
 import time
+import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -71,10 +72,16 @@ def _reset_peak() -> bool:
         return False
 
 
-def _in_child(func: Callable[[], list[str]], timeout: float | None) -> dict[str, Any]:
+def _in_child(
+    func: Callable[[], list[str]], timeout: float | None, traced: bool = False
+) -> dict[str, Any]:
     """Run ``func`` in a forked child; return its result, time and peak extra memory.
 
-    A child still running after ``timeout`` seconds is killed and reported.
+    With ``traced``, the peak comes from one more run under tracemalloc (the
+    Python objects the run allocates; slower, so not the timed run). Else it
+    is the growth of the child's peak RSS, which misses memory the run gets
+    from pages the parent had already freed. A child still running after
+    ``timeout`` seconds is killed and reported.
     """
     ctx = multiprocessing.get_context("fork")
     parent_end, child_end = ctx.Pipe(duplex=False)
@@ -93,6 +100,11 @@ def _in_child(func: Callable[[], list[str]], timeout: float | None) -> dict[str,
                 selected = func()
                 seconds = time.perf_counter() - start
             peak = _status_kib("VmHWM") - base if can_measure else None
+            if traced:
+                tracemalloc.start()
+                func()
+                peak = tracemalloc.get_traced_memory()[1] // 1024
+                tracemalloc.stop()
             child_end.send({"selected": selected, "seconds": seconds, "peak_kib": peak})
         except BaseException as exc:  # report, don't hang the parent
             child_end.send({"error": f"{type(exc).__name__}: {exc}"})
@@ -175,6 +187,13 @@ def main(argv: list[str] | None = None) -> int:
         help="kill any single run (ours or pabutools') after SECONDS (default: no limit)",
     )
     parser.add_argument(
+        "--memory",
+        choices=("tracemalloc", "rss"),
+        default="tracemalloc",
+        help="how to measure our peak memory: an extra run under tracemalloc (default), "
+        "or the child's peak RSS growth (free, but undercounts)",
+    )
+    parser.add_argument(
         "--data", type=Path, default=DATA, help="pabulib folder (default: %(default)s)"
     )
     args = parser.parse_args(argv)
@@ -212,7 +231,11 @@ def main(argv: list[str] | None = None) -> int:
             except rules.UnsupportedVoteType as exc:
                 print(f"{row} {str(exc)}", flush=True)
                 continue
-            ours = _in_child(lambda inst=inst, rule=rule: _ours(inst, rule), args.timeout)
+            ours = _in_child(
+                lambda inst=inst, rule=rule: _ours(inst, rule),
+                None if args.timeout is None else 4 * args.timeout,
+                traced=args.memory == "tracemalloc",
+            )
             if "error" in ours:
                 print(f"{row} ours: {ours['error']}", flush=True)
                 if not ours.get("timeout"):
