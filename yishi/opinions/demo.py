@@ -6,7 +6,9 @@ from django.db import transaction
 from yishi.core.models import Unit, UnitKind, User
 
 from . import services
-from .models import DeadlinePolicy, Opinion, OpinionCategory
+from .models import DeadlinePolicy, Open311Key, Opinion, OpinionCategory
+
+OPEN311_DEMO_KEY = "demo-open311-key"
 
 CATEGORIES = [
     ("traffic", "道路交通", "Roads and traffic"),
@@ -57,6 +59,10 @@ def load(out) -> None:
     for street in Unit.objects.filter(kind__in=[UnitKind.STREET, UnitKind.TOWN]):
         DeadlinePolicy.objects.get_or_create(street=street)
     xixi = Unit.objects.get(code="330106002")
+    Open311Key.objects.get_or_create(
+        key_hash=Open311Key.hash(OPEN311_DEMO_KEY),
+        defaults={"name": "Demo Open311 client", "street": xixi})
+    out.write(f"Open311 API key for 西溪街道: {OPEN311_DEMO_KEY}\n")
     if Opinion.objects.filter(street=xixi, title=DEMO[0][0]).exists():
         return
     staff = User.objects.get(mobile="13900010201")

@@ -301,3 +301,27 @@ class Support(models.Model):
 
     def __str__(self) -> str:
         return f"{self.opinion_id}:{self.user_id}"
+
+
+class Open311Key(models.Model):
+    """An API key for an Open311 client (e.g. a city hotline system) posting into a street."""
+
+    name = models.CharField(_("client"), max_length=100)
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    street = models.ForeignKey(Unit, models.CASCADE, related_name="open311_keys",
+                               verbose_name=_("street"))
+    active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("Open311 API key")
+        verbose_name_plural = _("Open311 API keys")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @staticmethod
+    def hash(raw: str) -> str:
+        import hashlib
+
+        return hashlib.sha256(raw.encode()).hexdigest()

@@ -153,13 +153,14 @@ class Intake:
     title: str
     text: str
     category: OpinionCategory
-    community: Unit
+    community: Unit | None
     address: str = ""
     latitude: object = None
     longitude: object = None
     is_public: bool = False
     contact_name: str = ""
     contact_mobile: str = ""
+    street: Unit | None = None  # when only the street is known (Open311 clients)
 
 
 # Xihu District's extent, for a first check of map points.
@@ -181,9 +182,12 @@ def submit_opinion(actor, intake: Intake, *, channel: str = Channel.WEB,
     title = _clean_text(intake.title, "title", 100)
     text = _clean_text(intake.text, "text", MAX_TEXT)
     community = intake.community
-    if community is None or community.kind != UnitKind.COMMUNITY:
+    if community is None and channel != Channel.WEB and intake.street is not None:
+        street = intake.street
+    elif community is None or community.kind != UnitKind.COMMUNITY:
         raise OpinionError({"community": _("Choose a community of the district.")})
-    street = community.parent
+    else:
+        street = community.parent
     if (intake.latitude is None) != (intake.longitude is None):
         raise OpinionError({"latitude": _("Give both latitude and longitude, or neither.")})
     if intake.latitude is not None:
@@ -196,6 +200,9 @@ def submit_opinion(actor, intake: Intake, *, channel: str = Channel.WEB,
             raise PermissionDenied(_("Please sign in to submit an opinion."))
         resident = actor
         contact_name, contact_mobile = actor.name, actor.mobile
+    elif channel == Channel.OPEN311:  # the client's API key has been checked for this street
+        contact_name = (intake.contact_name or "").strip()[:64] or str(_("Anonymous"))
+        contact_mobile = intake.contact_mobile
     else:
         require(actor, "opinions.record", street)
         contact_name = _clean_text(intake.contact_name, "contact_name", 64)

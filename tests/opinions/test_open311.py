@@ -1,0 +1,80 @@
+"""Open311 GeoReport v2, tested from the published specification with raw HTTP."""
+
+from xml.etree import ElementTree
+
+import pytest
+from django.core.management import call_command
+
+from yishi.opinions.models import Channel, Opinion
+
+
+@pytest.fixture
+def demo(db):
+    call_command("load_demo", quiet=True)
+
+
+def test_services_in_json_and_xml(client, demo):
+    services = client.get("/open311/v2/services.json").json()
+    assert {"service_code", "service_name", "metadata", "type"} <= set(services[0])
+    assert any(s["service_code"] == "parking" for s in services)
+    xml = client.get("/open311/v2/services.xml")
+    assert xml["Content-Type"].startswith("text/xml")
+    root = ElementTree.fromstring(xml.content)
+    assert root.tag == "services" and root.find("service/service_code") is not None
+    definition = client.get("/open311/v2/services/parking.json").json()
+    assert definition == {"service_code": "parking", "attributes": []}
+    missing = client.get("/open311/v2/services/nope.json")
+    assert missing.status_code == 404 and missing.json()[0]["code"] == 404
+
+
+def test_post_a_request_with_the_demo_key(client, demo):
+    response = client.post("/open311/v2/requests.json", {
+        "api_key": "demo-open311-key", "service_code": "parking", "lat": "30.27",
+        "long": "120.13", "description": "学院路口车辆乱停，影响通行。", "first_name": "明",
+        "last_name": "李", "phone": "13912345678"})
+    assert response.status_code == 201, response.content
+    body = response.json()[0]
+    opinion = Opinion.objects.get(number=body["service_request_id"])
+    assert opinion.channel == Channel.OPEN311 and opinion.street.name == "西溪街道"
+    assert opinion.contact_name == "李 明"
+    detail = client.get(f"/open311/v2/requests/{opinion.number}.json").json()[0]
+    assert detail["status"] == "open" and detail["service_code"] == "parking"
+    assert detail["lat"] == 30.27
+    token = client.get(f"/open311/v2/tokens/{body['token']}.json").json()[0]
+    assert token["service_request_id"] == opinion.number
+    listed = client.get("/open311/v2/requests.json", {"service_code": "parking",
+                                                      "status": "open"}).json()
+    assert opinion.number in [r["service_request_id"] for r in listed]
+    closed = client.get("/open311/v2/requests.json", {"status": "closed"}).json()
+    assert opinion.number not in [r["service_request_id"] for r in closed]
+    xml = ElementTree.fromstring(client.get(f"/open311/v2/requests/{opinion.number}.xml").content)
+    assert xml.find("request/service_request_id").text == opinion.number
+
+
+@pytest.mark.parametrize("data, code", [
+    ({"api_key": "wrong", "service_code": "parking", "lat": "30.27", "long": "120.13",
+      "description": "x"}, 403),
+    ({"api_key": "demo-open311-key", "service_code": "nope", "lat": "30.27", "long": "120.13",
+      "description": "x"}, 400),
+    ({"api_key": "demo-open311-key", "service_code": "parking", "description": "x"}, 400),
+    ({"api_key": "demo-open311-key", "service_code": "parking", "lat": "39.9", "long": "116.4",
+      "description": "北京"}, 400),
+    ({"api_key": "demo-open311-key", "service_code": "parking", "lat": "x", "long": "y",
+      "description": "x"}, 400),
+    ({"api_key": "demo-open311-key", "service_code": "parking", "lat": "30.27",
+      "long": "120.13", "description": ""}, 400),
+])
+def test_bad_posts_get_the_standard_error_and_change_nothing(client, demo, data, code):
+    before = Opinion.objects.count()
+    response = client.post("/open311/v2/requests.json", data)
+    assert response.status_code == code
+    error = response.json()[0]
+    assert error["code"] == code and error["description"]
+    assert Opinion.objects.count() == before
+
+
+def test_bad_queries(client, demo):
+    assert client.get("/open311/v2/requests.json", {"status": "maybe"}).status_code == 400
+    assert client.get("/open311/v2/requests.json", {"start_date": "yesterday"}).status_code == 400
+    assert client.get("/open311/v2/requests/nope.json").status_code == 404
+    assert client.get("/open311/v2/services.csv").status_code == 404
