@@ -7,6 +7,7 @@ app_name = "opinions"
 urlpatterns = [
     path("", views.board, name="board"),
     path("new/", views.submit, name="submit"),
+    path("export.csv", views.board_csv, name="board_csv"),
     path("mine/", views.mine, name="mine"),
     path("record/", views.record, name="record"),
     path("manage/", views.queue, name="queue"),

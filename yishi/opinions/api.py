@@ -1,0 +1,140 @@
+"""Opinions API: the public board and an opinion's story for everyone; submitting and rating
+for residents."""
+
+from datetime import datetime
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404
+from ninja import Router, Schema, Status
+from ninja.errors import HttpError
+from ninja.security import django_auth
+
+from yishi.core.models import Unit
+
+from . import queries, services
+from .models import Opinion, OpinionCategory, OpinionState
+
+router = Router(tags=["opinions"])
+
+
+class TimelineOut(Schema):
+    action: str
+    label: str
+    note: str
+    by: str
+    at: datetime
+
+
+class OpinionOut(Schema):
+    number: str
+    title: str
+    text: str
+    category: str
+    street: str
+    community: str | None
+    state: str
+    state_label: str
+    raised_by: str
+    created_at: datetime
+    reply_deadline: datetime | None
+    rating: str
+    supports: int
+    replies: list[str]
+    timeline: list[TimelineOut]
+
+    @staticmethod
+    def resolve_category(obj):
+        return obj.category.code
+
+    @staticmethod
+    def resolve_street(obj):
+        return obj.street.code
+
+    @staticmethod
+    def resolve_community(obj):
+        return obj.community.code if obj.community_id else None
+
+    @staticmethod
+    def resolve_state_label(obj):
+        return str(OpinionState(obj.state).label)
+
+    @staticmethod
+    def resolve_raised_by(obj):
+        return obj.public_name
+
+    @staticmethod
+    def resolve_replies(obj):
+        return [r.text for r in obj.replies.all()]
+
+    @staticmethod
+    def resolve_timeline(obj):
+        return [{"action": t.action, "label": t.get_action_label(), "note": t.note,
+                 "by": t.actor_label, "at": t.created_at} for t in obj.timeline.all()]
+
+
+class OpinionIn(Schema):
+    title: str
+    text: str
+    category: str
+    community: str
+    address: str = ""
+    latitude: Decimal | None = None
+    longitude: Decimal | None = None
+    is_public: bool = False
+
+
+class RatingIn(Schema):
+    rating: str
+    comment: str = ""
+
+
+def _fail(exc):
+    if isinstance(exc, PermissionDenied):
+        raise HttpError(403, str(exc) or "forbidden")
+    raise HttpError(422, " ".join(exc.messages))
+
+
+@router.get("/opinions", response=list[OpinionOut], summary="The public board")
+def board(request, street: str | None = None, category: str | None = None,
+          state: OpinionState | None = None, limit: int = 50, offset: int = 0):
+    street_unit = Unit.objects.filter(code=street).first() if street else None
+    category_row = OpinionCategory.objects.filter(code=category).first() if category else None
+    rows = queries.public_board(street=street_unit, category=category_row, state=state)
+    return rows.prefetch_related("replies", "timeline")[offset:offset + min(limit, 200)]
+
+
+@router.get("/opinions/{number}", response=OpinionOut)
+def detail(request, number: str):
+    opinion = get_object_or_404(Opinion, number=number)
+    if not queries.can_see(request.user, opinion):
+        raise HttpError(404, "Not Found")
+    return opinion
+
+
+@router.post("/opinions", response={201: OpinionOut}, auth=django_auth,
+             summary="Raise an opinion as the signed-in resident")
+def submit(request, data: OpinionIn):
+    category = OpinionCategory.objects.filter(code=data.category).first()
+    community = Unit.objects.filter(code=data.community).first()
+    if category is None:
+        raise HttpError(422, "Unknown category.")
+    try:
+        opinion = services.submit_opinion(request.user, services.Intake(
+            title=data.title, text=data.text, category=category, community=community,
+            address=data.address, latitude=data.latitude, longitude=data.longitude,
+            is_public=data.is_public))
+    except (ValidationError, PermissionDenied) as exc:
+        _fail(exc)
+    return Status(201, opinion)
+
+
+@router.post("/opinions/{number}/rating", response=OpinionOut, auth=django_auth)
+def rate(request, number: str, data: RatingIn):
+    opinion = get_object_or_404(Opinion, number=number)
+    try:
+        services.rate_opinion(request.user, opinion, data.rating, data.comment)
+    except (ValidationError, PermissionDenied) as exc:
+        _fail(exc)
+    opinion.refresh_from_db()
+    return opinion
