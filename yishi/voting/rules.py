@@ -100,6 +100,8 @@ APPROVAL_VOTE_TYPES = ("approval", "choose-1")
 _CACHE_LIMIT = 3_000_000
 #: "No limit" for _Limit: far more add1 steps than any election needs.
 _NO_LIMIT = 10**30
+#: A certificate shorter than this many add1 steps does not pay for itself.
+_WORTH_IT = 2
 
 
 class UnsupportedVoteType(ValueError):
@@ -526,7 +528,9 @@ class ApprovalElection:
         against the lower bounds on the heap). Each comparison holds for ``d``
         up to some limit; ``extra`` is the smallest limit, taken strictly
         (a comparison that becomes an equality stops the jump too), so it
-        errs on the side of running MES again.
+        errs on the side of running MES again. As soon as the limit falls
+        below ``_WORTH_IT`` the certification is abandoned and a plain run
+        gives the outcome (with ``extra = -1``): it would not save a run.
 
         Every budget is a pair (value, slope) over the common denominator.
         """
@@ -565,6 +569,8 @@ class ApprovalElection:
             if ver != version[p]:
                 classes, counts = self._hist(bought, p)
                 price = _price_certified(classes, counts, value_of, slope_of, costs[p] * den, limit)
+                if limit.value < _WORTH_IT:
+                    return self._mes_run(total_budget), -1  # give up certifying
                 if price is None:
                     alive[p] = False
                     continue
@@ -586,6 +592,8 @@ class ApprovalElection:
                     limit.strict(f, g)
                 else:
                     limit.weak(f, g)
+            if limit.value < _WORTH_IT:
+                return self._mes_run(total_budget), -1
             scale = den // den_then
             num *= scale
             num_slope *= scale
@@ -622,6 +630,8 @@ class ApprovalElection:
                     class_size[c | bit] = w
                 else:
                     limit.weak(rho - b, rho_slope - b_slope)  # must stay spent out
+            if limit.value < _WORTH_IT:
+                return self._mes_run(total_budget), -1
             bought |= bit
             for q in self._co_approved(p):
                 version[q] += 1
@@ -777,16 +787,13 @@ def _price_certified(
         num, cnt = need - paid[lo], left[lo]
         num_slope = -sum(map(mul, slopes[:lo], weights[:lo]))
     # rho = (num + num_slope d) / cnt. The first lo classes must keep
-    # budget <= rho, the others budget >= rho.
-    poor_v, rich_v = values[:lo], values[lo:]
-    poor_s, rich_s = slopes[:lo], slopes[lo:]
+    # budget <= rho. (The others must keep budget >= rho, but that cannot
+    # break: budgets grow with d -- every slope is positive, as the voters'
+    # starting budget grows and what they pay only shrinks -- while rho
+    # shrinks, num_slope being minus what the poorer classes gain.)
     limit.many(
-        map(sub, repeat(num), map(mul, poor_v, repeat(cnt))),
-        map(sub, repeat(num_slope), map(mul, poor_s, repeat(cnt))),
-    )
-    limit.many(
-        map(sub, map(mul, rich_v, repeat(cnt)), repeat(num)),
-        map(sub, map(mul, rich_s, repeat(cnt)), repeat(num_slope)),
+        map(sub, repeat(num), map(mul, values[:lo], repeat(cnt))),
+        map(sub, repeat(num_slope), map(mul, slopes[:lo], repeat(cnt))),
     )
     return num, num_slope, cnt
 

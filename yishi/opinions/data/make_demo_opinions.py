@@ -656,8 +656,9 @@ def make_opinion(rng: random.Random, name: str, streets: list[str], weights: lis
         if rng.random() < 0.6:
             parts.append(fill(rng.choice(OPENINGS), slots))
         parts.append(fill(problem, slots))
-        for detail in rng.sample(spec["details"], rng.choice([0, 1, 1, 2])):
-            parts.append(fill(detail, slots) + "，")
+        details = rng.sample(spec["details"], rng.choice([0, 1, 1, 2]))
+        if details:
+            parts.append("，".join(fill(d, slots) for d in details) + "。")
         if rng.random() < 0.35:  # a neighbouring matter mixed in
             near = CATEGORIES[rng.choice(spec["near"])]
             side = split_department(rng.choice(near["problems"]), "")[0]
@@ -672,7 +673,7 @@ def make_opinion(rng: random.Random, name: str, streets: list[str], weights: lis
             parts.append(fill(rng.choice(HISTORY), slots))
         ask = rng.choice(spec["asks"]) if rng.random() < 0.8 else "希望相关部门尽快处理"
         parts.append(fill(ask, slots) + "。" + rng.choice(CLOSINGS))
-    text = "".join(parts).replace("，。", "。").replace("，另外", "。另外").replace("，还有", "。还有")
+    text = "".join(parts)
     if rng.random() < 1 / 6:
         title = fill(rng.choice(VAGUE_TITLES), slots)
     else:
