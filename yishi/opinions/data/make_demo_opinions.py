@@ -643,26 +643,67 @@ def split_department(sentence: str, default: str) -> tuple[str, str]:
     return text, department or default
 
 
+# Residents say the same thing in different words: each occurrence of a key may become one of
+# its variants, so the test split does not meet the training sentences verbatim.
+VARIANTS = {
+    "电瓶车": ["电动车", "电动自行车", "电瓶车"], "小区": ["小区", "院子里", "我们小区", "小区"],
+    "希望": ["希望", "建议", "恳请", "请求", "盼望"], "很": ["很", "非常", "特别", "十分"],
+    "特别": ["特别", "非常", "尤其"], "太": ["太", "实在太", "真的太"], "一直": ["一直", "始终", "总是"],
+    "物业": ["物业", "物业公司", "物管"], "居民": ["居民", "住户", "老百姓", "群众"],
+    "晚上": ["晚上", "夜里", "夜间"], "危险": ["危险", "不安全", "有隐患"],
+    "没人": ["没有人", "没人", "无人"], "老人": ["老人", "老年人", "老人家"],
+    "孩子": ["孩子", "小孩", "小朋友"], "反映": ["反映", "投诉", "说"], "严重": ["严重", "厉害"],
+    "尽快": ["尽快", "早日", "抓紧", "赶紧"], "处理": ["处理", "解决", "整治"],
+}
+_VARIANT_KEYS = sorted(VARIANTS, key=len, reverse=True)
+
+
+def vary(text: str, rng: random.Random) -> str:
+    out, i = [], 0
+    while i < len(text):
+        for key in _VARIANT_KEYS:
+            if text.startswith(key, i):
+                out.append(rng.choice(VARIANTS[key]) if rng.random() < 0.5 else key)
+                i += len(key)
+                break
+        else:
+            out.append(text[i])
+            i += 1
+    return "".join(out)
+
+
+GENERIC_PROBLEMS = ["这个问题反映了很多次都没人管，居民意见很大。", "{xq}的问题拖了{dur}还是老样子。",
+                    "上次代表接待日说过的事情到现在也没有落实。", "我们{comm}这件事情麻烦领导重视一下。"]
+
+
 def make_opinion(rng: random.Random, name: str, streets: list[str], weights: list[int]):
     spec = CATEGORIES[name]
     street = rng.choices(streets, weights)[0]
     slots = Slots(rng, street, rng.choice(STREETS[street]))
     problem, department = split_department(rng.choice(spec["problems"]), spec["department"])
+    near_name = rng.choice(spec["near"])
+    side = split_department(rng.choice(CATEGORIES[near_name]["problems"]), "")[0]
+    category_label = name
     length = rng.random()
     parts = []
-    if length < 0.15:  # one sentence, as typed on a phone
+    if rng.random() < 0.03:  # says nothing of the matter: staff knew it from a call
+        parts.append(fill(rng.choice(GENERIC_PROBLEMS), slots))
+    elif length < 0.15:  # one sentence, as typed on a phone
         parts.append(fill(problem, slots))
     else:
         if rng.random() < 0.6:
             parts.append(fill(rng.choice(OPENINGS), slots))
-        parts.append(fill(problem, slots))
+        mixed = rng.random() < 0.4  # a neighbouring matter mixed in, before or after
+        if mixed and rng.random() < 0.4:
+            parts.append(fill(side, slots))
+            parts.append(rng.choice(["更主要的是，", "但最要紧的是，", "另外，", ""]) + fill(problem, slots))
+        else:
+            parts.append(fill(problem, slots))
+            if mixed:
+                parts.append(rng.choice(["另外，", "顺便说一下，", "还有就是", ""]) + fill(side, slots))
         details = rng.sample(spec["details"], rng.choice([0, 1, 1, 2]))
         if details:
             parts.append("，".join(fill(d, slots) for d in details) + "。")
-        if rng.random() < 0.35:  # a neighbouring matter mixed in
-            near = CATEGORIES[rng.choice(spec["near"])]
-            side = split_department(rng.choice(near["problems"]), "")[0]
-            parts.append("另外，" + fill(side, slots))
         if length > 0.55:
             if rng.random() < 0.5:
                 second = split_department(rng.choice(spec["problems"]), "")[0]
@@ -671,16 +712,21 @@ def make_opinion(rng: random.Random, name: str, streets: list[str], weights: lis
             parts.append(fill(rng.choice(IMPACTS), slots))
         if rng.random() < 0.4:
             parts.append(fill(rng.choice(HISTORY), slots))
-        ask = rng.choice(spec["asks"]) if rng.random() < 0.8 else "希望相关部门尽快处理"
+        ask = rng.choice(spec["asks"]) if rng.random() < 0.7 else rng.choice(
+            ["希望相关部门尽快处理", "请相关部门重视", "希望给个说法", "请代表帮忙督促"])
         parts.append(fill(ask, slots) + "。" + rng.choice(CLOSINGS))
-    text = "".join(parts)
-    if rng.random() < 1 / 6:
+        if mixed and rng.random() < 0.12:
+            # Staff filed it under the other matter, as happens with mixed messages.
+            category_label = near_name
+            department = CATEGORIES[near_name]["department"]
+    text = vary("".join(parts), rng)
+    if rng.random() < 0.2:
         title = fill(rng.choice(VAGUE_TITLES), slots)
     else:
-        title = fill(rng.choice(spec["titles"]), slots)
+        title = vary(fill(rng.choice(spec["titles"]), slots), rng)
     if rng.random() < 0.1:
         department = rng.choice([spec["department"], "党政综合办公室"])  # coordinated by the office
-    return title, text, department, street
+    return title, text, category_label, department, street
 
 
 def make(seed: int = SEED) -> list[dict]:
@@ -690,8 +736,8 @@ def make(seed: int = SEED) -> list[dict]:
     rows = []
     for name in CATEGORIES:
         for _ in range(rng.randint(70, 120)):
-            title, text, department, street = make_opinion(rng, name, streets, weights)
-            rows.append({"title": title, "text": text, "category": name,
+            title, text, label, department, street = make_opinion(rng, name, streets, weights)
+            rows.append({"title": title, "text": text, "category": label,
                          "department": department, "street": street})
     rng.shuffle(rows)
     for n, row in enumerate(rows, 1):
