@@ -1,8 +1,8 @@
-from tests.opinions.test_loop import category, intake  # noqa: F401
+from tests.opinions.test_loop import intake
 from yishi.opinions import services
 
 
-def test_submit_board_and_rate_through_the_api(client, people, xihu, category):  # noqa: F811
+def test_submit_board_and_rate_through_the_api(client, people, xihu, category):
     assert client.post("/api/opinions", {}, content_type="application/json").status_code == 401
     client.force_login(people["resident"])
     bad = client.post("/api/opinions", {"title": "x", "text": "", "category": "parking",
@@ -30,7 +30,7 @@ def test_submit_board_and_rate_through_the_api(client, people, xihu, category): 
     assert board[0]["number"] == number and people["resident"].mobile not in str(board)
 
 
-def test_board_csv_has_no_personal_data(client, people, xihu, category):  # noqa: F811
+def test_board_csv_has_no_personal_data(client, people, xihu, category):
     from yishi.opinions.models import Opinion
 
     opinion = services.submit_opinion(people["resident"], intake(xihu, category))

@@ -5,12 +5,12 @@ import pytest
 from django.urls import reverse
 
 from tests.core.test_concurrency import run_together
-from tests.opinions.test_loop import category, handler, intake, platform  # noqa: F401
+from tests.opinions.test_loop import intake
 from yishi.opinions import services
 from yishi.opinions.models import Opinion, OpinionState, Support
 
 
-def test_resident_submits_through_the_form(client, people, xihu, category):  # noqa: F811
+def test_resident_submits_through_the_form(client, people, xihu, category):
     client.force_login(people["resident"])
     bad = client.post(reverse("opinions:submit"), {"title": "路灯", "text": "",
                                                     "category": category.pk,
@@ -26,7 +26,7 @@ def test_resident_submits_through_the_form(client, people, xihu, category):  # n
     assert opinion.number in page and "路灯不亮" in page
 
 
-def test_public_board_masks_people(client, people, xihu, category):  # noqa: F811
+def test_public_board_masks_people(client, people, xihu, category):
     people["resident"].name = "王秀英"
     people["resident"].save()
     opinion = services.submit_opinion(people["resident"], intake(xihu, category))
@@ -40,7 +40,7 @@ def test_public_board_masks_people(client, people, xihu, category):  # noqa: F81
     assert opinion.title not in filtered.content.decode()
 
 
-def test_private_opinions_stay_private(client, people, xihu, category):  # noqa: F811
+def test_private_opinions_stay_private(client, people, xihu, category):
     opinion = services.submit_opinion(people["resident"], intake(xihu, category, is_public=False))
     services.accept_opinion(people["street_staff"], opinion)
     assert client.get(reverse("opinions:detail", args=[opinion.number])).status_code == 404
@@ -48,7 +48,7 @@ def test_private_opinions_stay_private(client, people, xihu, category):  # noqa:
     assert client.get(reverse("opinions:detail", args=[opinion.number])).status_code == 200
 
 
-def test_staff_queue_and_actions(client, people, xihu, category, platform, handler,  # noqa: F811
+def test_staff_queue_and_actions(client, people, xihu, category, platform, handler,
                                  verified_login):
     opinion = services.submit_opinion(people["resident"], intake(xihu, category))
     verified_login(people["street_staff"])
@@ -71,7 +71,7 @@ def test_staff_queue_and_actions(client, people, xihu, category, platform, handl
     assert Opinion.objects.get(pk=opinion.pk).state == OpinionState.CLOSED
 
 
-def test_queue_is_scoped(client, people, xihu, category, verified_login):  # noqa: F811
+def test_queue_is_scoped(client, people, xihu, category, verified_login):
     opinion = services.submit_opinion(people["resident"], intake(xihu, category))
     from yishi.core.models import Role, RoleAssignment, User
 
@@ -83,7 +83,7 @@ def test_queue_is_scoped(client, people, xihu, category, verified_login):  # noq
 
 
 @pytest.mark.django_db(transaction=True)
-def test_concurrent_submissions_get_distinct_numbers(people, xihu, category):  # noqa: F811
+def test_concurrent_submissions_get_distinct_numbers(people, xihu, category):
     outcomes = run_together(lambda i: services.submit_opinion(
         people["resident"], intake(xihu, category, title=f"意见{i}")), count=6)
     assert all(kind == "ok" for kind, _ in outcomes), outcomes
@@ -92,7 +92,7 @@ def test_concurrent_submissions_get_distinct_numbers(people, xihu, category):  #
 
 
 @pytest.mark.django_db(transaction=True)
-def test_concurrent_me_too_counts_once_each(people, xihu, category):  # noqa: F811
+def test_concurrent_me_too_counts_once_each(people, xihu, category):
     opinion = services.submit_opinion(people["resident"], intake(xihu, category))
     supporters = [people[r] for r in ("deputy", "council_member", "expert", "street_staff")]
     outcomes = run_together(lambda i: services.support_opinion(supporters[i % 4], opinion),
@@ -102,7 +102,7 @@ def test_concurrent_me_too_counts_once_each(people, xihu, category):  # noqa: F8
 
 
 @pytest.mark.django_db(transaction=True)
-def test_concurrent_accepts_fire_once(people, xihu, category):  # noqa: F811
+def test_concurrent_accepts_fire_once(people, xihu, category):
     opinion = services.submit_opinion(people["resident"], intake(xihu, category))
     outcomes = run_together(lambda i: services.accept_opinion(people["street_staff"],
                                                               Opinion.objects.get(pk=opinion.pk)),
