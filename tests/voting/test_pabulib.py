@@ -109,6 +109,15 @@ def test_fields() -> None:
     assert inst.approval_ballots()[2] == frozenset()
 
 
+def test_ballot_length_limits() -> None:
+    inst = pabulib.loads(SMALL.replace("min_length;1", "min_length;2\nmax_length;1"))
+    assert (inst.min_length, inst.max_length) == (2, 1)
+    assert [v.voter_id for v in inst.length_violations()] == ["v1", "v2"]  # v3 abstained
+    assert pabulib.loads(SMALL).max_length is None
+    with pytest.raises(PabulibError, match="max_length is not an integer"):
+        _ = pabulib.loads(SMALL.replace("min_length;1", "max_length;many")).max_length
+
+
 def test_bom_crlf_blank_lines_and_whitespace() -> None:
     messy = "\ufeff" + SMALL.replace("\n", "\r\n").replace("PROJECTS", "\r\n  \r\nPROJECTS ")
     messy = messy.replace("v1;1,2;30", "v1; 1 , 2 ;30")

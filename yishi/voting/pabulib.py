@@ -124,6 +124,40 @@ class Instance:
     def budget(self) -> Fraction:
         return parse_number(self.meta["budget"], "budget")
 
+    def _meta_int(self, key: str) -> int | None:
+        text = self.meta.get(key, "").strip()
+        if not text:
+            return None
+        try:
+            return int(text)
+        except ValueError:
+            raise PabulibError(f"META {key} is not an integer: {text!r}") from None
+
+    @property
+    def min_length(self) -> int | None:
+        """Fewest projects a ballot may name (META ``min_length``), if set."""
+        return self._meta_int("min_length")
+
+    @property
+    def max_length(self) -> int | None:
+        """Most projects a ballot may name (META ``max_length``), if set."""
+        return self._meta_int("max_length")
+
+    def length_violations(self) -> list[Vote]:
+        """Votes naming fewer than ``min_length`` or more than ``max_length`` projects.
+
+        Not a parse error: published pabulib files are the record of what
+        was counted, and a few contain such ballots; the caller decides.
+        An empty ballot (an abstention) is not counted as too short.
+        """
+        low, high = self.min_length, self.max_length
+        return [
+            v
+            for v in self.votes
+            if (high is not None and len(v.ballot) > high)
+            or (low is not None and 0 < len(v.ballot) < low)
+        ]
+
     @property
     def costs(self) -> dict[str, Fraction]:
         """Project id -> cost, in file order."""
