@@ -109,3 +109,11 @@ def test_concurrent_accepts_fire_once(people, xihu, category):
                             count=6)
     assert sum(1 for kind, _ in outcomes if kind == "ok") == 1
     assert opinion.timeline.filter(action="accept").count() == 1
+
+
+def test_board_search(client, people, xihu, category):
+    opinion = services.submit_opinion(people["resident"], intake(xihu, category,
+                                                                 title="加装电梯进度"))
+    services.accept_opinion(people["street_staff"], opinion)
+    assert opinion.number in client.get("/opinions/", {"q": "电梯"}).content.decode()
+    assert opinion.number not in client.get("/opinions/", {"q": "垃圾"}).content.decode()

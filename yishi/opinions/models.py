@@ -128,6 +128,7 @@ class Opinion(models.Model):
     merged_into = models.ForeignKey("self", models.SET_NULL, null=True, blank=True,
                                     related_name="merged", verbose_name=_("merged into"))
     supports = models.PositiveIntegerField(_("me too (附议)"), default=0)
+    search_tokens = models.TextField(editable=False, blank=True, default="")
 
     class Meta:
         verbose_name = _("opinion (选民意见)")

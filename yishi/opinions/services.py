@@ -225,6 +225,9 @@ def submit_opinion(actor, intake: Intake, *, channel: str = Channel.WEB,
             continue
     else:
         raise OpinionError(_("Please try again."), code="busy")
+    from .search import reindex
+
+    reindex(opinion)
     _log(opinion, actor, "submit", after={"channel": channel})
     notify(_street_staff(street), _("New opinion %(number)s") % {"number": opinion.number},
            opinion.title, f"/opinions/manage/{opinion.number}/")
@@ -337,6 +340,9 @@ def reply_to_opinion(actor, opinion: Opinion, text: str) -> Reply:
                                  round=opinion.reopen_count + 1)
     assignment.state = AssignmentState.REPLIED
     assignment.save(update_fields=["state"])
+    from .search import reindex
+
+    reindex(opinion)
     waiting = opinion.assignments.exclude(
         state__in=[AssignmentState.REPLIED, AssignmentState.TRANSFERRED]).exists()
     if waiting:  # other departments still have to answer

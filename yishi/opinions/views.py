@@ -48,8 +48,13 @@ def board(request: HttpRequest) -> HttpResponse:
     category = OpinionCategory.objects.filter(code=request.GET.get("category")).first()
     state = request.GET.get("state") if request.GET.get("state") in OpinionState.values else None
     rows = queries.public_board(street=street, category=category, state=state)
+    query = (request.GET.get("q") or "").strip()[:100]
+    if query:
+        from .search import search
+
+        rows = search(query, rows=rows, limit=200)
     return render(request, "opinions/board.html", {
-        "page": Paginator(rows, 20).get_page(request.GET.get("page")),
+        "page": Paginator(rows, 20).get_page(request.GET.get("page")), "query": query,
         "streets": streets, "categories": OpinionCategory.objects.all(),
         "states": queries.PUBLIC_STATES, "state_labels": dict(OpinionState.choices),
         "selected": {"street": street, "category": category, "state": state},
