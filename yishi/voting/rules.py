@@ -59,7 +59,14 @@ with gmpy2 rationals, and reruns all of it for each ``add1`` step. Here:
   (lower bound, id) recomputes only projects that reach the top while stale.
   When a fresh project is on top it is the exact argmin, ties included.
 * ``mes-add1`` jumps over the steps where no project is affordable at all
-  (their outcome is empty and the first affordable step is a formula).
+  (their outcome is empty and the first affordable step is a formula), and,
+  once outcomes repeat, over the steps a *certified* run proves give the same
+  outcome (see :meth:`ApprovalElection._mes_run_certified`).
+
+Known limit: ``mes-add1`` still reruns MES for every step where the
+certificate does not reach far, which happens with many budget classes and a
+large budget per voter: Hungary_Budapest_2024 (about 34,500 per voter, some
+10,000-30,000 steps) does not finish in 20 minutes -- nor did pabutools.
 """
 
 from __future__ import annotations
