@@ -138,3 +138,22 @@ def rate(request, number: str, data: RatingIn):
         _fail(exc)
     opinion.refresh_from_db()
     return opinion
+
+
+class SimilarOut(Schema):
+    number: str
+    title: str
+    state: str
+    similarity: float
+
+
+@router.get("/opinions-similar", response=list[SimilarOut],
+            summary="Open public opinions like this text (shown while a resident types)")
+def similar(request, title: str = "", text: str = ""):
+    from .suggestions import similar_open_opinions
+
+    if len(title) > 100 or len(text) > 5000:
+        raise HttpError(422, "Text too long.")
+    return [{"number": o.number, "title": o.title, "state": str(OpinionState(o.state).label),
+             "similarity": round(score, 3)}
+            for o, score in similar_open_opinions(title, text)]

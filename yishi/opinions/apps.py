@@ -15,6 +15,21 @@ class OpinionsConfig(AppConfig):
         from .services import run_deadlines
 
         periodic.register("opinions.deadlines")(run_deadlines)
+
+        def retrain_daily():
+            from datetime import timedelta
+
+            from django.utils import timezone
+
+            from .models import RoutingModel
+            from .suggestions import train_and_store
+
+            latest = RoutingModel.objects.order_by("-trained_at").first()
+            if latest is None or latest.trained_at < timezone.now() - timedelta(days=1):
+                return (train_and_store().records,)
+            return ()
+
+        periodic.register("opinions.retrain_routing")(retrain_daily)
         menu.register(_("Opinions queue"), "opinions:queue",
                       {Role.DISTRICT_STAFF, Role.STREET_STAFF, Role.DEPARTMENT_HANDLER},
                       _("Accept, assign, reply: residents' opinions in a closed loop"))

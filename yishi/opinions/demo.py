@@ -59,6 +59,11 @@ def load(out) -> None:
     for street in Unit.objects.filter(kind__in=[UnitKind.STREET, UnitKind.TOWN]):
         DeadlinePolicy.objects.get_or_create(street=street)
     xixi = Unit.objects.get(code="330106002")
+    from .models import RoutingModel
+    from .suggestions import train_and_store
+
+    if not RoutingModel.objects.exists():
+        train_and_store(include_demo=True)
     Open311Key.objects.get_or_create(
         key_hash=Open311Key.hash(OPEN311_DEMO_KEY),
         defaults={"name": "Demo Open311 client", "street": xixi})

@@ -326,3 +326,20 @@ class Open311Key(models.Model):
         import hashlib
 
         return hashlib.sha256(raw.encode()).hexdigest()
+
+
+class RoutingModel(models.Model):
+    """The trained routing suggester (分办建议模型): category and department from the text,
+    learned from opinions already handled. The newest row is used."""
+
+    blob = models.BinaryField()
+    trained_at = models.DateTimeField(_("trained"), default=timezone.now)
+    records = models.PositiveIntegerField(_("opinions learned from"))
+
+    class Meta:
+        verbose_name = _("routing model")
+        verbose_name_plural = _("routing models")
+        get_latest_by = "trained_at"
+
+    def __str__(self) -> str:
+        return f"{self.trained_at:%Y-%m-%d %H:%M} ({self.records})"

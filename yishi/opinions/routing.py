@@ -379,10 +379,11 @@ def train(records: Iterable, targets: Sequence[str] = TARGETS, c: float = 0.5,
 
 # -- duplicates ----------------------------------------------------------------------------------
 
-def make_duplicate_vectorizer():
+def make_duplicate_vectorizer(documents: int = 1000):
     """Character 2–3-grams and words, fitted on the opinions themselves; features found in more
-    than half of them are dropped (they say nothing about sameness and slow the search)."""
-    return make_vectorizer(min_df=1, max_df=0.5)
+    than half of them are dropped (they say nothing about sameness and slow the search) — except
+    in a handful of opinions, where "half" would drop everything."""
+    return make_vectorizer(min_df=1, max_df=0.5 if documents >= 4 else 1.0)
 
 
 class DuplicateIndex:
@@ -416,7 +417,7 @@ class DuplicateIndex:
             ids.append(ident)
             docs.append(document(title or "", text or ""))
         if vectorizer is None:
-            vectorizer = make_duplicate_vectorizer()
+            vectorizer = make_duplicate_vectorizer(len(docs))
             if docs:
                 x = vectorizer.fit_transform(docs)
             else:

@@ -278,13 +278,19 @@ def _queued(request, number) -> Opinion:
 def manage(request: HttpRequest, number: str) -> HttpResponse:
     opinion = _queued(request, number)
     can_manage = has_perm(request.user, "opinions.manage", opinion.street)
+    suggested = {"categories": [], "departments": []}
+    if can_manage and opinion.state in (OpinionState.SUBMITTED, OpinionState.ACCEPTED):
+        from .suggestions import suggest
+
+        suggested = suggest(opinion)
+    initial = {"departments": [d.pk for d, _s in suggested["departments"][:1]]}
     return render(request, "opinions/manage.html", {
-        "opinion": opinion, "can_manage": can_manage,
+        "opinion": opinion, "can_manage": can_manage, "suggested": suggested,
         "timeline": opinion.timeline.all(), "replies": opinion.replies.all(),
         "assignments": opinion.assignments.select_related("department"),
         "extensions": ExtensionRequest.objects.filter(assignment__opinion=opinion,
                                                       state=ExtensionState.PENDING),
-        "refuse_form": RefuseForm(), "assign_form": AssignForm(street=opinion.street),
+        "refuse_form": RefuseForm(), "assign_form": AssignForm(street=opinion.street, initial=initial),
         "reply_form": ReplyForm(),
         "departments": opinion.street.departments.all(),
         "trail": [(_("Opinions queue"), reverse("opinions:queue")), (opinion.number, None)],

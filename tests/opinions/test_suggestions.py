@@ -1,0 +1,55 @@
+"""The routing suggester inside the app: trained and stored, shown on the staff page, and the
+"similar opinions" lookup residents see while typing."""
+
+import csv
+import functools
+
+from django.urls import reverse
+
+from tests.opinions.test_loop import intake
+from yishi.opinions import services, suggestions
+from yishi.opinions.models import OpinionCategory, RoutingModel
+
+
+@functools.cache
+def demo_model_blob() -> bytes:
+    from yishi.opinions.routing import train
+
+    with open(suggestions.DEMO_SET, encoding="utf-8") as handle:
+        return train(list(csv.DictReader(handle))).dumps()
+
+
+def test_training_from_handled_opinions_and_the_demo_set(people, xihu, category):
+    records = suggestions.training_records()
+    assert len(records) > 2000  # few handled opinions yet: the demo set is added
+    assert {"title", "text", "category", "department"} <= set(records[0])
+
+
+def test_staff_page_shows_suggestions(client, people, xihu, verified_login):
+    RoutingModel.objects.create(blob=demo_model_blob(), records=1)
+    parking = OpinionCategory.objects.create(code="parking", name="停车管理")
+    opinion = services.submit_opinion(people["resident"], intake(
+        xihu, parking, title="小区门口车辆乱停", text="晚上小区门口停满了车，消防车进不来，停车位太少。"))
+    result = suggestions.suggest(opinion)
+    assert result["categories"][0][0] == "停车管理"
+    assert [s for _label, s in result["categories"]] == sorted(
+        [s for _label, s in result["categories"]], reverse=True)
+    verified_login(people["street_staff"])
+    html = client.get(reverse("opinions:manage", args=[opinion.number])).content.decode()
+    assert "停车管理 (" in html
+
+
+def test_no_model_means_no_suggestions(people, xihu, category):
+    opinion = services.submit_opinion(people["resident"], intake(xihu, category))
+    assert suggestions.suggest(opinion) == {"categories": [], "departments": []}
+
+
+def test_similar_open_opinions_while_typing(client, people, xihu, category):
+    lift = services.submit_opinion(people["resident"], intake(
+        xihu, category, title="莫干山路79号加装电梯", text="老楼没有电梯，老人上下楼很困难，希望加装电梯。"))
+    services.accept_opinion(people["street_staff"], lift)
+    hits = client.get("/api/opinions-similar", {"title": "79号楼加装电梯",
+                                                "text": "老人上下楼困难，希望加装电梯"}).json()
+    assert hits and hits[0]["number"] == lift.number
+    assert client.get("/api/opinions-similar", {"title": "垃圾分类点太臭"}).json() == []
+    assert client.get("/api/opinions-similar", {"title": "x" * 101}).status_code == 422

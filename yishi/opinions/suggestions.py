@@ -1,0 +1,96 @@
+"""The routing suggester and the duplicate finder, as the app uses them: trained from handled
+opinions (plus the demo's labelled set when there are too few), stored in the database, cached
+in each process and reloaded when a newer model is saved."""
+
+import csv
+import threading
+from pathlib import Path
+
+from django.db import transaction
+
+from .models import AssignmentState, Opinion, OpinionState, RoutingModel
+
+DEMO_SET = Path(__file__).resolve().parent / "data" / "demo_opinions.csv"
+MIN_HANDLED = 500   # below this, the demo's labelled set is added to what is learned from
+_lock = threading.Lock()
+_cache: dict = {"model_id": None, "suggester": None, "index": None, "index_count": None}
+
+
+def training_records(include_demo: bool | None = None) -> list[dict]:
+    handled = []
+    rows = (Opinion.objects.exclude(state__in=[OpinionState.SUBMITTED, OpinionState.NOT_ACCEPTED,
+                                               OpinionState.MERGED])
+            .select_related("category").prefetch_related("assignments__department"))
+    for opinion in rows.iterator(chunk_size=2000):
+        live = [a for a in opinion.assignments.all() if a.state != AssignmentState.TRANSFERRED]
+        handled.append({"title": opinion.title, "text": opinion.text,
+                        "category": opinion.category.name,
+                        "department": live[0].department.name if live else ""})
+    if include_demo or (include_demo is None and len(handled) < MIN_HANDLED):
+        with open(DEMO_SET, encoding="utf-8") as handle:
+            handled += [{"title": r["title"], "text": r["text"], "category": r["category"],
+                         "department": r["department"]} for r in csv.DictReader(handle)]
+    return handled
+
+
+def train_and_store(include_demo: bool | None = None) -> RoutingModel:
+    from .routing import train
+
+    records = training_records(include_demo)
+    suggester = train(records)
+    with transaction.atomic():
+        return RoutingModel.objects.create(blob=suggester.dumps(), records=len(records))
+
+
+def suggester():
+    """The newest stored suggester, or None when none has been trained yet."""
+    from .routing import Suggester
+
+    latest = RoutingModel.objects.order_by("-trained_at").values_list("id", flat=True).first()
+    if latest is None:
+        return None
+    with _lock:
+        if _cache["model_id"] != latest:
+            blob = RoutingModel.objects.get(pk=latest).blob
+            _cache["suggester"] = Suggester.loads(bytes(blob))
+            _cache["model_id"] = latest
+        return _cache["suggester"]
+
+
+def suggest(opinion: Opinion, k: int = 3) -> dict:
+    """Suggested categories and this street's departments, best first, with scores."""
+    model = suggester()
+    if model is None:
+        return {"categories": [], "departments": []}
+    categories = model.suggest(opinion.title, opinion.text, k=k)
+    by_name = {d.name: d for d in opinion.street.departments.all()}
+    departments = [(by_name[name], score)
+                   for name, score in model.suggest_department(opinion.title, opinion.text, k=k)
+                   if name in by_name]
+    return {"categories": categories, "departments": departments}
+
+
+def similar_open_opinions(title: str, text: str, limit: int = 5) -> list[tuple[Opinion, float]]:
+    """Public opinions still open that look like this text: shown while a resident types."""
+    from .routing import DuplicateIndex
+
+    rows = Opinion.objects.filter(is_public=True).exclude(
+        state__in=[OpinionState.CLOSED, OpinionState.NOT_ACCEPTED, OpinionState.MERGED,
+                   OpinionState.SUBMITTED])
+    from django.db.models import Count, Max
+
+    stamp = tuple(rows.aggregate(n=Count("id"), last=Max("id")).values())
+    model = suggester()
+    stamp = (*stamp, _cache["model_id"])
+    with _lock:
+        if _cache["index"] is None or _cache["index_count"] != stamp:
+            records = list(rows.values_list("id", "title", "text"))
+            # The suggester's vocabulary is learned from thousands of opinions: a better space
+            # for "same matter" than one fitted on the few open ones.
+            _cache["index"] = (model.duplicate_index(records) if model is not None
+                               else DuplicateIndex.build(records))
+            _cache["index_count"] = stamp
+        index = _cache["index"]
+    hits = index.similar(title, text, limit=limit)
+    found = Opinion.objects.in_bulk([ident for ident, _score in hits])
+    return [(found[ident], score) for ident, score in hits if ident in found]
