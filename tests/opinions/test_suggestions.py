@@ -1,22 +1,11 @@
 """The routing suggester inside the app: trained and stored, shown on the staff page, and the
 "similar opinions" lookup residents see while typing."""
 
-import csv
-import functools
-
 from django.urls import reverse
 
 from tests.opinions.test_loop import intake
 from yishi.opinions import services, suggestions
 from yishi.opinions.models import OpinionCategory, RoutingModel
-
-
-@functools.cache
-def demo_model_blob() -> bytes:
-    from yishi.opinions.routing import train
-
-    with open(suggestions.DEMO_SET, encoding="utf-8") as handle:
-        return train(list(csv.DictReader(handle))).dumps()
 
 
 def test_training_from_handled_opinions_and_the_demo_set(people, xihu, category):
@@ -26,7 +15,7 @@ def test_training_from_handled_opinions_and_the_demo_set(people, xihu, category)
 
 
 def test_staff_page_shows_suggestions(client, people, xihu, verified_login):
-    RoutingModel.objects.create(blob=demo_model_blob(), records=1)
+    RoutingModel.objects.create(blob=suggestions.demo_model_blob(), records=1)
     parking = OpinionCategory.objects.create(code="parking", name="停车管理")
     opinion = services.submit_opinion(people["resident"], intake(
         xihu, parking, title="小区门口车辆乱停", text="晚上小区门口停满了车，消防车进不来，停车位太少。"))

@@ -3,6 +3,7 @@ opinions (plus the demo's labelled set when there are too few), stored in the da
 in each process and reloaded when a newer model is saved."""
 
 import csv
+import functools
 import threading
 from pathlib import Path
 
@@ -31,6 +32,16 @@ def training_records(include_demo: bool | None = None) -> list[dict]:
             handled += [{"title": r["title"], "text": r["text"], "category": r["category"],
                          "department": r["department"]} for r in csv.DictReader(handle)]
     return handled
+
+
+@functools.cache
+def demo_model_blob() -> bytes:
+    """A suggester trained on the demo's labelled set alone (same input, same model: trained
+    once per process, however many times the demo is loaded)."""
+    from .routing import train
+
+    with open(DEMO_SET, encoding="utf-8") as handle:
+        return train(list(csv.DictReader(handle))).dumps()
 
 
 def train_and_store(include_demo: bool | None = None) -> RoutingModel:
