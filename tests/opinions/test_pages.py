@@ -117,3 +117,17 @@ def test_board_search(client, people, xihu, category):
     services.accept_opinion(people["street_staff"], opinion)
     assert opinion.number in client.get("/opinions/", {"q": "电梯"}).content.decode()
     assert opinion.number not in client.get("/opinions/", {"q": "垃圾"}).content.decode()
+
+
+def test_board_pages_keep_filters_without_counting(client, people, xihu, category):
+    for n in range(22):
+        opinion = services.submit_opinion(people["resident"], intake(xihu, category,
+                                                                     title=f"意见{n:02d}"))
+        services.accept_opinion(people["street_staff"], opinion)
+    first = client.get("/opinions/", {"street": xihu["xixi"].code})
+    html = first.content.decode()
+    assert "意见21" in html and "意见01" not in html
+    assert f"street={xihu['xixi'].code}&amp;page=2" in html or "page=2&amp;street" in html
+    second = client.get("/opinions/", {"street": xihu["xixi"].code, "page": 2}).content.decode()
+    assert "意见01" in second and "意见00" in second
+    assert client.get("/opinions/", {"page": "x"}).status_code == 200

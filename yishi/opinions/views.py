@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from yishi.core.models import Department, Unit, UnitKind
+from yishi.core.paging import light_page
 from yishi.core.permissions import has_perm
 
 from . import queries, services
@@ -53,8 +54,10 @@ def board(request: HttpRequest) -> HttpResponse:
         from .search import search
 
         rows = search(query, rows=rows, limit=200)
+    if not query:
+        rows = rows.order_by("-created_at", "-id")
     return render(request, "opinions/board.html", {
-        "page": Paginator(rows, 20).get_page(request.GET.get("page")), "query": query,
+        "page": light_page(rows, request.GET.get("page")), "query": query,
         "streets": streets, "categories": OpinionCategory.objects.all(),
         "states": queries.PUBLIC_STATES, "state_labels": dict(OpinionState.choices),
         "selected": {"street": street, "category": category, "state": state},
