@@ -131,3 +131,41 @@ def test_board_pages_keep_filters_without_counting(client, people, xihu, categor
     second = client.get("/opinions/", {"street": xihu["xixi"].code, "page": 2}).content.decode()
     assert "意见01" in second and "意见00" in second
     assert client.get("/opinions/", {"page": "x"}).status_code == 200
+
+
+def test_photos_are_checked_and_stripped(client, people, xihu, category, settings, tmp_path):
+    from io import BytesIO
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    settings.MEDIA_ROOT = tmp_path
+    client.force_login(people["resident"])
+    base = {"title": "井盖破损", "text": "路口井盖破了。", "category": category.pk,
+            "community": xihu["xixi_community"].pk}
+    fake = SimpleUploadedFile("photo.jpg", b"MZ not a photo", content_type="image/jpeg")
+    bad = client.post(reverse("opinions:submit"), {**base, "photos": [fake]})
+    assert bad.status_code == 400 and "photos" in bad.context["form"].errors
+    assert not Opinion.objects.exists()
+    buffer = BytesIO()
+    Image.new("RGB", (40, 30), (10, 120, 10)).save(buffer, "JPEG")
+    good = client.post(reverse("opinions:submit"), {
+        **base, "photos": [SimpleUploadedFile("a.jpg", buffer.getvalue())]})
+    assert good.status_code == 302
+    opinion = Opinion.objects.get()
+    assert opinion.photos.count() == 1 and opinion.photos.get().content_type == "image/jpeg"
+    four = [SimpleUploadedFile(f"{n}.jpg", buffer.getvalue()) for n in range(4)]
+    too_many = client.post(reverse("opinions:submit"), {**base, "photos": four})
+    assert too_many.status_code == 400 and Opinion.objects.count() == 1
+
+
+def test_followers_hear_about_the_reply(people, xihu, category, platform, handler):
+    from yishi.core.models import Notification
+
+    opinion = services.submit_opinion(people["resident"], intake(xihu, category))
+    services.accept_opinion(people["street_staff"], opinion)
+    services.support_opinion(people["deputy"], opinion)
+    services.assign_opinion(people["street_staff"], opinion, [platform])
+    services.reply_to_opinion(handler, opinion, "已处理")
+    assert Notification.objects.filter(recipient=people["deputy"],
+                                       subject__contains=opinion.number).exists()

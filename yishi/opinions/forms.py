@@ -7,6 +7,39 @@ from yishi.core.models import Department, Unit, UnitKind
 from .models import OpinionCategory, Rating
 
 
+class MultiplePhotoInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class PhotosField(forms.FileField):
+    """Up to three photos, each checked like every upload (type from the content, size, and
+    re-encoded without EXIF/GPS when stored)."""
+
+    max_photos = 3
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("widget", MultiplePhotoInput(attrs={"accept": "image/jpeg,image/png,image/webp"}))
+        super().__init__(**kwargs)
+
+    def clean(self, data, initial=None):
+        from django.core.exceptions import ValidationError
+
+        from yishi.core.attachments import clean_upload
+
+        files = [f for f in (data if isinstance(data, list | tuple) else [data]) if f]
+        if not files:
+            if self.required:
+                raise ValidationError(self.error_messages["required"], code="required")
+            return []
+        if len(files) > self.max_photos:
+            raise ValidationError(_("At most %(n)d photos.") % {"n": self.max_photos})
+        for upload in files:
+            super().clean(upload, initial)
+            clean_upload(upload, images_only=True)
+            upload.seek(0)
+        return files
+
+
 class OpinionForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=100)
     text = forms.CharField(label=_("What is the matter?"), max_length=5000,
@@ -22,6 +55,7 @@ class OpinionForm(forms.Form):
                                   max_digits=9, decimal_places=6)
     longitude = forms.DecimalField(label=_("Longitude (optional)"), required=False,
                                    max_digits=9, decimal_places=6)
+    photos = PhotosField(label=_("Photos (optional, up to 3)"), required=False)
     is_public = forms.BooleanField(
         label=_("Show my opinion on the public board (your name and number are hidden)"),
         required=False)

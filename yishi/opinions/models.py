@@ -129,6 +129,8 @@ class Opinion(models.Model):
                                     related_name="merged", verbose_name=_("merged into"))
     supports = models.PositiveIntegerField(_("me too (附议)"), default=0)
     search_tokens = models.TextField(editable=False, blank=True, default="")
+    photos = models.ManyToManyField("core.Attachment", blank=True, related_name="+",
+                                    verbose_name=_("photos"))
 
     class Meta:
         verbose_name = _("opinion (选民意见)")

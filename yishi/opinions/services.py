@@ -141,9 +141,14 @@ def _handlers(department: Department):
         role_assignments__ends_on__isnull=True, is_active=True).distinct()
 
 
-def _tell_resident(opinion: Opinion, subject: str, body: str = "") -> None:
-    if opinion.author_id:
-        notify([opinion.author], subject, body, f"/opinions/{opinion.number}/")
+def _tell_resident(opinion: Opinion, subject: str, body: str = "", *,
+                   followers: bool = False) -> None:
+    """The resident who raised it; with followers=True also those who said "me too"."""
+    people = [opinion.author] if opinion.author_id else []
+    if followers:
+        people += [s.user for s in opinion.support_rows.select_related("user")]
+    if people:
+        notify(people, subject, body, f"/opinions/{opinion.number}/")
 
 
 # --- intake -----------------------------------------------------------------------------------
@@ -161,6 +166,7 @@ class Intake:
     contact_name: str = ""
     contact_mobile: str = ""
     street: Unit | None = None  # when only the street is known (Open311 clients)
+    photos: list = ()            # uploaded files, checked by the form or the caller
 
 
 # Xihu District's extent, for a first check of map points.
@@ -228,6 +234,14 @@ def submit_opinion(actor, intake: Intake, *, channel: str = Channel.WEB,
     from .search import reindex
 
     reindex(opinion)
+    if intake.photos:
+        from yishi.core.attachments import store_attachment
+
+        uploader = actor if actor is not None and actor.is_authenticated else None
+        if uploader is None:
+            raise OpinionError({"photos": _("Photos need a signed-in sender.")})
+        opinion.photos.set([store_attachment(uploader, photo, images_only=True)
+                            for photo in intake.photos])
     _log(opinion, actor, "submit", after={"channel": channel})
     notify(_street_staff(street), _("New opinion %(number)s") % {"number": opinion.number},
            opinion.title, f"/opinions/manage/{opinion.number}/")
@@ -352,8 +366,8 @@ def reply_to_opinion(actor, opinion: Opinion, text: str) -> Reply:
     before = _move(opinion, "reply", replied_at=now,
                    rating_deadline=deadline_after(now, policy_for(opinion.street).rating_days))
     _log(opinion, actor, "reply", text, before=before)
-    _tell_resident(opinion, _("Your opinion %(number)s has a reply: please rate it")
-                   % {"number": opinion.number}, text)
+    _tell_resident(opinion, _("Opinion %(number)s has a reply")
+                   % {"number": opinion.number}, text, followers=True)
     return reply
 
 
@@ -479,8 +493,8 @@ def close_supervised(actor, opinion: Opinion, conclusion: str) -> Opinion:
     conclusion = _clean_text(conclusion, "conclusion", 2000)
     before = _move(opinion, "close_supervised", closed_at=timezone.now())
     _log(opinion, actor, "close", conclusion, before=before)
-    _tell_resident(opinion, _("Your opinion %(number)s is closed after supervision")
-                   % {"number": opinion.number}, conclusion)
+    _tell_resident(opinion, _("Opinion %(number)s is closed after supervision")
+                   % {"number": opinion.number}, conclusion, followers=True)
     return opinion
 
 

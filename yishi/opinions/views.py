@@ -38,7 +38,7 @@ def _intake(data) -> services.Intake:
         community=data["community"], address=data.get("address") or "",
         latitude=data.get("latitude"), longitude=data.get("longitude"),
         is_public=data.get("is_public", False), contact_name=data.get("contact_name", ""),
-        contact_mobile=data.get("contact_mobile") or "")
+        contact_mobile=data.get("contact_mobile") or "", photos=data.get("photos") or [])
 
 
 # --- public and residents -----------------------------------------------------------------------
@@ -87,7 +87,7 @@ def board_csv(request: HttpRequest) -> HttpResponse:
 @login_required
 def submit(request: HttpRequest) -> HttpResponse:
     initial = {"community": request.user.home_unit_id}
-    form = OpinionForm(request.POST or None, initial=initial)
+    form = OpinionForm(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             opinion = services.submit_opinion(request.user, _intake(form.cleaned_data))
@@ -105,7 +105,7 @@ def submit(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def record(request: HttpRequest) -> HttpResponse:
-    form = RecordOpinionForm(request.POST or None)
+    form = RecordOpinionForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
             opinion = services.submit_opinion(request.user, _intake(form.cleaned_data),
