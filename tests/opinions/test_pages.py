@@ -169,3 +169,30 @@ def test_followers_hear_about_the_reply(people, xihu, category, platform, handle
     services.reply_to_opinion(handler, opinion, "已处理")
     assert Notification.objects.filter(recipient=people["deputy"],
                                        subject__contains=opinion.number).exists()
+
+
+def test_board_filters_by_community_and_period(client, people, xihu, category):
+    opinion = services.submit_opinion(people["resident"], intake(xihu, category, title="门禁坏了"))
+    services.accept_opinion(people["street_staff"], opinion)
+    other = xihu["xixi"].children.exclude(pk=xihu["xixi_community"].pk).first()
+    base = {"street": xihu["xixi"].code}
+    assert "门禁坏了" in client.get("/opinions/", {**base, "community": xihu["xixi_community"].code}).content.decode()
+    assert "门禁坏了" not in client.get("/opinions/", {**base, "community": other.code}).content.decode()
+    assert "门禁坏了" not in client.get("/opinions/", {"start": "2099-01-01"}).content.decode()
+    assert "门禁坏了" in client.get("/opinions/", {"end": "2099-01-01"}).content.decode()
+    assert client.get("/opinions/", {"start": "not a date"}).status_code == 200
+    assert client.get("/opinions/", {"start": "2026-13-45"}).status_code == 200
+    assert client.get("/opinions/statistics/", {"end": "2026-02-30"}).status_code == 200
+
+
+@pytest.mark.django_db(transaction=True)
+def test_deadline_worker_in_several_copies_escalates_once(people, xihu, category):
+    from datetime import timedelta
+
+    from yishi.core.models import AuditRecord
+
+    opinion = services.submit_opinion(people["resident"], intake(xihu, category))
+    late = opinion.accept_deadline + timedelta(hours=1)
+    outcomes = run_together(lambda i: services.run_deadlines(late), count=6)
+    assert sum(v[1] for kind, v in outcomes if kind == "ok") == 1, outcomes
+    assert AuditRecord.objects.filter(action="opinions.overdue").count() == 1

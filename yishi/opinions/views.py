@@ -48,7 +48,15 @@ def board(request: HttpRequest) -> HttpResponse:
     street = streets.filter(code=request.GET.get("street")).first()
     category = OpinionCategory.objects.filter(code=request.GET.get("category")).first()
     state = request.GET.get("state") if request.GET.get("state") in OpinionState.values else None
-    rows = queries.public_board(street=street, category=category, state=state)
+    community = (Unit.objects.filter(code=request.GET.get("community"), parent=street).first()
+                 if street and request.GET.get("community") else None)
+    start, end = _stats_period(request)
+    rows = queries.public_board(street=street, category=category, state=state,
+                                community=community)
+    if start:
+        rows = rows.filter(created_at__date__gte=start)
+    if end:
+        rows = rows.filter(created_at__date__lte=end)
     query = (request.GET.get("q") or "").strip()[:100]
     if query:
         from .search import search
@@ -60,7 +68,9 @@ def board(request: HttpRequest) -> HttpResponse:
         "page": light_page(rows, request.GET.get("page")), "query": query,
         "streets": streets, "categories": OpinionCategory.objects.all(),
         "states": queries.PUBLIC_STATES, "state_labels": dict(OpinionState.choices),
-        "selected": {"street": street, "category": category, "state": state},
+        "selected": {"street": street, "category": category, "state": state,
+                     "community": community, "start": start, "end": end},
+        "communities": street.children.order_by("sort_order") if street else [],
         "trail": [(_("Residents' opinions"), None)],
     })
 
@@ -185,11 +195,16 @@ def support(request: HttpRequest, number: str) -> HttpResponse:
 # --- statistics ---------------------------------------------------------------------------------
 
 def _stats_period(request):
+    """?start= and ?end= as dates; anything that is not a date is ignored."""
     from django.utils.dateparse import parse_date
 
-    start = parse_date(request.GET.get("start") or "") if request.GET.get("start") else None
-    end = parse_date(request.GET.get("end") or "") if request.GET.get("end") else None
-    return start, end
+    def day(name):
+        try:
+            return parse_date(request.GET.get(name) or "")
+        except ValueError:  # well-formed but impossible, e.g. 2026-13-45
+            return None
+
+    return day("start"), day("end")
 
 
 def statistics(request: HttpRequest) -> HttpResponse:
