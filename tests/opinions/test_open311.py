@@ -78,3 +78,13 @@ def test_bad_queries(client, demo):
     assert client.get("/open311/v2/requests.json", {"start_date": "yesterday"}).status_code == 400
     assert client.get("/open311/v2/requests/nope.json").status_code == 404
     assert client.get("/open311/v2/services.csv").status_code == 404
+
+
+def test_create_a_key(client, demo, capsys):
+    call_command("create_open311_key", street="330106001", name="热线")
+    key = capsys.readouterr().out.strip().rsplit(" ", 1)[1]
+    response = client.post("/open311/v2/requests.json", {
+        "api_key": key, "service_code": "noise", "address_string": "保俶路 1 号",
+        "description": "夜间施工噪音"})
+    assert response.status_code == 201
+    assert Opinion.objects.get(number=response.json()[0]["service_request_id"]).street.name == "北山街道"
