@@ -220,12 +220,12 @@ def statistics(request: HttpRequest) -> HttpResponse:
     fmt = request.GET.get("format")
     if fmt in ("csv", "xlsx"):
         return _stats_export(rows, fmt)
+    titles = (_("Replied on time"), _("Satisfied or basically satisfied"))
     charts = [
-        bar_chart(_("Replied on time"), [(r.label, r.on_time_rate or 0, r.on_time_percent)
-                                         for r in rows], maximum=1),
-        bar_chart(_("Satisfied or basically satisfied"),
-                  [(r.label, r.satisfaction_rate or 0, r.satisfaction_percent)
-                   for r in rows], maximum=1),
+        (titles[0], bar_chart(titles[0], [(r.label, r.on_time_rate or 0, r.on_time_percent)
+                                          for r in rows], maximum=1)),
+        (titles[1], bar_chart(titles[1], [(r.label, r.satisfaction_rate or 0,
+                                           r.satisfaction_percent) for r in rows], maximum=1)),
     ]
     return render(request, "opinions/stats.html", {
         "rows": rows, "charts": charts, "street": street, "start": start, "end": end,
