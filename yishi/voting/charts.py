@@ -1,10 +1,10 @@
 """Results as rows (for the table screen readers and printers use) and as a server-rendered SVG
 bar chart beside it."""
 
-from django.utils.html import escape
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+from yishi.core.charts import bar_chart
 
 from .models import Method
 
@@ -41,27 +41,8 @@ def result_rows(ballot, options) -> list[dict]:
 
 
 def result_chart(ballot, options) -> str:
-    """Horizontal bars, one per option, labelled with the figure; selected/passed options are
-    drawn solid, others hatched grey, and the outcome is also written as text."""
+    """One bar per option with its figure; selected/passed options in the accent colour (the
+    table beside it says the outcome in words)."""
     rows = result_rows(ballot, options)
-    if not rows:
-        return ""
-    top = max(max(r["value"] for r in rows), 1)
-    bar_h, gap, label_w, width = 22, 12, 0, 320
-    height = len(rows) * (bar_h * 2 + gap)
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width + 60} {height}" '
-             f'class="chart" role="img" aria-labelledby="chart-title">'
-             f'<title id="chart-title">{escape(_("Votes per option"))}</title>']
-    y = 0
-    for r in rows:
-        w = int(width * r["value"] / top)
-        fill = "#9b1c1c" if r["won"] else "#6b7280"
-        parts.append(f'<text x="0" y="{y + 15}" font-size="14" fill="#1f2328">'
-                     f'{escape(r["title"][:40])}</text>')
-        parts.append(f'<rect x="{label_w}" y="{y + bar_h}" width="{max(w, 1)}" height="{bar_h - 4}" '
-                     f'fill="{fill}"/>')
-        parts.append(f'<text x="{label_w + max(w, 1) + 6}" y="{y + bar_h + 14}" font-size="14" '
-                     f'fill="#1f2328">{r["value"]}</text>')
-        y += bar_h * 2 + gap
-    parts.append("</svg>")
-    return mark_safe("".join(parts))
+    return bar_chart(_("Votes per option"),
+                     [(r["title"], r["value"], str(r["value"]), r["won"]) for r in rows])
