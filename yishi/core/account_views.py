@@ -22,6 +22,7 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from . import notifications, services, signin
+from .errors import add_form_errors
 from .forms import (
     CodeForm,
     DeleteAccountForm,
@@ -43,14 +44,6 @@ def _next_url(request: HttpRequest, default: str) -> str:
                                                   request.is_secure()):
         return target
     return default
-
-
-def _apply_form_error(form, exc: ValidationError, field: str | None = None) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(field, exc.messages)
 
 
 def _finish_login(request: HttpRequest, user: User) -> None:
@@ -75,7 +68,7 @@ def _send_code(request, form, mobile: str, purpose: str, **pending) -> bool:
     try:
         signin.send_code(mobile, purpose)
     except ValidationError as exc:
-        _apply_form_error(form, exc, "mobile")
+        add_form_errors(form, exc, "mobile")
         return False
     request.session[PENDING_SIGNIN] = {"mobile": mobile, "purpose": purpose, **pending}
     return True
@@ -125,7 +118,7 @@ def enter_code_view(request: HttpRequest) -> HttpResponse:
             else:
                 user = User.objects.get(mobile=pending["mobile"], is_active=True)
         except ValidationError as exc:
-            _apply_form_error(form, exc, "code")
+            add_form_errors(form, exc, "code")
         except User.DoesNotExist:
             form.add_error(None, _("This account is no longer active."))
         else:
@@ -164,7 +157,7 @@ def staff_login_view(request: HttpRequest) -> HttpResponse:
                 request, form.cleaned_data["mobile"], form.cleaned_data["password"]
             )
         except ValidationError as exc:
-            _apply_form_error(form, exc)
+            add_form_errors(form, exc)
         else:
             request.session[PENDING_STAFF] = {
                 "user": user.pk, "next": _next_url(request, reverse("core:workspace")),
@@ -201,7 +194,7 @@ def totp_verify_view(request: HttpRequest) -> HttpResponse:
         try:
             signin.check_totp(user.mobile, device, form.cleaned_data["token"])
         except ValidationError as exc:
-            _apply_form_error(form, exc, "token")
+            add_form_errors(form, exc, "token")
         else:
             return _complete_staff_login(request, user, device)
     return render(request, "core/account/totp_verify.html", {"form": form})
@@ -222,7 +215,7 @@ def totp_setup_view(request: HttpRequest) -> HttpResponse:
         try:
             signin.check_totp(user.mobile, device, form.cleaned_data["token"])
         except ValidationError as exc:
-            _apply_form_error(form, exc, "token")
+            add_form_errors(form, exc, "token")
         else:
             device.confirmed = True
             device.save(update_fields=["confirmed"])

@@ -10,6 +10,7 @@ from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.security import django_auth
 
+from yishi.core.errors import raise_api_error
 from yishi.core.models import Unit
 
 from . import queries, services
@@ -89,11 +90,6 @@ class RatingIn(Schema):
     comment: str = ""
 
 
-def _fail(exc):
-    if isinstance(exc, PermissionDenied):
-        raise HttpError(403, str(exc) or "forbidden")
-    raise HttpError(422, " ".join(exc.messages))
-
 
 @router.get("/opinions", response=list[OpinionOut], summary="The public board")
 def board(request, street: str | None = None, category: str | None = None,
@@ -125,7 +121,7 @@ def submit(request, data: OpinionIn):
             address=data.address, latitude=data.latitude, longitude=data.longitude,
             is_public=data.is_public))
     except (ValidationError, PermissionDenied) as exc:
-        _fail(exc)
+        raise_api_error(exc)
     return Status(201, opinion)
 
 
@@ -135,7 +131,7 @@ def rate(request, number: str, data: RatingIn):
     try:
         services.rate_opinion(request.user, opinion, data.rating, data.comment)
     except (ValidationError, PermissionDenied) as exc:
-        _fail(exc)
+        raise_api_error(exc)
     opinion.refresh_from_db()
     return opinion
 

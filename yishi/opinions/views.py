@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from yishi.core.errors import add_form_errors
 from yishi.core.models import Department, Unit, UnitKind
 from yishi.core.paging import light_page
 from yishi.core.permissions import has_perm
@@ -22,14 +23,6 @@ from .models import ExtensionRequest, ExtensionState, Opinion, OpinionCategory, 
 
 QUEUE_VIEWS = {"mine": gettext_lazy("Open"), "overdue": gettext_lazy("Overdue"),
                "due_soon": gettext_lazy("Due soon"), "all": gettext_lazy("All")}
-
-
-def _add_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _intake(data) -> services.Intake:
@@ -102,7 +95,7 @@ def submit(request: HttpRequest) -> HttpResponse:
         try:
             opinion = services.submit_opinion(request.user, _intake(form.cleaned_data))
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_form_errors(form, exc)
         else:
             messages.success(request, _("Thank you. Your opinion %(number)s has been received.")
                              % {"number": opinion.number})
@@ -121,7 +114,7 @@ def record(request: HttpRequest) -> HttpResponse:
             opinion = services.submit_opinion(request.user, _intake(form.cleaned_data),
                                               channel=form.cleaned_data["channel"])
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_form_errors(form, exc)
         except PermissionDenied as exc:
             form.add_error("community", str(exc))
         else:

@@ -11,6 +11,7 @@ from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.security import django_auth
 
+from yishi.core.errors import raise_api_error
 from yishi.core.models import Unit
 
 from . import queries, services
@@ -128,11 +129,6 @@ class PaperTallyOut(Schema):
     total: int
 
 
-def _fail(exc: Exception):
-    if isinstance(exc, PermissionDenied):
-        raise HttpError(403, str(exc) or "forbidden")
-    raise HttpError(422, " ".join(exc.messages))
-
 
 def _get(ballot_id: UUID, *, drafts=False) -> Ballot:
     ballot = get_object_or_404(Ballot.objects.select_related("unit"), public_id=ballot_id)
@@ -164,7 +160,7 @@ def cast(request, ballot_id: UUID, vote: VoteIn):
     try:
         receipt = services.cast_vote(request.user, ballot, content)
     except (ValidationError, PermissionDenied) as exc:
-        _fail(exc)
+        raise_api_error(exc)
     return Status(201, {"code": receipt.code, "secret": receipt.nonce, "hash": receipt.hash})
 
 
@@ -198,7 +194,7 @@ def create(request, data: BallotIn):
             request.user, unit, title=data.title, method=data.method,
             options=[services.OptionInput(**o.dict()) for o in data.options], **fields)
     except (ValidationError, PermissionDenied) as exc:
-        _fail(exc)
+        raise_api_error(exc)
     return Status(201, ballot)
 
 
@@ -207,7 +203,7 @@ def _staff_action(request, ballot_id: UUID, action):
     try:
         return action(request.user, ballot)
     except (ValidationError, PermissionDenied) as exc:
-        _fail(exc)
+        raise_api_error(exc)
 
 
 @router.post("/ballots/{ballot_id}/open", response=BallotOut, auth=django_auth)
@@ -255,5 +251,5 @@ def confirm_paper(request, tally_id: int):
     try:
         tally = services.confirm_paper_tally(request.user, tally)
     except (ValidationError, PermissionDenied) as exc:
-        _fail(exc)
+        raise_api_error(exc)
     return {"id": tally.pk, "state": tally.state, "total": tally.total}
