@@ -114,7 +114,6 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
     # A file, not memory, for tests too: concurrency tests open one connection per thread.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-yishi.sqlite3")}
     DATABASES["default"]["OPTIONS"] = {
