@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
 from fractions import Fraction
 from pathlib import Path
 
@@ -11,15 +10,6 @@ import pytest
 
 from yishi.voting import pabulib, rules
 from yishi.voting.pabulib import PabulibError
-
-
-@pytest.fixture(autouse=True)
-def _clear_cache() -> Iterator[None]:
-    """Shadows tests/conftest.py's Django cache reset: these tests use no Django,
-    so they also run with ``-p no:django`` (and in the stand-alone verifier's
-    environment)."""
-    yield
-
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "pabulib"
 FILES = sorted(DATA.glob("*.pb"))

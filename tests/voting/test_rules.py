@@ -8,22 +8,12 @@ clone. The comparison over the full shared data set is in
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from fractions import Fraction
 from pathlib import Path
 
 import pytest
 
 from yishi.voting import pabulib, rules
-
-
-@pytest.fixture(autouse=True)
-def _clear_cache() -> Iterator[None]:
-    """Shadows tests/conftest.py's Django cache reset: these tests use no Django,
-    so they also run with ``-p no:django`` (and in the stand-alone verifier's
-    environment)."""
-    yield
-
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "pabulib"
 EXPECTED = json.loads((DATA / "expected.json").read_text(encoding="utf-8"))

@@ -8,7 +8,6 @@ order ("10" < "9") -- are counted by both. pabutools is only imported here
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from fractions import Fraction
 
 import pytest
@@ -93,12 +92,6 @@ COMMON = settings(
 )
 
 
-@pytest.fixture(autouse=True)
-def _clear_cache() -> Iterator[None]:
-    """Shadows tests/conftest.py's Django cache reset: these tests use no Django,
-    so they also run with ``-p no:django`` (and in the stand-alone verifier's
-    environment)."""
-    yield
 
 
 @pytest.mark.parametrize("rule", rules.RULES)

@@ -10,7 +10,6 @@ milliseconds. The exhaustive comparison, timed, is ``bench/tally.py``.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -26,12 +25,6 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-@pytest.fixture(autouse=True)
-def _clear_cache() -> Iterator[None]:
-    """Shadows tests/conftest.py's Django cache reset: these tests use no Django,
-    so they also run with ``-p no:django`` (and in the stand-alone verifier's
-    environment)."""
-    yield
 
 
 def _cases() -> list[tuple[str, str]]:

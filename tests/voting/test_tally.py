@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,12 +16,6 @@ EXPECTED = json.loads((DATA / "expected.json").read_text(encoding="utf-8"))
 REPO = Path(__file__).resolve().parents[2]
 
 
-@pytest.fixture(autouse=True)
-def _clear_cache() -> Iterator[None]:
-    """Shadows tests/conftest.py's Django cache reset: these tests use no Django,
-    so they also run with ``-p no:django`` (and in the stand-alone verifier's
-    environment)."""
-    yield
 
 
 @pytest.mark.parametrize("rule", ["greedy", "mes", "mes-greedy", "mes-add1", "mes-add1-greedy"])
