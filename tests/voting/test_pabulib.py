@@ -222,3 +222,19 @@ def test_not_utf8(tmp_path: Path) -> None:
     path.write_bytes(SMALL.replace("A test", "Łódź").encode("utf-16"))
     with pytest.raises(PabulibError, match="not UTF-8"):
         pabulib.load(path)
+
+
+def test_ballot_counts_are_the_same_from_cells_and_from_code():
+    """Counting the vote cells as read, or ballots built in code, gives the same multiprofile."""
+    from collections import Counter
+
+    from yishi.voting import pabulib as pb
+
+    text = ("META\nkey;value\nbudget;10\nvote_type;approval\nPROJECTS\nproject_id;cost\n"
+            "1;5\n2;5\n3;5\nVOTES\nvoter_id;vote\na;1,2\nb;2, 1\nc;3\nd;\ne;1,2\n")
+    parsed = pb.loads(text)
+    expected = Counter(frozenset(v.ballot) for v in parsed.votes)
+    assert parsed.approval_ballot_counts() == dict(expected)
+    built = pb.Instance(meta=parsed.meta, projects=parsed.projects,
+                        votes=pb.votes_from_ballots([["1", "2"], ["2", "1"], ["3"], [], ["1", "2"]]))
+    assert built.approval_ballot_counts() == dict(expected)

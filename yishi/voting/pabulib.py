@@ -99,6 +99,9 @@ class Vote:
     ballot: list[str]
     points: list[Fraction] | None = None
     fields: dict[str, str] = field(default_factory=dict)
+    # The vote cell as read, for counting identical ballots without rebuilding each one's text;
+    # not part of the vote's meaning (a rewritten file may spell it differently).
+    cell: str = field(default="", compare=False, repr=False)
 
 
 @dataclass(slots=True)
@@ -182,12 +185,20 @@ class Instance:
         """
         if self.vote_type not in APPROVAL_LIKE:
             raise PabulibError(f"{self.vote_type} votes are not approval ballots")
-        # Ids never contain "," (the parser refuses them), so joining is a
-        # faithful key, and hashing one string beats hashing a tuple.
-        rows = Counter(map(",".join, map(attrgetter("ballot"), self.votes)))
+        # Votes read from a file: count their vote cells as read, then split each distinct
+        # one. Votes built in code have no cell (""; a parsed empty ballot also has "", and
+        # means the same): then count their ballots joined by "," (ids never contain ",", the
+        # parser refuses them, so the join is a faithful key).
+        cells = Counter(map(attrgetter("cell"), self.votes))
+        split = _split_list
+        if "" in cells and any(not v.cell and v.ballot for v in self.votes):
+            cells = Counter(map(",".join, map(attrgetter("ballot"), self.votes)))
+
+            def split(row: str) -> list[str]:
+                return row.split(",") if row else []
         result: dict[frozenset[str], int] = {}
-        for row, count in rows.items():
-            key = frozenset(row.split(",")) if row else frozenset()
+        for row, count in cells.items():
+            key = frozenset(split(row))
             result[key] = result.get(key, 0) + count
         return result
 
@@ -422,7 +433,7 @@ def _parse_vote(
     if points is None and points_col >= 0:
         # A points column in a vote type without points: keep it verbatim.
         fields["points"] = row[points_col].strip()
-    return Vote(voter_id, ballot, points, fields)
+    return Vote(voter_id, ballot, points, fields, row[vote_col])
 
 
 # ---------------------------------------------------------------------------
