@@ -289,8 +289,6 @@ def inbox_mark_read_view(request: HttpRequest) -> HttpResponse:
 
 
 def workspace_or_home(request: HttpRequest) -> HttpResponse:
-    if request.user.is_authenticated and request.user.role_assignments.active().exclude(
-        role="resident"
-    ).exists():
-        return redirect("core:workspace")
-    return redirect("core:account" if request.user.is_authenticated else "core:home")
+    """Signed-in people land on their workspace (residents too: their opinions, messages,
+    account); visitors on the home page."""
+    return redirect("core:workspace" if request.user.is_authenticated else "core:home")

@@ -30,6 +30,10 @@ class OpinionsConfig(AppConfig):
             return ()
 
         periodic.register("opinions.retrain_routing")(retrain_daily)
+        menu.register(_("My opinions"), "opinions:mine", set(Role.values),
+                      _("What you raised, and how it is being handled"))
+        menu.register(_("Raise an opinion"), "opinions:submit", set(Role.values),
+                      _("Tell the street committee about a matter"))
         menu.register(_("Opinions queue"), "opinions:queue",
                       {Role.DISTRICT_STAFF, Role.STREET_STAFF, Role.DEPARTMENT_HANDLER},
                       _("Accept, assign, reply: residents' opinions in a closed loop"))
