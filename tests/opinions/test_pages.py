@@ -159,16 +159,25 @@ def test_photos_are_checked_and_stripped(client, people, xihu, category, setting
     assert too_many.status_code == 400 and Opinion.objects.count() == 1
 
 
-def test_followers_hear_about_the_reply(people, xihu, category, platform, handler):
+def test_followers_hear_about_the_reply(client, people, xihu, category, platform, handler):
     from yishi.core.models import Notification
 
     opinion = services.submit_opinion(people["resident"], intake(xihu, category))
     services.accept_opinion(people["street_staff"], opinion)
-    services.support_opinion(people["deputy"], opinion)
+    services.support_opinion(people["deputy"], opinion)  # "me too" also follows
+    client.force_login(people["expert"])
+    client.post(reverse("opinions:follow", args=[opinion.number]))
+    client.force_login(people["council_member"])
+    client.post(reverse("opinions:follow", args=[opinion.number]))
+    client.post(reverse("opinions:follow", args=[opinion.number]), {"follow": "0"})
     services.assign_opinion(people["street_staff"], opinion, [platform])
     services.reply_to_opinion(handler, opinion, "已处理")
-    assert Notification.objects.filter(recipient=people["deputy"],
-                                       subject__contains=opinion.number).exists()
+    for follower in ("deputy", "expert"):
+        assert Notification.objects.filter(recipient=people[follower],
+                                           subject__contains=opinion.number).exists()
+    assert not Notification.objects.filter(recipient=people["council_member"],
+                                           subject__contains=opinion.number).exists()
+    assert Opinion.objects.get(pk=opinion.pk).supports == 1  # following is not "me too"
 
 
 def test_board_filters_by_community_and_period(client, people, xihu, category):

@@ -345,3 +345,22 @@ class RoutingModel(models.Model):
 
     def __str__(self) -> str:
         return f"{self.trained_at:%Y-%m-%d %H:%M} ({self.records})"
+
+
+class Follow(models.Model):
+    """A resident follows an opinion (关注): told of its replies and its closing."""
+
+    opinion = models.ForeignKey(Opinion, models.CASCADE, related_name="followers",
+                                verbose_name=_("opinion"))
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="+",
+                             verbose_name=_("resident"))
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("follower (关注)")
+        verbose_name_plural = _("followers")
+        constraints = [models.UniqueConstraint(fields=["opinion", "user"],
+                                               name="one_follow_per_person")]
+
+    def __str__(self) -> str:
+        return f"{self.opinion_id}:{self.user_id}"

@@ -27,6 +27,7 @@ from .models import (
     DeadlinePolicy,
     ExtensionRequest,
     ExtensionState,
+    Follow,
     Opinion,
     OpinionCategory,
     OpinionState,
@@ -146,7 +147,7 @@ def _tell_resident(opinion: Opinion, subject: str, body: str = "", *,
     """The resident who raised it; with followers=True also those who said "me too"."""
     people = [opinion.author] if opinion.author_id else []
     if followers:
-        people += [s.user for s in opinion.support_rows.select_related("user")]
+        people += [f.user for f in opinion.followers.select_related("user")]
     if people:
         notify(people, subject, body, f"/opinions/{opinion.number}/")
 
@@ -513,8 +514,22 @@ def support_opinion(actor, opinion: Opinion) -> int:
         except IntegrityError:
             raise OpinionError(_("You already support this opinion.")) from None
         Opinion.objects.filter(pk=opinion.pk).update(supports=F("supports") + 1)
+        Follow.objects.get_or_create(opinion=opinion, user=actor)  # "me too" also follows
     opinion.refresh_from_db(fields=["supports"])
     return opinion.supports
+
+
+def follow_opinion(actor, opinion: Opinion, follow: bool = True) -> bool:
+    """关注 / 取消关注 a public opinion; returns whether the person now follows it."""
+    if not actor.is_authenticated:
+        raise PermissionDenied(_("Please sign in."))
+    if not opinion.is_public:
+        raise OpinionError(_("Only public opinions can be followed."))
+    if follow:
+        Follow.objects.get_or_create(opinion=opinion, user=actor)
+    else:
+        Follow.objects.filter(opinion=opinion, user=actor).delete()
+    return follow
 
 
 # --- the periodic worker ----------------------------------------------------------------------

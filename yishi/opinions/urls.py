@@ -17,4 +17,5 @@ urlpatterns = [
     path("<str:number>/", views.detail, name="detail"),
     path("<str:number>/rate/", views.rate, name="rate"),
     path("<str:number>/support/", views.support, name="support"),
+    path("<str:number>/follow/", views.follow, name="follow"),
 ]

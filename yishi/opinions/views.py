@@ -147,8 +147,10 @@ def _visible(request, number) -> Opinion:
 def detail(request: HttpRequest, number: str) -> HttpResponse:
     opinion = _visible(request, number)
     is_author = request.user.is_authenticated and opinion.author_id == request.user.pk
+    following = request.user.is_authenticated and opinion.followers.filter(
+        user=request.user).exists()
     return render(request, "opinions/detail.html", {
-        "opinion": opinion, "is_author": is_author,
+        "opinion": opinion, "is_author": is_author, "following": following,
         "timeline": opinion.timeline.all(), "replies": opinion.replies.all(),
         "rating_form": RatingForm() if is_author and opinion.state == OpinionState.REPLIED else None,
         "trail": [(_("Residents' opinions"), reverse("opinions:board")), (opinion.number, None)],
@@ -166,6 +168,21 @@ def rate(request: HttpRequest, number: str) -> HttpResponse:
         services.rate_opinion(request.user, opinion, form.cleaned_data["rating"],
                               form.cleaned_data["comment"])
         messages.success(request, _("Thank you for your rating."))
+    except (ValidationError, PermissionDenied) as exc:
+        for message in getattr(exc, "messages", [str(exc)]):
+            messages.error(request, message)
+    return redirect("opinions:detail", number=opinion.number)
+
+
+@login_required
+@require_POST
+def follow(request: HttpRequest, number: str) -> HttpResponse:
+    opinion = _visible(request, number)
+    try:
+        following = services.follow_opinion(request.user, opinion,
+                                            request.POST.get("follow") != "0")
+        messages.success(request, _("You follow this opinion.") if following
+                         else _("You no longer follow this opinion."))
     except (ValidationError, PermissionDenied) as exc:
         for message in getattr(exc, "messages", [str(exc)]):
             messages.error(request, message)
