@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from ninja import NinjaAPI
 
 from yishi.core.api import router as core_router
+from yishi.deputies.api import router as deputies_router
 from yishi.opinions.api import router as opinions_router
 from yishi.voting.api import router as voting_router
 
@@ -17,3 +18,4 @@ api = NinjaAPI(
 api.add_router("/", core_router)
 api.add_router("/voting", voting_router)
 api.add_router("/", opinions_router)
+api.add_router("/deputies", deputies_router)

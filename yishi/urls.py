@@ -10,6 +10,7 @@ urlpatterns = [
     path("api/", api.urls),
     path("voting/", include("yishi.voting.urls")),
     path("opinions/", include("yishi.opinions.urls")),
+    path("deputies/", include("yishi.deputies.urls")),
     path("open311/v2/", include("yishi.opinions.open311_urls")),
     path("", include("yishi.core.urls")),
 ]

@@ -1,8 +1,10 @@
 """Demo liaison stations: every street's station and the themed stations the seed names."""
 
-from yishi.core.models import Unit, UnitKind
+from yishi.core.models import Role, RoleAssignment, Unit, UnitKind
 
-from .models import LiaisonStation, StationKind
+from .models import DeputyLevel, DeputyProfile, LiaisonStation, StationKind
+
+SECTORS = ["社区工作者", "企业负责人", "教育工作者", "医务工作者", "律师", "退休干部"]
 
 THEMED = [
     ("cuiyuan-1", "翠苑", "翠苑一区代表联络站", "Cuiyuan No. 1 Liaison Station",
@@ -33,3 +35,19 @@ def load(out) -> None:
                       "name_en": name_en, "theme": theme, "address": address,
                       "opening_hours": "每月15日 9:00–11:00"},
         )
+
+    # Every demo deputy gets a profile and serves at their street's station; 翠苑 and 转塘's
+    # deputies also serve at the themed stations there.
+    themed = {code: LiaisonStation.objects.get(code=code) for code, *_rest in THEMED}
+    for n, assignment in enumerate(RoleAssignment.objects.filter(role=Role.DEPUTY)
+                                   .select_related("user", "unit").order_by("user__mobile")):
+        profile, _created = DeputyProfile.objects.get_or_create(user=assignment.user, defaults={
+            "level": DeputyLevel.DISTRICT, "term": "第十八届",
+            "constituency": f"{assignment.unit.name}第{n % 3 + 1}选区",
+            "sector": SECTORS[n % len(SECTORS)]})
+        profile.stations.add(LiaisonStation.objects.get(code=f"station-{assignment.unit.code}"))
+        if assignment.unit.name.startswith("翠苑"):
+            profile.stations.add(themed["cuiyuan-1"])
+        if assignment.unit.name.startswith("转塘"):
+            profile.stations.add(*[themed[c] for c in ("yunqi-town", "longwu-tea-town",
+                                                       "yichuang-town")])

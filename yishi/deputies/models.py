@@ -1,6 +1,7 @@
 """Deputies and liaison stations (人大代表联络站). The foundation holds the stations the demo
 needs; schedules, receptions and duty registration come with the deputies issue."""
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -26,6 +27,10 @@ class LiaisonStation(models.Model):
     theme = models.CharField(_("theme"), max_length=200, blank=True)
     address = models.CharField(_("address"), max_length=200, blank=True)
     opening_hours = models.CharField(_("opening hours"), max_length=200, blank=True)
+    latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True,
+                                   blank=True)
+    longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True,
+                                    blank=True)
 
     class Meta:
         verbose_name = _("liaison station (代表联络站)")
@@ -36,3 +41,35 @@ class LiaisonStation(models.Model):
         if get_language() and not get_language().startswith("zh") and self.name_en:
             return self.name_en
         return self.name
+
+
+class DeputyLevel(models.TextChoices):
+    NATIONAL = "national", _("National People's Congress")
+    PROVINCIAL = "provincial", _("Provincial People's Congress")
+    CITY = "city", _("City People's Congress")
+    DISTRICT = "district", _("District People's Congress")
+
+
+class DeputyProfile(models.Model):
+    """A deputy's public profile (代表信息): who they are, where to meet them. Contact goes
+    through the platform only; the number is never shown."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, models.CASCADE,
+                                related_name="deputy_profile", verbose_name=_("person"))
+    level = models.CharField(_("level"), max_length=12, choices=DeputyLevel.choices,
+                             default=DeputyLevel.DISTRICT)
+    term = models.CharField(_("term"), max_length=40, blank=True)
+    constituency = models.CharField(_("constituency"), max_length=100, blank=True)
+    sector = models.CharField(_("sector"), max_length=100, blank=True)
+    biography = models.TextField(_("about"), blank=True)
+    stations = models.ManyToManyField(LiaisonStation, blank=True, related_name="deputies",
+                                      verbose_name=_("liaison stations"))
+    is_public = models.BooleanField(_("public profile"), default=True)
+
+    class Meta:
+        verbose_name = _("deputy profile (代表信息)")
+        verbose_name_plural = _("deputy profiles")
+        ordering = ["level", "user__name"]
+
+    def __str__(self) -> str:
+        return self.user.name

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import views
+
+app_name = "deputies"
+
+urlpatterns = [
+    path("stations/", views.station_list, name="stations"),
+    path("stations/<slug:code>/", views.station_detail, name="station"),
+    path("<int:pk>/", views.deputy_detail, name="deputy"),
+    path("qr/<slug:kind>/<slug:key>.svg", views.qr_code, name="qr"),
+]
