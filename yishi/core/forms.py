@@ -16,6 +16,8 @@ class MobileField(forms.CharField):
 
     def clean(self, value):
         value = normalize_mobile(super().clean(value))
+        if not value and not self.required:
+            return ""
         if not MOBILE_RE.match(value):
             raise ValidationError(
                 _("Enter a mainland China mobile number: 11 digits starting with 1."),

@@ -51,3 +51,24 @@ def load(out) -> None:
         if assignment.unit.name.startswith("转塘"):
             profile.stations.add(*[themed[c] for c in ("yunqi-town", "longwu-tea-town",
                                                        "yichuang-town")])
+
+    # Two upcoming receptions at each street station (Monday mornings), one of them online.
+    from datetime import datetime, time, timedelta
+
+    from django.utils import timezone
+
+    from .models import ReceptionSession
+
+    today = timezone.localdate()
+    monday = today + timedelta(days=(7 - today.weekday()) % 7 or 7)
+    for station in LiaisonStation.objects.filter(kind=StationKind.STREET):
+        if station.sessions.exists():
+            continue
+        deputies = list(station.deputies.all()[:2])
+        if not deputies:
+            continue
+        for week, mode in ((0, "in_person"), (1, "online")):
+            start = timezone.make_aware(datetime.combine(monday + timedelta(weeks=week), time(9)))
+            session = ReceptionSession.objects.create(
+                station=station, starts_at=start, ends_at=start + timedelta(hours=2), mode=mode)
+            session.deputies.set(deputies)

@@ -73,3 +73,65 @@ class DeputyProfile(models.Model):
 
     def __str__(self) -> str:
         return self.user.name
+
+
+class ReceptionMode(models.TextChoices):
+    IN_PERSON = "in_person", _("In person")
+    ONLINE = "online", _("Online (云接待)")
+
+
+class SessionState(models.TextChoices):
+    SCHEDULED = "scheduled", _("Scheduled")
+    HELD = "held", _("Held")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class ReceptionSession(models.Model):
+    """A published reception (接待日): deputies on duty at a station, in person or online, with
+    numbered slots residents can book."""
+
+    station = models.ForeignKey(LiaisonStation, models.CASCADE, related_name="sessions",
+                                verbose_name=_("station"))
+    starts_at = models.DateTimeField(_("starts"))
+    ends_at = models.DateTimeField(_("ends"))
+    mode = models.CharField(_("mode"), max_length=10, choices=ReceptionMode.choices,
+                            default=ReceptionMode.IN_PERSON)
+    deputies = models.ManyToManyField(DeputyProfile, related_name="sessions",
+                                      verbose_name=_("deputies on duty"))
+    slots = models.PositiveSmallIntegerField(_("bookable slots"), default=8)
+    state = models.CharField(_("state"), max_length=10, choices=SessionState.choices,
+                             default=SessionState.SCHEDULED)
+
+    class Meta:
+        verbose_name = _("reception session (接待日)")
+        verbose_name_plural = _("reception sessions")
+        ordering = ["starts_at"]
+
+    def __str__(self) -> str:
+        return f"{self.station} {self.starts_at:%Y-%m-%d %H:%M}"
+
+
+class Booking(models.Model):
+    """A resident's booked slot (预约). One resident per slot and one slot per resident in a
+    session, both enforced by the database."""
+
+    session = models.ForeignKey(ReceptionSession, models.CASCADE, related_name="bookings",
+                                verbose_name=_("session"))
+    slot = models.PositiveSmallIntegerField(_("slot"))
+    resident = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE,
+                                 related_name="reception_bookings", verbose_name=_("resident"))
+    topic = models.CharField(_("what you want to raise"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("booked"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("booking (预约)")
+        verbose_name_plural = _("bookings")
+        ordering = ["slot"]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "slot"], name="one_resident_per_slot"),
+            models.UniqueConstraint(fields=["session", "resident"],
+                                    name="one_slot_per_resident"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.session} #{self.slot}"

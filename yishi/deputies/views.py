@@ -4,15 +4,20 @@ code per station and per deputy that opens the page (to print and put on the sta
 import qrcode
 import qrcode.image.svg
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from yishi.core.models import Unit, UnitKind
 
-from .models import DeputyProfile, LiaisonStation
+from .models import Booking, DeputyProfile, LiaisonStation, ReceptionSession, SessionState
 
 
 def _public_deputies():
@@ -31,8 +36,11 @@ def station_list(request: HttpRequest) -> HttpResponse:
 
 def station_detail(request: HttpRequest, code: str) -> HttpResponse:
     station = get_object_or_404(LiaisonStation.objects.select_related("unit"), code=code)
+    upcoming = station.sessions.filter(state=SessionState.SCHEDULED,
+                                       starts_at__gt=timezone.now()).order_by("starts_at")[:10]
     return render(request, "deputies/station_detail.html", {
         "station": station, "deputies": _public_deputies().filter(stations=station),
+        "sessions": upcoming,
         "trail": [(_("Liaison stations"), reverse("deputies:stations")), (str(station), None)],
     })
 
@@ -59,3 +67,53 @@ def qr_code(request: HttpRequest, kind: str, key: str) -> HttpResponse:
     response = HttpResponse(image.to_string(encoding="unicode"), content_type="image/svg+xml")
     response["Cache-Control"] = "public, max-age=86400"
     return response
+
+
+def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    from .forms import MatterForm
+
+    session = get_object_or_404(ReceptionSession.objects.select_related("station__unit"), pk=pk)
+    user = request.user
+    on_duty = user.is_authenticated and session.deputies.filter(user=user).exists()
+    mine = (Booking.objects.filter(session=session, resident=user).first()
+            if user.is_authenticated else None)
+    form = MatterForm(request.POST or None, street=session.station.unit) if on_duty else None
+    if request.method == "POST" and on_duty and form.is_valid():
+        from . import services
+
+        data = form.cleaned_data
+        try:
+            created = services.record_matters(user, session, resident_name=data["resident_name"],
+                                              resident_mobile=data["resident_mobile"] or "",
+                                              matters=[services.Matter(
+                                                  data["title"], data["text"], data["category"],
+                                                  data["community"])])
+        except (ValidationError, PermissionDenied) as exc:
+            form.add_error(None, getattr(exc, "messages", [str(exc)]))
+        else:
+            messages.success(request, _("Recorded as opinion %(number)s; the street committee "
+                                        "will accept and assign it.") % {"number": created[0].number})
+            return redirect("deputies:session", pk=session.pk)
+    return render(request, "deputies/session_detail.html", {
+        "session": session, "on_duty": on_duty, "mine": mine, "form": form,
+        "bookings": session.bookings.select_related("resident") if on_duty else [],
+        "free": session.slots - session.bookings.count(),
+        "trail": [(_("Liaison stations"), reverse("deputies:stations")),
+                  (str(session.station), reverse("deputies:station", args=[session.station.code])),
+                  (f"{timezone.localtime(session.starts_at):%Y-%m-%d %H:%M}", None)],
+    }, status=400 if request.method == "POST" and form is not None and form.errors else 200)
+
+
+@login_required
+@require_POST
+def book(request: HttpRequest, pk: int) -> HttpResponse:
+    from . import services
+
+    session = get_object_or_404(ReceptionSession, pk=pk)
+    try:
+        booking = services.book_slot(request.user, session, request.POST.get("topic", ""))
+        messages.success(request, _("Booked: slot %(slot)d.") % {"slot": booking.slot})
+    except (ValidationError, PermissionDenied) as exc:
+        for message in getattr(exc, "messages", [str(exc)]):
+            messages.error(request, message)
+    return redirect("deputies:session", pk=session.pk)
