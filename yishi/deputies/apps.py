@@ -8,4 +8,13 @@ class DeputiesConfig(AppConfig):
     verbose_name = _("Deputies and liaison stations")
 
     def ready(self):
+        from yishi.core import menu
+        from yishi.core.models import Role
+
         from . import permissions  # noqa: F401 - registers the rules
+
+        menu.register(_("My duties"), "deputies:my_duties", {Role.DEPUTY},
+                      _("Register your activities; see your points"))
+        menu.register(_("Duties to confirm"), "deputies:confirm_queue",
+                      {Role.STREET_STAFF, Role.DISTRICT_STAFF},
+                      _("Deputies' registered activities waiting for you"))

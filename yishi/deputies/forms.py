@@ -21,3 +21,17 @@ class MatterForm(forms.Form):
         super().__init__(*args, **kwargs)
         if street is not None:
             self.fields["community"].queryset = street.children.order_by("sort_order")
+
+
+class ActivityForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"))
+    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    description = forms.CharField(label=_("What you did"), max_length=2000,
+                                  widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, **kwargs):
+        from .models import ActivityKind
+
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [c for c in ActivityKind.choices
+                                       if c[0] != ActivityKind.ABSENCE]

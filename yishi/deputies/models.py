@@ -135,3 +135,68 @@ class Booking(models.Model):
 
     def __str__(self) -> str:
         return f"{self.session} #{self.slot}"
+
+
+class ActivityKind(models.TextChoices):
+    RECEPTION = "reception", _("Receiving voters")
+    INSPECTION = "inspection", _("Inspection or research")
+    SUGGESTION = "suggestion", _("Deputy's suggestion submitted")
+    MEETING = "meeting", _("Meeting attended")
+    TRAINING = "training", _("Training")
+    ACTIVITY_WEEK = "activity_week", _("Activity week event")
+    SUPERVISION = "supervision", _("Project supervision")
+    VOTER_TALK = "voter_talk", _("Reporting to voters (述职)")
+    ABSENCE = "absence", _("Absence without leave")
+
+
+class ActivityState(models.TextChoices):
+    SUBMITTED = "submitted", _("Waiting for confirmation")
+    CONFIRMED = "confirmed", _("Confirmed")
+    RETURNED = "returned", _("Returned")
+
+
+class DutyActivity(models.Model):
+    """A deputy's registered duty (履职登记); staff confirm it or return it with a reason.
+    Some are registered by the platform itself (a reception held)."""
+
+    deputy = models.ForeignKey(DeputyProfile, models.CASCADE, related_name="activities",
+                               verbose_name=_("deputy"))
+    kind = models.CharField(_("kind"), max_length=16, choices=ActivityKind.choices)
+    date = models.DateField(_("date"))
+    description = models.TextField(_("description"), max_length=2000)
+    evidence = models.ManyToManyField("core.Attachment", blank=True, related_name="+",
+                                      verbose_name=_("evidence"))
+    state = models.CharField(_("state"), max_length=10, choices=ActivityState.choices,
+                             default=ActivityState.SUBMITTED)
+    automatic = models.BooleanField(_("registered by the platform"), default=False)
+    return_reason = models.CharField(_("reason returned"), max_length=500, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True,
+                                   blank=True, related_name="+", verbose_name=_("decided by"))
+    created_at = models.DateTimeField(_("registered"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("duty activity (履职登记)")
+        verbose_name_plural = _("duty activities")
+        ordering = ["-date", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.deputy} {self.get_kind_display()} {self.date}"
+
+
+class PointsRule(models.Model):
+    """Points per kind of activity (考评积分规则), edited by the district; a rule applies from
+    its date until a newer rule for the same kind."""
+
+    kind = models.CharField(_("kind"), max_length=16, choices=ActivityKind.choices)
+    points = models.DecimalField(_("points"), max_digits=5, decimal_places=1)
+    valid_from = models.DateField(_("applies from"))
+
+    class Meta:
+        verbose_name = _("points rule (积分规则)")
+        verbose_name_plural = _("points rules")
+        ordering = ["kind", "-valid_from"]
+        constraints = [models.UniqueConstraint(fields=["kind", "valid_from"],
+                                               name="one_points_rule_per_kind_and_date")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.points} ({self.valid_from})"

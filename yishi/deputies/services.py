@@ -94,8 +94,92 @@ def record_matters(deputy_user, session: ReceptionSession, *, resident_name: str
                 contact_name=resident_name, contact_mobile=resident_mobile), channel="reception")
             for m in matters
         ]
-        ReceptionSession.objects.filter(pk=session.pk, state=SessionState.SCHEDULED).update(
-            state=SessionState.HELD)
+        held = ReceptionSession.objects.filter(pk=session.pk, state=SessionState.SCHEDULED
+                                               ).update(state=SessionState.HELD)
+        if held:  # the reception counts as a duty for every deputy on duty, once
+            from .models import ActivityKind, ActivityState, DutyActivity
+
+            for profile in session.deputies.all():
+                DutyActivity.objects.create(
+                    deputy=profile, kind=ActivityKind.RECEPTION, automatic=True,
+                    state=ActivityState.CONFIRMED,
+                    date=timezone.localtime(session.starts_at).date(),
+                    description=str(_("Reception at %(station)s") % {"station": session.station}))
         audit.record(deputy_user, "deputies.record_reception", session,
                      after={"opinions": [o.number for o in created]}, unit=session.station.unit)
     return created
+
+
+# --- duty registration and points -------------------------------------------------------------
+
+def register_activity(actor, deputy: DeputyProfile, *, kind: str, date, description: str,
+                      evidence=()):
+    """A deputy registers one of their own activities (not one dated in the future)."""
+    from yishi.core.attachments import store_attachment
+
+    from .models import ActivityKind, DutyActivity
+
+    if deputy.user_id != getattr(actor, "pk", None):
+        raise PermissionDenied(_("Deputies register their own activities only."))
+    if kind not in ActivityKind.values or kind == ActivityKind.ABSENCE:
+        raise ReceptionError({"kind": _("Choose the kind of activity.")})
+    if date > timezone.localdate():
+        raise ReceptionError({"date": _("An activity cannot be dated in the future.")})
+    description = (description or "").strip()
+    if not description:
+        raise ReceptionError({"description": _("Describe the activity.")})
+    with transaction.atomic():
+        activity = DutyActivity.objects.create(deputy=deputy, kind=kind, date=date,
+                                               description=description[:2000])
+        if evidence:
+            activity.evidence.set([store_attachment(actor, f) for f in evidence])
+        audit.record(actor, "deputies.register_activity", activity,
+                     after={"kind": kind, "date": date.isoformat()})
+    return activity
+
+
+@transaction.atomic
+def decide_activity(actor, activity, *, confirm: bool, reason: str = ""):
+    """Street or district staff confirm an activity, or return it with a reason."""
+    from .models import ActivityState, DutyActivity
+
+    units = [s.unit for s in activity.deputy.stations.all()] or []
+    if not any(_can_confirm(actor, unit) for unit in units):
+        raise PermissionDenied(_("You cannot confirm this deputy's activities."))
+    if not confirm and not reason.strip():
+        raise ReceptionError({"reason": _("Say why the activity is returned.")})
+    updated = DutyActivity.objects.filter(pk=activity.pk, state=ActivityState.SUBMITTED).update(
+        state=ActivityState.CONFIRMED if confirm else ActivityState.RETURNED,
+        return_reason="" if confirm else reason.strip()[:500], decided_by=actor)
+    if not updated:
+        raise ReceptionError(_("This activity has already been dealt with."))
+    activity.refresh_from_db()
+    audit.record(actor, "deputies.decide_activity", activity,
+                 after={"state": activity.state, "reason": activity.return_reason})
+    return activity
+
+
+def _can_confirm(actor, unit) -> bool:
+    from yishi.core.permissions import has_perm
+
+    return has_perm(actor, "deputies.schedule", unit)
+
+
+def score(deputy: DeputyProfile, start, end) -> dict:
+    """Points for confirmed activities between two dates, each counted by the rule in force on
+    its date; recomputed from the rules every time, so a changed rule applies from its date."""
+    from decimal import Decimal
+
+    from .models import ActivityState, PointsRule
+
+    rules: dict[str, list] = {}
+    for rule in PointsRule.objects.order_by("valid_from"):
+        rules.setdefault(rule.kind, []).append(rule)
+    total, by_kind = Decimal(0), {}
+    for activity in deputy.activities.filter(state=ActivityState.CONFIRMED,
+                                             date__range=(start, end)):
+        applicable = [r for r in rules.get(activity.kind, []) if r.valid_from <= activity.date]
+        points = applicable[-1].points if applicable else Decimal(0)
+        total += points
+        by_kind[activity.kind] = by_kind.get(activity.kind, Decimal(0)) + points
+    return {"total": total, "by_kind": by_kind}

@@ -11,4 +11,6 @@ urlpatterns = [
     path("sessions/<int:pk>/", views.session_detail, name="session"),
     path("sessions/<int:pk>/book/", views.book, name="book"),
     path("qr/<slug:kind>/<slug:key>.svg", views.qr_code, name="qr"),
+    path("my-duties/", views.my_duties, name="my_duties"),
+    path("duties-to-confirm/", views.confirm_queue, name="confirm_queue"),
 ]

@@ -117,3 +117,60 @@ def book(request: HttpRequest, pk: int) -> HttpResponse:
         for message in getattr(exc, "messages", [str(exc)]):
             messages.error(request, message)
     return redirect("deputies:session", pk=session.pk)
+
+
+@login_required
+def my_duties(request: HttpRequest) -> HttpResponse:
+    """A deputy's duty register: register an activity, see its state and this year's points."""
+    from . import services
+    from .forms import ActivityForm
+
+    profile = DeputyProfile.objects.filter(user=request.user).first()
+    if profile is None:
+        raise PermissionDenied
+    form = ActivityForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.register_activity(request.user, profile, **form.cleaned_data)
+        except ValidationError as exc:
+            from yishi.core.errors import add_form_errors
+
+            add_form_errors(form, exc)
+        else:
+            messages.success(request, _("Registered; street staff will confirm it."))
+            return redirect("deputies:my_duties")
+    today = timezone.localdate()
+    return render(request, "deputies/my_duties.html", {
+        "profile": profile, "form": form,
+        "activities": profile.activities.all()[:100],
+        "score": services.score(profile, today.replace(month=1, day=1), today),
+        "trail": [(_("Workspace"), reverse("core:workspace")), (_("My duties"), None)],
+    }, status=400 if request.method == "POST" else 200)
+
+
+@login_required
+def confirm_queue(request: HttpRequest) -> HttpResponse:
+    """Activities waiting for confirmation, for the street (or district) staff."""
+    from . import services
+    from .models import ActivityState, DutyActivity
+
+    pending = [a for a in DutyActivity.objects.filter(state=ActivityState.SUBMITTED)
+               .select_related("deputy__user").prefetch_related("deputy__stations__unit")
+               if any(services._can_confirm(request.user, s.unit) for s in a.deputy.stations.all())]
+    if request.method == "POST":
+        activity = next((a for a in pending if str(a.pk) == request.POST.get("activity")), None)
+        if activity is None:
+            raise Http404
+        try:
+            services.decide_activity(request.user, activity,
+                                     confirm=request.POST.get("decision") == "confirm",
+                                     reason=request.POST.get("reason", ""))
+            messages.success(request, _("Done."))
+        except (ValidationError, PermissionDenied) as exc:
+            for message in getattr(exc, "messages", [str(exc)]):
+                messages.error(request, message)
+        return redirect("deputies:confirm_queue")
+    return render(request, "deputies/confirm_queue.html", {
+        "pending": pending,
+        "trail": [(_("Workspace"), reverse("core:workspace")), (_("Duties to confirm"), None)],
+    })
