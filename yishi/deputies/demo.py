@@ -72,3 +72,15 @@ def load(out) -> None:
             session = ReceptionSession.objects.create(
                 station=station, starts_at=start, ends_at=start + timedelta(hours=2), mode=mode)
             session.deputies.set(deputies)
+
+    # The district's points rules (考评积分), from the start of the term.
+    from datetime import date as _date
+    from decimal import Decimal
+
+    from .models import PointsRule
+
+    for kind, points in (("reception", "2"), ("inspection", "3"), ("suggestion", "3"),
+                         ("meeting", "1"), ("training", "1"), ("activity_week", "2"),
+                         ("supervision", "2"), ("voter_talk", "3"), ("absence", "-1")):
+        PointsRule.objects.get_or_create(kind=kind, valid_from=_date(2022, 1, 1),
+                                         defaults={"points": Decimal(points)})
