@@ -6,6 +6,7 @@ YISHI_SMS_BACKEND=yishi.core.sms.HttpGatewayBackend, YISHI_SMS_GATEWAY_URL and
 YISHI_SMS_GATEWAY_TOKEN; see docs/deploy.md)."""
 
 import json
+from abc import ABC, abstractmethod
 import logging
 import sys
 import urllib.request
@@ -27,9 +28,11 @@ class SmsError(Exception):
     pass
 
 
-class BaseBackend:
-    def send(self, message: TextMessage) -> None:
-        raise NotImplementedError
+class BaseBackend(ABC):
+    """What an SMS backend does: deliver one message, or raise SmsError."""
+
+    @abstractmethod
+    def send(self, message: TextMessage) -> None: ...
 
 
 class ConsoleBackend(BaseBackend):
