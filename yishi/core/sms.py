@@ -6,10 +6,10 @@ YISHI_SMS_BACKEND=yishi.core.sms.HttpGatewayBackend, YISHI_SMS_GATEWAY_URL and
 YISHI_SMS_GATEWAY_TOKEN; see docs/deploy.md)."""
 
 import json
-from abc import ABC, abstractmethod
 import logging
 import sys
 import urllib.request
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 
 from django.conf import settings
