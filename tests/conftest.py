@@ -84,5 +84,8 @@ def _clear_cache():
     if settings.configured:
         from django.core.cache import cache
 
+        from yishi.opinions import suggestions
+
         cache.clear()
+        suggestions.reset()
     yield

@@ -88,3 +88,13 @@ def test_create_a_key(client, demo, capsys):
         "description": "夜间施工噪音"})
     assert response.status_code == 201
     assert Opinion.objects.get(number=response.json()[0]["service_request_id"]).street.name == "北山街道"
+
+
+def test_listing_costs_the_same_queries_for_many_requests(client, demo, django_assert_max_num_queries):
+    for n in range(12):
+        client.post("/open311/v2/requests.json", {
+            "api_key": "demo-open311-key", "service_code": "parking", "lat": "30.27",
+            "long": "120.13", "description": f"第{n}处车辆乱停"})
+    with django_assert_max_num_queries(8):
+        listed = client.get("/open311/v2/requests.json").json()
+    assert len(listed) >= 12

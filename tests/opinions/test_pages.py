@@ -205,3 +205,19 @@ def test_deadline_worker_in_several_copies_escalates_once(people, xihu, category
     outcomes = run_together(lambda i: services.run_deadlines(late), count=6)
     assert sum(v[1] for kind, v in outcomes if kind == "ok") == 1, outcomes
     assert AuditRecord.objects.filter(action="opinions.overdue").count() == 1
+
+
+def test_a_refused_action_keeps_what_was_typed(client, people, xihu, category, platform, handler,
+                                               verified_login):
+    opinion = services.submit_opinion(people["resident"], intake(xihu, category))
+    services.accept_opinion(people["street_staff"], opinion)
+    services.assign_opinion(people["street_staff"], opinion, [platform])
+    verified_login(handler)
+    same = client.post(reverse("opinions:manage_action", args=[opinion.number, "transfer"]),
+                       {"department": platform.pk, "reason": "这是城管的事，请转交"})
+    assert same.status_code == 400 and "这是城管的事，请转交" in same.content.decode()
+    verified_login(people["street_staff"])
+    merge = client.post(reverse("opinions:manage_action", args=[opinion.number, "merge"]),
+                        {"into": "2026999"})
+    assert merge.status_code == 400 and 'value="2026999"' in merge.content.decode()
+    assert Opinion.objects.get(pk=opinion.pk).state == OpinionState.ASSIGNED

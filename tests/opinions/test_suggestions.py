@@ -42,3 +42,20 @@ def test_similar_open_opinions_while_typing(client, people, xihu, category):
     assert hits and hits[0]["number"] == lift.number
     assert client.get("/api/opinions-similar", {"title": "垃圾分类点太臭"}).json() == []
     assert client.get("/api/opinions-similar", {"title": "x" * 101}).status_code == 422
+
+
+def test_new_opinions_join_the_index_and_closed_ones_leave(client, people, xihu, category):
+    first = services.submit_opinion(people["resident"], intake(
+        xihu, category, title="垃圾分类点异味大", text="垃圾分类点夏天很臭，希望增加清运。"))
+    services.accept_opinion(people["street_staff"], first)
+    assert [o for o, _s in suggestions.similar_open_opinions("垃圾分类点很臭", "")] == [first]
+    built = suggestions._cache["index"]
+    second = services.submit_opinion(people["resident"], intake(
+        xihu, category, title="小区门口电动车乱停", text="电动车堵住了消防通道。"))
+    services.accept_opinion(people["street_staff"], second)
+    hits = [o for o, _s in suggestions.similar_open_opinions("电动车乱停堵消防通道", "")]
+    assert second in hits and suggestions._cache["index"] is built  # added, not rebuilt
+    from yishi.opinions.models import Opinion, OpinionState
+
+    Opinion.objects.filter(pk=second.pk).update(state=OpinionState.CLOSED)
+    assert second not in [o for o, _s in suggestions.similar_open_opinions("电动车乱停", "")]

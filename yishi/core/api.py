@@ -1,5 +1,6 @@
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
@@ -7,6 +8,7 @@ from ninja.security import django_auth
 
 from . import queries
 from .attachments import store_attachment
+from .errors import raise_api_error
 from .models import Notification, Unit, UnitKind
 
 router = Router(tags=["core"])
@@ -61,7 +63,7 @@ def get_unit(request, code: str):
 def get_district(request):
     district = queries.district()
     if district is None:
-        raise HttpError(404, "no district loaded")
+        raise HttpError(404, _("No district has been set up yet."))
     return district
 
 
@@ -97,7 +99,7 @@ def upload_attachment(request, file: File[UploadedFile], description: Form[str] 
     try:
         attachment = store_attachment(request.user, file, description=description)
     except ValidationError as exc:
-        raise HttpError(422, " ".join(exc.messages)) from None
+        raise_api_error(exc)
     return Status(201, {
         "id": attachment.pk, "name": attachment.original_name,
         "content_type": attachment.content_type, "size": attachment.size,

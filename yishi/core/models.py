@@ -107,17 +107,7 @@ class Unit(models.Model):
     def contains(self, other: "Unit") -> bool:
         return other.path.startswith(self.path)
 
-    @property
-    def is_street_level(self) -> bool:
-        return self.kind in (UnitKind.STREET, UnitKind.TOWN)
 
-    def street(self) -> "Unit | None":
-        """The street or town this unit belongs to (itself if it is one)."""
-        if self.is_street_level:
-            return self
-        if self.kind == UnitKind.COMMUNITY:
-            return self.parent
-        return None
 
 
 class DepartmentKind(models.TextChoices):

@@ -80,7 +80,6 @@ def set_language(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def workspace(request: HttpRequest) -> HttpResponse:
-    roles = active_roles(request.user)
     assignments = (
         request.user.role_assignments.active().select_related("unit", "department")
         .order_by("role")
@@ -88,7 +87,6 @@ def workspace(request: HttpRequest) -> HttpResponse:
     return render(request, "core/workspace.html", {
         "menu": workspace_menu(request.user),
         "assignments": assignments,
-        "has_roles": bool(roles),
         "trail": [(_("Workspace"), None)],
     })
 

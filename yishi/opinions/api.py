@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.security import django_auth
@@ -114,7 +115,7 @@ def submit(request, data: OpinionIn):
     category = OpinionCategory.objects.filter(code=data.category).first()
     community = Unit.objects.filter(code=data.community).first()
     if category is None:
-        raise HttpError(422, "Unknown category.")
+        raise HttpError(422, _("Unknown category."))
     try:
         opinion = services.submit_opinion(request.user, services.Intake(
             title=data.title, text=data.text, category=category, community=community,
@@ -149,7 +150,7 @@ def similar(request, title: str = "", text: str = ""):
     from .suggestions import similar_open_opinions
 
     if len(title) > 100 or len(text) > 5000:
-        raise HttpError(422, "Text too long.")
+        raise HttpError(422, _("The title or the text is too long."))
     return [{"number": o.number, "title": o.title, "state": str(OpinionState(o.state).label),
              "similarity": round(score, 3)}
             for o, score in similar_open_opinions(title, text)]

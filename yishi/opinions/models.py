@@ -64,8 +64,15 @@ class OpinionState(models.TextChoices):
     MERGED = "merged", _("Merged into another")
 
 
-OPEN_STATES = (OpinionState.SUBMITTED, OpinionState.ACCEPTED, OpinionState.ASSIGNED,
-               OpinionState.HANDLING, OpinionState.REPLIED, OpinionState.ESCALATED)
+
+# What "overdue" means, written once: not accepted by the accept deadline, or not replied to by
+# the reply deadline. Used by the model, the staff queue, the statistics and the worker.
+AWAITING_REPLY = (OpinionState.ACCEPTED, OpinionState.ASSIGNED, OpinionState.HANDLING)
+
+
+def overdue_q(now) -> Q:
+    return (Q(state=OpinionState.SUBMITTED, accept_deadline__lt=now)
+            | Q(state__in=AWAITING_REPLY, reply_deadline__lt=now))
 
 
 class Channel(models.TextChoices):
@@ -165,9 +172,9 @@ class Opinion(models.Model):
     @property
     def is_overdue(self) -> bool:
         now = timezone.now()
-        if self.state in (OpinionState.SUBMITTED,):
+        if self.state == OpinionState.SUBMITTED:
             return self.accept_deadline < now
-        if self.state in (OpinionState.ACCEPTED, OpinionState.ASSIGNED, OpinionState.HANDLING):
+        if self.state in AWAITING_REPLY:
             return bool(self.reply_deadline and self.reply_deadline < now)
         return False
 

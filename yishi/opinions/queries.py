@@ -5,10 +5,10 @@ from datetime import timedelta
 from django.db.models import Q
 from django.utils import timezone
 
-from yishi.core.models import Role, RoleAssignment, Unit
+from yishi.core.models import Role
 from yishi.core.permissions import active_roles
 
-from .models import AssignmentState, Opinion, OpinionState
+from .models import AssignmentState, Opinion, OpinionState, overdue_q
 
 PUBLIC_STATES = [s for s in OpinionState.values if s not in (OpinionState.SUBMITTED,)]
 
@@ -56,23 +56,11 @@ def staff_queue(user, view: str = "all"):
     if view == "mine":
         rows = rows.filter(state__in=open_work)
     elif view == "overdue":
-        rows = rows.filter(Q(state=OpinionState.SUBMITTED, accept_deadline__lt=now)
-                           | Q(state__in=[OpinionState.ACCEPTED, OpinionState.ASSIGNED,
-                                          OpinionState.HANDLING], reply_deadline__lt=now))
+        rows = rows.filter(overdue_q(now))
     elif view == "due_soon":
         rows = rows.filter(state__in=[OpinionState.ASSIGNED, OpinionState.HANDLING],
                            reply_deadline__gte=now, reply_deadline__lt=now + timedelta(days=3))
     return rows
 
 
-def departments_for(opinion: Opinion):
-    return opinion.street.departments.all()
 
-
-def my_departments(user) -> list[int]:
-    return list(RoleAssignment.objects.active().filter(
-        user=user, role=Role.DEPARTMENT_HANDLER).values_list("department_id", flat=True))
-
-
-def communities():
-    return Unit.objects.filter(kind="community").select_related("parent").order_by("path")

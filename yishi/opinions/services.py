@@ -35,6 +35,7 @@ from .models import (
     Reply,
     Support,
     TimelineEntry,
+    overdue_q,
 )
 
 S = OpinionState
@@ -547,11 +548,7 @@ def run_deadlines(now: datetime | None = None) -> tuple[int, int, int]:
                 opinion.refresh_from_db()
                 _log(opinion, None, "expire_rating", before=S.REPLIED)
                 expired += 1
-    overdue = (Opinion.objects.filter(overdue_notified_at__isnull=True)
-               .filter(state=S.SUBMITTED, accept_deadline__lt=now)
-               | Opinion.objects.filter(overdue_notified_at__isnull=True,
-                                        state__in=[S.ASSIGNED, S.HANDLING, S.ACCEPTED],
-                                        reply_deadline__lt=now))
+    overdue = Opinion.objects.filter(overdue_q(now), overdue_notified_at__isnull=True)
     for opinion in overdue:
         with transaction.atomic():
             if Opinion.objects.filter(pk=opinion.pk, overdue_notified_at__isnull=True).update(

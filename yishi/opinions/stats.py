@@ -9,7 +9,15 @@ from django.utils import timezone
 
 from yishi.core.models import Department, Unit, UnitKind
 
-from .models import Assignment, AssignmentState, Opinion, OpinionState, Rating, Reply
+from .models import (
+    Assignment,
+    AssignmentState,
+    Opinion,
+    OpinionState,
+    Rating,
+    Reply,
+    overdue_q,
+)
 
 RATED = (Rating.SATISFIED, Rating.BASICALLY, Rating.UNSATISFIED)
 
@@ -72,10 +80,7 @@ def by_street(start: date | None = None, end: date | None = None) -> list[Row]:
                   rated=Count("id", filter=Q(rating__in=RATED)),
                   satisfied=Count("id", filter=Q(rating__in=[Rating.SATISFIED,
                                                              Rating.BASICALLY])),
-                  overdue_open=Count("id", filter=Q(
-                      state__in=[OpinionState.ASSIGNED, OpinionState.HANDLING,
-                                 OpinionState.ACCEPTED], reply_deadline__lt=now)
-                      | Q(state=OpinionState.SUBMITTED, accept_deadline__lt=now))))
+                  overdue_open=Count("id", filter=overdue_q(now))))
     for c in counts:
         row = rows.get(c["street"])
         if row:
@@ -89,9 +94,9 @@ def by_department(street: Unit, start: date | None = None, end: date | None = No
     period = _period(start, end)
     rows = {d.pk: Row(str(d.pk), str(d)) for d in Department.objects.filter(street=street)}
     now = timezone.now()
-    assignments = Assignment.objects.filter(opinion__street=street).exclude(
-        state=AssignmentState.TRANSFERRED).filter(
-        **{f"opinion__{k}": v for k, v in _period_kwargs(start, end).items()})
+    assignments = Assignment.objects.filter(
+        opinion__in=Opinion.objects.filter(period, street=street)).exclude(
+        state=AssignmentState.TRANSFERRED)
     for a in assignments.values("department").annotate(
             received=Count("id"),
             overdue_open=Count("id", filter=Q(state__in=[AssignmentState.ASSIGNED,
@@ -103,14 +108,6 @@ def by_department(street: Unit, start: date | None = None, end: date | None = No
     _reply_timing(rows, period, key="department")
     return list(rows.values())
 
-
-def _period_kwargs(start, end) -> dict:
-    kwargs = {}
-    if start:
-        kwargs["created_at__gte"] = timezone.make_aware(datetime.combine(start, time.min))
-    if end:
-        kwargs["created_at__lte"] = timezone.make_aware(datetime.combine(end, time.max))
-    return kwargs
 
 
 def _reply_timing(rows: dict, period: Q, *, key: str) -> None:

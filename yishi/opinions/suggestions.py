@@ -14,7 +14,14 @@ from .models import AssignmentState, Opinion, OpinionState, RoutingModel
 DEMO_SET = Path(__file__).resolve().parent / "data" / "demo_opinions.csv"
 MIN_HANDLED = 500   # below this, the demo's labelled set is added to what is learned from
 _lock = threading.Lock()
-_cache: dict = {"model_id": None, "suggester": None, "index": None, "index_count": None}
+_cache: dict = {"model_id": None, "suggester": None, "index": None, "index_model": None,
+                "index_last": 0}
+
+
+def reset() -> None:
+    """Forget the process's cached model and index (tests start from an empty database)."""
+    with _lock:
+        _cache.update(model_id=None, suggester=None, index=None, index_model=None, index_last=0)
 
 
 def training_records(include_demo: bool | None = None) -> list[dict]:
@@ -81,27 +88,40 @@ def suggest(opinion: Opinion, k: int = 3) -> dict:
     return {"categories": categories, "departments": departments}
 
 
+SIMILAR_STATES = (OpinionState.ACCEPTED, OpinionState.ASSIGNED, OpinionState.HANDLING,
+                  OpinionState.REPLIED, OpinionState.ESCALATED)
+
+
 def similar_open_opinions(title: str, text: str, limit: int = 5) -> list[tuple[Opinion, float]]:
-    """Public opinions still open that look like this text: shown while a resident types."""
+    """Public opinions still open that look like this text: shown while a resident types.
+
+    The index is built once per process (and again when a newer model is stored); new opinions
+    are added to it as they appear, so a keystroke never pays for a rebuild. Opinions that have
+    closed since stay in the index but are filtered out of the answer."""
     from .routing import DuplicateIndex
 
-    rows = Opinion.objects.filter(is_public=True).exclude(
-        state__in=[OpinionState.CLOSED, OpinionState.NOT_ACCEPTED, OpinionState.MERGED,
-                   OpinionState.SUBMITTED])
-    from django.db.models import Count, Max
-
-    stamp = tuple(rows.aggregate(n=Count("id"), last=Max("id")).values())
+    rows = Opinion.objects.filter(is_public=True, state__in=SIMILAR_STATES)
     model = suggester()
-    stamp = (*stamp, _cache["model_id"])
     with _lock:
-        if _cache["index"] is None or _cache["index_count"] != stamp:
+        index = _cache["index"]
+        if index is None or _cache["index_model"] != _cache["model_id"]:
             records = list(rows.values_list("id", "title", "text"))
             # The suggester's vocabulary is learned from thousands of opinions: a better space
             # for "same matter" than one fitted on the few open ones.
-            _cache["index"] = (model.duplicate_index(records) if model is not None
-                               else DuplicateIndex.build(records))
-            _cache["index_count"] = stamp
-        index = _cache["index"]
-    hits = index.similar(title, text, limit=limit)
-    found = Opinion.objects.in_bulk([ident for ident, _score in hits])
-    return [(found[ident], score) for ident, score in hits if ident in found]
+            index = (model.duplicate_index(records) if model is not None
+                     else DuplicateIndex.build(records))
+            _cache.update(index=index, index_model=_cache["model_id"],
+                          index_last=max((r[0] for r in records), default=0))
+        else:
+            new = list(rows.filter(id__gt=_cache["index_last"]).values_list("id", "title", "text"))
+            if new and index.vectorizer is None:  # built empty without a model: build afresh
+                index = DuplicateIndex.build(new)
+                _cache["index"] = index
+            else:
+                for ident, new_title, new_text in new:
+                    index.add(ident, new_title, new_text)
+            if new:
+                _cache["index_last"] = max(ident for ident, *_rest in new)
+    hits = index.similar(title, text, limit=limit * 2)
+    found = rows.in_bulk([ident for ident, _score in hits])
+    return [(found[ident], score) for ident, score in hits if ident in found][:limit]

@@ -304,7 +304,12 @@ def _queued(request, number) -> Opinion:
 
 @login_required
 def manage(request: HttpRequest, number: str) -> HttpResponse:
-    opinion = _queued(request, number)
+    return _render_manage(request, _queued(request, number))
+
+
+def _render_manage(request, opinion: Opinion, posted=None, status: int = 200) -> HttpResponse:
+    """The staff page of one opinion. After a refused action the page is shown again with what
+    the person typed (`posted`), so nothing is lost."""
     can_manage = has_perm(request.user, "opinions.manage", opinion.street)
     suggested = {"categories": [], "departments": []}
     if can_manage and opinion.state in (OpinionState.SUBMITTED, OpinionState.ACCEPTED):
@@ -318,11 +323,13 @@ def manage(request: HttpRequest, number: str) -> HttpResponse:
         "assignments": opinion.assignments.select_related("department"),
         "extensions": ExtensionRequest.objects.filter(assignment__opinion=opinion,
                                                       state=ExtensionState.PENDING),
-        "refuse_form": RefuseForm(), "assign_form": AssignForm(street=opinion.street, initial=initial),
-        "reply_form": ReplyForm(),
+        "refuse_form": RefuseForm(initial={"reason": (posted or {}).get("reason", "")}),
+        "assign_form": AssignForm(street=opinion.street, initial=initial),
+        "reply_form": ReplyForm(initial={"text": (posted or {}).get("text", "")}),
+        "posted": posted or {},
         "departments": opinion.street.departments.all(),
         "trail": [(_("Opinions queue"), reverse("opinions:queue")), (opinion.number, None)],
-    })
+    }, status=status)
 
 
 @login_required
@@ -346,7 +353,9 @@ def manage_action(request: HttpRequest, number: str, action: str) -> HttpRespons
         elif action == "reply":
             services.reply_to_opinion(user, opinion, data.get("text", ""))
         elif action == "transfer":
-            to = get_object_or_404(Department, pk=data.get("department") or 0)
+            to = Department.objects.filter(pk=data.get("department") or 0).first()
+            if to is None:
+                raise ValidationError(_("Choose a department."))
             services.transfer_assignment(user, opinion, to, data.get("reason", ""))
         elif action == "extension":
             try:
@@ -359,14 +368,18 @@ def manage_action(request: HttpRequest, number: str, action: str) -> HttpRespons
                                             assignment__opinion=opinion)
             services.decide_extension(user, request_row, action == "approve-extension")
         elif action == "merge":
-            into = get_object_or_404(Opinion, number=data.get("into", "").strip())
+            into = Opinion.objects.filter(number=data.get("into", "").strip()).first()
+            if into is None:
+                raise ValidationError(_("There is no opinion with this number."))
             services.merge_opinion(user, opinion, into)
         elif action == "close":
             services.close_supervised(user, opinion, data.get("conclusion", ""))
         else:
             raise Http404
-        messages.success(request, _("Done."))
     except (ValidationError, PermissionDenied) as exc:
         for message in getattr(exc, "messages", [str(exc) or _("Not allowed.")]):
             messages.error(request, message)
+        opinion.refresh_from_db()
+        return _render_manage(request, opinion, posted=data, status=400)
+    messages.success(request, _("Done."))
     return redirect("opinions:manage", number=opinion.number)

@@ -7,6 +7,7 @@ from uuid import UUID
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.security import django_auth
@@ -168,7 +169,7 @@ def cast(request, ballot_id: UUID, vote: VoteIn):
 def results(request, ballot_id: UUID):
     ballot = _get(ballot_id)
     if ballot.state != BallotState.PUBLISHED:
-        raise HttpError(404, "The results are not published yet.")
+        raise HttpError(404, _("The results have not been published yet."))
     return {"result": ballot.result, "turnout": queries.turnout(ballot)}
 
 
@@ -176,7 +177,7 @@ def results(request, ballot_id: UUID):
 def board(request, ballot_id: UUID):
     ballot = _get(ballot_id)
     if ballot.state != BallotState.PUBLISHED:
-        raise HttpError(404, "The board is published with the results.")
+        raise HttpError(404, _("The bulletin board is published with the results."))
     return queries.board(ballot)
 
 
@@ -229,7 +230,7 @@ def presence(request, ballot_id: UUID, data: PresenceIn):
     mobiles = [normalize_mobile(m) for m in data.mobiles]
     voters = list(User.objects.filter(mobile__in=mobiles))
     if len(voters) != len(set(mobiles)):
-        raise HttpError(422, "Some numbers have no account.")
+        raise HttpError(422, _("Some of these mobile numbers have no account."))
     count = _staff_action(request, ballot_id,
                           lambda user, ballot: services.mark_present(user, ballot, voters,
                                                                      data.present))

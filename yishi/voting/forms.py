@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from yishi.core.models import Role, Unit, UnitKind
 
-from .models import Ballot, BudgetRule, Method, PassRule, RollSource, Secrecy, TieBreak
+from .models import Ballot, BudgetRule, Method, RollSource
 from .services import OptionInput
 
 ROLL_ROLES = [(Role.COUNCIL_MEMBER.value, Role.COUNCIL_MEMBER.label),
@@ -73,14 +73,6 @@ class BallotForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = units if units is not None else Unit.objects.filter(
             kind__in=[UnitKind.DISTRICT, UnitKind.STREET, UnitKind.TOWN])
-        self.fields["method"].choices = Method.choices
-        self.fields["secrecy"].choices = Secrecy.choices
-        self.fields["pass_rule"].choices = PassRule.choices
-        self.fields["budget_rule"].choices = BudgetRule.choices
-        self.fields["tie_break"].choices = TieBreak.choices
-        self.fields["roll_source"].choices = [c for c in RollSource.choices
-                                              if c[0] != RollSource.LIST] + [
-            (RollSource.LIST, RollSource.LIST.label)]
 
     def clean_quorum_fraction(self):
         value = self.cleaned_data["quorum_fraction"]

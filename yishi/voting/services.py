@@ -4,7 +4,7 @@ Other apps (councils, projects, evaluations) call these and read results back.""
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from fractions import Fraction
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -449,10 +449,4 @@ def _open_by_schedule(ballot: Ballot) -> None:
     _transition(None, ballot, BallotState.OPEN, "voting.open_ballot",
                 entitled_count=entitled, opened_at=timezone.now())
 
-
-def parse_decimal(value: str) -> Decimal:
-    try:
-        return Decimal(str(value).replace(",", "").strip())
-    except InvalidOperation:
-        raise _error("number", _("“%(value)s” is not a number.") % {"value": value}) from None
 
