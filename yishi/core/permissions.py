@@ -79,11 +79,6 @@ def can_view_workspace(user, unit=None) -> bool:
     return any(role != Role.RESIDENT for role, _p, _d in active_roles(user))
 
 
-@rule("core.edit_unit")
-def can_edit_unit(user, unit) -> bool:
-    return holds(user, {Role.DISTRICT_STAFF, Role.STREET_STAFF}, unit)
-
-
 @rule("core.assign_role")
 def can_assign_role(user, unit) -> bool:
     """District staff and system administrators assign roles anywhere; street staff within their

@@ -108,23 +108,6 @@ def verify_resident(actor: User, person: User) -> User:
     return person
 
 
-@transaction.atomic
-def update_unit(actor: User, unit: Unit, **changes) -> Unit:
-    require(actor, "core.edit_unit", unit)
-    editable = {"description", "description_en", "population", "area_km2", "name_en"}
-    unknown = set(changes) - editable
-    if unknown:
-        raise ValidationError(_("These fields cannot be changed here: %(fields)s")
-                              % {"fields": ", ".join(sorted(unknown))})
-    unit = Unit.objects.select_for_update().get(pk=unit.pk)
-    before = audit.snapshot(unit, fields=sorted(changes))
-    for name, value in changes.items():
-        setattr(unit, name, value)
-    unit.full_clean()
-    unit.save(update_fields=list(changes))
-    audit.record(actor, "core.update_unit", unit, before=before,
-                 after=audit.snapshot(unit, fields=sorted(changes)), unit=unit)
-    return unit
 
 
 def set_preferences(user: User, *, language: str | None = None,

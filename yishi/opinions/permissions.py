@@ -15,7 +15,3 @@ def can_record(user, unit) -> bool:
     """Record an opinion on a resident's behalf (reception, phone, letter)."""
     return holds(user, {Role.DISTRICT_STAFF, Role.STREET_STAFF, Role.DEPUTY}, unit)
 
-
-@rule("opinions.view_queue")
-def can_view_queue(user, unit) -> bool:
-    return holds(user, {Role.DISTRICT_STAFF, Role.STREET_STAFF, Role.DEPARTMENT_HANDLER}, unit)
