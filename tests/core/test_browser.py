@@ -110,6 +110,8 @@ def test_staff_log_in_with_password_and_totp(page, demo):
     page.get_by_role("link", name="审计日志").click()
     page.wait_for_load_state()
     assert page.get_by_role("heading", level=1).inner_text() == "审计日志"
+    page.goto("/workspace/residents/")
+    assert page.get_by_role("heading", level=1).inner_text() == "待核验的居民"
 
 
 def test_accessibility_check_catches_violations(browser):

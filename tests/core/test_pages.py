@@ -109,3 +109,21 @@ def test_healthz(client, db):
 def test_chinese_even_when_the_browser_asks_for_english(client, demo):
     html = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
     assert '<html lang="zh-Hans"' in html and "北山街道" in html
+
+
+def test_staff_verify_new_residents(client, people, xihu, verified_login):
+    from yishi.core.models import User
+
+    new = User.objects.create_user("13766660000", name="新来的居民", home_unit=xihu["xixi_community"])
+    elsewhere = User.objects.create_user("13766660001", name="北山的居民",
+                                         home_unit=xihu["beishan_community"])
+    verified_login(people["street_staff"])
+    page = client.get(reverse("core:residents_to_verify")).content.decode()
+    assert "新来的居民" in page and "北山的居民" not in page and new.mobile not in page
+    client.post(reverse("core:residents_to_verify"), {"person": elsewhere.pk})
+    client.post(reverse("core:residents_to_verify"), {"person": new.pk})
+    new.refresh_from_db()
+    elsewhere.refresh_from_db()
+    assert new.verified_at is not None and elsewhere.verified_at is None
+    client.force_login(people["deputy"])
+    assert client.get(reverse("core:residents_to_verify")).status_code == 403

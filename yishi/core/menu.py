@@ -44,5 +44,8 @@ register(
     {Role.DISTRICT_STAFF, Role.STREET_STAFF, Role.SYSADMIN},
     _("Who changed what, and when, in your units"),
 )
+register(_("Residents to verify"), "core:residents_to_verify",
+         {Role.DISTRICT_STAFF, Role.STREET_STAFF},
+         _("Confirm that new residents live where they say (实名核验)"))
 register(_("Administration"), "admin:index", {Role.SYSADMIN},
          _("Accounts, units, roles and settings"))

@@ -11,6 +11,7 @@ urlpatterns = [
     path("preferences/language/", views.set_language, name="set_language"),
     path("workspace/", views.workspace, name="workspace"),
     path("workspace/audit/", views.audit_trail, name="audit_trail"),
+    path("workspace/residents/", views.residents_to_verify, name="residents_to_verify"),
     path("accounts/login/", account_views.login_view, name="login"),
     path("accounts/signup/", account_views.signup_view, name="signup"),
     path("accounts/code/", account_views.enter_code_view, name="enter_code"),

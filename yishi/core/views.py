@@ -1,8 +1,9 @@
 """Public pages of the district, display preferences, and the staff workspace."""
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -117,3 +118,37 @@ def healthz(request: HttpRequest) -> JsonResponse:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok"})
+
+
+@login_required
+def residents_to_verify(request: HttpRequest) -> HttpResponse:
+    """Residents of the person's streets who signed up but are not verified yet (实名核验):
+    verified residents may vote where a ballot is open to all residents."""
+    from .models import User
+
+    paths = [path for role, path, _d in active_roles(request.user)
+             if has_perm(request.user, "core.verify_resident", Unit(path=path))]
+    if not paths:
+        raise PermissionDenied
+    if request.method == "POST":
+        person = User.objects.filter(pk=request.POST.get("person") or 0).first()
+        try:
+            if person is None:
+                raise ValidationError(_("This person no longer has an account."))
+            services.verify_resident(request.user, person)
+            messages.success(request, _("%(name)s is verified.") % {"name": person.name})
+        except (ValidationError, PermissionDenied) as exc:
+            for message in getattr(exc, "messages", [str(exc)]):
+                messages.error(request, message)
+        return redirect("core:residents_to_verify")
+    from django.db.models import Q
+
+    scope = Q()
+    for path in paths:
+        scope |= Q(home_unit__path__startswith=path)
+    people = (User.objects.filter(scope, verified_at__isnull=True, is_active=True)
+              .select_related("home_unit__parent").order_by("date_joined"))
+    return render(request, "core/residents_to_verify.html", {
+        "page": Paginator(people, 50).get_page(request.GET.get("page")),
+        "trail": [(_("Workspace"), reverse("core:workspace")), (_("Residents to verify"), None)],
+    })
