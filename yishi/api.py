@@ -5,8 +5,10 @@ from django.utils.translation import gettext_lazy as _
 from ninja import NinjaAPI
 
 from yishi.core.api import router as core_router
+from yishi.councils.api import router as councils_router
 from yishi.deputies.api import router as deputies_router
 from yishi.opinions.api import router as opinions_router
+from yishi.projects.api import router as projects_router
 from yishi.voting.api import router as voting_router
 
 api = NinjaAPI(
@@ -19,3 +21,5 @@ api.add_router("/", core_router)
 api.add_router("/voting", voting_router)
 api.add_router("/", opinions_router)
 api.add_router("/deputies", deputies_router)
+api.add_router("/councils", councils_router)
+api.add_router("/projects", projects_router)

@@ -65,6 +65,8 @@ INSTALLED_APPS = [
     "yishi.voting",
     "yishi.opinions",
     "yishi.deputies",
+    "yishi.councils",
+    "yishi.projects",
 ]
 
 MIDDLEWARE = [

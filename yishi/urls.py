@@ -11,6 +11,8 @@ urlpatterns = [
     path("voting/", include("yishi.voting.urls")),
     path("opinions/", include("yishi.opinions.urls")),
     path("deputies/", include("yishi.deputies.urls")),
+    path("councils/", include("yishi.councils.urls")),
+    path("projects/", include("yishi.projects.urls")),
     path("open311/v2/", include("yishi.opinions.open311_urls")),
     path("", include("yishi.core.urls")),
 ]

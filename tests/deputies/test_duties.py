@@ -79,3 +79,22 @@ def test_pages(client, people, deputy, verified_login):  # noqa: F811
     client.post(reverse("deputies:confirm_queue"), {"activity": activity.pk,
                                                     "decision": "confirm"})
     assert DutyActivity.objects.get().state == ActivityState.CONFIRMED
+
+
+def test_duty_performed_elsewhere_is_registered_once_for_deputies_only(people):
+    """Councils and projects announce duties through a core signal; the deputies app registers
+    them as confirmed activities, once per source, and ignores people who are not deputies."""
+    from datetime import date
+
+    from yishi.core.signals import duty_performed
+    from yishi.deputies.models import DeputyProfile, DutyActivity
+
+    the_deputy = people["deputy"]
+    DeputyProfile.objects.get_or_create(user=the_deputy)
+    for _ in range(2):
+        for person in (the_deputy, people["resident"]):
+            duty_performed.send(None, user=person, kind="meeting", date=date(2026, 3, 2),
+                                description="第三次居民议事会议", source_key="councils.meeting:7")
+    activities = DutyActivity.objects.filter(source_key="councils.meeting:7")
+    assert [(a.deputy.user, a.kind, a.state, a.automatic) for a in activities] == [
+        (the_deputy, "meeting", "confirmed", True)]

@@ -169,6 +169,8 @@ class DutyActivity(models.Model):
     state = models.CharField(_("state"), max_length=10, choices=ActivityState.choices,
                              default=ActivityState.SUBMITTED)
     automatic = models.BooleanField(_("registered by the platform"), default=False)
+    # What the platform registered it from ("councils.meeting:12"), so it is registered once.
+    source_key = models.CharField(_("source"), max_length=80, blank=True)
     return_reason = models.CharField(_("reason returned"), max_length=500, blank=True)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True,
                                    blank=True, related_name="+", verbose_name=_("decided by"))
@@ -178,6 +180,9 @@ class DutyActivity(models.Model):
         verbose_name = _("duty activity (履职登记)")
         verbose_name_plural = _("duty activities")
         ordering = ["-date", "-id"]
+        constraints = [models.UniqueConstraint(
+            fields=["deputy", "source_key"], condition=~models.Q(source_key=""),
+            name="one_automatic_activity_per_source")]
 
     def __str__(self) -> str:
         return f"{self.deputy} {self.get_kind_display()} {self.date}"

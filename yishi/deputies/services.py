@@ -97,20 +97,37 @@ def record_matters(deputy_user, session: ReceptionSession, *, resident_name: str
         held = ReceptionSession.objects.filter(pk=session.pk, state=SessionState.SCHEDULED
                                                ).update(state=SessionState.HELD)
         if held:  # the reception counts as a duty for every deputy on duty, once
-            from .models import ActivityKind, ActivityState, DutyActivity
-
-            for profile in session.deputies.all():
-                DutyActivity.objects.create(
-                    deputy=profile, kind=ActivityKind.RECEPTION, automatic=True,
-                    state=ActivityState.CONFIRMED,
+            for profile in session.deputies.select_related("user"):
+                register_automatic_activity(
+                    profile.user, kind="reception",
                     date=timezone.localtime(session.starts_at).date(),
-                    description=str(_("Reception at %(station)s") % {"station": session.station}))
+                    description=str(_("Reception at %(station)s") % {"station": session.station}),
+                    source_key=f"deputies.session:{session.pk}")
         audit.record(deputy_user, "deputies.record_reception", session,
                      after={"opinions": [o.number for o in created]}, unit=session.station.unit)
     return created
 
 
 # --- duty registration and points -------------------------------------------------------------
+
+def register_automatic_activity(user, *, kind: str, date, description: str, source_key: str):
+    """A duty the platform saw happen (a reception held, a meeting attended, a supervision
+    visit logged): registered as confirmed, once per source, for a person who is a deputy."""
+    from .models import ActivityState, DutyActivity
+
+    profile = DeputyProfile.objects.filter(user=user).first()
+    if profile is None:
+        return None
+    with transaction.atomic():
+        activity, created = DutyActivity.objects.get_or_create(
+            deputy=profile, source_key=source_key,
+            defaults={"kind": kind, "date": date, "description": description[:2000],
+                      "automatic": True, "state": ActivityState.CONFIRMED})
+        if created:
+            audit.record(None, "deputies.register_automatic_activity", activity,
+                         after={"kind": kind, "date": date.isoformat(), "source": source_key})
+    return activity
+
 
 def register_activity(actor, deputy: DeputyProfile, *, kind: str, date, description: str,
                       evidence=()):
@@ -183,3 +200,8 @@ def score(deputy: DeputyProfile, start, end) -> dict:
         total += points
         by_kind[activity.kind] = by_kind.get(activity.kind, Decimal(0)) + points
     return {"total": total, "by_kind": by_kind}
+
+
+def on_duty_performed(sender, *, user, kind, date, description, source_key, **kwargs):
+    register_automatic_activity(user, kind=kind, date=date, description=description,
+                                source_key=source_key)
