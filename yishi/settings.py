@@ -216,6 +216,12 @@ YISHI_SMS_GATEWAY_URL = os.environ.get("YISHI_SMS_GATEWAY_URL", "")
 YISHI_SMS_GATEWAY_TOKEN = os.environ.get("YISHI_SMS_GATEWAY_TOKEN", "")
 YISHI_SMS_SIGNATURE = os.environ.get("YISHI_SMS_SIGNATURE", "议事")
 
+# Online receptions (云接待): "local" is a text conversation in the platform; "external" sends the
+# resident and the deputy to a video provider's meeting at YISHI_RECEPTION_ROOM_URL, a template
+# with {session} and {booking} (see yishi/deputies/rooms.py).
+YISHI_RECEPTION_ROOM = os.environ.get("YISHI_RECEPTION_ROOM", "local")
+YISHI_RECEPTION_ROOM_URL = os.environ.get("YISHI_RECEPTION_ROOM_URL", "")
+
 # Sign-in protection: this many failures lock the account (per mobile number) for the lockout.
 YISHI_LOGIN_MAX_FAILURES = int(os.environ.get("YISHI_LOGIN_MAX_FAILURES", "5"))
 YISHI_LOGIN_LOCKOUT_MINUTES = int(os.environ.get("YISHI_LOGIN_LOCKOUT_MINUTES", "15"))

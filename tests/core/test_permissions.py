@@ -20,6 +20,8 @@ def rule(name):
     ("opinions.manage", STREET_AND_DISTRICT, DISTRICT),
     ("opinions.record", STREET_AND_DISTRICT | {"deputy"}, DISTRICT),
     ("deputies.schedule", STREET_AND_DISTRICT, DISTRICT),
+    ("deputies.view_evaluation", STREET_AND_DISTRICT, DISTRICT),
+    ("deputies.declare_week", DISTRICT, DISTRICT),
     ("core.verify_resident", STREET_AND_DISTRICT, DISTRICT),
     ("core.assign_role", STREET_AND_DISTRICT | {"sysadmin"}, DISTRICT | {"sysadmin"}),
     ("core.view_audit", STREET_AND_DISTRICT | {"sysadmin"}, DISTRICT | {"sysadmin"}),
@@ -44,7 +46,8 @@ def test_every_rule_is_covered_by_the_matrix():
     pin theirs in their own tests)."""
     covered = {"core.verify_resident", "core.assign_role", "core.view_audit",
                "core.upload_attachment", "core.view_workspace", "voting.manage_ballot",
-               "voting.count_paper", "opinions.manage", "opinions.record", "deputies.schedule"}
+               "voting.count_paper", "opinions.manage", "opinions.record", "deputies.schedule",
+               "deputies.view_evaluation", "deputies.declare_week"}
     assert {r for r in RULES if r.split(".")[0] not in {"councils", "projects"}} == covered
 
 

@@ -18,7 +18,7 @@ from yishi.opinions.models import Opinion, OpinionCategory, OpinionState
 @pytest.fixture
 def station(xihu):
     return LiaisonStation.objects.create(unit=xihu["xixi"], code="xixi", kind="street",
-                                         name="西溪街道人大代表联络站")
+                                         name="西溪街道人大代表联络站", notice_days=1)
 
 
 @pytest.fixture

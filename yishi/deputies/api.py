@@ -1,9 +1,22 @@
-"""Liaison stations and deputies' public profiles as open data."""
+"""Liaison stations, receptions and deputies' public profiles as open data; booking for
+residents; duties, score and suggestions for deputies; scheduling and evaluation for staff."""
 
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from django.utils import timezone
+from ninja import Field, Router, Schema, Status
+from ninja.errors import HttpError
+from ninja.security import django_auth
 
-from .models import DeputyProfile, LiaisonStation
+from yishi.core.errors import raise_api_error
+from yishi.core.models import Unit
+from yishi.core.permissions import has_perm
+
+from . import services
+from .models import DeputyProfile, LiaisonStation, ReceptionSession
 
 router = Router(tags=["deputies"])
 
@@ -59,3 +72,253 @@ def deputy(request, deputy_id: int):
     return get_object_or_404(
         DeputyProfile.objects.select_related("user").prefetch_related("stations"),
         pk=deputy_id, is_public=True, user__is_active=True)
+
+
+class SessionOut(Schema):
+    id: int
+    station: str
+    starts_at: datetime
+    ends_at: datetime
+    mode: str
+    state: str
+    slots: int
+    free: int
+    deputies: list[int]
+
+    @staticmethod
+    def resolve_station(obj):
+        return obj.station.code
+
+    @staticmethod
+    def resolve_free(obj):
+        return obj.slots - obj.bookings.count()
+
+    @staticmethod
+    def resolve_deputies(obj):
+        return [d.pk for d in obj.deputies.all()]
+
+
+@router.get("/stations/{code}/sessions", response=list[SessionOut],
+            summary="A station's upcoming receptions")
+def station_sessions(request, code: str):
+    station = get_object_or_404(LiaisonStation, code=code)
+    return (station.sessions.filter(starts_at__gt=timezone.now()).select_related("station")
+            .prefetch_related("deputies", "bookings").order_by("starts_at")[:100])
+
+
+class SessionIn(Schema):
+    starts_at: datetime
+    ends_at: datetime
+    mode: str = "in_person"
+    deputies: list[int] = Field(..., min_length=1)
+    slots: int = Field(8, ge=1, le=100)
+
+
+@router.post("/stations/{code}/sessions", response={201: SessionOut}, auth=django_auth,
+             summary="Publish a reception (street staff)")
+def schedule(request, code: str, data: SessionIn):
+    station = get_object_or_404(LiaisonStation, code=code)
+    deputies = list(DeputyProfile.objects.filter(pk__in=data.deputies))
+    if len(deputies) != len(set(data.deputies)):
+        raise HttpError(422, "deputies: unknown deputy")
+    try:
+        session = services.schedule_session(request.auth, station, starts_at=data.starts_at,
+                                            ends_at=data.ends_at, mode=data.mode,
+                                            deputies=deputies, slots=data.slots)
+    except (ValidationError, PermissionDenied) as exc:
+        raise_api_error(exc)
+    return Status(201, session)
+
+
+class BookingIn(Schema):
+    topic: str = Field("", max_length=200)
+
+
+class BookingOut(Schema):
+    id: int
+    session: int
+    slot: int
+    position: int
+
+    @staticmethod
+    def resolve_session(obj):
+        return obj.session_id
+
+    @staticmethod
+    def resolve_position(obj):
+        return services.queue_position(obj)
+
+
+@router.post("/sessions/{session_id}/bookings", response={201: BookingOut}, auth=django_auth,
+             summary="Book a slot at a reception")
+def book(request, session_id: int, data: BookingIn):
+    session = get_object_or_404(ReceptionSession, pk=session_id)
+    try:
+        booking = services.book_slot(request.auth, session, data.topic)
+    except (ValidationError, PermissionDenied) as exc:
+        raise_api_error(exc)
+    return Status(201, booking)
+
+
+class ActivityOut(Schema):
+    id: int
+    kind: str
+    date: date
+    description: str
+    state: str
+    automatic: bool
+    return_reason: str
+
+
+class ActivityIn(Schema):
+    kind: str
+    date: date
+    description: str = Field(..., max_length=2000)
+
+
+def _my_profile(request) -> DeputyProfile:
+    profile = DeputyProfile.objects.filter(user=request.auth).first()
+    if profile is None:
+        raise HttpError(403, "not a deputy")
+    return profile
+
+
+@router.get("/me/activities", response=list[ActivityOut], auth=django_auth,
+            summary="My registered duties (deputies)")
+def my_activities(request, year: int | None = None):
+    rows = _my_profile(request).activities.all()
+    return rows.filter(date__year=year) if year else rows[:500]
+
+
+@router.post("/me/activities", response={201: ActivityOut}, auth=django_auth,
+             summary="Register a duty (deputies)")
+def register(request, data: ActivityIn):
+    try:
+        activity = services.register_activity(request.auth, _my_profile(request),
+                                              kind=data.kind, date=data.date,
+                                              description=data.description)
+    except (ValidationError, PermissionDenied) as exc:
+        raise_api_error(exc)
+    return Status(201, activity)
+
+
+class ScoreOut(Schema):
+    deputy: int
+    name: str
+    street: str
+    year: int
+    points: Decimal
+    duty_days: int
+    receptions_held: int
+    receptions_required: int
+    shortfall: int
+    suggestions: int
+    rank_in_street: int | None
+    rank_in_district: int | None
+
+    @staticmethod
+    def resolve_deputy(obj):
+        return obj.deputy.pk
+
+    @staticmethod
+    def resolve_name(obj):
+        return obj.deputy.user.name
+
+    @staticmethod
+    def resolve_street(obj):
+        return obj.street.code if obj.street else ""
+
+
+@router.get("/me/score", response=ScoreOut, auth=django_auth, summary="My annual scorecard")
+def my_score(request, year: int | None = None):
+    from .queries import scorecards
+
+    profile = _my_profile(request)
+    return scorecards(year or timezone.localdate().year,
+                      deputies=DeputyProfile.objects.filter(pk=profile.pk))[0]
+
+
+@router.get("/evaluation", response=list[ScoreOut], auth=django_auth,
+            summary="Deputies' annual scorecards in a unit, ranked (staff)")
+def evaluation(request, unit: str, year: int | None = None):
+    from .queries import scorecards
+
+    scope = get_object_or_404(Unit, code=unit)
+    if not has_perm(request.auth, "deputies.view_evaluation", scope):
+        raise HttpError(403, "forbidden")
+    return scorecards(year or timezone.localdate().year, scope)
+
+
+class SuggestionIn(Schema):
+    title: str = Field(..., max_length=100)
+    text: str = Field(..., max_length=5000)
+    category: str
+    community: str
+
+
+class SuggestionOut(Schema):
+    number: str
+    title: str
+    state: str
+    reply_deadline: datetime | None
+    rating: str
+
+
+@router.get("/me/suggestions", response=list[SuggestionOut], auth=django_auth,
+            summary="My suggestions (代表建议) and their progress")
+def my_suggestions(request):
+    from yishi.opinions.models import Channel, Opinion
+
+    _my_profile(request)
+    return Opinion.objects.filter(author=request.auth, channel=Channel.SUGGESTION)
+
+
+@router.post("/me/suggestions", response={201: SuggestionOut}, auth=django_auth,
+             summary="Submit a deputy's suggestion")
+def submit_suggestion(request, data: SuggestionIn):
+    from yishi.opinions.models import OpinionCategory
+
+    category = OpinionCategory.objects.filter(code=data.category).first()
+    community = Unit.objects.filter(code=data.community).first()
+    if category is None:
+        raise HttpError(422, "category: unknown category")
+    if community is None:
+        raise HttpError(422, "community: unknown community")
+    try:
+        opinion = services.submit_suggestion(request.auth, title=data.title, text=data.text,
+                                             category=category, community=community)
+    except (ValidationError, PermissionDenied) as exc:
+        raise_api_error(exc)
+    return Status(201, opinion)
+
+
+class EventOut(Schema):
+    station: str
+    title: str
+    date: date
+    place: str
+
+    @staticmethod
+    def resolve_station(obj):
+        return obj.station.code
+
+
+class WeekOut(Schema):
+    id: int
+    theme: str
+    starts_on: date
+    ends_on: date
+    events: list[EventOut]
+
+    @staticmethod
+    def resolve_events(obj):
+        return list(obj.events.all())
+
+
+@router.get("/weeks", response=list[WeekOut], summary="Deputies' activity weeks and events")
+def weeks(request):
+    from .models import ActivityWeek
+
+    return ActivityWeek.objects.prefetch_related("events__station")[:20]
+
+

@@ -19,6 +19,19 @@ class DeputiesConfig(AppConfig):
 
         menu.register(_("My duties"), "deputies:my_duties", {Role.DEPUTY},
                       _("Register your activities; see your points"))
+        menu.register(_("My receptions"), "deputies:my_schedule", {Role.DEPUTY},
+                      _("Receptions you are on duty at, and the matters raised"))
+        menu.register(_("My suggestions"), "deputies:my_suggestions", {Role.DEPUTY},
+                      _("Submit a deputy's suggestion and follow it to the reply"))
         menu.register(_("Duties to confirm"), "deputies:confirm_queue",
                       {Role.STREET_STAFF, Role.DISTRICT_STAFF},
                       _("Deputies' registered activities waiting for you"))
+        menu.register(_("Reception schedule"), "deputies:schedule",
+                      {Role.STREET_STAFF, Role.DISTRICT_STAFF},
+                      _("Publish reception sessions and schedules (排班)"))
+        menu.register(_("Deputies' evaluation"), "deputies:evaluation",
+                      {Role.STREET_STAFF, Role.DISTRICT_STAFF},
+                      _("Annual scorecards of deputies and stations (考评)"))
+        menu.register(_("Activity weeks"), "deputies:manage_weeks",
+                      {Role.STREET_STAFF, Role.DISTRICT_STAFF},
+                      _("Declare an activity week; publish the stations' events"))

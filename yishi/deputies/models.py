@@ -31,6 +31,10 @@ class LiaisonStation(models.Model):
                                    blank=True)
     longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True,
                                     blank=True)
+    notice_days = models.PositiveSmallIntegerField(
+        _("publish receptions at least this many days ahead"), default=3)
+    min_receptions = models.PositiveSmallIntegerField(
+        _("receptions each deputy should hold per year"), default=4)
 
     class Meta:
         verbose_name = _("liaison station (代表联络站)")
@@ -75,6 +79,27 @@ class DeputyProfile(models.Model):
         return self.user.name
 
 
+class ExpertGroup(models.Model):
+    """A deputies' expert group (代表专家组), such as 灵隐's: deputies with expertise who
+    supervise the street's work on given topics."""
+
+    unit = models.ForeignKey(Unit, models.PROTECT, related_name="deputy_expert_groups",
+                             verbose_name=_("street"))
+    name = models.CharField(_("name"), max_length=100)
+    topics = models.CharField(_("topics"), max_length=300)
+    description = models.TextField(_("description"), blank=True)
+    members = models.ManyToManyField(DeputyProfile, blank=True, related_name="expert_groups",
+                                     verbose_name=_("members"))
+
+    class Meta:
+        verbose_name = _("deputies' expert group (代表专家组)")
+        verbose_name_plural = _("deputies' expert groups")
+        ordering = ["unit__path", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class ReceptionMode(models.TextChoices):
     IN_PERSON = "in_person", _("In person")
     ONLINE = "online", _("Online (云接待)")
@@ -101,6 +126,9 @@ class ReceptionSession(models.Model):
     slots = models.PositiveSmallIntegerField(_("bookable slots"), default=8)
     state = models.CharField(_("state"), max_length=10, choices=SessionState.choices,
                              default=SessionState.SCHEDULED)
+    series = models.ForeignKey("ReceptionSeries", models.SET_NULL, null=True, blank=True,
+                               related_name="sessions", verbose_name=_("schedule"))
+    cancel_reason = models.CharField(_("reason cancelled"), max_length=300, blank=True)
 
     class Meta:
         verbose_name = _("reception session (接待日)")
@@ -122,6 +150,10 @@ class Booking(models.Model):
                                  related_name="reception_bookings", verbose_name=_("resident"))
     topic = models.CharField(_("what you want to raise"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("booked"), auto_now_add=True)
+    # An online reception is a queue: the deputy calls the next resident into the room, talks,
+    # records the matters, and finishes.
+    called_at = models.DateTimeField(_("called in"), null=True, blank=True)
+    served_at = models.DateTimeField(_("finished"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("booking (预约)")
@@ -135,6 +167,104 @@ class Booking(models.Model):
 
     def __str__(self) -> str:
         return f"{self.session} #{self.slot}"
+
+
+class Recurrence(models.TextChoices):
+    WEEKLY = "weekly", _("Every week on a weekday")
+    MONTHLY = "monthly", _("A day of the month, in chosen months")
+
+
+class ReceptionSeries(models.Model):
+    """A reception schedule (排班), e.g. every Monday 9–11, or the 15th of each odd month: the
+    sessions it produces are ordinary reception sessions."""
+
+    station = models.ForeignKey(LiaisonStation, models.CASCADE, related_name="series",
+                                verbose_name=_("station"))
+    recurrence = models.CharField(_("repeats"), max_length=8, choices=Recurrence.choices)
+    weekday = models.PositiveSmallIntegerField(_("weekday (0 = Monday)"), null=True, blank=True)
+    month_day = models.PositiveSmallIntegerField(_("day of the month"), null=True, blank=True)
+    months = models.CharField(_("months"), max_length=40, blank=True,
+                              help_text=_("Comma-separated month numbers, e.g. 1,3,5,7,9,11"))
+    first_date = models.DateField(_("from"))
+    last_date = models.DateField(_("until"))
+    start_time = models.TimeField(_("starts"))
+    end_time = models.TimeField(_("ends"))
+    mode = models.CharField(_("mode"), max_length=10, choices=ReceptionMode.choices)
+    slots = models.PositiveSmallIntegerField(_("bookable slots"), default=8)
+    deputies = models.ManyToManyField(DeputyProfile, related_name="+",
+                                      verbose_name=_("deputies on duty"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True,
+                                   related_name="+", verbose_name=_("published by"))
+
+    class Meta:
+        verbose_name = _("reception schedule (排班)")
+        verbose_name_plural = _("reception schedules")
+
+    def __str__(self) -> str:
+        return f"{self.station} {self.get_recurrence_display()}"
+
+
+class RoomMessage(models.Model):
+    """A line of the text conversation in an online reception room (云接待), the local room that
+    stands in for a video service."""
+
+    booking = models.ForeignKey(Booking, models.CASCADE, related_name="messages",
+                                verbose_name=_("booking"))
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="+",
+                               verbose_name=_("written by"))
+    text = models.TextField(_("message"), max_length=1000)
+    created_at = models.DateTimeField(_("sent"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("room message")
+        verbose_name_plural = _("room messages")
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.text[:40]
+
+
+class ActivityWeek(models.Model):
+    """A deputies' activity week (代表活动周) the district declares; stations publish their
+    events in it and deputies register their participation."""
+
+    unit = models.ForeignKey(Unit, models.PROTECT, related_name="+", verbose_name=_("district"))
+    theme = models.CharField(_("theme"), max_length=200)
+    starts_on = models.DateField(_("from"))
+    ends_on = models.DateField(_("until"))
+    declared_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True,
+                                    related_name="+", verbose_name=_("declared by"))
+
+    class Meta:
+        verbose_name = _("activity week (代表活动周)")
+        verbose_name_plural = _("activity weeks")
+        ordering = ["-starts_on"]
+        constraints = [models.CheckConstraint(condition=models.Q(ends_on__gte=models.F("starts_on")),
+                                              name="activity_week_ends_after_start")]
+
+    def __str__(self) -> str:
+        return f"{self.theme} ({self.starts_on:%Y-%m-%d})"
+
+
+class WeekEvent(models.Model):
+    """An event a station holds during an activity week."""
+
+    week = models.ForeignKey(ActivityWeek, models.CASCADE, related_name="events",
+                             verbose_name=_("activity week"))
+    station = models.ForeignKey(LiaisonStation, models.CASCADE, related_name="week_events",
+                                verbose_name=_("station"))
+    title = models.CharField(_("title"), max_length=200)
+    date = models.DateField(_("date"))
+    place = models.CharField(_("place"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        verbose_name = _("activity-week event")
+        verbose_name_plural = _("activity-week events")
+        ordering = ["date", "station__name"]
+
+    def __str__(self) -> str:
+        return self.title
 
 
 class ActivityKind(models.TextChoices):
@@ -171,6 +301,8 @@ class DutyActivity(models.Model):
     automatic = models.BooleanField(_("registered by the platform"), default=False)
     # What the platform registered it from ("councils.meeting:12"), so it is registered once.
     source_key = models.CharField(_("source"), max_length=80, blank=True)
+    event = models.ForeignKey(WeekEvent, models.SET_NULL, null=True, blank=True,
+                              related_name="participations", verbose_name=_("activity-week event"))
     return_reason = models.CharField(_("reason returned"), max_length=500, blank=True)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True,
                                    blank=True, related_name="+", verbose_name=_("decided by"))

@@ -8,3 +8,15 @@ from yishi.core.permissions import holds, rule
 def can_schedule(user, unit) -> bool:
     """Publish reception sessions: the station's street staff, or the district."""
     return holds(user, {Role.DISTRICT_STAFF, Role.STREET_STAFF}, unit)
+
+
+@rule("deputies.declare_week")
+def can_declare_week(user, unit) -> bool:
+    """Declare a deputies' activity week: the district."""
+    return holds(user, {Role.DISTRICT_STAFF}, unit)
+
+
+@rule("deputies.view_evaluation")
+def can_view_evaluation(user, unit) -> bool:
+    """See the evaluation tables (考评) of a street's deputies and stations."""
+    return holds(user, {Role.DISTRICT_STAFF, Role.STREET_STAFF}, unit)

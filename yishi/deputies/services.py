@@ -3,17 +3,30 @@ what residents raised — each matter becomes an opinion in the opinions loop, w
 recorder (deputies record; they do not decide on the spot)."""
 
 from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from yishi.core import audit
-from yishi.core.models import Unit
+from yishi.core.models import Unit, User
+from yishi.core.notifications import notify
 from yishi.core.permissions import require
 
-from .models import Booking, DeputyProfile, LiaisonStation, ReceptionSession, SessionState
+from .models import (
+    Booking,
+    DeputyProfile,
+    LiaisonStation,
+    ReceptionMode,
+    ReceptionSeries,
+    ReceptionSession,
+    Recurrence,
+    RoomMessage,
+    SessionState,
+)
 
 
 class ReceptionError(ValidationError):
@@ -24,20 +37,115 @@ class ReceptionError(ValidationError):
 def schedule_session(actor, station: LiaisonStation, *, starts_at, ends_at, mode: str,
                      deputies: list[DeputyProfile], slots: int = 8) -> ReceptionSession:
     require(actor, "deputies.schedule", station.unit)
-    if starts_at <= timezone.now():
-        raise ReceptionError({"starts_at": _("A reception must be scheduled in the future.")})
-    if ends_at <= starts_at:
-        raise ReceptionError({"ends_at": _("A reception must end after it starts.")})
-    if not deputies:
-        raise ReceptionError({"deputies": _("Choose at least one deputy on duty.")})
-    if not 1 <= slots <= 100:
-        raise ReceptionError({"slots": _("Between 1 and 100 slots.")})
+    _check_session(station, starts_at, ends_at, deputies, slots)
     session = ReceptionSession.objects.create(station=station, starts_at=starts_at,
                                               ends_at=ends_at, mode=mode, slots=slots)
     session.deputies.set(deputies)
     audit.record(actor, "deputies.schedule_session", session,
                  after={"starts_at": starts_at.isoformat(), "mode": mode,
                         "deputies": [d.pk for d in deputies]}, unit=station.unit)
+    return session
+
+
+def _check_session(station, starts_at, ends_at, deputies, slots) -> None:
+    if starts_at <= timezone.now():
+        raise ReceptionError({"starts_at": _("A reception must be scheduled in the future.")})
+    earliest = timezone.localdate() + timedelta(days=station.notice_days)
+    if timezone.localtime(starts_at).date() < earliest:
+        raise ReceptionError({"starts_at": _(
+            "Receptions at this station are published at least %(days)d days ahead: the "
+            "earliest date is %(date)s.") % {"days": station.notice_days, "date": earliest}})
+    if ends_at <= starts_at:
+        raise ReceptionError({"ends_at": _("A reception must end after it starts.")})
+    if not deputies:
+        raise ReceptionError({"deputies": _("Choose at least one deputy on duty.")})
+    if not 1 <= slots <= 100:
+        raise ReceptionError({"slots": _("Between 1 and 100 slots.")})
+    foreign = [d for d in deputies if not d.stations.filter(pk=station.pk).exists()]
+    if foreign:
+        raise ReceptionError({"deputies": _("%(name)s does not serve at this station.")
+                              % {"name": foreign[0].user.name}})
+
+
+def series_dates(recurrence: str, first: date, last: date, *, weekday=None, month_day=None,
+                 months=()) -> list[date]:
+    """The days a schedule falls on, e.g. every Monday, or the 15th of each odd month."""
+    days, day = [], first
+    while day <= last:
+        if recurrence == Recurrence.WEEKLY and day.weekday() == weekday:
+            days.append(day)
+        elif (recurrence == Recurrence.MONTHLY and day.day == month_day
+              and day.month in months):
+            days.append(day)
+        day += timedelta(days=1)
+    return days
+
+
+MAX_SERIES_DAYS = 366
+
+
+@transaction.atomic
+def schedule_series(actor, station: LiaisonStation, *, recurrence: str, first_date: date,
+                    last_date: date, start_time: time, end_time: time, mode: str,
+                    deputies: list[DeputyProfile], slots: int = 8, weekday: int | None = None,
+                    month_day: int | None = None, months: list[int] = ()) -> ReceptionSeries:
+    """排班: publish a whole schedule at once; every date becomes a reception session."""
+    require(actor, "deputies.schedule", station.unit)
+    if recurrence == Recurrence.WEEKLY and weekday not in range(7):
+        raise ReceptionError({"weekday": _("Choose a weekday.")})
+    if recurrence == Recurrence.MONTHLY:
+        if month_day not in range(1, 29):
+            raise ReceptionError({"month_day": _("Choose a day between 1 and 28.")})
+        if not months or any(m not in range(1, 13) for m in months):
+            raise ReceptionError({"months": _("Choose the months, as numbers from 1 to 12.")})
+    if recurrence not in Recurrence.values:
+        raise ReceptionError({"recurrence": _("Choose how the reception repeats.")})
+    if last_date < first_date or (last_date - first_date).days > MAX_SERIES_DAYS:
+        raise ReceptionError({"last_date": _("The schedule must end after it starts and cover "
+                                             "at most a year.")})
+    if end_time <= start_time:
+        raise ReceptionError({"end_time": _("A reception must end after it starts.")})
+    days = series_dates(recurrence, first_date, last_date, weekday=weekday, month_day=month_day,
+                        months=months)
+    if not days:
+        raise ReceptionError({"first_date": _("No date between these days fits the schedule.")})
+    tz = timezone.get_current_timezone()
+    moments = [(datetime.combine(d, start_time, tz), datetime.combine(d, end_time, tz))
+               for d in days]
+    _check_session(station, moments[0][0], moments[0][1], deputies, slots)
+    series = ReceptionSeries.objects.create(
+        station=station, recurrence=recurrence, weekday=weekday, month_day=month_day,
+        months=",".join(str(m) for m in months), first_date=first_date, last_date=last_date,
+        start_time=start_time, end_time=end_time, mode=mode, slots=slots, created_by=actor)
+    series.deputies.set(deputies)
+    sessions = ReceptionSession.objects.bulk_create([
+        ReceptionSession(station=station, starts_at=start, ends_at=end, mode=mode, slots=slots,
+                         series=series) for start, end in moments])
+    through = ReceptionSession.deputies.through
+    through.objects.bulk_create([through(receptionsession_id=s.pk, deputyprofile_id=d.pk)
+                                 for s in sessions for d in deputies])
+    audit.record(actor, "deputies.schedule_series", series,
+                 after={"sessions": len(sessions), "from": first_date.isoformat(),
+                        "until": last_date.isoformat(), "deputies": [d.pk for d in deputies]},
+                 unit=station.unit)
+    return series
+
+
+@transaction.atomic
+def cancel_session(actor, session: ReceptionSession, reason: str) -> ReceptionSession:
+    require(actor, "deputies.schedule", session.station.unit)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ReceptionError({"reason": _("Say why the reception is cancelled.")})
+    if not ReceptionSession.objects.filter(pk=session.pk, state=SessionState.SCHEDULED).update(
+            state=SessionState.CANCELLED, cancel_reason=reason[:300]):
+        raise ReceptionError(_("Only a scheduled reception can be cancelled."))
+    session.refresh_from_db()
+    audit.record(actor, "deputies.cancel_session", session, after={"reason": reason},
+                 unit=session.station.unit)
+    notify([b.resident for b in session.bookings.select_related("resident")],
+           _("Reception cancelled: %(session)s") % {"session": session}, reason,
+           f"/deputies/sessions/{session.pk}/")
     return session
 
 
@@ -68,32 +176,101 @@ def book_slot(resident, session: ReceptionSession, topic: str = "") -> Booking:
     raise ReceptionError(_("This reception is fully booked."))
 
 
+# --- the online room (云接待) -------------------------------------------------------------------
+
+def _on_duty(user, session: ReceptionSession) -> bool:
+    return user.is_authenticated and session.deputies.filter(user=user).exists()
+
+
+def queue_position(booking: Booking) -> int:
+    """0 when the resident has been called in; otherwise how many are waiting before them,
+    plus one."""
+    if booking.called_at:
+        return 0
+    return Booking.objects.filter(session_id=booking.session_id, served_at__isnull=True,
+                                  called_at__isnull=True, slot__lt=booking.slot).count() + 1
+
+
+@transaction.atomic
+def call_next(deputy_user, session: ReceptionSession) -> Booking | None:
+    """The deputy calls the next waiting resident into the room (the one before is finished)."""
+    if not _on_duty(deputy_user, session):
+        raise PermissionDenied(_("Only a deputy on duty at this reception can call residents in."))
+    if session.state == SessionState.CANCELLED:
+        raise ReceptionError(_("This reception was cancelled."))
+    now = timezone.now()
+    Booking.objects.filter(session=session, called_at__isnull=False,
+                           served_at__isnull=True).update(served_at=now)
+    for booking in Booking.objects.filter(session=session, called_at__isnull=True).order_by("slot"):
+        if Booking.objects.filter(pk=booking.pk, called_at__isnull=True).update(called_at=now):
+            booking.refresh_from_db()
+            audit.record(deputy_user, "deputies.call_in", booking,
+                         unit=session.station.unit)
+            notify([booking.resident], _("Your turn: the deputy is waiting for you"),
+                   str(session), f"/deputies/sessions/{session.pk}/room/{booking.pk}/")
+            return booking
+    return None
+
+
+def say_in_room(user, booking: Booking, text: str) -> RoomMessage:
+    """A line of the conversation in the local room; only the resident and the deputies on
+    duty, and only while the resident is in the room."""
+    session = booking.session
+    if user.pk != booking.resident_id and not _on_duty(user, session):
+        raise PermissionDenied(_("This conversation is between the resident and the deputy."))
+    if session.mode != ReceptionMode.ONLINE:
+        raise ReceptionError(_("This reception is held in person."))
+    booking.refresh_from_db()
+    if booking.called_at is None or booking.served_at is not None:
+        raise ReceptionError(_("The room is open only while the deputy is talking with you."))
+    text = (text or "").strip()
+    if not text:
+        raise ReceptionError({"text": _("Write a message.")})
+    if len(text) > 1000:
+        raise ReceptionError({"text": _("Too long: at most %(n)d characters.") % {"n": 1000}})
+    return RoomMessage.objects.create(booking=booking, author=user, text=text)
+
+
 @dataclass
 class Matter:
     title: str
     text: str
     category: object
     community: Unit
+    # 涉诉涉仲裁: recorded, but as not accepted, with this reason
+    in_litigation: bool = False
 
 
 def record_matters(deputy_user, session: ReceptionSession, *, resident_name: str,
-                   resident_mobile: str, matters: list[Matter]):
+                   resident_mobile: str, matters: list[Matter], booking: Booking | None = None):
     """What a resident raised at a reception: each matter becomes an opinion in the loop,
-    recorded by the deputy on the resident's behalf (street staff then accept it — or record it
-    as not accepted, e.g. when it is in litigation or arbitration)."""
+    recorded by the deputy on the resident's behalf (street staff then accept it). A matter in
+    litigation or arbitration is recorded as not accepted, with that reason. A resident with an
+    account (the one who booked, or whose number it is) follows the opinion's progress."""
+    from yishi.core.models import normalize_mobile
     from yishi.opinions import services as opinions
 
-    if not session.deputies.filter(user=deputy_user).exists():
+    if not _on_duty(deputy_user, session):
         raise PermissionDenied(_("Only a deputy on duty at this reception can record it."))
+    if session.state == SessionState.CANCELLED:
+        raise ReceptionError(_("This reception was cancelled."))
     if not matters:
         raise ReceptionError(_("Record at least one matter."))
+    if booking is not None and booking.session_id != session.pk:
+        raise ReceptionError(_("This booking is for another reception."))
+    resident = booking.resident if booking else (
+        User.objects.filter(mobile=normalize_mobile(resident_mobile), is_active=True).first()
+        if resident_mobile else None)
     with transaction.atomic():
-        created = [
-            opinions.submit_opinion(deputy_user, opinions.Intake(
+        created = []
+        for m in matters:
+            opinion = opinions.submit_opinion(deputy_user, opinions.Intake(
                 title=m.title, text=m.text, category=m.category, community=m.community,
-                contact_name=resident_name, contact_mobile=resident_mobile), channel="reception")
-            for m in matters
-        ]
+                contact_name=resident_name, contact_mobile=resident_mobile),
+                channel="reception", resident=resident)
+            if m.in_litigation:
+                opinions.record_not_accepted(deputy_user, opinion, str(LITIGATION_REASON))
+            created.append(opinion)
         held = ReceptionSession.objects.filter(pk=session.pk, state=SessionState.SCHEDULED
                                                ).update(state=SessionState.HELD)
         if held:  # the reception counts as a duty for every deputy on duty, once
@@ -106,6 +283,10 @@ def record_matters(deputy_user, session: ReceptionSession, *, resident_name: str
         audit.record(deputy_user, "deputies.record_reception", session,
                      after={"opinions": [o.number for o in created]}, unit=session.station.unit)
     return created
+
+
+LITIGATION_REASON = gettext_lazy(
+    "In litigation or arbitration (涉诉涉仲裁): to be settled through the legal procedure.")
 
 
 # --- duty registration and points -------------------------------------------------------------
@@ -129,29 +310,76 @@ def register_automatic_activity(user, *, kind: str, date, description: str, sour
     return activity
 
 
-def register_activity(actor, deputy: DeputyProfile, *, kind: str, date, description: str,
-                      evidence=()):
-    """A deputy registers one of their own activities (not one dated in the future)."""
-    from yishi.core.attachments import store_attachment
+def _clean_activity(kind: str, day, description: str) -> str:
+    from .models import ActivityKind
 
-    from .models import ActivityKind, DutyActivity
-
-    if deputy.user_id != getattr(actor, "pk", None):
-        raise PermissionDenied(_("Deputies register their own activities only."))
     if kind not in ActivityKind.values or kind == ActivityKind.ABSENCE:
         raise ReceptionError({"kind": _("Choose the kind of activity.")})
-    if date > timezone.localdate():
+    if day > timezone.localdate():
         raise ReceptionError({"date": _("An activity cannot be dated in the future.")})
     description = (description or "").strip()
     if not description:
         raise ReceptionError({"description": _("Describe the activity.")})
+    return description[:2000]
+
+
+def _evidence(actor, files) -> list:
+    """Store evidence files, or name the one that is refused (type, size) and store none."""
+    from yishi.core.attachments import clean_upload, store_attachment
+
+    for f in files:
+        try:
+            clean_upload(f)
+        except ValidationError as exc:
+            raise ReceptionError({"evidence": f"{f.name}: {exc.messages[0]}"}) from None
+        f.seek(0)
+    return [store_attachment(actor, f) for f in files]
+
+
+def register_activity(actor, deputy: DeputyProfile, *, kind: str, date, description: str,
+                      evidence=(), event=None):
+    """A deputy registers one of their own activities (not one dated in the future)."""
+    from .models import ActivityKind, DutyActivity
+
+    if deputy.user_id != getattr(actor, "pk", None):
+        raise PermissionDenied(_("Deputies register their own activities only."))
+    description = _clean_activity(kind, date, description)
+    if event is not None and (kind != ActivityKind.ACTIVITY_WEEK or event.date != date):
+        raise ReceptionError({"date": _("Taking part in an activity-week event is registered "
+                                        "on the day of the event.")})
     with transaction.atomic():
         activity = DutyActivity.objects.create(deputy=deputy, kind=kind, date=date,
-                                               description=description[:2000])
+                                               description=description, event=event)
         if evidence:
-            activity.evidence.set([store_attachment(actor, f) for f in evidence])
+            activity.evidence.set(_evidence(actor, evidence))
         audit.record(actor, "deputies.register_activity", activity,
                      after={"kind": kind, "date": date.isoformat()})
+    return activity
+
+
+@transaction.atomic
+def edit_activity(actor, activity, *, kind: str, date, description: str, evidence=()):
+    """A deputy corrects an activity not yet confirmed (or returned to them): it goes back to
+    the street for confirmation."""
+    from .models import ActivityState, DutyActivity
+
+    if activity.deputy.user_id != getattr(actor, "pk", None):
+        raise PermissionDenied(_("Deputies edit their own activities only."))
+    if activity.automatic:
+        raise ReceptionError(_("An activity registered by the platform cannot be edited."))
+    description = _clean_activity(kind, date, description)
+    before = {"kind": activity.kind, "date": activity.date.isoformat(),
+              "description": activity.description}
+    if not DutyActivity.objects.filter(
+            pk=activity.pk, state__in=[ActivityState.SUBMITTED, ActivityState.RETURNED]).update(
+            kind=kind, date=date, description=description, state=ActivityState.SUBMITTED,
+            return_reason=""):
+        raise ReceptionError(_("A confirmed activity cannot be edited."))
+    activity.refresh_from_db()
+    if evidence:
+        activity.evidence.add(*_evidence(actor, evidence))
+    audit.record(actor, "deputies.edit_activity", activity, before=before,
+                 after={"kind": kind, "date": date.isoformat(), "description": description})
     return activity
 
 
@@ -187,19 +415,83 @@ def score(deputy: DeputyProfile, start, end) -> dict:
     its date; recomputed from the rules every time, so a changed rule applies from its date."""
     from decimal import Decimal
 
-    from .models import ActivityState, PointsRule
+    from .models import ActivityState
+    from .queries import _rules, points_for
 
-    rules: dict[str, list] = {}
-    for rule in PointsRule.objects.order_by("valid_from"):
-        rules.setdefault(rule.kind, []).append(rule)
+    rules = _rules()
     total, by_kind = Decimal(0), {}
-    for activity in deputy.activities.filter(state=ActivityState.CONFIRMED,
-                                             date__range=(start, end)):
-        applicable = [r for r in rules.get(activity.kind, []) if r.valid_from <= activity.date]
-        points = applicable[-1].points if applicable else Decimal(0)
+    for kind, day in deputy.activities.filter(state=ActivityState.CONFIRMED,
+                                              date__range=(start, end)).values_list("kind", "date"):
+        points = points_for(rules, kind, day)
         total += points
-        by_kind[activity.kind] = by_kind.get(activity.kind, Decimal(0)) + points
+        by_kind[kind] = by_kind.get(kind, Decimal(0)) + points
     return {"total": total, "by_kind": by_kind}
+
+
+# --- deputies' suggestions (代表建议) -----------------------------------------------------------
+
+def submit_suggestion(deputy_user, *, title: str, text: str, category, community):
+    """A deputy's suggestion goes into the opinions loop (accepted, assigned to a department,
+    answered within the statutory time, rated by the deputy, answered again when unsatisfied),
+    and counts as a duty."""
+    from yishi.opinions import services as opinions
+    from yishi.opinions.models import Channel
+
+    profile = DeputyProfile.objects.filter(user=deputy_user).first()
+    if profile is None:
+        raise PermissionDenied(_("Only deputies submit deputies' suggestions."))
+    with transaction.atomic():
+        opinion = opinions.submit_opinion(deputy_user, opinions.Intake(
+            title=title, text=text, category=category, community=community),
+            channel=Channel.SUGGESTION)
+        register_automatic_activity(
+            deputy_user, kind="suggestion", date=timezone.localdate(),
+            description=str(_("Suggestion %(number)s: %(title)s")
+                            % {"number": opinion.number, "title": opinion.title}),
+            source_key=f"opinions.suggestion:{opinion.pk}")
+    return opinion
+
+
+# --- activity weeks (代表活动周) ------------------------------------------------------------------
+
+@transaction.atomic
+def declare_week(actor, unit: Unit, *, theme: str, starts_on: date, ends_on: date):
+    from .models import ActivityWeek
+
+    require(actor, "deputies.declare_week", unit)
+    theme = (theme or "").strip()
+    if not theme:
+        raise ReceptionError({"theme": _("Give the week a theme.")})
+    if ends_on < starts_on or (ends_on - starts_on).days > 13:
+        raise ReceptionError({"ends_on": _("An activity week ends after it starts, within two "
+                                           "weeks.")})
+    week = ActivityWeek.objects.create(unit=unit, theme=theme[:200], starts_on=starts_on,
+                                       ends_on=ends_on, declared_by=actor)
+    audit.record(actor, "deputies.declare_week", week,
+                 after={"theme": week.theme, "from": starts_on.isoformat()}, unit=unit)
+    return week
+
+
+@transaction.atomic
+def publish_event(actor, week, station: LiaisonStation, *, title: str, date: date, place: str,
+                  description: str = ""):
+    from .models import WeekEvent
+
+    require(actor, "deputies.schedule", station.unit)
+    if not station.unit.path.startswith(week.unit.path):
+        raise ReceptionError({"station": _("This station is outside the week's district.")})
+    if not week.starts_on <= date <= week.ends_on:
+        raise ReceptionError({"date": _("The event must take place during the week (%(start)s "
+                                        "to %(end)s).") % {"start": week.starts_on,
+                                                            "end": week.ends_on}})
+    title, place = (title or "").strip(), (place or "").strip()
+    if not title or not place:
+        raise ReceptionError({"title" if not title else "place": _("This field is required.")})
+    event = WeekEvent.objects.create(week=week, station=station, title=title[:200], date=date,
+                                     place=place[:200], description=(description or "")[:2000])
+    audit.record(actor, "deputies.publish_event", event, after={"title": event.title},
+                 unit=station.unit)
+    return event
 
 
 def on_duty_performed(sender, *, user, kind, date, description, source_key, **kwargs):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, workspace_views
 
 app_name = "deputies"
 
@@ -8,9 +8,19 @@ urlpatterns = [
     path("stations/", views.station_list, name="stations"),
     path("stations/<slug:code>/", views.station_detail, name="station"),
     path("<int:pk>/", views.deputy_detail, name="deputy"),
+    path("<int:pk>/report/<int:year>/", workspace_views.annual_report, name="annual_report"),
     path("sessions/<int:pk>/", views.session_detail, name="session"),
     path("sessions/<int:pk>/book/", views.book, name="book"),
+    path("sessions/<int:pk>/call-next/", views.call_next, name="call_next"),
+    path("sessions/<int:pk>/room/<int:booking>/", views.room, name="room"),
+    path("weeks/", views.weeks, name="weeks"),
     path("qr/<slug:kind>/<slug:key>.svg", views.qr_code, name="qr"),
-    path("my-duties/", views.my_duties, name="my_duties"),
-    path("duties-to-confirm/", views.confirm_queue, name="confirm_queue"),
+    path("my-receptions/", workspace_views.my_schedule, name="my_schedule"),
+    path("my-duties/", workspace_views.my_duties, name="my_duties"),
+    path("my-duties/events/<int:pk>/", workspace_views.join_event, name="join_event"),
+    path("my-suggestions/", workspace_views.my_suggestions, name="my_suggestions"),
+    path("duties-to-confirm/", workspace_views.confirm_queue, name="confirm_queue"),
+    path("schedule/", workspace_views.schedule, name="schedule"),
+    path("evaluation/", workspace_views.evaluation, name="evaluation"),
+    path("manage-weeks/", workspace_views.manage_weeks, name="manage_weeks"),
 ]

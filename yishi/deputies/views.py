@@ -17,7 +17,15 @@ from django.views.decorators.http import require_POST
 
 from yishi.core.models import Unit, UnitKind
 
-from .models import Booking, DeputyProfile, LiaisonStation, ReceptionSession, SessionState
+from .models import (
+    Booking,
+    DeputyProfile,
+    ExpertGroup,
+    LiaisonStation,
+    ReceptionMode,
+    ReceptionSession,
+    SessionState,
+)
 
 
 def _public_deputies():
@@ -29,8 +37,11 @@ def station_list(request: HttpRequest) -> HttpResponse:
     streets = (Unit.objects.filter(kind__in=[UnitKind.STREET, UnitKind.TOWN]).order_by("path")
                .prefetch_related(Prefetch("liaison_stations",
                                           queryset=LiaisonStation.objects.order_by("kind", "name"))))
+    from .maps import station_map
+
     return render(request, "deputies/station_list.html", {
-        "streets": streets, "trail": [(_("Liaison stations"), None)],
+        "streets": streets, "map": station_map(LiaisonStation.objects.select_related("unit")),
+        "trail": [(_("Liaison stations"), None)],
     })
 
 
@@ -41,14 +52,23 @@ def station_detail(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "deputies/station_detail.html", {
         "station": station, "deputies": _public_deputies().filter(stations=station),
         "sessions": upcoming,
+        "expert_groups": ExpertGroup.objects.filter(unit=station.unit).prefetch_related(
+            "members__user"),
+        "events": station.week_events.filter(date__gte=timezone.localdate()).select_related(
+            "week"),
         "trail": [(_("Liaison stations"), reverse("deputies:stations")), (str(station), None)],
     })
 
 
 def deputy_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    from .queries import scorecards
+
     profile = get_object_or_404(_public_deputies(), pk=pk)
+    year = timezone.localdate().year
     return render(request, "deputies/deputy_detail.html", {
         "profile": profile, "stations": profile.stations.select_related("unit"),
+        "card": scorecards(year, deputies=DeputyProfile.objects.filter(pk=profile.pk))[0],
+        "groups": profile.expert_groups.all(),
         "trail": [(_("Liaison stations"), reverse("deputies:stations")),
                   (profile.user.name, None)],
     })
@@ -77,7 +97,14 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
     on_duty = user.is_authenticated and session.deputies.filter(user=user).exists()
     mine = (Booking.objects.filter(session=session, resident=user).first()
             if user.is_authenticated else None)
-    form = MatterForm(request.POST or None, street=session.station.unit) if on_duty else None
+    booking = None
+    if on_duty and request.GET.get("booking", "").isdigit():
+        booking = session.bookings.select_related("resident").filter(
+            pk=request.GET["booking"]).first()
+    initial = {"resident_name": booking.resident.name,
+               "resident_mobile": booking.resident.mobile} if booking else None
+    form = MatterForm(request.POST or None, street=session.station.unit,
+                      initial=initial) if on_duty else None
     if request.method == "POST" and on_duty and form.is_valid():
         from . import services
 
@@ -85,18 +112,23 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             created = services.record_matters(user, session, resident_name=data["resident_name"],
                                               resident_mobile=data["resident_mobile"] or "",
+                                              booking=booking,
                                               matters=[services.Matter(
                                                   data["title"], data["text"], data["category"],
-                                                  data["community"])])
+                                                  data["community"], data["in_litigation"])])
         except (ValidationError, PermissionDenied) as exc:
             form.add_error(None, getattr(exc, "messages", [str(exc)]))
         else:
             messages.success(request, _("Recorded as opinion %(number)s; the street committee "
                                         "will accept and assign it.") % {"number": created[0].number})
-            return redirect("deputies:session", pk=session.pk)
+            return redirect(request.get_full_path())
+    from .services import queue_position
+
     return render(request, "deputies/session_detail.html", {
-        "session": session, "on_duty": on_duty, "mine": mine, "form": form,
+        "session": session, "on_duty": on_duty, "mine": mine, "form": form, "booking": booking,
+        "position": queue_position(mine) if mine else None,
         "bookings": session.bookings.select_related("resident") if on_duty else [],
+        "online": session.mode == ReceptionMode.ONLINE,
         "free": session.slots - session.bookings.count(),
         "trail": [(_("Liaison stations"), reverse("deputies:stations")),
                   (str(session.station), reverse("deputies:station", args=[session.station.code])),
@@ -120,57 +152,68 @@ def book(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def my_duties(request: HttpRequest) -> HttpResponse:
-    """A deputy's duty register: register an activity, see its state and this year's points."""
+def room(request: HttpRequest, pk: int, booking: int) -> HttpResponse:
+    """The online reception room: a text conversation between the resident and the deputy on
+    duty (or a link to the video provider's meeting when one is configured)."""
     from . import services
-    from .forms import ActivityForm
+    from .forms import RoomMessageForm
+    from .rooms import room as reception_room
 
-    profile = DeputyProfile.objects.filter(user=request.user).first()
-    if profile is None:
-        raise PermissionDenied
-    form = ActivityForm(request.POST or None)
+    booking = get_object_or_404(Booking.objects.select_related("session__station", "resident"),
+                                pk=booking, session_id=pk)
+    session = booking.session
+    on_duty = session.deputies.filter(user=request.user).exists()
+    if request.user.pk != booking.resident_id and not on_duty:
+        raise Http404
+    form = RoomMessageForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.register_activity(request.user, profile, **form.cleaned_data)
-        except ValidationError as exc:
+            services.say_in_room(request.user, booking, form.cleaned_data["text"])
+        except (ValidationError, PermissionDenied) as exc:
             from yishi.core.errors import add_form_errors
 
-            add_form_errors(form, exc)
+            add_form_errors(form, exc if isinstance(exc, ValidationError)
+                            else ValidationError(str(exc)), "text")
         else:
-            messages.success(request, _("Registered; street staff will confirm it."))
-            return redirect("deputies:my_duties")
-    today = timezone.localdate()
-    return render(request, "deputies/my_duties.html", {
-        "profile": profile, "form": form,
-        "activities": profile.activities.all()[:100],
-        "score": services.score(profile, today.replace(month=1, day=1), today),
-        "trail": [(_("Workspace"), reverse("core:workspace")), (_("My duties"), None)],
+            return redirect("deputies:room", pk=session.pk, booking=booking.pk)
+    provider = reception_room()
+    return render(request, "deputies/room.html", {
+        "session": session, "booking": booking, "on_duty": on_duty, "form": form,
+        "messages_": booking.messages.select_related("author"),
+        "position": services.queue_position(booking), "meeting_url":
+            provider.meeting_url(booking) if booking.called_at else "",
+        "local": provider.local,
+        "open": booking.called_at is not None and booking.served_at is None,
+        "trail": [(_("Liaison stations"), reverse("deputies:stations")),
+                  (str(session.station), reverse("deputies:session", args=[session.pk])),
+                  (_("Online room"), None)],
     }, status=400 if request.method == "POST" else 200)
 
 
 @login_required
-def confirm_queue(request: HttpRequest) -> HttpResponse:
-    """Activities waiting for confirmation, for the street (or district) staff."""
+@require_POST
+def call_next(request: HttpRequest, pk: int) -> HttpResponse:
     from . import services
-    from .models import ActivityState, DutyActivity
 
-    pending = [a for a in DutyActivity.objects.filter(state=ActivityState.SUBMITTED)
-               .select_related("deputy__user").prefetch_related("deputy__stations__unit")
-               if any(services._can_confirm(request.user, s.unit) for s in a.deputy.stations.all())]
-    if request.method == "POST":
-        activity = next((a for a in pending if str(a.pk) == request.POST.get("activity")), None)
-        if activity is None:
-            raise Http404
-        try:
-            services.decide_activity(request.user, activity,
-                                     confirm=request.POST.get("decision") == "confirm",
-                                     reason=request.POST.get("reason", ""))
-            messages.success(request, _("Done."))
-        except (ValidationError, PermissionDenied) as exc:
-            for message in getattr(exc, "messages", [str(exc)]):
-                messages.error(request, message)
-        return redirect("deputies:confirm_queue")
-    return render(request, "deputies/confirm_queue.html", {
-        "pending": pending,
-        "trail": [(_("Workspace"), reverse("core:workspace")), (_("Duties to confirm"), None)],
+    session = get_object_or_404(ReceptionSession, pk=pk)
+    try:
+        booking = services.call_next(request.user, session)
+    except (ValidationError, PermissionDenied) as exc:
+        for message in getattr(exc, "messages", [str(exc)]):
+            messages.error(request, message)
+        return redirect("deputies:session", pk=pk)
+    if booking is None:
+        messages.info(request, _("Nobody is waiting."))
+        return redirect("deputies:session", pk=pk)
+    return redirect("deputies:room", pk=pk, booking=booking.pk)
+
+
+def weeks(request: HttpRequest) -> HttpResponse:
+    """Deputies' activity weeks (代表活动周) and the stations' events."""
+    from .models import ActivityWeek
+
+    return render(request, "deputies/weeks.html", {
+        "weeks": ActivityWeek.objects.prefetch_related("events__station")[:10],
+        "trail": [(_("Liaison stations"), reverse("deputies:stations")),
+                  (_("Activity weeks"), None)],
     })

@@ -81,6 +81,7 @@ class Channel(models.TextChoices):
     PHONE = "phone", _("Phone call")
     LETTER = "letter", _("Letter")
     OPEN311 = "open311", _("Open311 API")
+    SUGGESTION = "suggestion", _("Deputy's suggestion (代表建议)")
 
 
 class Rating(models.TextChoices):
@@ -251,7 +252,7 @@ class ExtensionRequest(models.Model):
                                    verbose_name=_("assignment"))
     days = models.PositiveSmallIntegerField(_("extra working days"),
                                             validators=[MinValueValidator(1),
-                                                        MaxValueValidator(30)])
+                                                        MaxValueValidator(70)])
     reason = models.TextField(_("reason"))
     state = models.CharField(_("state"), max_length=10, choices=ExtensionState.choices,
                              default=ExtensionState.PENDING)

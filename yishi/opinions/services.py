@@ -82,6 +82,29 @@ def policy_for(street: Unit) -> DeadlinePolicy:
     return policy
 
 
+def add_months(moment: datetime, months: int) -> datetime:
+    """The same day so many calendar months later (the last day of a shorter month)."""
+    import calendar
+
+    month = moment.month - 1 + months
+    year, month = moment.year + month // 12, month % 12 + 1
+    return moment.replace(year=year, month=month,
+                          day=min(moment.day, calendar.monthrange(year, month)[1]))
+
+
+# A deputy's suggestion (代表建议) goes through the same loop with the statutory time limits:
+# answered within 3 months of assignment, extendable to 6 in all; a second answer within one
+# month when the deputy is not satisfied. Residents' opinions count working days instead.
+SUGGESTION_REPLY_MONTHS, SUGGESTION_MAX_MONTHS, SUGGESTION_SECOND_REPLY_MONTHS = 3, 6, 1
+
+
+def reply_deadline(opinion: Opinion, now: datetime, *, second_round: bool = False) -> datetime:
+    if opinion.channel == Channel.SUGGESTION:
+        return add_months(now, SUGGESTION_SECOND_REPLY_MONTHS if second_round
+                          else SUGGESTION_REPLY_MONTHS)
+    return deadline_after(now, policy_for(opinion.street).reply_days)
+
+
 def _move(opinion: Opinion, transition: str, **changes) -> Opinion:
     sources, target = TRANSITIONS[transition]
     # Decide on the state as stored now, not as the caller last saw it.
@@ -190,7 +213,8 @@ def submit_opinion(actor, intake: Intake, *, channel: str = Channel.WEB,
     title = _clean_text(intake.title, "title", 100)
     text = _clean_text(intake.text, "text", MAX_TEXT)
     community = intake.community
-    if community is None and channel != Channel.WEB and intake.street is not None:
+    authored = channel in (Channel.WEB, Channel.SUGGESTION)  # the sender is the author
+    if community is None and not authored and intake.street is not None:
         street = intake.street
     elif community is None or community.kind != UnitKind.COMMUNITY:
         raise OpinionError({"community": _("Choose a community of the district.")})
@@ -203,7 +227,7 @@ def submit_opinion(actor, intake: Intake, *, channel: str = Channel.WEB,
         if not (DISTRICT_BOUNDS["lat"][0] <= lat <= DISTRICT_BOUNDS["lat"][1]
                 and DISTRICT_BOUNDS["lng"][0] <= lng <= DISTRICT_BOUNDS["lng"][1]):
             raise OpinionError({"latitude": _("The map point is outside the district.")})
-    if channel == Channel.WEB:
+    if authored:
         if actor is None or not actor.is_authenticated:
             raise PermissionDenied(_("Please sign in to submit an opinion."))
         resident = actor
@@ -226,7 +250,7 @@ def submit_opinion(actor, intake: Intake, *, channel: str = Channel.WEB,
                     address=intake.address[:200], latitude=intake.latitude,
                     longitude=intake.longitude, is_public=intake.is_public, author=resident,
                     contact_name=contact_name, contact_mobile=contact_mobile, channel=channel,
-                    recorded_by=actor if channel != Channel.WEB else None, created_at=now,
+                    recorded_by=None if authored else actor, created_at=now,
                     accept_deadline=deadline_after(now, policy.accept_days))
             break
         except IntegrityError:  # two opinions took the same number at once: take the next
@@ -275,6 +299,20 @@ def refuse_opinion(actor, opinion: Opinion, reason: str) -> Opinion:
 
 
 @transaction.atomic
+def record_not_accepted(recorder, opinion: Opinion, reason: str) -> Opinion:
+    """A deputy records a matter that cannot be accepted (e.g. in litigation or arbitration)
+    as not accepted straight away, with the reason; only on what they recorded themselves."""
+    if opinion.recorded_by_id is None or opinion.recorded_by_id != getattr(recorder, "pk", None):
+        raise PermissionDenied(_("Only the person who recorded the opinion can do this."))
+    reason = _clean_text(reason, "reason", 1000)
+    before = _move(opinion, "refuse", closed_at=timezone.now())
+    _log(opinion, recorder, "refuse", reason, before=before, after={"reason": reason})
+    _tell_resident(opinion, _("Your opinion %(number)s was not accepted")
+                   % {"number": opinion.number}, reason)
+    return opinion
+
+
+@transaction.atomic
 def assign_opinion(actor, opinion: Opinion, departments: list[Department], *,
                    deadline: datetime | None = None, note: str = "") -> Opinion:
     require(actor, "opinions.manage", opinion.street)
@@ -284,7 +322,7 @@ def assign_opinion(actor, opinion: Opinion, departments: list[Department], *,
     if foreign:
         raise OpinionError({"departments": _("A department of another street was chosen.")})
     now = timezone.now()
-    deadline = deadline or deadline_after(now, policy_for(opinion.street).reply_days)
+    deadline = deadline or reply_deadline(opinion, now)
     if deadline <= now:
         raise OpinionError({"deadline": _("The deadline must be in the future.")})
     before = _move(opinion, "assign", reply_deadline=deadline)
@@ -405,7 +443,16 @@ def transfer_assignment(actor, opinion: Opinion, to: Department, reason: str) ->
 def request_extension(actor, opinion: Opinion, days: int, reason: str) -> ExtensionRequest:
     assignment = _assignment_for(actor, opinion)
     reason = _clean_text(reason, "reason", 1000)
-    if not 1 <= int(days) <= 30:
+    if opinion.channel == Channel.SUGGESTION:
+        from yishi.core.workdays import add_workdays
+
+        local = timezone.localtime(assignment.deadline)
+        limit = add_months(timezone.localtime(opinion.accepted_at or opinion.created_at),
+                           SUGGESTION_MAX_MONTHS)
+        if not 1 <= int(days) <= 70 or add_workdays(local.date(), int(days)) > limit.date():
+            raise OpinionError({"days": _(
+                "A deputy's suggestion must be answered within 6 months: ask for fewer days.")})
+    elif not 1 <= int(days) <= 30:
         raise OpinionError({"days": _("Ask for 1 to 30 working days.")})
     if assignment.extensions.filter(state=ExtensionState.PENDING).exists():
         raise OpinionError(_("An extension request is already waiting for a decision."))
@@ -469,7 +516,7 @@ def rate_opinion(actor, opinion: Opinion, rating: str, comment: str = "") -> Opi
     if opinion.reopen_count == 0:
         before = _move(opinion, "reopen", rating=rating, rated_at=now, replied_at=None,
                        reopen_count=F("reopen_count") + 1, rating_deadline=None,
-                       reply_deadline=deadline_after(now, policy_for(opinion.street).reply_days),
+                       reply_deadline=reply_deadline(opinion, now, second_round=True),
                        overdue_notified_at=None, reminder_sent_at=None)
         opinion.assignments.filter(state=AssignmentState.REPLIED).update(
             state=AssignmentState.HANDLING, deadline=opinion.reply_deadline)

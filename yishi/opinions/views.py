@@ -252,32 +252,9 @@ def _stats_export(rows, fmt: str) -> HttpResponse:
              round(r.on_time_rate, 4) if r.on_time_rate is not None else "", r.overdue_open,
              r.rated, round(r.satisfaction_rate, 4) if r.satisfaction_rate is not None else "",
              round(r.average_days, 1) if r.average_days is not None else ""] for r in rows]
-    if fmt == "csv":
-        import csv
+    from yishi.core.exports import table_response
 
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = 'attachment; filename="opinion-statistics.csv"'
-        response.write("\ufeff")
-        writer = csv.writer(response)
-        writer.writerow(header)
-        writer.writerows(data)
-        return response
-    from io import BytesIO
-
-    from openpyxl import Workbook
-
-    book = Workbook()
-    sheet = book.active
-    sheet.title = str(_("Statistics"))[:31]
-    sheet.append(header)
-    for row in data:
-        sheet.append(row)
-    buffer = BytesIO()
-    book.save(buffer)
-    response = HttpResponse(buffer.getvalue(), content_type=(
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
-    response["Content-Disposition"] = 'attachment; filename="opinion-statistics.xlsx"'
-    return response
+    return table_response(header, data, fmt, "opinion-statistics", str(_("Statistics")))
 
 
 # --- staff --------------------------------------------------------------------------------------

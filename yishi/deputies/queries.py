@@ -1,0 +1,161 @@
+"""Reads shared by the pages and the API: deputies' annual scorecards and the evaluation
+tables (考评) per street and district, computed from the records, never stored."""
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Count, Q
+
+from yishi.core.models import Unit
+
+from .models import (
+    ActivityState,
+    DeputyProfile,
+    DutyActivity,
+    LiaisonStation,
+    PointsRule,
+    ReceptionSession,
+    SessionState,
+)
+
+
+def _rules() -> dict[str, list]:
+    rules: dict[str, list] = {}
+    for rule in PointsRule.objects.order_by("valid_from"):
+        rules.setdefault(rule.kind, []).append(rule)
+    return rules
+
+
+def points_for(rules: dict[str, list], kind: str, day: date) -> Decimal:
+    """The points of the rule for this kind in force on this day (0 when none applies yet)."""
+    applicable = [r for r in rules.get(kind, []) if r.valid_from <= day]
+    return applicable[-1].points if applicable else Decimal(0)
+
+
+@dataclass
+class Scorecard:
+    """One deputy's year (年度履职考评)."""
+
+    deputy: DeputyProfile
+    year: int
+    points: Decimal = Decimal(0)
+    by_kind: dict = field(default_factory=dict)       # kind -> (count, points)
+    duty_days: int = 0
+    receptions_held: int = 0
+    receptions_required: int = 0
+    suggestions: int = 0
+    ratings: dict = field(default_factory=dict)       # rating -> count
+    rank_in_street: int | None = None
+    rank_in_district: int | None = None
+    street: Unit | None = None
+
+    @property
+    def shortfall(self) -> int:
+        return max(self.receptions_required - self.receptions_held, 0)
+
+
+def scorecards(year: int, unit: Unit | None = None,
+               deputies=None) -> list[Scorecard]:
+    """Scorecards for the deputies serving at the stations in a unit (or given deputies), ranked
+    by points within their street and within the whole list."""
+    from yishi.opinions.models import Channel, Opinion
+
+    start, end = date(year, 1, 1), date(year, 12, 31)
+    if deputies is None:
+        deputies = DeputyProfile.objects.filter(stations__unit__path__startswith=(
+            unit.path if unit else "")).distinct()
+    deputies = list(deputies.select_related("user").prefetch_related("stations__unit"))
+    ids = [d.pk for d in deputies]
+    rules = _rules()
+    cards = {d.pk: Scorecard(d, year, street=next((s.unit for s in d.stations.all()), None),
+                             receptions_required=max(
+                                 [s.min_receptions for s in d.stations.all()] or [0]))
+             for d in deputies}
+    days: dict[int, set] = {pk: set() for pk in ids}
+    for deputy_id, kind, day in DutyActivity.objects.filter(
+            deputy_id__in=ids, state=ActivityState.CONFIRMED, date__range=(start, end)
+    ).values_list("deputy_id", "kind", "date"):
+        card = cards[deputy_id]
+        points = points_for(rules, kind, day)
+        card.points += points
+        count, total = card.by_kind.get(kind, (0, Decimal(0)))
+        card.by_kind[kind] = (count + 1, total + points)
+        days[deputy_id].add(day)
+    for pk, held in (ReceptionSession.objects.filter(
+            deputies__in=ids, state=SessionState.HELD, starts_at__date__range=(start, end))
+            .values_list("deputies").annotate(n=Count("id", distinct=True))):
+        if pk in cards:
+            cards[pk].receptions_held = held
+    by_user = {d.user_id: d.pk for d in deputies}
+    for author, rating, n in (Opinion.objects.filter(
+            channel=Channel.SUGGESTION, author_id__in=by_user, created_at__date__range=(start, end))
+            .values_list("author_id", "rating").annotate(n=Count("id"))):
+        card = cards[by_user[author]]
+        card.suggestions += n
+        if rating:
+            card.ratings[rating] = card.ratings.get(rating, 0) + n
+    for pk, card in cards.items():
+        card.duty_days = len(days[pk])
+    ranked = sorted(cards.values(), key=lambda c: (-c.points, c.deputy.user.name))
+    _rank(ranked, "rank_in_district")
+    by_street: dict = {}
+    for card in ranked:
+        by_street.setdefault(card.street.pk if card.street else None, []).append(card)
+    for cards_of_street in by_street.values():
+        _rank(cards_of_street, "rank_in_street")
+    return ranked
+
+
+def _rank(cards: list[Scorecard], attribute: str) -> None:
+    """Standard competition ranking (1, 2, 2, 4): equal points share a rank."""
+    for i, card in enumerate(cards):
+        same = i and cards[i - 1].points == card.points
+        setattr(card, attribute, getattr(cards[i - 1], attribute) if same else i + 1)
+
+
+@dataclass
+class StationCard:
+    station: LiaisonStation
+    deputies: int
+    sessions_held: int
+    sessions_cancelled: int
+    bookings: int
+    points: Decimal
+    shortfalls: int           # deputies below the station's yearly minimum of receptions
+    rank_in_street: int | None = None
+    rank_in_district: int | None = None
+
+
+def station_cards(year: int, unit: Unit | None = None,
+                  cards: list[Scorecard] | None = None) -> list[StationCard]:
+    """Per station: receptions held, bookings, its deputies' points; ranked by points per
+    deputy within the street and the whole list."""
+    cards = cards if cards is not None else scorecards(year, unit)
+    by_deputy = {c.deputy.pk: c for c in cards}
+    stations = (LiaisonStation.objects.filter(unit__path__startswith=unit.path if unit else "")
+                .select_related("unit").prefetch_related("deputies")
+                .annotate(held=Count("sessions", filter=Q(
+                    sessions__state=SessionState.HELD, sessions__starts_at__year=year),
+                    distinct=True),
+                    cancelled=Count("sessions", filter=Q(
+                        sessions__state=SessionState.CANCELLED, sessions__starts_at__year=year),
+                        distinct=True),
+                    booked=Count("sessions__bookings", filter=Q(
+                        sessions__starts_at__year=year), distinct=True)))
+    rows = []
+    for station in stations:
+        mine = [by_deputy[d.pk] for d in station.deputies.all() if d.pk in by_deputy]
+        total = sum((c.points for c in mine), Decimal(0))
+        rows.append(StationCard(station, len(mine), station.held, station.cancelled,
+                                station.booked, total,
+                                sum(1 for c in mine if c.shortfall)))
+    rows.sort(key=lambda r: (-(r.points / r.deputies if r.deputies else 0), r.station.name))
+    for i, row in enumerate(rows):
+        row.rank_in_district = i + 1
+    streets = Counter()
+    for row in rows:
+        streets[row.station.unit_id] += 1
+        row.rank_in_street = streets[row.station.unit_id]
+    return rows
