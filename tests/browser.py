@@ -61,9 +61,7 @@ class AccessibilityChecker:
             self.failures.append(f"{page.url}\n{results.generate_report()}")
 
 
-@pytest.fixture
-def page(browser, live_server, request):
-    """A phone-sized page (360 × 740) on the live server; every page it loads is checked by axe."""
+def _phone(browser, live_server):
     context = browser.new_context(
         viewport={"width": 360, "height": 740}, locale="zh-CN", base_url=live_server.url,
         device_scale_factor=1,
@@ -73,7 +71,27 @@ def page(browser, live_server, request):
     checker = AccessibilityChecker(page)
     page.on("load", lambda _page: checker.check())
     page.a11y = checker
+    return context, page
+
+
+@pytest.fixture
+def page(browser, live_server, request):
+    """A phone-sized page (360 × 740) on the live server; every page it loads is checked by axe."""
+    context, page = _phone(browser, live_server)
     yield page
+    _finish(context, page)
+
+
+@pytest.fixture
+def second_page(browser, live_server):
+    """Another person's phone, for tests where two people act at once."""
+    context, page = _phone(browser, live_server)
+    yield page
+    _finish(context, page)
+
+
+def _finish(context, page) -> None:
+    checker = page.a11y
     try:
         checker.check()
     finally:

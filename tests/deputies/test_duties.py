@@ -9,13 +9,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.deputies.test_receptions import deputy, session, station  # noqa: F401
 from yishi.deputies import services
 from yishi.deputies.models import ActivityState, DutyActivity, PointsRule
 from yishi.opinions.models import OpinionCategory
 
 
-def test_register_confirm_and_points(people, deputy):  # noqa: F811
+def test_register_confirm_and_points(people, deputy):
     today = timezone.localdate()
     PointsRule.objects.create(kind="inspection", points=Decimal(3), valid_from=date(2020, 1, 1))
     PointsRule.objects.create(kind="inspection", points=Decimal(5), valid_from=today)
@@ -38,7 +37,7 @@ def test_register_confirm_and_points(people, deputy):  # noqa: F811
         services.decide_activity(people["street_staff"], newer, confirm=True)
 
 
-def test_return_needs_a_reason_and_outsiders_cannot_decide(people, xihu, deputy):  # noqa: F811
+def test_return_needs_a_reason_and_outsiders_cannot_decide(people, xihu, deputy):
     activity = services.register_activity(people["deputy"], deputy, kind="training",
                                           date=timezone.localdate(), description="参加培训")
     with pytest.raises(ValidationError):
@@ -53,7 +52,7 @@ def test_return_needs_a_reason_and_outsiders_cannot_decide(people, xihu, deputy)
     assert DutyActivity.objects.get(pk=activity.pk).state == ActivityState.RETURNED
 
 
-def test_a_held_reception_registers_itself(people, xihu, session, deputy):  # noqa: F811
+def test_a_held_reception_registers_itself(people, xihu, session, deputy):
     category = OpinionCategory.objects.create(code="noise", name="噪音扰民")
     services.record_matters(people["deputy"], session, resident_name="甲", resident_mobile="",
                             matters=[services.Matter("噪音", "夜间噪音", category,
@@ -65,7 +64,7 @@ def test_a_held_reception_registers_itself(people, xihu, session, deputy):  # no
     assert auto.count() == 1 and auto.get().state == ActivityState.CONFIRMED
 
 
-def test_pages(client, people, deputy, verified_login):  # noqa: F811
+def test_pages(client, people, deputy, verified_login):
     client.force_login(people["deputy"])
     bad = client.post(reverse("deputies:my_duties"), {"kind": "inspection", "date": "2999-01-01",
                                                       "description": "x"})

@@ -11,29 +11,8 @@ from django.utils import timezone
 from tests.core.test_concurrency import run_together
 from yishi.core.models import User
 from yishi.deputies import services
-from yishi.deputies.models import Booking, DeputyProfile, LiaisonStation, SessionState
+from yishi.deputies.models import Booking, SessionState
 from yishi.opinions.models import Opinion, OpinionCategory, OpinionState
-
-
-@pytest.fixture
-def station(xihu):
-    return LiaisonStation.objects.create(unit=xihu["xixi"], code="xixi", kind="street",
-                                         name="西溪街道人大代表联络站", notice_days=1)
-
-
-@pytest.fixture
-def deputy(people, station):
-    profile = DeputyProfile.objects.create(user=people["deputy"])
-    profile.stations.add(station)
-    return profile
-
-
-@pytest.fixture
-def session(people, station, deputy):
-    start = timezone.now() + timedelta(days=3)
-    return services.schedule_session(people["street_staff"], station, starts_at=start,
-                                     ends_at=start + timedelta(hours=2), mode="in_person",
-                                     deputies=[deputy], slots=2)
 
 
 def test_scheduling_rules(people, station, deputy):

@@ -8,7 +8,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.deputies.test_receptions import deputy, station  # noqa: F401
 from yishi.core.models import User
 from yishi.deputies import services
 from yishi.deputies.models import Booking, ReceptionSession, RoomMessage, SessionState
@@ -24,7 +23,7 @@ def test_series_dates_weekly_and_odd_months():
     assert odd == [date(2027, m, 15) for m in (1, 3, 5, 7, 9, 11)]
 
 
-def _series(people, station, deputy, **changes):  # noqa: F811
+def _series(people, station, deputy, **changes):
     first = timezone.localdate() + timedelta(days=7)
     args = dict(recurrence="weekly", weekday=first.weekday(), first_date=first,
                 last_date=first + timedelta(days=27), start_time=time(9), end_time=time(11),
@@ -33,7 +32,7 @@ def _series(people, station, deputy, **changes):  # noqa: F811
     return services.schedule_series(people["street_staff"], station, **args)
 
 
-def test_publishing_a_schedule_creates_its_sessions(people, station, deputy):  # noqa: F811
+def test_publishing_a_schedule_creates_its_sessions(people, station, deputy):
     series = _series(people, station, deputy)
     sessions = list(series.sessions.order_by("starts_at"))
     assert len(sessions) == 4
@@ -49,7 +48,7 @@ def test_publishing_a_schedule_creates_its_sessions(people, station, deputy):  #
     ({"last_date": "long"}, "last_date"),
     ({"deputies": []}, "deputies"),
 ])
-def test_bad_schedules_are_refused_and_change_nothing(people, station, deputy, changes,  # noqa: F811
+def test_bad_schedules_are_refused_and_change_nothing(people, station, deputy, changes,
                                                       field):
     station.notice_days = 5
     station.save()
@@ -65,7 +64,7 @@ def test_bad_schedules_are_refused_and_change_nothing(people, station, deputy, c
     assert not ReceptionSession.objects.exists()
 
 
-def test_a_deputy_of_another_station_cannot_be_put_on_duty(people, station, deputy, xihu):  # noqa: F811
+def test_a_deputy_of_another_station_cannot_be_put_on_duty(people, station, deputy, xihu):
     from yishi.deputies.models import DeputyProfile
 
     other = DeputyProfile.objects.create(user=people["council_member"])
@@ -74,7 +73,7 @@ def test_a_deputy_of_another_station_cannot_be_put_on_duty(people, station, depu
     assert "deputies" in caught.value.message_dict
 
 
-def test_cancelled_session_refuses_bookings_and_tells_the_booked(people, station, deputy):  # noqa: F811
+def test_cancelled_session_refuses_bookings_and_tells_the_booked(people, station, deputy):
     from yishi.core.models import Notification
 
     session = _series(people, station, deputy).sessions.first()
@@ -91,7 +90,7 @@ def test_cancelled_session_refuses_bookings_and_tells_the_booked(people, station
         services.cancel_session(people["street_staff"], session, "again")
 
 
-def test_booking_a_reception_in_the_past_is_refused(people, station, deputy):  # noqa: F811
+def test_booking_a_reception_in_the_past_is_refused(people, station, deputy):
     past = timezone.now() - timedelta(days=2)
     session = ReceptionSession.objects.create(station=station, starts_at=past,
                                               ends_at=past + timedelta(hours=2))
@@ -101,11 +100,18 @@ def test_booking_a_reception_in_the_past_is_refused(people, station, deputy):  #
 
 
 @pytest.fixture
-def online(people, station, deputy):  # noqa: F811
+def online(people, station, deputy):
     return _series(people, station, deputy, mode="online").sessions.first()
 
 
-def test_online_queue_and_local_room(people, online, deputy):  # noqa: F811
+def _the_day_comes(session):
+    now = timezone.now()
+    ReceptionSession.objects.filter(pk=session.pk).update(
+        starts_at=now - timedelta(minutes=5), ends_at=now + timedelta(hours=2))
+    session.refresh_from_db()
+
+
+def test_online_queue_and_local_room(people, online, deputy):
     resident, other = people["resident"], people["council_member"]
     first = services.book_slot(resident, online, "小区停车")
     second = services.book_slot(other, online)
@@ -114,6 +120,9 @@ def test_online_queue_and_local_room(people, online, deputy):  # noqa: F811
         services.say_in_room(resident, first, "您好")
     with pytest.raises(PermissionDenied):
         services.call_next(resident, online)
+    with pytest.raises(ValidationError):   # the room is not open days ahead
+        services.call_next(people["deputy"], online)
+    _the_day_comes(online)
     assert services.call_next(people["deputy"], online) == first
     first.refresh_from_db()
     assert services.queue_position(first) == 0 and services.queue_position(second) == 1
@@ -134,6 +143,7 @@ def test_online_queue_and_local_room(people, online, deputy):  # noqa: F811
 
 def test_room_page_shows_only_to_the_two_sides(client, people, online):
     booking = services.book_slot(people["resident"], online)
+    _the_day_comes(online)
     services.call_next(people["deputy"], online)
     url = reverse("deputies:room", args=[online.pk, booking.pk])
     client.force_login(people["resident"])
@@ -158,6 +168,7 @@ def test_external_room_gives_the_providers_meeting(settings, people, online):
 
 def test_matters_recorded_for_a_booking_reach_the_resident(people, online, xihu):
     booking = services.book_slot(people["resident"], online)
+    _the_day_comes(online)
     services.call_next(people["deputy"], online)
     category = OpinionCategory.objects.create(code="parking", name="停车管理")
     opinions = services.record_matters(
@@ -184,3 +195,26 @@ def test_recording_at_a_cancelled_reception_is_refused(people, online, xihu):
                                 matters=[services.Matter("t", "x", category,
                                                          xihu["xixi_community"])])
     assert not Opinion.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_deputies_calling_at_once_call_different_residents(people, online, deputy, station):
+    from yishi.deputies.models import DeputyProfile
+
+    second = DeputyProfile.objects.create(user=people["council_member"])
+    second.stations.add(station)
+    online.deputies.add(second)
+    residents = [User.objects.create_user(f"1366700{i:04d}", name=f"R{i}") for i in range(3)]
+    for person in residents:
+        services.book_slot(person, online)
+    _the_day_comes(online)
+    from tests.core.test_concurrency import run_together
+
+    callers = [people["deputy"], people["council_member"]]
+    outcomes = run_together(lambda i: services.call_next(callers[i], online), count=2)
+    called = [value.resident for kind, value in outcomes if kind == "ok"]
+    assert len(called) == 2 and len(set(called)) == 2
+    # The first deputy moves on: only their own resident is finished.
+    services.call_next(people["deputy"], online)
+    finished = Booking.objects.filter(session=online, served_at__isnull=False)
+    assert [b.called_by for b in finished] == [people["deputy"]]

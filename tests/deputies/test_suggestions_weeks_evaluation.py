@@ -11,8 +11,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.deputies.test_receptions import deputy, station  # noqa: F401
-from tests.opinions.conftest import category, handler, platform  # noqa: F401
 from yishi.deputies import services
 from yishi.deputies.models import ActivityState, DutyActivity, PointsRule, ReceptionSession
 from yishi.deputies.queries import scorecards, station_cards
@@ -20,8 +18,8 @@ from yishi.opinions import services as opinions
 from yishi.opinions.models import Channel, OpinionState
 
 
-def test_a_suggestion_runs_through_the_loop_with_statutory_limits(people, deputy, category,  # noqa: F811
-                                                                  platform, handler, xihu):  # noqa: F811
+def test_a_suggestion_runs_through_the_loop_with_statutory_limits(people, deputy, category,
+                                                                  platform, handler, xihu):
     suggestion = services.submit_suggestion(
         people["deputy"], title="加快老旧小区加装电梯", text="建议简化审批流程",
         category=category, community=xihu["xixi_community"])
@@ -47,18 +45,18 @@ def test_a_suggestion_runs_through_the_loop_with_statutory_limits(people, deputy
     assert 27 <= days <= 31                       # a second answer within one month
 
 
-def test_only_deputies_submit_suggestions(people, category, xihu):  # noqa: F811
+def test_only_deputies_submit_suggestions(people, category, xihu):
     with pytest.raises(PermissionDenied):
         services.submit_suggestion(people["resident"], title="t", text="x", category=category,
                                    community=xihu["xixi_community"])
 
 
-def _activity(people, deputy):  # noqa: F811
+def _activity(people, deputy):
     return services.register_activity(people["deputy"], deputy, kind="inspection",
                                       date=timezone.localdate(), description="调研")
 
 
-def test_edit_own_activity_until_confirmed(people, deputy):  # noqa: F811
+def test_edit_own_activity_until_confirmed(people, deputy):
     activity = _activity(people, deputy)
     services.decide_activity(people["street_staff"], activity, confirm=False, reason="缺照片")
     services.edit_activity(people["deputy"], activity, kind="inspection",
@@ -71,7 +69,7 @@ def test_edit_own_activity_until_confirmed(people, deputy):  # noqa: F811
                                date=activity.date, description="改")
 
 
-def test_a_deputy_cannot_edit_anothers_record(people, deputy):  # noqa: F811
+def test_a_deputy_cannot_edit_anothers_record(people, deputy):
     from yishi.deputies.models import DeputyProfile
 
     activity = _activity(people, deputy)
@@ -83,7 +81,7 @@ def test_a_deputy_cannot_edit_anothers_record(people, deputy):  # noqa: F811
     assert activity.description == "调研"
 
 
-def test_evidence_of_the_wrong_type_is_refused_and_nothing_saved(people, deputy):  # noqa: F811
+def test_evidence_of_the_wrong_type_is_refused_and_nothing_saved(people, deputy):
     bad = SimpleUploadedFile("run.exe", b"MZ\x90\x00binary", content_type="application/pdf")
     with pytest.raises(ValidationError) as caught:
         services.register_activity(people["deputy"], deputy, kind="inspection",
@@ -97,7 +95,7 @@ def test_evidence_of_the_wrong_type_is_refused_and_nothing_saved(people, deputy)
     assert activity.evidence.get().content_type == "application/pdf"
 
 
-def test_activity_week_declared_by_the_district_with_station_events(people, deputy, station,  # noqa: F811
+def test_activity_week_declared_by_the_district_with_station_events(people, deputy, station,
                                                                      xihu):
     today = timezone.localdate()
     start = today - timedelta(days=3)
@@ -119,7 +117,7 @@ def test_activity_week_declared_by_the_district_with_station_events(people, depu
     assert event.participations.get() == joined
 
 
-def test_scorecards_rank_and_show_shortfalls(people, deputy, station, xihu):  # noqa: F811
+def test_scorecards_rank_and_show_shortfalls(people, deputy, station, xihu):
     from yishi.deputies.models import DeputyProfile
 
     year = timezone.localdate().year
@@ -152,7 +150,7 @@ def test_scorecards_rank_and_show_shortfalls(people, deputy, station, xihu):  # 
         station, 1, Decimal(5), 2)
 
 
-def test_evaluation_page_and_downloads_for_staff_only(client, people, deputy, xihu,  # noqa: F811
+def test_evaluation_page_and_downloads_for_staff_only(client, people, deputy, xihu,
                                                       verified_login):
     from openpyxl import load_workbook
 
@@ -174,7 +172,7 @@ def test_evaluation_page_and_downloads_for_staff_only(client, people, deputy, xi
     assert client.get(reverse("deputies:annual_report", args=[deputy.pk, 2026])).status_code == 403
 
 
-def test_api_for_residents_deputies_and_staff(client, people, deputy, station, category, xihu,  # noqa: F811
+def test_api_for_residents_deputies_and_staff(client, people, deputy, station, category, xihu,
                                               verified_login):
     start = timezone.now() + timedelta(days=5)
     verified_login(people["street_staff"])
@@ -218,7 +216,7 @@ def test_api_for_residents_deputies_and_staff(client, people, deputy, station, c
     assert client.get("/api/deputies/weeks").status_code == 200
 
 
-def test_workspace_pages_render_for_their_roles(client, people, deputy, station, xihu,  # noqa: F811
+def test_workspace_pages_render_for_their_roles(client, people, deputy, station, xihu,
                                                 verified_login):
     client.force_login(people["deputy"])
     for name in ("my_schedule", "my_duties", "my_suggestions"):
@@ -232,7 +230,7 @@ def test_workspace_pages_render_for_their_roles(client, people, deputy, station,
         assert client.get(reverse(f"deputies:{name}")).status_code == 200
 
 
-def test_schedule_form_keeps_what_was_typed_on_error(client, people, deputy, station,  # noqa: F811
+def test_schedule_form_keeps_what_was_typed_on_error(client, people, deputy, station,
                                                      verified_login):
     verified_login(people["street_staff"])
     response = client.post(reverse("deputies:schedule") + f"?station={station.code}", {

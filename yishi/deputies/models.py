@@ -153,6 +153,8 @@ class Booking(models.Model):
     # An online reception is a queue: the deputy calls the next resident into the room, talks,
     # records the matters, and finishes.
     called_at = models.DateTimeField(_("called in"), null=True, blank=True)
+    called_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True,
+                                  blank=True, related_name="+", verbose_name=_("called in by"))
     served_at = models.DateTimeField(_("finished"), null=True, blank=True)
 
     class Meta:

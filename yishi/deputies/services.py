@@ -191,6 +191,9 @@ def queue_position(booking: Booking) -> int:
                                   called_at__isnull=True, slot__lt=booking.slot).count() + 1
 
 
+ROOM_OPENS_BEFORE = timedelta(minutes=30)
+
+
 @transaction.atomic
 def call_next(deputy_user, session: ReceptionSession) -> Booking | None:
     """The deputy calls the next waiting resident into the room (the one before is finished)."""
@@ -199,10 +202,15 @@ def call_next(deputy_user, session: ReceptionSession) -> Booking | None:
     if session.state == SessionState.CANCELLED:
         raise ReceptionError(_("This reception was cancelled."))
     now = timezone.now()
-    Booking.objects.filter(session=session, called_at__isnull=False,
+    if now < session.starts_at - ROOM_OPENS_BEFORE:
+        raise ReceptionError(_("The room opens %(minutes)d minutes before the reception starts.")
+                             % {"minutes": ROOM_OPENS_BEFORE.seconds // 60})
+    # Several deputies may be on duty, each talking with one resident: finish this deputy's own.
+    Booking.objects.filter(session=session, called_by=deputy_user,
                            served_at__isnull=True).update(served_at=now)
     for booking in Booking.objects.filter(session=session, called_at__isnull=True).order_by("slot"):
-        if Booking.objects.filter(pk=booking.pk, called_at__isnull=True).update(called_at=now):
+        if Booking.objects.filter(pk=booking.pk, called_at__isnull=True).update(
+                called_at=now, called_by=deputy_user):
             booking.refresh_from_db()
             audit.record(deputy_user, "deputies.call_in", booking,
                          unit=session.station.unit)
