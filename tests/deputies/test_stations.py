@@ -1,6 +1,7 @@
 """Liaison stations and deputies' public profiles: pages, QR codes, API, privacy."""
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
 from django.urls import reverse
 
@@ -50,3 +51,30 @@ def test_api(client, demo):
     deputy = client.get(f"/api/deputies/deputies/{deputy_id}").json()
     assert deputy["level"] == "district" and stations[0]["code"] in deputy["stations"]
     assert "mobile" not in deputy
+
+
+def test_a_deputy_updates_their_public_page_with_a_photo(client, people, deputy):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 50), "red").save(buffer, "JPEG")
+    client.force_login(people["deputy"])
+    bad = client.post(reverse("deputies:my_profile"), {
+        "biography": "从事社区工作二十年", "photo": SimpleUploadedFile("a.pdf", b"%PDF-1.4 x")})
+    assert bad.status_code == 400 and "从事社区工作二十年" in bad.content.decode()
+    deputy.refresh_from_db()
+    assert deputy.biography == "" and deputy.photo is None
+    good = client.post(reverse("deputies:my_profile"), {
+        "biography": "从事社区工作二十年",
+        "photo": SimpleUploadedFile("me.jpg", buffer.getvalue(), content_type="image/jpeg")})
+    assert good.status_code == 302
+    page = client.get(reverse("deputies:deputy", args=[deputy.pk])).content.decode()
+    deputy.refresh_from_db()
+    assert deputy.photo.file.url in page and "从事社区工作二十年" in page
+    with pytest.raises(PermissionDenied):
+        from yishi.deputies import services
+
+        services.update_profile(people["council_member"], deputy, biography="x")

@@ -139,3 +139,9 @@ class EventForm(forms.Form):
 class RoomMessageForm(forms.Form):
     text = forms.CharField(label=_("Your message"), max_length=1000,
                            widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ProfileForm(forms.Form):
+    biography = forms.CharField(label=_("About you (shown on your public page)"), max_length=2000,
+                                required=False, widget=forms.Textarea(attrs={"rows": 5}))
+    photo = forms.FileField(label=_("Photo (JPEG, PNG or WebP)"), required=False)

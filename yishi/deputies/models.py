@@ -66,6 +66,8 @@ class DeputyProfile(models.Model):
     constituency = models.CharField(_("constituency"), max_length=100, blank=True)
     sector = models.CharField(_("sector"), max_length=100, blank=True)
     biography = models.TextField(_("about"), blank=True)
+    photo = models.ForeignKey("core.Attachment", models.SET_NULL, null=True, blank=True,
+                              related_name="+", verbose_name=_("photo"))
     stations = models.ManyToManyField(LiaisonStation, blank=True, related_name="deputies",
                                       verbose_name=_("liaison stations"))
     is_public = models.BooleanField(_("public profile"), default=True)

@@ -436,6 +436,27 @@ def score(deputy: DeputyProfile, start, end) -> dict:
     return {"total": total, "by_kind": by_kind}
 
 
+@transaction.atomic
+def update_profile(actor, profile: DeputyProfile, *, biography: str, photo=None) -> DeputyProfile:
+    """A deputy keeps their public profile up to date: what they say about themselves, and a
+    photo (an image, re-encoded without its metadata)."""
+    from yishi.core.attachments import store_attachment
+
+    if profile.user_id != getattr(actor, "pk", None):
+        raise PermissionDenied(_("Deputies edit their own profile only."))
+    before = {"biography": profile.biography, "photo": profile.photo_id}
+    profile.biography = (biography or "").strip()[:2000]
+    if photo is not None:
+        try:
+            profile.photo = store_attachment(actor, photo, images_only=True)
+        except ValidationError as exc:
+            raise ReceptionError({"photo": exc.messages}) from None
+    profile.save(update_fields=["biography", "photo"])
+    audit.record(actor, "deputies.update_profile", profile, before=before,
+                 after={"biography": profile.biography, "photo": profile.photo_id})
+    return profile
+
+
 # --- deputies' suggestions (代表建议) -----------------------------------------------------------
 
 def submit_suggestion(deputy_user, *, title: str, text: str, category, community):

@@ -18,6 +18,7 @@ urlpatterns = [
     path("my-receptions/", workspace_views.my_schedule, name="my_schedule"),
     path("my-duties/", workspace_views.my_duties, name="my_duties"),
     path("my-duties/events/<int:pk>/", workspace_views.join_event, name="join_event"),
+    path("my-profile/", workspace_views.my_profile, name="my_profile"),
     path("my-suggestions/", workspace_views.my_suggestions, name="my_suggestions"),
     path("duties-to-confirm/", workspace_views.confirm_queue, name="confirm_queue"),
     path("schedule/", workspace_views.schedule, name="schedule"),

@@ -157,6 +157,26 @@ def my_suggestions(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+def my_profile(request: HttpRequest) -> HttpResponse:
+    from .forms import ProfileForm
+
+    profile = _profile(request)
+    form = ProfileForm(request.POST or None, request.FILES or None,
+                       initial={"biography": profile.biography})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_profile(request.user, profile, **form.cleaned_data)
+        except ValidationError as exc:
+            add_form_errors(form, exc)
+        else:
+            messages.success(request, _("Your public page is updated."))
+            return redirect("deputies:deputy", pk=profile.pk)
+    return render(request, "deputies/my_profile.html", {
+        "profile": profile, "form": form, "trail": _trail((_("My public page"), None)),
+    }, status=400 if request.method == "POST" else 200)
+
+
+@login_required
 def annual_report(request: HttpRequest, pk: int, year: int) -> HttpResponse:
     """A deputy's printable annual duty report (年度履职报告): the deputy, or staff of a street
     where the deputy serves."""
