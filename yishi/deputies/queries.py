@@ -66,12 +66,22 @@ def scorecards(year: int, unit: Unit | None = None,
     if deputies is None:
         deputies = DeputyProfile.objects.filter(stations__unit__path__startswith=(
             unit.path if unit else "")).distinct()
-    deputies = list(deputies.select_related("user").prefetch_related("stations__unit"))
+    deputies = list(deputies.select_related("user"))
     ids = [d.pk for d in deputies]
     rules = _rules()
-    cards = {d.pk: Scorecard(d, year, street=next((s.unit for s in d.stations.all()), None),
-                             receptions_required=max(
-                                 [s.min_receptions for s in d.stations.all()] or [0]))
+    # Each deputy's street (their first station's) and the highest yearly minimum of receptions
+    # among their stations, from the link table in one query.
+    units = {u.pk: u for u in Unit.objects.filter(liaison_stations__deputies__in=ids).distinct()}
+    served: dict[int, list] = {}
+    for deputy_id, unit_id, minimum in (DeputyProfile.stations.through.objects
+                                        .filter(deputyprofile_id__in=ids)
+                                        .order_by("id")
+                                        .values_list("deputyprofile_id", "liaisonstation__unit_id",
+                                                     "liaisonstation__min_receptions")):
+        served.setdefault(deputy_id, []).append((unit_id, minimum))
+    cards = {d.pk: Scorecard(d, year, street=units.get(next(iter(served.get(d.pk, [])),
+                                                            (None, 0))[0]),
+                             receptions_required=max([m for _u, m in served.get(d.pk, [])] or [0]))
              for d in deputies}
     days: dict[int, set] = {pk: set() for pk in ids}
     for deputy_id, kind, day in DutyActivity.objects.filter(
