@@ -403,8 +403,10 @@ def quorum(meeting: Meeting) -> dict:
     """The live quorum figure: members signed in against the members of the term."""
     from yishi.voting.services import quorum_met
 
-    entitled = meeting.attendances.count() or serving_members(meeting.term).count()
-    present = meeting.attendances.filter(signed_in_at__isnull=False).count()
+    # Only serving members count: one who resigned mid-meeting leaves the roll and the figure.
+    rows = meeting.attendances.filter(member__status=MemberStatus.SERVING)
+    entitled = rows.count() or serving_members(meeting.term).count()
+    present = rows.filter(signed_in_at__isnull=False).count()
     fraction = meeting.council.quorum_fraction
     needed = entitled // 2 + 1 if fraction == "1/2" else -(-entitled * 2 // 3)
     return {"present": present, "entitled": entitled, "needed": needed, "fraction": fraction,
@@ -450,8 +452,9 @@ def sign_in(actor, meeting: Meeting, member: Member,
 
 
 def _present_users(meeting: Meeting) -> list[User]:
-    return [a.member.user for a in meeting.attendances.filter(signed_in_at__isnull=False)
-            .select_related("member__user")]
+    return [a.member.user for a in meeting.attendances.filter(
+        signed_in_at__isnull=False, member__status=MemberStatus.SERVING).select_related(
+        "member__user")]
 
 
 @transaction.atomic
