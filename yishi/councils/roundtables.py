@@ -116,7 +116,7 @@ def support_call(actor, call: Call) -> Call:
             audit.record(actor, "councils.support_call", call, unit=call.street)
     except IntegrityError:
         raise CouncilError(_("You have already supported this call.")) from None
-    call.refresh_from_db()
+    call = Call.objects.select_related("street").get(pk=call.pk)
     council = _council(call.street)
     if call.state == CallState.OPEN and call.supports >= council.call_threshold:
         with transaction.atomic():

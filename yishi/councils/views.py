@@ -89,10 +89,11 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
         item.vote_open = item.ballot is not None and item.ballot.state == BallotState.OPEN
         item.voted = item.vote_open and has_voted(item.ballot, request.user)
         item.my_opinions = item.opinions.filter(member=member) if member else []
-    return render(request, "councils/meeting_detail.html", {
+    embed = queries.video_is_embeddable(meeting.video_url)
+    response = render(request, "councils/meeting_detail.html", {
         "meeting": meeting, "items": items, "member": member, "attendance": attendance,
         "quorum": services.quorum(meeting),
-        "embed": queries.video_is_embeddable(meeting.video_url),
+        "embed": embed,
         "minutes": queries.published_minutes(meeting),
         "can_manage": has_perm(request.user, "councils.manage", meeting.council.street),
         "trail": [(_("Deliberation councils"), reverse("councils:index")),
@@ -100,6 +101,11 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
                                                  args=[meeting.council.street.code])),
                   (meeting.title, None)],
     })
+    if embed or any(item.embed for item in items):
+        # The site's policy allows frames from nowhere; this page allows the district's video
+        # hosts.
+        response._csp_update = {"frame-src": [f"https://{h}" for h in queries.video_embed_hosts()]}
+    return response
 
 
 @login_required
