@@ -176,3 +176,25 @@ def test_attach_an_existing_project_ballot(meeting, members, people):
     services.close_vote(staff, item)
     item.refresh_from_db()
     assert item.passed is True and item.resolved_at
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_deputy_signing_in_performs_a_duty(meeting, members, people):
+    from yishi.core.signals import duty_performed
+
+    sent = []
+
+    def receiver(sender, **kwargs):
+        sent.append(kwargs)
+
+    duty_performed.connect(receiver, dispatch_uid="test-councils-duty")
+    try:
+        staff = people["street_staff"]
+        services.convene_meeting(staff, meeting)
+        services.start_meeting(staff, meeting)
+        services.sign_in(staff, meeting, members[0])
+        services.sign_in(staff, meeting, members[0])
+    finally:
+        duty_performed.disconnect(dispatch_uid="test-councils-duty")
+    assert len(sent) == 1
+    assert sent[0]["kind"] == "meeting" and sent[0]["source_key"] == f"councils.meeting:{meeting.pk}"
