@@ -198,3 +198,28 @@ def test_a_deputy_signing_in_performs_a_duty(meeting, members, people):
         duty_performed.disconnect(dispatch_uid="test-councils-duty")
     assert len(sent) == 1
     assert sent[0]["kind"] == "meeting" and sent[0]["source_key"] == f"councils.meeting:{meeting.pk}"
+
+
+def test_online_sign_in_by_the_member(meeting, members, people):
+    staff = people["street_staff"]
+    with pytest.raises(ValidationError):
+        services.sign_in_online(members[0].user, meeting)  # not started, no online link
+    Meeting.objects.filter(pk=meeting.pk).update(online_url="https://meet.example.cn/r/1")
+    meeting.refresh_from_db()
+    services.convene_meeting(staff, meeting)
+    services.start_meeting(staff, meeting)
+    with pytest.raises(PermissionDenied):
+        services.sign_in_online(people["resident"], meeting)
+    for m in members[:2]:
+        services.sign_in(staff, meeting, m)
+    services.sign_in_online(members[2].user, meeting)
+    item = meeting.items.first()
+    services.open_vote(staff, item)
+    services.sign_in_online(members[3].user, meeting)  # arrives online while the vote is open
+    item.refresh_from_db()
+    assert item.ballot.present_count == 3
+    services.cast_member_vote(members[3].user, item, "yes")
+    services.close_vote(staff, item)
+    item.ballot.refresh_from_db()
+    assert item.ballot.present_count == 4
+    assert Attendance.objects.get(meeting=meeting, member=members[2]).mode == "online"

@@ -85,3 +85,28 @@ def test_video_embedded_only_from_allowed_hosts(client, meeting, members, people
     Meeting.objects.filter(pk=meeting.pk).update(video_url="https://elsewhere.example.com/v/1")
     body = client.get(f"/councils/meetings/{meeting.pk}/").content.decode()
     assert "<iframe" not in body and "https://elsewhere.example.com/v/1" in body
+
+
+def test_rules_and_import_through_the_page(verified_login, council, people, xihu):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from yishi.core.models import AuditRecord
+    from yishi.councils.models import Council, Member
+
+    client = verified_login(people["street_staff"])
+    url = f"/councils/manage/{xihu['xixi'].code}/members/"
+    rules = {"action": "rules", "quorum_fraction": "2/3", "pass_rule": "more_than_half_present",
+             "secrecy": "secret", "notice_days": "5", "min_age": "18",
+             "min_years_in_street": "2", "call_threshold": "0", "round_table_days": "10"}
+    assert client.post(url, rules).status_code == 400
+    assert Council.objects.get().quorum_fraction == "1/2"
+    rules["call_threshold"] = "8"
+    assert client.post(url, rules).status_code == 302
+    council = Council.objects.get()
+    assert (council.quorum_fraction, council.call_threshold, council.min_years_in_street) == (
+        "2/3", 8, 2)
+    assert AuditRecord.objects.filter(action="councils.update_rules").count() == 1
+    wrong = SimpleUploadedFile("m.xlsx", b"PK\x03\x04 broken")
+    response = client.post(url, {"action": "import", "file": wrong})
+    assert response.status_code == 400 and "Excel" in response.content.decode()
+    assert Member.objects.count() == 0

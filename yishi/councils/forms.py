@@ -126,3 +126,12 @@ class BatchForm(forms.Form):
     agenda = forms.CharField(label=_("Template agenda"), widget=forms.Textarea(attrs={"rows": 4}),
                              help_text=_("One item a line: kind code | title, e.g. "
                                          "budget_review | 2026 budget and final accounts."))
+
+
+class RulesForm(forms.ModelForm):
+    class Meta:
+        from .models import Council
+
+        model = Council
+        fields = ["quorum_fraction", "pass_rule", "secrecy", "notice_days", "min_age",
+                  "min_years_in_street", "call_threshold", "round_table_days"]

@@ -26,6 +26,7 @@ from .forms import (
     MeetingForm,
     MemberForm,
     RoundTableForm,
+    RulesForm,
 )
 from .models import (
     ActionState,
@@ -108,6 +109,7 @@ def members(request: HttpRequest, code: str) -> HttpResponse:
     term = council.current_term()
     form = MemberForm(None, street=council.street)
     import_form = ImportForm()
+    rules_form = RulesForm(instance=council)
     report = None
     status = 200
     if request.method == "POST" and request.POST.get("action") == "add":
@@ -138,6 +140,18 @@ def members(request: HttpRequest, code: str) -> HttpResponse:
                     messages.success(request, _("%(n)d members imported.") % {"n": report.added})
                     return redirect("councils:members", code=code)
         status = 400
+    elif request.method == "POST" and request.POST.get("action") == "rules":
+        rules_form = RulesForm(request.POST, instance=Council.objects.get(pk=council.pk))
+        if rules_form.is_valid():
+            try:
+                services.update_rules(request.user, council, **{
+                    name: rules_form.cleaned_data[name] for name in services.RULE_FIELDS})
+            except ValidationError as exc:
+                add_form_errors(rules_form, exc)
+            else:
+                messages.success(request, _("The council's rules are saved."))
+                return redirect("councils:members", code=code)
+        status = 400
     elif request.method == "POST" and request.POST.get("action") == "publish":
         try:
             services.publish_roster(request.user, term)
@@ -162,6 +176,7 @@ def members(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "councils/members.html", {
         "council": council, "term": term, "form": form, "import_form": import_form,
         "report": report, "rows": rows, "serving": MemberStatus.SERVING,
+        "rules_form": rules_form,
         "end_form": EndMembershipForm(),
         "trail": [(_("Councils"), reverse("councils:manage")), (str(council), None)],
     }, status=status)

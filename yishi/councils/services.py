@@ -69,6 +69,40 @@ def create_council(actor, street: Unit, *, name: str = "", term_starts_on: date 
     return council
 
 
+RULE_FIELDS = ("quorum_fraction", "pass_rule", "secrecy", "notice_days", "min_age",
+               "min_years_in_street", "call_threshold", "round_table_days")
+
+
+@transaction.atomic
+def update_rules(actor, council: Council, **rules) -> Council:
+    """The council's rules (议事规则): quorum, pass rule, named or secret votes, notice, membership
+    conditions, the one-click-call threshold and the round table's deadline."""
+    require(actor, "councils.manage", council.street)
+    unknown = set(rules) - set(RULE_FIELDS)
+    if unknown:
+        raise CouncilError(_("Unknown rule: %(names)s.") % {"names": ", ".join(sorted(unknown))})
+    council = Council.objects.select_for_update().get(pk=council.pk)
+    before = audit.snapshot(council, list(RULE_FIELDS))
+    for name, value in rules.items():
+        setattr(council, name, value)
+    errors = {}
+    if not 1 <= council.call_threshold <= 10000:
+        errors["call_threshold"] = _("Between 1 and 10000 supports.")
+    if not 1 <= council.round_table_days <= 365:
+        errors["round_table_days"] = _("Between 1 and 365 days.")
+    if not 16 <= council.min_age <= 100:
+        errors["min_age"] = _("Between 16 and 100 years.")
+    if council.notice_days > 90:
+        errors["notice_days"] = _("At most 90 days.")
+    if errors:
+        raise CouncilError(errors)
+    council.full_clean()
+    council.save(update_fields=list(rules))
+    audit.record(actor, "councils.update_rules", council, before=before,
+                 after=audit.snapshot(council, list(RULE_FIELDS)), unit=council.street)
+    return council
+
+
 def _years_between(start: date, end: date) -> int:
     return end.year - start.year - ((end.month, end.day) < (start.month, start.day))
 
@@ -415,11 +449,26 @@ def quorum(meeting: Meeting) -> dict:
 
 def sign_in(actor, meeting: Meeting, member: Member,
             mode: str = SignInMode.IN_PERSON) -> bool:
-    """Sign a member in at the desk (or online). Two sign-ins of the same member count once:
-    the attendance row is unique and the update only fires while it is unsigned. Returns
-    whether this call signed the member in."""
+    """Sign a member in at the desk. Two sign-ins of the same member count once: the attendance
+    row is unique and the update only fires while it is unsigned. Returns whether this call
+    signed the member in."""
+    require(actor, "councils.manage", meeting.council.street)
+    return _sign_in(actor, meeting, member, mode, mirror=True)
+
+
+def sign_in_online(user, meeting: Meeting) -> bool:
+    """A member attending online signs themselves in (the meeting must offer online
+    attendance). Their presence reaches open ballots when staff next open or close a vote."""
+    member = member_for(user, meeting)
+    if member is None:
+        raise PermissionDenied(_("Only the council's serving members sign in."))
+    if not meeting.online_url:
+        raise CouncilError(_("This meeting has no online attendance."))
+    return _sign_in(user, meeting, member, SignInMode.ONLINE, mirror=False)
+
+
+def _sign_in(actor, meeting: Meeting, member: Member, mode: str, *, mirror: bool) -> bool:
     street = meeting.council.street
-    require(actor, "councils.manage", street)
     if meeting.state != MeetingState.IN_PROGRESS:
         raise CouncilError(_("Sign-in opens when the meeting starts."))
     if member.term_id != meeting.term_id or member.status != MemberStatus.SERVING:
@@ -441,8 +490,10 @@ def sign_in(actor, meeting: Meeting, member: Member,
         audit.record(actor, "councils.sign_in", attendance, after={"mode": mode}, unit=street,
                      repr_=member.user.name)
         # A late arrival counts towards the votes still open (others are synced on opening).
-        for item in meeting.items.filter(ballot__state=BallotState.OPEN).select_related("ballot"):
-            voting.mark_present(actor, item.ballot, [member.user])
+        if mirror:
+            for item in meeting.items.filter(ballot__state=BallotState.OPEN
+                                             ).select_related("ballot"):
+                voting.mark_present(actor, item.ballot, [member.user])
         when = timezone.localtime(meeting.starts_at).date()
         user = member.user
         transaction.on_commit(lambda: duty_performed.send(
@@ -524,6 +575,8 @@ def close_vote(actor, item: AgendaItem, resolution: str = "") -> AgendaItem:
         raise CouncilError(_("This item has no vote."))
     ballot = Ballot.objects.get(pk=item.ballot_id)
     if ballot.state == BallotState.OPEN:
+        # Online sign-ins since the vote opened join the presence count before it closes.
+        voting.mark_present(actor, ballot, _present_users(meeting))
         ballot = voting.close_ballot(actor, ballot)
     if ballot.state == BallotState.CLOSED:
         ballot = voting.publish_results(actor, ballot)

@@ -16,6 +16,7 @@ urlpatterns = [
     path("round-tables/<int:pk>/", views.round_table_detail, name="round_table"),
     path("meetings/<int:pk>/", views.meeting_detail, name="meeting"),
     path("meetings/<int:pk>/answer/", views.answer, name="answer"),
+    path("meetings/<int:pk>/sign-in/", views.online_sign_in, name="online_sign_in"),
     path("meetings/<int:pk>/items/<int:item_pk>/opinion/", views.item_opinion,
          name="item_opinion"),
     path("meetings/<int:pk>/items/<int:item_pk>/vote/", views.vote, name="vote"),

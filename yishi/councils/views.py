@@ -124,6 +124,18 @@ def answer(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+def online_sign_in(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = get_object_or_404(Meeting, pk=pk)
+    try:
+        services.sign_in_online(request.user, meeting)
+        messages.success(request, _("You are signed in as attending online."))
+    except (ValidationError, PermissionDenied) as exc:
+        _messages_from(request, exc)
+    return redirect("councils:meeting", pk=meeting.pk)
+
+
+@login_required
+@require_POST
 def item_opinion(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
     meeting = get_object_or_404(Meeting, pk=pk)
     item = get_object_or_404(meeting.items, pk=item_pk)
