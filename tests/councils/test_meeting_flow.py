@@ -223,3 +223,14 @@ def test_online_sign_in_by_the_member(meeting, members, people):
     item.ballot.refresh_from_db()
     assert item.ballot.present_count == 4
     assert Attendance.objects.get(meeting=meeting, member=members[2]).mode == "online"
+
+
+def test_a_member_added_after_the_notice_counts(meeting, members, people, xihu):
+    from .conftest import member_input
+
+    staff = people["street_staff"]
+    services.convene_meeting(staff, meeting)
+    assert services.quorum(meeting)["entitled"] == 5
+    late = services.add_member(staff, meeting.term, member_input(9, xihu["xixi_community"]))
+    assert services.quorum(meeting)["entitled"] == 6
+    services.answer_notice(late.user, meeting, attending=True)

@@ -108,3 +108,20 @@ def test_public_roster_masks_contacts(client, council, people, xihu):
     assert "成员7" in page and "137****0007" in page and "13710000007" not in page
     csv = client.get(f"/councils/{xihu['xixi'].code}/roster.csv").content.decode()
     assert "137****0007" in csv and "13710000007" not in csv
+
+
+def test_replacement_through_the_page(verified_login, council, people, xihu):
+    term = council.current_term()
+    old = services.add_member(people["street_staff"], term, member_input(1, xihu["xixi_community"]))
+    new = services.add_member(people["street_staff"], term, member_input(2, xihu["xixi_community"]))
+    client = verified_login(people["street_staff"])
+    url = f"/councils/manage/{xihu['xixi'].code}/members/"
+    client.post(url, {"action": "end", "status": "replaced", "member": old.pk,
+                      "replaced_by": old.pk})
+    old.refresh_from_db()
+    assert old.status == MemberStatus.SERVING
+    client.post(url, {"action": "end", "status": "replaced", "member": old.pk,
+                      "replaced_by": new.pk})
+    old.refresh_from_db()
+    assert old.status == MemberStatus.REPLACED and old.replaced_by == new and old.left_on
+    assert "成员1" in client.get(url).content.decode()

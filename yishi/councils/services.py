@@ -173,6 +173,11 @@ def _add_member(actor, term: Term, data: MemberInput, on: date) -> Member:
         role = core_services.assign_role(actor, user, Role.COUNCIL_MEMBER, street)
     member.role = role
     member.save(update_fields=["role"])
+    # A member who joins between the notice and the meeting is on its roll too.
+    Attendance.objects.bulk_create(
+        [Attendance(meeting=m, member=member) for m in Meeting.objects.filter(
+            term=term, state__in=[MeetingState.CONVENED, MeetingState.IN_PROGRESS])],
+        ignore_conflicts=True)
     audit.record(actor, "councils.add_member", member, after={
         "term": term.pk, "user": user.pk, "category": data.category,
         "community": data.community.pk if data.community else None}, unit=street,
@@ -203,6 +208,10 @@ def end_membership(actor, member: Member, status: str, on: date | None = None,
         raise CouncilError({"status": _("Choose resigned or replaced.")})
     if status == MemberStatus.REPLACED and replaced_by is None:
         raise CouncilError({"replaced_by": _("Say who replaces the member.")})
+    if replaced_by is not None and (replaced_by.pk == member.pk
+                                    or replaced_by.term_id != member.term_id):
+        raise CouncilError({"replaced_by": _(
+            "The replacement must be another member of the same term.")})
     on = on or timezone.localdate()
     updated = Member.objects.filter(pk=member.pk, status=MemberStatus.SERVING).update(
         status=status, left_on=on, replaced_by=replaced_by)
