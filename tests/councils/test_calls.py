@@ -108,3 +108,14 @@ def test_concurrent_supports_count_once_each_and_trigger_once(people, xihu):
     again = run_together(lambda i: roundtables.support_call(neighbours[0], call), count=4)
     assert all(kind == "error" for kind, _v in again)
     assert CallSupport.objects.filter(call=call).count() == 9
+
+
+@pytest.mark.django_db
+def test_overdue_calls_are_flagged_once(council, people, xihu):
+    call = roundtables.raise_call(people["resident"], xihu["xixi_community"], "路灯不亮")
+    roundtables.decide_round_table(people["street_staff"], call)
+    later = timezone.now() + timedelta(days=council.round_table_days + 1)
+    assert roundtables.flag_overdue_calls(timezone.now()) == 0
+    assert roundtables.flag_overdue_calls(later) == 1
+    assert roundtables.flag_overdue_calls(later) == 0
+    assert people["district_staff"].notifications.filter(url=f"/councils/calls/{call.pk}/").exists()

@@ -78,6 +78,19 @@ def roster(request, street: str):
              "mobile": r["mobile"]} for r in rows]
 
 
+class DocumentOut(Schema):
+    name: str
+    url: str
+
+    @staticmethod
+    def resolve_name(obj):
+        return obj.original_name
+
+    @staticmethod
+    def resolve_url(obj):
+        return obj.file.url
+
+
 class ItemOut(Schema):
     id: int
     position: int
@@ -91,6 +104,11 @@ class ItemOut(Schema):
     votes_yes: int | None
     votes_no: int | None
     votes_abstain: int | None
+    documents: list[DocumentOut]
+
+    @staticmethod
+    def resolve_documents(obj):
+        return list(obj.documents.all())
 
     @staticmethod
     def resolve_ballot(obj):

@@ -12,9 +12,11 @@ class CouncilsConfig(AppConfig):
         from yishi.core.models import Role
 
         from . import permissions  # noqa: F401 - registers the rules
+        from .roundtables import flag_overdue_calls
         from .services import send_due_notices
 
         periodic.register("councils.meeting_notices")(send_due_notices)
+        periodic.register("councils.overdue_calls")(flag_overdue_calls)
         menu.register(_("My council meetings"), "councils:my_meetings", {Role.COUNCIL_MEMBER},
                       _("Notices, attendance, documents and votes"))
         menu.register(_("Councils"), "councils:manage",

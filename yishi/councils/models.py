@@ -5,8 +5,6 @@ the livelihood round tables (民生圆桌会) they lead to.
 Votes are ballots of the voting engine (an agenda item points at its ballot); this app only
 keeps what a meeting needs around them."""
 
-from datetime import timedelta
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -426,6 +424,7 @@ class Call(models.Model):
     created_at = models.DateTimeField(_("raised"), default=timezone.now)
     due_at = models.DateTimeField(_("round table due by"), null=True, blank=True)
     triggered_by_staff = models.BooleanField(_("decided by staff"), default=False)
+    overdue_flagged_at = models.DateTimeField(_("flagged overdue"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("one-click call (一键呼)")
@@ -543,6 +542,3 @@ class RoundTableAction(models.Model):
     def __str__(self) -> str:
         return self.title
 
-
-def default_round_table_due(council: Council):
-    return timezone.now() + timedelta(days=council.round_table_days)

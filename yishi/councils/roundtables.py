@@ -139,6 +139,30 @@ def overdue_calls():
     return Call.objects.filter(state=CallState.DUE, due_at__lt=timezone.now())
 
 
+def flag_overdue_calls(now=None) -> int:
+    """Periodic job: a call whose round table is overdue is flagged once, and the street
+    committee and the district are told. The conditional update makes it once across workers."""
+    now = now or timezone.now()
+    flagged = 0
+    for call in Call.objects.filter(state=CallState.DUE, due_at__lt=now,
+                                    overdue_flagged_at__isnull=True).select_related("street"):
+        with transaction.atomic():
+            if not Call.objects.filter(pk=call.pk, overdue_flagged_at__isnull=True).update(
+                    overdue_flagged_at=now):
+                continue
+            audit.record(None, "councils.call_overdue", call, after={"due_at": call.due_at},
+                         unit=call.street)
+            district = User.objects.filter(pk__in=RoleAssignment.objects.active().filter(
+                role=Role.DISTRICT_STAFF).values("user_id"))
+            notify(list(_street_staff(call.street)) + list(district),
+                   _("Round table overdue: %(matter)s") % {"matter": call.description[:60]},
+                   _("It was due by %(date)s.") % {
+                       "date": f"{timezone.localtime(call.due_at):%Y-%m-%d}"},
+                   f"/councils/calls/{call.pk}/")
+            flagged += 1
+    return flagged
+
+
 @dataclass
 class Person:
     kind: str
