@@ -34,10 +34,13 @@ def test_demo_pages_render(db, client, verified_login):
               "/councils/calendar/", "/councils/calendar.ics", "/councils/calls/",
               f"/councils/calls/{call.pk}/", f"/councils/round-tables/{table.pk}/",
               f"/councils/district/{batch.pk}/", "/councils/calls.csv",
-              f"/councils/{xixi.street.code}/roster.csv", "/api/councils/meetings?upcoming=true",
+              f"/councils/{xixi.street.code}/roster.csv",
+              f"/councils/{xixi.street.code}/resolutions.csv", "/api/councils/meetings?upcoming=true",
               "/api/councils/round-tables", f"/api/councils/councils/{xixi.street.code}/members"]
     for url in public:
         assert client.get(url).status_code == 200, url
+    assert "2026年街道财政预算草案审查" in client.get(
+        f"/councils/{xixi.street.code}/resolutions.csv").content.decode()
     body = client.get(f"/councils/meetings/{meeting.pk}/").content.decode()
     assert "<iframe" in body  # 西溪's 智汇人大 video host is allowed by default
     staff = verified_login(User.objects.get(mobile="13900010201"))

@@ -34,4 +34,5 @@ urlpatterns = [
          name="round_table_new"),
     path("<slug:code>/", views.council_detail, name="council"),
     path("<slug:code>/roster.csv", views.roster_csv, name="roster_csv"),
+    path("<slug:code>/resolutions.csv", views.resolutions_csv, name="resolutions_csv"),
 ]

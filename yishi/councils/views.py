@@ -78,6 +78,25 @@ def roster_csv(request: HttpRequest, code: str) -> HttpResponse:
     return response
 
 
+def resolutions_csv(request: HttpRequest, code: str) -> HttpResponse:
+    council = queries.council_for_code(code)
+    if council is None:
+        raise Http404
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="council-{code}-resolutions.csv"'
+    response.write("\ufeff")
+    writer = csv.writer(response)
+    writer.writerow([_("Meeting"), _("Date"), _("Item"), _("Kind"), _("Yes"), _("No"),
+                     _("Abstain"), _("Adopted"), _("Resolution")])
+    for item in queries.resolutions(council):
+        writer.writerow([item.meeting.title,
+                         timezone.localtime(item.meeting.starts_at).date().isoformat(),
+                         item.title, item.get_kind_display(), item.votes_yes, item.votes_no,
+                         item.votes_abstain, _("Adopted") if item.passed else _("Not adopted"),
+                         item.resolution])
+    return response
+
+
 def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = get_object_or_404(queries.public_meetings(), pk=pk)
     member = services.member_for(request.user, meeting)
@@ -220,7 +239,7 @@ def calls_csv(request: HttpRequest) -> HttpResponse:
                          call.supports, call.get_state_display(),
                          timezone.localtime(call.created_at).date().isoformat(),
                          timezone.localtime(call.due_at).date().isoformat() if call.due_at else "",
-                         _("yes") if call.overdue else ""])
+                         _("Overdue") if call.overdue else ""])
     return response
 
 
