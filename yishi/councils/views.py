@@ -193,8 +193,11 @@ def my_meetings(request: HttpRequest) -> HttpResponse:
 
 
 def calendar(request: HttpRequest) -> HttpResponse:
+    days: dict = {}
+    for meeting in queries.upcoming_meetings()[:200]:
+        days.setdefault(timezone.localtime(meeting.starts_at).date(), []).append(meeting)
     return render(request, "councils/calendar.html", {
-        "meetings": queries.upcoming_meetings()[:200],
+        "days": sorted(days.items()),
         "trail": [(_("Deliberation councils"), reverse("councils:index")),
                   (_("Upcoming meetings"), None)],
     })
