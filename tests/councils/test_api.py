@@ -1,0 +1,73 @@
+"""The JSON API: public reads (masked roster), staff convening and sign-in, member votes, calls;
+bad input answered with 4xx naming the field, nothing changed."""
+
+import json
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from yishi.councils import services
+from yishi.councils.models import Call, Meeting
+
+pytestmark = pytest.mark.django_db
+
+
+def _post(client, url, data=None):
+    return client.post(url, json.dumps(data or {}), content_type="application/json")
+
+
+def test_meeting_through_the_api(verified_login, client, council, members, people, xihu):
+    services.publish_roster(people["street_staff"], council.current_term())
+    roster = client.get(f"/api/councils/councils/{xihu['xixi'].code}/members").json()
+    assert len(roster) == 5 and roster[0]["mobile"].startswith("137****")
+    staff = verified_login(people["street_staff"])
+    past = (timezone.now() - timedelta(days=1)).isoformat()
+    bad = _post(staff, "/api/councils/meetings", {"street": xihu["xixi"].code, "title": "t",
+                                                  "starts_at": past, "place": "p"})
+    assert bad.status_code == 422 and bad.json()["detail"][0]["loc"][-1] == "starts_at"
+    assert Meeting.objects.count() == 0
+    future = (timezone.now() + timedelta(days=3)).isoformat()
+    created = _post(staff, "/api/councils/meetings", {
+        "street": xihu["xixi"].code, "title": "第四次会议", "starts_at": future, "place": "会议室"})
+    assert created.status_code == 201
+    meeting_id = created.json()["id"]
+    item = _post(staff, f"/api/councils/meetings/{meeting_id}/items",
+                 {"kind": "motion", "title": "关于增设公交站的动议"})
+    assert item.status_code == 201
+    item_id = item.json()["id"]
+    assert _post(staff, f"/api/councils/meetings/{meeting_id}/convene").json()["state"] == "convened"
+    assert _post(staff, f"/api/councils/meetings/{meeting_id}/start").status_code == 200
+    assert _post(staff, f"/api/councils/items/{item_id}/open-vote").status_code == 422
+    for m in members[:3]:
+        answer = _post(staff, f"/api/councils/meetings/{meeting_id}/sign-ins",
+                       {"member_id": m.pk})
+        assert answer.json()["signed_in"] is True
+    again = _post(staff, f"/api/councils/meetings/{meeting_id}/sign-ins", {"member_id": members[0].pk})
+    assert again.json() == {"signed_in": False, "quorum": {
+        "present": 3, "entitled": 5, "needed": 3, "fraction": "1/2", "met": True}}
+    assert _post(staff, f"/api/councils/items/{item_id}/open-vote").status_code == 200
+    client.force_login(members[0].user)
+    assert _post(client, f"/api/councils/items/{item_id}/votes", {"answer": "yes"}).status_code == 201
+    assert _post(client, f"/api/councils/items/{item_id}/votes", {"answer": "yes"}).status_code == 422
+    staff = verified_login(people["street_staff"])
+    closed = _post(staff, f"/api/councils/items/{item_id}/close-vote", {"resolution": "通过"})
+    assert closed.json()["votes_yes"] == 1
+    detail = client.get(f"/api/councils/meetings/{meeting_id}").json()
+    assert detail["items"][0]["resolution"] == "通过"
+
+
+def test_calls_through_the_api(client, council, people, xihu):
+    client.force_login(people["resident"])
+    bad = _post(client, "/api/councils/calls", {"community": xihu["xixi_community"].code,
+                                                "description": ""})
+    assert bad.status_code == 422 and bad.json()["detail"][0]["loc"][-1] == "description"
+    made = _post(client, "/api/councils/calls", {"community": xihu["xixi_community"].code,
+                                                 "description": "健身器材损坏"})
+    assert made.status_code == 201
+    client.force_login(people["council_member"])
+    supported = _post(client, f"/api/councils/calls/{made.json()['id']}/supports")
+    assert supported.json()["supports"] == 2
+    assert client.get("/api/councils/calls").json()[0]["supports"] == 2
+    assert Call.objects.count() == 1
+    assert client.get("/api/councils/councils").json()[0]["street"] == xihu["xixi"].code

@@ -1,0 +1,50 @@
+"""The district convenes the same meeting in every street at once and follows them side by
+side."""
+
+from datetime import timedelta
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.utils import timezone
+
+from yishi.councils import services
+from yishi.councils.models import ItemKind, Meeting, MeetingBatch, MeetingState
+
+from .conftest import member_input
+
+pytestmark = pytest.mark.django_db
+
+
+def test_convene_in_every_street(verified_login, people, xihu):
+    staff = people["district_staff"]
+    for n, street in enumerate((xihu["xixi"], xihu["beishan"])):
+        council = services.create_council(staff, street)
+        community = street.children.first()
+        for m in range(3):
+            services.add_member(staff, council.current_term(),
+                                member_input(100 * n + m, community))
+    agenda = [services.ItemTemplate(ItemKind.BUDGET_REVIEW, "街道预算执行情况"),
+              services.ItemTemplate(ItemKind.PROJECT_SELECTION, "民生实事项目票选")]
+    with pytest.raises(PermissionDenied):
+        services.convene_in_every_street(people["street_staff"], xihu["district"],
+                                         title="第三次会议", place="{street}会议室",
+                                         starts_at=timezone.now() + timedelta(days=9),
+                                         agenda=agenda)
+    batch = services.convene_in_every_street(
+        staff, xihu["district"], title="第三次居民议事会议", place="{street}会议室",
+        starts_at=timezone.now() + timedelta(days=9), agenda=agenda)
+    meetings = Meeting.objects.filter(batch=batch)
+    assert meetings.count() == 2
+    assert all(m.state == MeetingState.CONVENED and m.items.count() == 2 for m in meetings)
+    assert {m.place for m in meetings} == {"西溪街道会议室", "北山街道会议室"}
+    page = verified_login(staff).get(f"/councils/district/{batch.pk}/").content.decode()
+    assert "北山街道" in page and "西溪街道" in page
+
+
+def test_batch_form_rejects_bad_agenda(verified_login, people, xihu):
+    client = verified_login(people["district_staff"])
+    when = timezone.localtime(timezone.now() + timedelta(days=5))
+    response = client.post("/councils/manage/district/new/", {
+        "title": "第三次会议", "starts_at": f"{when:%Y-%m-%dT%H:%M}", "place": "会议室",
+        "agenda": "budget | 预算\nnonsense"})
+    assert response.status_code == 400 and MeetingBatch.objects.count() == 0

@@ -1,0 +1,137 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from yishi.core.forms import MobileField
+from yishi.core.models import Unit
+
+from .models import ItemKind, MeetingKind, MemberCategory, MemberStatus, Outcome
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class MeetingForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    kind = forms.ChoiceField(label=_("Kind"), choices=MeetingKind.choices)
+    starts_at = forms.DateTimeField(label=_("Date and time"), widget=DateTimeInput())
+    place = forms.CharField(label=_("Place"), max_length=200)
+    online_url = forms.URLField(label=_("Online attendance link"), required=False,
+                                assume_scheme="https")
+    video_url = forms.URLField(label=_("Live stream or recording"), required=False,
+                               assume_scheme="https")
+
+
+class ItemForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=ItemKind.choices)
+    title = forms.CharField(label=_("Title"), max_length=200)
+    presenter = forms.CharField(label=_("Presenter"), max_length=100, required=False)
+    description = forms.CharField(label=_("Description"), required=False,
+                                  widget=forms.Textarea(attrs={"rows": 3}))
+    video_url = forms.URLField(label=_("Video"), required=False, assume_scheme="https")
+    ballot = forms.IntegerField(label=_("Existing ballot number (project selection only)"),
+                                required=False, min_value=1)
+    documents = forms.FileField(label=_("Document"), required=False)
+
+
+class MemberForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=64)
+    mobile = MobileField(label=_("Mobile number"))
+    category = forms.ChoiceField(label=_("Category"), choices=MemberCategory.choices)
+    community = forms.ModelChoiceField(label=_("Community represented"),
+                                       queryset=Unit.objects.none(), required=False)
+    birth_date = forms.DateField(label=_("Date of birth"), widget=DateInput())
+    in_street_since = forms.DateField(label=_("Living or working in the street since"),
+                                      widget=DateInput())
+
+    def __init__(self, *args, street=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if street is not None:
+            self.fields["community"].queryset = street.children.order_by("sort_order")
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=_("Excel file (.xlsx)"))
+
+
+class EndMembershipForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status"), choices=[
+        (MemberStatus.RESIGNED, MemberStatus.RESIGNED.label),
+        (MemberStatus.REPLACED, MemberStatus.REPLACED.label)])
+
+
+class FollowUpForm(forms.Form):
+    title = forms.CharField(label=_("Action"), max_length=200)
+    owner = forms.CharField(label=_("Owner"), max_length=100)
+    deadline = forms.DateField(label=_("Deadline"), widget=DateInput())
+
+
+class CallForm(forms.Form):
+    community = forms.ModelChoiceField(label=_("Community"), queryset=Unit.objects.none())
+    description = forms.CharField(label=_("The matter, in a few words"), max_length=500,
+                                  widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["community"]
+        field.queryset = Unit.objects.filter(kind="community").select_related("parent").order_by(
+            "path")
+        field.label_from_instance = lambda u: f"{u.parent.display_name} · {u.display_name}"
+
+
+class RoundTableForm(forms.Form):
+    title = forms.CharField(label=_("Topic"), max_length=200)
+    held_at = forms.DateTimeField(label=_("Date and time"), widget=DateTimeInput())
+    place = forms.CharField(label=_("Place"), max_length=200)
+    participants = forms.CharField(
+        label=_("Other participants"), required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("One a line: name, then a comma and the department or role."))
+
+
+class RoundTableRecordForm(forms.Form):
+    summary = forms.CharField(label=_("Discussion summary"),
+                              widget=forms.Textarea(attrs={"rows": 5}))
+    actions = forms.CharField(
+        label=_("Agreed actions"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("One a line: what | who | deadline (YYYY-MM-DD)."))
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=Outcome.choices)
+    outcome_text = forms.CharField(label=_("Outcome details"), required=False,
+                                   widget=forms.Textarea(attrs={"rows": 2}))
+    category = forms.ModelChoiceField(label=_("Opinion category (when passed on as an opinion)"),
+                                      queryset=None, required=False)
+
+    def __init__(self, *args, **kwargs):
+        from yishi.opinions.models import OpinionCategory
+
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = OpinionCategory.objects.all()
+
+
+class BatchForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    starts_at = forms.DateTimeField(label=_("Date and time"), widget=DateTimeInput())
+    place = forms.CharField(label=_("Place"), max_length=200,
+                            help_text=_("{street} is replaced by each street's name."))
+    agenda = forms.CharField(label=_("Template agenda"), widget=forms.Textarea(attrs={"rows": 4}),
+                             help_text=_("One item a line: kind code | title, e.g. "
+                                         "budget_review | 2026 budget and final accounts."))
+
+
+class RulesForm(forms.ModelForm):
+    class Meta:
+        from .models import Council
+
+        model = Council
+        fields = ["quorum_fraction", "pass_rule", "secrecy", "notice_days", "min_age",
+                  "min_years_in_street", "call_threshold", "round_table_days"]

@@ -1,0 +1,87 @@
+"""Reads shared by pages, the API and exports."""
+
+from urllib.parse import urlparse
+
+from django.conf import settings
+from django.utils import timezone
+
+from yishi.core.models import Unit, UnitKind, mask_mobile
+
+from .models import (
+    AgendaItem,
+    Call,
+    Council,
+    Meeting,
+    MeetingState,
+    MemberStatus,
+    MinutesState,
+    RoundTable,
+)
+
+DEFAULT_VIDEO_HOSTS = ["player.bilibili.com", "live.xihu.gov.cn", "video.xihu.gov.cn"]
+
+
+def video_embed_hosts() -> list[str]:
+    return list(getattr(settings, "YISHI_VIDEO_EMBED_HOSTS", DEFAULT_VIDEO_HOSTS))
+
+
+def video_is_embeddable(url: str) -> bool:
+    """Only https videos on a host the district allows are embedded; others are linked."""
+    if not url:
+        return False
+    parsed = urlparse(url)
+    return parsed.scheme == "https" and (parsed.hostname or "") in video_embed_hosts()
+
+
+def streets():
+    return Unit.objects.filter(kind__in=[UnitKind.STREET, UnitKind.TOWN]).order_by("sort_order")
+
+
+def council_for_code(code: str) -> Council | None:
+    return Council.objects.select_related("street").filter(street__code=code).first()
+
+
+def public_meetings():
+    return Meeting.objects.exclude(state=MeetingState.DRAFT).select_related("council__street")
+
+
+def upcoming_meetings():
+    return public_meetings().filter(
+        state__in=[MeetingState.CONVENED, MeetingState.IN_PROGRESS],
+        starts_at__gte=timezone.now() - timezone.timedelta(hours=12)).order_by("starts_at")
+
+
+def public_roster(council: Council):
+    """The published roster of the current term, contacts masked (PIPL)."""
+    term = council.current_term()
+    if term is None or term.roster_published_at is None:
+        return term, []
+    rows = (term.members.filter(status=MemberStatus.SERVING)
+            .select_related("user", "community").order_by("community__sort_order", "id"))
+    return term, [{"name": m.user.name, "category": m.get_category_display(),
+                   "category_code": m.category,
+                   "community": m.community.display_name if m.community else "",
+                   "mobile": mask_mobile(m.user.mobile), "joined_on": m.joined_on}
+                  for m in rows]
+
+
+def resolutions(council: Council):
+    return (AgendaItem.objects.filter(meeting__council=council, resolved_at__isnull=False)
+            .select_related("meeting").order_by("-meeting__starts_at", "position"))
+
+
+def published_minutes(meeting: Meeting):
+    from .models import Minutes
+
+    minutes = Minutes.objects.filter(meeting=meeting).first()
+    if minutes is not None and minutes.state == MinutesState.PUBLISHED:
+        return minutes
+    return None
+
+
+def public_calls():
+    return Call.objects.select_related("street", "community")
+
+
+def public_round_tables():
+    return RoundTable.objects.select_related("street", "call")

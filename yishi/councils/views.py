@@ -1,0 +1,327 @@
+"""Public council pages (roster, meetings, resolutions, minutes, videos), the calendar with its
+iCal feed, calls and round tables; and the members' own pages (notices, opinions, voting)."""
+
+import csv
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from yishi.core.errors import add_form_errors
+from yishi.core.permissions import has_perm
+from yishi.voting.models import BallotState
+from yishi.voting.queries import has_voted
+
+from . import ical, queries, roundtables, services
+from .forms import CallForm
+from .models import (
+    Attendance,
+    Call,
+    CallState,
+    Meeting,
+    MeetingState,
+    Member,
+    MemberStatus,
+    RoundTable,
+)
+
+
+def _messages_from(request, exc) -> None:
+    for message in getattr(exc, "messages", [str(exc)]):
+        messages.error(request, message)
+
+
+def index(request: HttpRequest) -> HttpResponse:
+    rows = []
+    for street in queries.streets().select_related("council"):
+        council = getattr(street, "council", None)
+        rows.append({"street": street, "council": council})
+    return render(request, "councils/index.html", {
+        "rows": rows, "upcoming": queries.upcoming_meetings()[:10],
+        "trail": [(_("Deliberation councils"), None)],
+    })
+
+
+def council_detail(request: HttpRequest, code: str) -> HttpResponse:
+    council = queries.council_for_code(code)
+    if council is None:
+        raise Http404
+    term, roster = queries.public_roster(council)
+    meetings = queries.public_meetings().filter(council=council).prefetch_related("items")
+    return render(request, "councils/council_detail.html", {
+        "council": council, "term": term, "roster": roster, "meetings": meetings,
+        "resolutions": queries.resolutions(council)[:50],
+        "can_manage": has_perm(request.user, "councils.manage", council.street),
+        "trail": [(_("Deliberation councils"), reverse("councils:index")), (str(council), None)],
+    })
+
+
+def roster_csv(request: HttpRequest, code: str) -> HttpResponse:
+    council = queries.council_for_code(code)
+    if council is None:
+        raise Http404
+    _term, roster = queries.public_roster(council)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="council-{code}-roster.csv"'
+    response.write("\ufeff")  # Excel opens UTF-8 CSV correctly only with a BOM
+    writer = csv.writer(response)
+    writer.writerow([_("Name"), _("Category"), _("Community"), _("Mobile number"), _("Joined")])
+    for row in roster:
+        writer.writerow([row["name"], row["category"], row["community"], row["mobile"],
+                         row["joined_on"].isoformat()])
+    return response
+
+
+def resolutions_csv(request: HttpRequest, code: str) -> HttpResponse:
+    council = queries.council_for_code(code)
+    if council is None:
+        raise Http404
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="council-{code}-resolutions.csv"'
+    response.write("\ufeff")
+    writer = csv.writer(response)
+    writer.writerow([_("Meeting"), _("Date"), _("Item"), _("Kind"), _("Yes"), _("No"),
+                     _("Abstain"), _("Adopted"), _("Resolution")])
+    for item in queries.resolutions(council):
+        writer.writerow([item.meeting.title,
+                         timezone.localtime(item.meeting.starts_at).date().isoformat(),
+                         item.title, item.get_kind_display(), item.votes_yes, item.votes_no,
+                         item.votes_abstain, _("Adopted") if item.passed else _("Not adopted"),
+                         item.resolution])
+    return response
+
+
+def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = get_object_or_404(queries.public_meetings(), pk=pk)
+    member = services.member_for(request.user, meeting)
+    attendance = (Attendance.objects.filter(meeting=meeting, member=member).first()
+                  if member else None)
+    items = list(meeting.items.select_related("ballot").prefetch_related("documents", "actions"))
+    for item in items:
+        item.embed = queries.video_is_embeddable(item.video_url)
+        item.vote_open = item.ballot is not None and item.ballot.state == BallotState.OPEN
+        item.voted = item.vote_open and has_voted(item.ballot, request.user)
+        item.my_opinions = item.opinions.filter(member=member) if member else []
+    embed = queries.video_is_embeddable(meeting.video_url)
+    response = render(request, "councils/meeting_detail.html", {
+        "meeting": meeting, "items": items, "member": member, "attendance": attendance,
+        "quorum": services.quorum(meeting),
+        "embed": embed,
+        "minutes": queries.published_minutes(meeting),
+        "can_manage": has_perm(request.user, "councils.manage", meeting.council.street),
+        "trail": [(_("Deliberation councils"), reverse("councils:index")),
+                  (str(meeting.council), reverse("councils:council",
+                                                 args=[meeting.council.street.code])),
+                  (meeting.title, None)],
+    })
+    if embed or any(item.embed for item in items):
+        # The site's policy allows frames from nowhere; this page allows the district's video
+        # hosts.
+        response._csp_update = {"frame-src": [f"https://{h}" for h in queries.video_embed_hosts()]}
+    return response
+
+
+@login_required
+@require_POST
+def answer(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = get_object_or_404(Meeting, pk=pk)
+    try:
+        services.answer_notice(request.user, meeting,
+                               attending=request.POST.get("answer") == "attend",
+                               reason=request.POST.get("reason", ""))
+        messages.success(request, _("Your answer has been recorded."))
+    except (ValidationError, PermissionDenied) as exc:
+        _messages_from(request, exc)
+    return redirect("councils:meeting", pk=meeting.pk)
+
+
+@login_required
+@require_POST
+def online_sign_in(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = get_object_or_404(Meeting, pk=pk)
+    try:
+        services.sign_in_online(request.user, meeting)
+        messages.success(request, _("You are signed in as attending online."))
+    except (ValidationError, PermissionDenied) as exc:
+        _messages_from(request, exc)
+    return redirect("councils:meeting", pk=meeting.pk)
+
+
+@login_required
+@require_POST
+def item_opinion(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
+    meeting = get_object_or_404(Meeting, pk=pk)
+    item = get_object_or_404(meeting.items, pk=item_pk)
+    try:
+        services.submit_item_opinion(request.user, item, request.POST.get("text", ""))
+        messages.success(request, _("Your written opinion has been submitted."))
+    except (ValidationError, PermissionDenied) as exc:
+        _messages_from(request, exc)
+    return redirect(f"{reverse('councils:meeting', args=[meeting.pk])}#item-{item.pk}")
+
+
+@login_required
+@require_POST
+def vote(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
+    meeting = get_object_or_404(Meeting, pk=pk)
+    item = get_object_or_404(meeting.items.select_related("ballot"), pk=item_pk)
+    try:
+        receipt = services.cast_member_vote(request.user, item, request.POST.get("answer", ""))
+        messages.success(request, _("Your vote is counted. Receipt: %(code)s") % {
+            "code": receipt.code})
+    except (ValidationError, PermissionDenied) as exc:
+        _messages_from(request, exc)
+    return redirect(f"{reverse('councils:meeting', args=[meeting.pk])}#item-{item.pk}")
+
+
+@login_required
+def my_meetings(request: HttpRequest) -> HttpResponse:
+    memberships = Member.objects.filter(user=request.user, status=MemberStatus.SERVING)
+    attendances = (Attendance.objects.filter(member__in=memberships)
+                   .exclude(meeting__state=MeetingState.DRAFT)
+                   .select_related("meeting__council").order_by("-meeting__starts_at"))
+    return render(request, "councils/my_meetings.html", {
+        "attendances": attendances,
+        "trail": [(_("Workspace"), reverse("core:workspace")), (_("My council meetings"), None)],
+    })
+
+
+def calendar(request: HttpRequest) -> HttpResponse:
+    days: dict = {}
+    for meeting in queries.upcoming_meetings()[:200]:
+        days.setdefault(timezone.localtime(meeting.starts_at).date(), []).append(meeting)
+    return render(request, "councils/calendar.html", {
+        "days": sorted(days.items()),
+        "trail": [(_("Deliberation councils"), reverse("councils:index")),
+                  (_("Upcoming meetings"), None)],
+    })
+
+
+def calendar_ics(request: HttpRequest) -> HttpResponse:
+    meetings = queries.public_meetings().exclude(state=MeetingState.CANCELLED).filter(
+        starts_at__gte=timezone.now() - timezone.timedelta(days=90)).order_by("starts_at")
+    street = request.GET.get("street")
+    if street:
+        meetings = meetings.filter(council__street__code=street)
+    body = ical.calendar(meetings[:500], request.build_absolute_uri("/").rstrip("/"))
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="council-meetings.ics"'
+    return response
+
+
+# --- calls and round tables ---------------------------------------------------------------
+
+def call_list(request: HttpRequest) -> HttpResponse:
+    calls = queries.public_calls()
+    state = request.GET.get("state")
+    if state in CallState.values:
+        calls = calls.filter(state=state)
+    return render(request, "councils/call_list.html", {
+        "calls": calls[:200], "states": CallState.choices, "state": state,
+        "round_tables": queries.public_round_tables()[:50],
+        "trail": [(_("Deliberation councils"), reverse("councils:index")),
+                  (_("One-click calls and round tables"), None)],
+    })
+
+
+def calls_csv(request: HttpRequest) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="council-calls.csv"'
+    response.write("\ufeff")
+    writer = csv.writer(response)
+    writer.writerow([_("Number"), _("Street"), _("Community"), _("The matter"), _("Supports"),
+                     _("State"), _("Raised"), _("Round table due by"), _("Overdue")])
+    for call in queries.public_calls().iterator(chunk_size=2000):
+        writer.writerow([call.pk, call.street.name, call.community.name, call.description,
+                         call.supports, call.get_state_display(),
+                         timezone.localtime(call.created_at).date().isoformat(),
+                         timezone.localtime(call.due_at).date().isoformat() if call.due_at else "",
+                         _("Overdue") if call.overdue else ""])
+    return response
+
+
+@login_required
+def call_new(request: HttpRequest) -> HttpResponse:
+    form = CallForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            call = roundtables.raise_call(request.user, form.cleaned_data["community"],
+                                          form.cleaned_data["description"])
+        except ValidationError as exc:
+            add_form_errors(form, exc)
+        except PermissionDenied:
+            form.add_error("community", _("You can raise matters only where you live or work."))
+        else:
+            messages.success(request, _("Raised. Ask your neighbours to support it."))
+            return redirect("councils:call", pk=call.pk)
+    return render(request, "councils/call_new.html", {
+        "form": form,
+        "trail": [(_("One-click calls and round tables"), reverse("councils:calls")),
+                  (_("Raise a matter"), None)],
+    }, status=400 if request.method == "POST" else 200)
+
+
+def call_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    call = get_object_or_404(queries.public_calls(), pk=pk)
+    supported = (request.user.is_authenticated
+                 and call.support_rows.filter(user=request.user).exists())
+    council = getattr(call.street, "council", None)
+    return render(request, "councils/call_detail.html", {
+        "call": call, "supported": supported, "council": council,
+        "round_table": RoundTable.objects.filter(call=call).first(),
+        "can_manage": has_perm(request.user, "councils.manage", call.street),
+        "trail": [(_("One-click calls and round tables"), reverse("councils:calls")),
+                  (str(call), None)],
+    })
+
+
+@login_required
+@require_POST
+def call_support(request: HttpRequest, pk: int) -> HttpResponse:
+    call = get_object_or_404(Call, pk=pk)
+    try:
+        roundtables.support_call(request.user, call)
+        messages.success(request, _("Thank you for your support."))
+    except ValidationError as exc:
+        _messages_from(request, exc)
+    except PermissionDenied:
+        messages.error(request, _("You can support matters only where you live or work."))
+    return redirect("councils:call", pk=call.pk)
+
+
+def round_table_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    from .forms import RoundTableRecordForm
+
+    table = get_object_or_404(queries.public_round_tables(), pk=pk)
+    can_manage = has_perm(request.user, "councils.manage", table.street)
+    form = None
+    if can_manage and table.state == "planned":
+        form = RoundTableRecordForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            from .manage_views import parse_actions
+
+            data = form.cleaned_data
+            try:
+                actions = parse_actions(data["actions"])
+                roundtables.record_round_table(
+                    request.user, table, summary=data["summary"], actions=actions,
+                    outcome=data["outcome"], outcome_text=data["outcome_text"],
+                    category=data["category"])
+            except ValidationError as exc:
+                add_form_errors(form, exc)
+            else:
+                messages.success(request, _("Recorded; everyone who supported the call has "
+                                            "been told."))
+                return redirect("councils:round_table", pk=table.pk)
+    return render(request, "councils/round_table_detail.html", {
+        "table": table, "form": form, "participants": table.participants.all(),
+        "actions": table.actions.all(),
+        "trail": [(_("One-click calls and round tables"), reverse("councils:calls")),
+                  (table.title, None)],
+    }, status=400 if form is not None and form.errors else 200)
