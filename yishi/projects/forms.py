@@ -122,6 +122,11 @@ class NoteForm(forms.Form):
     note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
+class AwardForm(forms.Form):
+    note = forms.CharField(label=_("Correction note (for a corrected award)"), required=False,
+                           widget=forms.Textarea(attrs={"rows": 2}))
+
+
 class StartForm(forms.Form):
     department = forms.ModelChoiceField(Department.objects.none(),
                                         label=_("Responsible department"))
