@@ -122,8 +122,9 @@ class NoteForm(forms.Form):
     note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class AwardForm(forms.Form):
-    note = forms.CharField(label=_("Correction note (for a corrected award)"), required=False,
+class CorrectionForm(forms.Form):
+    note = forms.CharField(label=_("Correction note (when publishing a corrected version)"),
+                           required=False,
                            widget=forms.Textarea(attrs={"rows": 2}))
 
 

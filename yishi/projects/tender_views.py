@@ -103,7 +103,7 @@ def tender_object(request: HttpRequest, pk: int) -> HttpResponse:
 ACTIONS = {
     "edit": forms.TenderTextForm, "new_version": forms.TenderTextForm, "publish": None,
     "notice": forms.BiddingNoticeForm, "bid": forms.BidForm, "panelist": forms.PanelistForm,
-    "close_bidding": None, "award": forms.AwardForm, "answer": forms.AnswerForm,
+    "close_bidding": None, "award": forms.CorrectionForm, "answer": forms.AnswerForm,
 }
 
 

@@ -367,7 +367,7 @@ def manage_list(request: HttpRequest) -> HttpResponse:
 
 
 CYCLE_ACTIONS = {
-    "close_phase": forms.ReasonForm, "publish_notice": forms.NoteForm,
+    "close_phase": forms.ReasonForm, "publish_notice": forms.CorrectionForm,
     "open_ballot": None, "record_result": None, "confirm": forms.NoteForm,
     "correct_result": forms.NoteForm, "open_satisfaction": None, "record_satisfaction": None,
 }
@@ -433,8 +433,7 @@ def manage_cycle_action(request: HttpRequest, pk: int, action: str) -> HttpRespo
                 raise ValidationError(_("No phase is running now."))
             services.close_phase_early(user, phase, data["reason"])
         elif action == "publish_notice":
-            services.publish_notice(user, cycle, data["note"] if cycle.versions.filter(
-                kind=PublishedVersion.Kind.NOTICE).exists() else "")
+            services.publish_notice(user, cycle, data["note"])
         elif action == "open_ballot":
             services.open_ballot(user, cycle)
         elif action == "record_result":
