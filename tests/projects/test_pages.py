@@ -126,3 +126,22 @@ def test_excel_import_is_all_or_nothing(people, xihu, cycle, categories, verifie
     response = staff.post("/projects/manage/import/", {"cycle": cycle.pk, "file": good})
     assert response.status_code == 302 and Project.objects.count() == 1
 
+
+
+def test_progress_backwards_needs_a_reason_on_the_page(people, xihu, cycle, categories,
+                                                       verified_login):
+    project = services.propose(people["resident"], cycle, proposal(
+        cycle, xihu["xixi_community"], categories["good"]))
+    Project.objects.filter(pk=project.pk).update(state=ProjectState.IN_PROGRESS, progress=50)
+    staff = verified_login(people["street_staff"])
+    url = f"/projects/manage/projects/{project.pk}/"
+    response = staff.post(url + "progress/", {"progress-percent": "40", "progress-note": "返工"})
+    assert response.status_code == 400 and "say why" in response.content.decode()
+    project.refresh_from_db()
+    assert project.progress == 50 and not project.reports.exists()
+    response = staff.post(url + "progress/", {"progress-percent": "140", "progress-note": "x"})
+    assert response.status_code == 400
+    staff.post(url + "supervisor/", {"supervisor-mobile": people["deputy"].mobile})
+    assert people["deputy"] in project.supervisors.all()
+    response = staff.post(url + "supervisor/", {"supervisor-mobile": people["resident"].mobile})
+    assert response.status_code == 400

@@ -99,7 +99,9 @@ class ReviewForm(forms.Form):
 
 
 class ExpertForm(forms.Form):
-    mobile = forms.CharField(label=_("Expert's mobile number"), max_length=20)
+    """A person named by their mobile number (an expert to invite, a deputy to attach)."""
+
+    mobile = forms.CharField(label=_("Mobile number"), max_length=20)
 
 
 class ObjectionForm(forms.Form):

@@ -817,6 +817,16 @@ def record_satisfaction(actor, cycle: Cycle) -> PublishedVersion:
         "projects": items})
 
 
+@transaction.atomic
+def attach_supervisor(actor, project: Project, deputy) -> None:
+    """Name a deputy to supervise this project; they hear of its late milestones."""
+    require(actor, "projects.manage", project.cycle.unit)
+    if not holds(deputy, {Role.DEPUTY}, project.community):
+        raise _error(_("This person is not a deputy here."), "mobile")
+    project.supervisors.add(deputy)
+    _audit(actor, "attach_supervisor", project, project.community, after={"deputy": deputy.pk})
+
+
 # --- late milestones (periodic) -------------------------------------------------------------
 
 def supervising_deputies(project: Project) -> list:

@@ -462,6 +462,7 @@ PROJECT_ACTIONS = {
     "milestone": forms.MilestoneForm, "progress": forms.ProgressForm,
     "spending": forms.SpendingForm, "complete": None, "accept": forms.AcceptForm,
     "tender": forms.TenderTextForm, "done": None, "answer": forms.AnswerForm,
+    "supervisor": forms.ExpertForm,
 }
 STREET_FORMS = {"approve", "start"}
 
@@ -534,6 +535,11 @@ def manage_project_action(request: HttpRequest, pk: int, action: str) -> HttpRes
             if expert is None:
                 raise ValidationError({"mobile": [_("No account with this number.")]})
             services.invite_expert(user, project, expert)
+        elif action == "supervisor":
+            deputy = User.objects.filter(mobile=normalize_mobile(data["mobile"])).first()
+            if deputy is None:
+                raise ValidationError({"mobile": [_("No account with this number.")]})
+            services.attach_supervisor(user, project, deputy)
         elif action == "withdraw":
             services.withdraw_candidate(user, project, data["reason"])
         elif action == "start":
