@@ -2,11 +2,19 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from yishi.core.models import Role, RoleAssignment, User
 from yishi.projects import services
 from yishi.projects.models import Category, PhaseKind
+
+
+@pytest.fixture(autouse=True)
+def english(client, settings):
+    """The projects tests read messages in English (the pages default to Chinese)."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

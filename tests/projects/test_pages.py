@@ -145,3 +145,11 @@ def test_progress_backwards_needs_a_reason_on_the_page(people, xihu, cycle, cate
     assert people["deputy"] in project.supervisors.all()
     response = staff.post(url + "supervisor/", {"supervisor-mobile": people["resident"].mobile})
     assert response.status_code == 400
+
+
+def test_refusals_are_in_the_users_language(client, settings, people, xihu, cycle, categories):
+    del client.cookies[settings.LANGUAGE_COOKIE_NAME]  # the default: Chinese
+    client.force_login(people["resident"])
+    response = client.post(f"/projects/cycles/{cycle.pk}/propose/", _propose_post(
+        xihu["xixi_community"], categories["good"], estimated_cost="-5"))
+    assert "金额必须大于零" in response.content.decode()
