@@ -4,7 +4,7 @@ in the voting engine → result and confirmation → implementation → acceptan
 from datetime import timedelta
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from tests.projects.conftest import next_phase, proposal
@@ -137,3 +137,22 @@ def test_whole_cycle(people, xihu, cycle, categories, council):
     assert Objection.objects.get().answer
     assert PublishedVersion.objects.filter(cycle=cycle, kind="notice").count() == 1
     assert Project.objects.get(pk=b.pk).state == ProjectState.SELECTED
+
+
+def test_a_deputys_visit_counts_as_a_duty_once(people, xihu, cycle, categories,
+                                               django_capture_on_commit_callbacks):
+    from yishi.deputies.models import DeputyProfile, DutyActivity
+
+    DeputyProfile.objects.create(user=people["deputy"], level="district")
+    project = services.propose(people["resident"], cycle, proposal(
+        cycle, xihu["xixi_community"], categories["good"]))
+    Project.objects.filter(pk=project.pk).update(state=ProjectState.IN_PROGRESS)
+    with django_capture_on_commit_callbacks(execute=True):
+        visit = services.log_visit(people["deputy"], project, timezone.localdate(), "围挡规范")
+    activity = DutyActivity.objects.get()
+    assert activity.kind == "supervision" and activity.source_key == f"projects.visit:{visit.pk}"
+    with pytest.raises(ValidationError):
+        services.log_visit(people["deputy"], project, timezone.localdate() + timedelta(days=2),
+                           "future")
+    with pytest.raises(PermissionDenied):
+        services.log_visit(people["resident"], project, timezone.localdate(), "not a deputy")

@@ -153,3 +153,16 @@ def test_refusals_are_in_the_users_language(client, settings, people, xihu, cycl
     response = client.post(f"/projects/cycles/{cycle.pk}/propose/", _propose_post(
         xihu["xixi_community"], categories["good"], estimated_cost="-5"))
     assert "金额必须大于零" in response.content.decode()
+
+
+def test_objections_csv_has_no_names(client, people, xihu, cycle, categories):
+    staff = people["street_staff"]
+    project = services.propose(people["resident"], cycle, proposal(
+        cycle, xihu["xixi_community"], categories["good"]))
+    next_phase(staff, cycle)
+    services.approve(staff, project)
+    next_phase(staff, cycle)
+    services.publish_notice(staff, cycle)
+    services.file_objection(people["resident"], cycle, "预算偏高", project)
+    text = client.get(f"/projects/cycles/{cycle.pk}/objections.csv").content.decode("utf-8-sig")
+    assert "预算偏高" in text and people["resident"].name not in text

@@ -116,3 +116,36 @@ def test_score_sheet_saves_all_or_nothing(people, selected, verified_login):
     response = client.post(f"/projects/tenders/{t.pk}/score/",
                            {f"s-{bid.pk}-{c1.pk}": "90", f"s-{bid.pk}-{c2.pk}": "70"})
     assert response.status_code == 302 and Score.objects.count() == 2
+
+
+def test_staff_tender_pages(people, selected, verified_login):
+    staff = verified_login(people["street_staff"])
+    response = staff.post(f"/projects/manage/projects/{selected.pk}/tender/",
+                          {"tender-text": "招标范围：电梯", "tender-change_note": "初稿"})
+    t = selected.tender
+    assert response.status_code == 302 and t.versions.count() == 1
+    url = f"/projects/manage/tenders/{t.pk}/"
+    assert staff.get(url).status_code == 200
+    v1 = t.versions.get()
+    staff.post(url + "publish/", {"version": v1.pk})
+    v1.refresh_from_db()
+    assert v1.published_at is not None
+    response = staff.post(url + "edit/", {"version": v1.pk, "edit-text": "偷偷改",
+                                          "edit-change_note": ""})
+    assert response.status_code == 400 and "cannot be changed" in response.content.decode()
+    v1.refresh_from_db()
+    assert v1.text == "招标范围：电梯"
+    response = staff.post(url + "notice/", {
+        "notice-notice": "公告", "notice-bid_deadline": "2099-01-01T10:00",
+        "notice-criteria": "价格 | 60 | 100\n方案 | 30 | 100", "notice-objection_days": "5"})
+    assert response.status_code == 400 and "100" in response.content.decode()
+    response = staff.post(url + "notice/", {
+        "notice-notice": "公告", "notice-bid_deadline": "2099-01-01T10:00",
+        "notice-criteria": "价格 | 60 | 100\n方案 | 40 | 100", "notice-objection_days": "5"})
+    assert response.status_code == 302
+    t.refresh_from_db()
+    assert t.state == TenderState.BIDDING and t.criteria.count() == 2
+    response = staff.post(url + "bid/", {"bid-bidder": "甲", "bid-price": "0",
+                                         "bid-proposal": "方案"})
+    assert response.status_code == 400 and not t.bids.exists()
+    assert staff.get(f"/projects/tenders/{t.pk}/").status_code == 200

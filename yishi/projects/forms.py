@@ -151,6 +151,7 @@ class ProgressForm(forms.Form):
     note = forms.CharField(label=_("Update"), widget=forms.Textarea(attrs={"rows": 2}))
     reason_for_decrease = forms.CharField(label=_("If progress went down: why"),
                                           required=False)
+    photo = forms.FileField(label=_("Photo (optional)"), required=False)
 
 
 class SpendingForm(forms.Form):

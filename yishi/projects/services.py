@@ -676,6 +676,7 @@ def log_visit(actor, project: Project, visited_on: date, findings: str) -> Super
     """A deputy's or council member's supervision visit (督查); for deputies it counts as a
     duty performed."""
     require(actor, "projects.supervise", project.community)
+    project.refresh_from_db()
     if project.state not in (ProjectState.SELECTED, ProjectState.IN_PROGRESS,
                              ProjectState.COMPLETED):
         raise _error(_("Supervision visits are logged while the project is being implemented."))

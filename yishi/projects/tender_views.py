@@ -179,6 +179,8 @@ def manage_tender_action(request: HttpRequest, pk: int, action: str) -> HttpResp
             messages.error(request, " ".join(exc.messages))
             return redirect("projects:manage_tender", pk=pk)
         add_form_errors(form, exc)
+        if action == "edit":  # a published version has no edit form on the page to show it
+            messages.error(request, " ".join(exc.messages))
         return manage_tender(request, pk, bound={action: form}, status=400)
     messages.success(request, _("Done."))
     return redirect("projects:manage_tender", pk=pk)

@@ -14,6 +14,7 @@ urlpatterns = [
     path("cycles/<int:pk>/", views.cycle_detail, name="cycle"),
     path("cycles/<int:pk>/propose/", views.propose, name="propose"),
     path("cycles/<int:pk>/object/", views.object_view, name="object"),
+    path("cycles/<int:pk>/objections.csv", views.objections_csv, name="objections_csv"),
     path("manage/", views.manage_list, name="manage_list"),
     path("manage/import/", views.import_view, name="import"),
     path("manage/cycles/<int:pk>/", views.manage_cycle, name="manage_cycle"),

@@ -112,6 +112,21 @@ def list_xlsx(request: HttpRequest) -> HttpResponse:
     return response
 
 
+def objections_csv(request: HttpRequest, pk: int) -> HttpResponse:
+    """Open data: a cycle's objections and their public answers (no names)."""
+    cycle = get_object_or_404(Cycle, pk=pk)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="objections-{cycle.pk}.csv"'
+    response.write("\ufeff")
+    writer = csv.writer(response)
+    writer.writerow(["id", "project", "tender", "objection", "raised", "answer", "answered"])
+    for o in cycle.objections.select_related("project").order_by("id"):
+        writer.writerow([o.pk, o.project.title if o.project else "", o.tender_id or "", o.text,
+                         o.created_at.isoformat(), o.answer,
+                         o.answered_at.isoformat() if o.answered_at else ""])
+    return response
+
+
 def cycle_detail(request: HttpRequest, pk: int) -> HttpResponse:
     cycle = get_object_or_404(Cycle.objects.select_related("unit", "ballot",
                                                            "satisfaction_ballot"), pk=pk)
@@ -513,7 +528,8 @@ def manage_project_action(request: HttpRequest, pk: int, action: str) -> HttpRes
     form = None
     if form_class is not None:
         form = (form_class(request.POST, street=project.street, prefix=action)
-                if action in STREET_FORMS else form_class(request.POST, prefix=action))
+                if action in STREET_FORMS else
+                form_class(request.POST, request.FILES, prefix=action))
         if not form.is_valid():
             return manage_project(request, pk, bound={action: form}, status=400)
     data = form.cleaned_data if form else {}
@@ -551,8 +567,9 @@ def manage_project_action(request: HttpRequest, pk: int, action: str) -> HttpRes
             milestone = get_object_or_404(project.milestones, pk=request.POST.get("milestone"))
             services.complete_milestone(user, milestone)
         elif action == "progress":
+            photos = [store_attachment(user, data["photo"])] if data.get("photo") else []
             services.report_progress(user, project, data["percent"], data["note"],
-                                     data["reason_for_decrease"])
+                                     data["reason_for_decrease"], photos)
         elif action == "spending":
             services.record_spending(user, project, data["amount"], data["description"],
                                      data["spent_on"])
