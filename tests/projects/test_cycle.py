@@ -2,6 +2,7 @@
 in the voting engine → result and confirmation → implementation → acceptance → satisfaction."""
 
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -156,3 +157,49 @@ def test_a_deputys_visit_counts_as_a_duty_once(people, xihu, cycle, categories,
                            "future")
     with pytest.raises(PermissionDenied):
         services.log_visit(people["resident"], project, timezone.localdate(), "not a deputy")
+
+
+@pytest.mark.parametrize("method, extra, content, expected", [
+    ("yes_no", {"pass_rule": "more_than_half_cast"},
+     lambda keys: {"votes": {keys[0]: "yes", keys[1]: "no", keys[2]: "yes"}}, {0, 2}),
+    ("budget", {"budget_rule": "greedy"},
+     lambda keys: {"choices": [keys[0], keys[1]]}, {0, 1}),
+])
+def test_other_ballot_methods(people, xihu, categories, council, method, extra, content,
+                              expected):
+    staff = people["street_staff"]
+    cycle = services.open_cycle(staff, services.CycleInput(
+        unit=xihu["xixi"], year=2028, title="票决", budget=Decimal("1000000"), method=method,
+        starts_at=timezone.now() - timedelta(minutes=1), **extra))
+    projects = [services.propose(people["resident"], cycle, proposal(
+        cycle, xihu["xixi_community"], categories["good"], title=f"项目{i}",
+        estimated_cost=cost)) for i, cost in enumerate(("400000", "500000", "300000"))]
+    next_phase(staff, cycle)
+    for project in projects:
+        services.approve(staff, project)
+    next_phase(staff, cycle)
+    services.publish_notice(staff, cycle)
+    next_phase(staff, cycle)
+    ballot = services.open_ballot(staff, cycle)
+    assert ballot.method == method
+    keys = [p.option_key for p in projects]
+    for member in council:
+        voting.cast_vote(member, ballot, content(keys))
+    next_phase(staff, cycle)
+    result = services.record_result(staff, cycle)
+    chosen = {i for i, p in enumerate(projects)
+              if Project.objects.get(pk=p.pk).state == ProjectState.SELECTED}
+    assert chosen == expected
+    assert result.items["ballots_cast"] == 3
+
+
+def test_bad_cycles_are_refused(people, xihu):
+    staff = people["street_staff"]
+    base = dict(unit=xihu["xixi"], year=2029, title="x", budget=Decimal("100"),
+                starts_at=timezone.now(), seats=3)
+    for change in ({"budget": Decimal("-1")}, {"seats": None}, {"days": {"nomination": 10}},
+                   {"unit": xihu["xixi_community"]}, {"method": "lottery"}):
+        with pytest.raises(ValidationError):
+            services.open_cycle(staff, services.CycleInput(**{**base, **change}))
+    with pytest.raises(PermissionDenied):
+        services.open_cycle(staff, services.CycleInput(**{**base, "unit": xihu["beishan"]}))
