@@ -20,6 +20,7 @@ from yishi.core.permissions import has_perm
 
 from . import forms, services, tender
 from .models import Objection, Panelist, Tender, TenderState, TenderVersion
+from .views import posted_id
 
 
 def _tender(pk) -> Tender:
@@ -148,14 +149,14 @@ def manage_tender_action(request: HttpRequest, pk: int, action: str) -> HttpResp
     user = request.user
     try:
         if action == "edit":
-            draft = t.versions.filter(pk=request.POST.get("version")).first()
+            draft = t.versions.filter(pk=posted_id(request, "version")).first()
             if draft is None:
                 raise ValidationError(_("No such version."))
             tender.edit_draft(user, draft, data["text"], data["change_note"])
         elif action == "new_version":
             tender.new_version(user, t, data["text"], data["change_note"])
         elif action == "publish":
-            draft = get_object_or_404(t.versions, pk=request.POST.get("version"))
+            draft = get_object_or_404(t.versions, pk=posted_id(request, "version"))
             tender.publish_version(user, draft)
         elif action == "notice":
             tender.publish_bidding_notice(user, t, data["notice"], data["bid_deadline"],
@@ -172,7 +173,7 @@ def manage_tender_action(request: HttpRequest, pk: int, action: str) -> HttpResp
         elif action == "award":
             tender.award(user, t, data["note"])
         elif action == "answer":
-            objection = get_object_or_404(Objection, pk=request.POST.get("objection"), tender=t)
+            objection = get_object_or_404(Objection, pk=posted_id(request, "objection"), tender=t)
             services.answer_objection(user, objection, data["answer"])
     except ValidationError as exc:
         if form is None:

@@ -37,6 +37,15 @@ from .models import (
     PublishedVersion,
 )
 
+
+def posted_id(request, name: str) -> int:
+    """The id of a row named in a form; anything but a number is "not found", never a crash."""
+    value = request.POST.get(name, "")
+    if not value.isdigit():
+        raise Http404
+    return int(value)
+
+
 # --- public ---------------------------------------------------------------------------------
 
 
@@ -423,7 +432,7 @@ def manage_cycle_action(request: HttpRequest, pk: int, action: str) -> HttpRespo
     cycle = _cycle_for_staff(request, pk)
     user = request.user
     if action == "answer":
-        objection = get_object_or_404(Objection, pk=request.POST.get("objection"), cycle=cycle)
+        objection = get_object_or_404(Objection, pk=posted_id(request, "objection"), cycle=cycle)
         form = forms.AnswerForm(request.POST, prefix="answer")
         if form.is_valid():
             try:
@@ -564,7 +573,7 @@ def manage_project_action(request: HttpRequest, pk: int, action: str) -> HttpRes
         elif action == "milestone":
             services.add_milestone(user, project, data["title"], data["due_on"])
         elif action == "done":
-            milestone = get_object_or_404(project.milestones, pk=request.POST.get("milestone"))
+            milestone = get_object_or_404(project.milestones, pk=posted_id(request, "milestone"))
             services.complete_milestone(user, milestone)
         elif action == "progress":
             photos = [store_attachment(user, data["photo"])] if data.get("photo") else []
@@ -578,7 +587,7 @@ def manage_project_action(request: HttpRequest, pk: int, action: str) -> HttpRes
         elif action == "accept":
             services.accept_completion(user, project, data["record"], data["accepted_on"])
         elif action == "answer":
-            entry = get_object_or_404(Comment, pk=request.POST.get("comment"), project=project)
+            entry = get_object_or_404(Comment, pk=posted_id(request, "comment"), project=project)
             services.answer_question(user, entry, data["answer"])
         elif action == "tender":
             from . import tender
