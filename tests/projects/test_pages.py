@@ -166,3 +166,16 @@ def test_objections_csv_has_no_names(client, people, xihu, cycle, categories):
     services.file_objection(people["resident"], cycle, "预算偏高", project)
     text = client.get(f"/projects/cycles/{cycle.pk}/objections.csv").content.decode("utf-8-sig")
     assert "预算偏高" in text and people["resident"].name not in text
+
+
+def test_menu_entries_and_periodic_job(people, client, cycle):
+    from yishi.core.menu import workspace_menu
+    from yishi.core.periodic import JOBS
+
+    assert "projects.late_milestones" in JOBS
+    staff_menu = [e["url"] for e in workspace_menu(people["street_staff"])]
+    assert "/projects/manage/" in staff_menu
+    assert "/projects/propose/" in [e["url"] for e in workspace_menu(people["resident"])]
+    client.force_login(people["resident"])
+    response = client.get("/projects/propose/")  # one cycle open: straight to its form
+    assert response.status_code == 302 and response.url == f"/projects/cycles/{cycle.pk}/propose/"
