@@ -1,3 +1,290 @@
-from ninja import Router
+"""Projects API: cycles with their phases, projects with their timeline and milestones, the
+notice's objections, tenders with versions, criteria and the published award; proposing and
+objecting for signed-in people. Bad input: 422 naming the field."""
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from ninja import Router, Schema, Status
+from ninja.errors import HttpError
+from ninja.security import django_auth
+
+from yishi.core.errors import raise_api_error
+from yishi.core.models import Unit
+
+from . import queries, services
+from .models import Category, Cycle, Objection, Project, Tender
 
 router = Router(tags=["projects"])
+
+
+def _fail(exc):
+    """422 with "field: message" so a client knows which field to fix."""
+    if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
+        raise HttpError(422, "; ".join(f"{name}: {' '.join(messages)}" if name != "__all__"
+                                       else " ".join(messages)
+                                       for name, messages in exc.message_dict.items()))
+    raise_api_error(exc)
+
+
+class PhaseOut(Schema):
+    kind: str
+    label: str
+    starts_at: datetime
+    ends_at: datetime
+    closed_early_reason: str
+
+    @staticmethod
+    def resolve_label(obj):
+        return str(obj.get_kind_display())
+
+
+class CycleOut(Schema):
+    id: int
+    unit: str
+    year: int
+    title: str
+    budget: Decimal
+    method: str
+    seats: int | None
+    voter_kind: str
+    current_phase: str | None
+    phases: list[PhaseOut]
+    ballot: str | None
+    satisfaction_ballot: str | None
+    confirmed: bool
+
+    @staticmethod
+    def resolve_unit(obj):
+        return obj.unit.code
+
+    @staticmethod
+    def resolve_current_phase(obj):
+        phase = obj.current_phase()
+        return phase.kind if phase else None
+
+    @staticmethod
+    def resolve_phases(obj):
+        return list(obj.phases.all())
+
+    @staticmethod
+    def resolve_ballot(obj):
+        return str(obj.ballot.public_id) if obj.ballot_id else None
+
+    @staticmethod
+    def resolve_satisfaction_ballot(obj):
+        return str(obj.satisfaction_ballot.public_id) if obj.satisfaction_ballot_id else None
+
+    @staticmethod
+    def resolve_confirmed(obj):
+        return obj.confirmed_at is not None
+
+
+class MilestoneOut(Schema):
+    title: str
+    due_on: date
+    done_on: date | None
+    late: bool
+
+    @staticmethod
+    def resolve_late(obj):
+        return obj.is_late
+
+
+class EventOut(Schema):
+    action: str
+    label: str
+    note: str
+    at: datetime
+
+    @staticmethod
+    def resolve_label(obj):
+        return str(queries.EVENT_LABELS.get(obj.action, obj.action))
+
+
+class ProjectOut(Schema):
+    id: int
+    cycle: int
+    year: int
+    title: str
+    description: str
+    street: str
+    community: str
+    address: str
+    latitude: Decimal | None
+    longitude: Decimal | None
+    category: str
+    beneficiaries: str
+    estimated_cost: Decimal
+    assessed_cost: Decimal | None
+    state: str
+    state_label: str
+    public_reason: str
+    votes: int | None
+    progress: int
+    department: str | None
+    satisfaction: dict | None
+    tender: int | None
+
+    @staticmethod
+    def resolve_cycle(obj):
+        return obj.cycle_id
+
+    @staticmethod
+    def resolve_year(obj):
+        return obj.cycle.year
+
+    @staticmethod
+    def resolve_street(obj):
+        return obj.community.parent.code
+
+    @staticmethod
+    def resolve_community(obj):
+        return obj.community.code
+
+    @staticmethod
+    def resolve_category(obj):
+        return obj.category.code
+
+    @staticmethod
+    def resolve_state_label(obj):
+        return str(obj.get_state_display())
+
+    @staticmethod
+    def resolve_department(obj):
+        return obj.department.name if obj.department_id else None
+
+    @staticmethod
+    def resolve_tender(obj):
+        tender = Tender.objects.filter(project=obj).values_list("pk", flat=True).first()
+        return tender
+
+
+class ProjectDetailOut(ProjectOut):
+    timeline: list[EventOut]
+    milestones: list[MilestoneOut]
+
+    @staticmethod
+    def resolve_timeline(obj):
+        return list(obj.events.all())
+
+    @staticmethod
+    def resolve_milestones(obj):
+        return list(obj.milestones.all())
+
+
+class ProposalIn(Schema):
+    title: str
+    description: str
+    category: str
+    community: str
+    beneficiaries: str
+    estimated_cost: str | None = None
+    address: str = ""
+    latitude: Decimal | None = None
+    longitude: Decimal | None = None
+
+
+class ObjectionIn(Schema):
+    text: str
+    project: int | None = None
+
+
+class ObjectionOut(Schema):
+    id: int
+    project: int | None
+    text: str
+    created_at: datetime
+    answer: str
+    answered_at: datetime | None
+
+    @staticmethod
+    def resolve_project(obj):
+        return obj.project_id
+
+
+@router.get("/cycles", response=list[CycleOut])
+def cycles(request, year: int | None = None):
+    rows = Cycle.objects.select_related("unit", "ballot", "satisfaction_ballot").prefetch_related(
+        "phases")
+    return rows.filter(year=year) if year else rows
+
+
+@router.get("/cycles/{pk}", response=CycleOut)
+def cycle(request, pk: int):
+    return get_object_or_404(Cycle.objects.select_related("unit"), pk=pk)
+
+
+@router.get("/projects", response=list[ProjectOut], summary="Projects, filtered like the list page")
+def projects(request, year: str | None = None, street: str | None = None,
+             state: str | None = None, limit: int = 100, offset: int = 0):
+    rows, _selected = queries.filtered({"year": year, "street": street, "state": state})
+    return rows[max(offset, 0):max(offset, 0) + min(max(limit, 1), 500)]
+
+
+@router.get("/projects/{pk}", response=ProjectDetailOut)
+def project(request, pk: int):
+    return get_object_or_404(queries.public_projects(), pk=pk)
+
+
+@router.get("/projects/{pk}/milestones", response=list[MilestoneOut])
+def milestones(request, pk: int):
+    return list(get_object_or_404(Project, pk=pk).milestones.all())
+
+
+@router.post("/cycles/{pk}/proposals", response={201: ProjectOut}, auth=django_auth,
+             summary="Propose a project (nomination phase)")
+def propose(request, pk: int, data: ProposalIn):
+    cycle_row = get_object_or_404(Cycle, pk=pk)
+    category = Category.objects.filter(code=data.category).first()
+    if category is None:
+        raise HttpError(422, "category: " + _("Unknown category."))
+    community = Unit.objects.filter(code=data.community).first()
+    try:
+        created = services.propose(request.user, cycle_row, services.ProposalInput(
+            title=data.title, description=data.description, category=category,
+            community=community, beneficiaries=data.beneficiaries,
+            estimated_cost=data.estimated_cost, address=data.address, latitude=data.latitude,
+            longitude=data.longitude))
+    except (ValidationError, PermissionDenied) as exc:
+        _fail(exc)
+    return Status(201, queries.public_projects().get(pk=created.pk))
+
+
+@router.get("/cycles/{pk}/objections", response=list[ObjectionOut])
+def objections(request, pk: int):
+    return list(Objection.objects.filter(cycle_id=pk, tender__isnull=True))
+
+
+@router.post("/cycles/{pk}/objections", response={201: ObjectionOut}, auth=django_auth,
+             summary="Object to the candidate list (public notice phase only)")
+def object_to(request, pk: int, data: ObjectionIn):
+    cycle_row = get_object_or_404(Cycle, pk=pk)
+    target = Project.objects.filter(pk=data.project).first() if data.project else None
+    if data.project and target is None:
+        raise HttpError(422, "project: " + _("This project is not on the candidate list."))
+    try:
+        return Status(201, services.file_objection(request.user, cycle_row, data.text, target))
+    except (ValidationError, PermissionDenied) as exc:
+        _fail(exc)
+
+
+@router.get("/tenders/{pk}", summary="A tender: document versions, criteria, bids, awards")
+def tender_detail(request, pk: int) -> dict:
+    t = get_object_or_404(Tender, pk=pk)
+    return {
+        "project": t.project_id, "state": t.state, "notice": t.notice,
+        "bid_deadline": t.bid_deadline, "objections_until": t.objections_until,
+        "versions": [{"number": v.number, "text": v.text, "change_note": v.change_note,
+                      "published_at": v.published_at,
+                      "comments": [c.text for c in v.comments.all()]}
+                     for v in t.versions.all()],
+        "criteria": [{"name": c.name, "weight": c.weight, "max_score": c.max_score}
+                     for c in t.criteria.all()],
+        "bids": [{"bidder": b.bidder, "price": str(b.price)} for b in t.bids.all()],
+        "awards": [{"number": a.number, "winner": a.winner.bidder, "table": a.table,
+                    "note": a.note, "published_at": a.published_at} for a in t.awards.all()],
+    }

@@ -1,0 +1,126 @@
+"""Reads shared by pages, exports and the API: the district overview, lists, the map, a
+project's timeline."""
+
+from decimal import Decimal
+
+from django.db.models import Count, Q, Sum
+from django.utils.translation import gettext_lazy as _
+
+from yishi.core.models import Unit, UnitKind
+
+from .models import STATUS_GROUPS, Cycle, Project, ProjectState
+
+GROUP_LABELS = {
+    "proposed": _("Proposed or in review"),
+    "candidate": _("On public notice / ballot"),
+    "selected": _("Selected, not started"),
+    "in_progress": _("Being implemented"),
+    "completed": _("Completed"),
+    "accepted": _("Accepted"),
+}
+EVENT_LABELS = {
+    "propose": _("Proposed"),
+    "approve": _("Passed review"),
+    "merge": _("Merged with a similar proposal"),
+    "reject": _("Not adopted"),
+    "list_candidate": _("On the candidate list (公示)"),
+    "withdraw": _("Taken off the candidate list"),
+    "select": _("Selected by ballot"),
+    "not_select": _("Not selected by ballot"),
+    "start": _("Implementation started"),
+    "progress": _("Progress reported"),
+    "visit": _("Supervision visit (督查)"),
+    "bidding_notice": _("Bidding notice published"),
+    "award": _("Tender awarded"),
+    "complete": _("Completed"),
+    "accept_completion": _("Accepted on completion (验收)"),
+    "satisfaction": _("Satisfaction result"),
+}
+RATING_LABELS = {
+    "satisfied": _("Satisfied (满意)"),
+    "basically": _("Basically satisfied (基本满意)"),
+    "unsatisfied": _("Not satisfied (不满意)"),
+    "no_votes": _("No votes"),
+}
+PUBLIC_STATES = [s for s in ProjectState.values]
+
+
+def public_projects():
+    return Project.objects.select_related("cycle", "cycle__unit", "community",
+                                          "community__parent", "category", "department")
+
+
+def years() -> list[int]:
+    return sorted(set(Cycle.objects.values_list("year", flat=True)), reverse=True)
+
+
+def overview(year: int) -> dict:
+    """All streets side by side for a year: counts by status group, budget, spending."""
+    streets = list(Unit.objects.filter(kind__in=[UnitKind.STREET, UnitKind.TOWN])
+                   .order_by("sort_order", "path"))
+    rows = (Project.objects.filter(cycle__year=year)
+            .values("community__parent_id", "state").annotate(n=Count("id")))
+    by_street: dict[int, dict[str, int]] = {}
+    for row in rows:
+        by_street.setdefault(row["community__parent_id"], {})[row["state"]] = row["n"]
+    budgets = dict(Cycle.objects.filter(year=year).values_list("unit_id", "budget"))
+    table, totals = [], dict.fromkeys(STATUS_GROUPS, 0)
+    for street in streets:
+        states = by_street.get(street.pk, {})
+        groups = {g: sum(states.get(s, 0) for s in members) for g, members in
+                  STATUS_GROUPS.items()}
+        for g, n in groups.items():
+            totals[g] += n
+        table.append({"street": street, "groups": groups, "budget": budgets.get(street.pk),
+                      "projects": sum(groups.values())})
+    return {"rows": table, "totals": totals,
+            "total": sum(totals.values()),
+            "labels": GROUP_LABELS}
+
+
+def spending_total(project: Project) -> Decimal:
+    return project.spendings.aggregate(s=Sum("amount"))["s"] or Decimal(0)
+
+
+def map_points(projects, width: int = 320, height: int = 320) -> dict:
+    """Projects with a map position, placed within the bounding box of all of them (the
+    district's extent in practice), for a server-drawn SVG."""
+    located = [p for p in projects if p.latitude is not None and p.longitude is not None]
+    if not located:
+        return {"points": [], "width": width, "height": height}
+    lats = [float(p.latitude) for p in located]
+    lons = [float(p.longitude) for p in located]
+    lat0, lat1 = min(lats) - 0.005, max(lats) + 0.005
+    lon0, lon1 = min(lons) - 0.005, max(lons) + 0.005
+    points = []
+    for n, p in enumerate(located, start=1):
+        x = (float(p.longitude) - lon0) / (lon1 - lon0) * (width - 20) + 10
+        y = (lat1 - float(p.latitude)) / (lat1 - lat0) * (height - 20) + 10
+        points.append({"n": n, "x": round(x, 1), "y": round(y, 1), "project": p})
+    return {"points": points, "width": width, "height": height}
+
+
+def filtered(params) -> tuple:
+    rows = public_projects()
+    selected = {}
+    year = params.get("year")
+    if year and year.isdigit():
+        rows = rows.filter(cycle__year=int(year))
+        selected["year"] = int(year)
+    street = Unit.objects.filter(code=params.get("street"),
+                                 kind__in=[UnitKind.STREET, UnitKind.TOWN]).first()
+    if street:
+        rows = rows.filter(community__parent=street)
+        selected["street"] = street
+    state = params.get("state")
+    if state in STATUS_GROUPS:
+        rows = rows.filter(state__in=STATUS_GROUPS[state])
+        selected["state"] = state
+    elif state in ProjectState.values:
+        rows = rows.filter(state=state)
+        selected["state"] = state
+    query = (params.get("q") or "").strip()[:50]
+    if query:
+        rows = rows.filter(Q(title__icontains=query) | Q(address__icontains=query))
+        selected["q"] = query
+    return rows.order_by("community__parent__sort_order", "community__path", "id"), selected

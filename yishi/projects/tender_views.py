@@ -1,0 +1,226 @@
+"""Tender pages: the public record (document versions with what changed and residents' comments,
+the bidding notice and criteria, bids, the award with every score, objections); staff control;
+the panel's score sheet."""
+
+import difflib
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from yishi.core.errors import add_form_errors
+from yishi.core.models import User, normalize_mobile
+from yishi.core.permissions import has_perm
+
+from . import forms, services, tender
+from .models import Objection, Panelist, Tender, TenderState, TenderVersion
+from .views import posted_id
+
+
+def _tender(pk) -> Tender:
+    return get_object_or_404(Tender.objects.select_related(
+        "project", "project__cycle", "project__cycle__unit", "project__community"), pk=pk)
+
+
+def _versions(t: Tender) -> list[dict]:
+    rows, previous = [], None
+    for v in t.versions.select_related("author").prefetch_related("comments"):
+        diff = []
+        if previous is not None:
+            diff = [line for line in difflib.unified_diff(
+                previous.text.splitlines(), v.text.splitlines(), lineterm="", n=0)
+                if line[:1] in "+-" and line[:3] not in ("+++", "---")]
+        rows.append({"version": v, "diff": diff, "comments": v.comments.all()})
+        previous = v
+    return rows
+
+
+def tender_detail(request: HttpRequest, pk: int, comment_form=None, objection_form=None,
+                  status: int = 200) -> HttpResponse:
+    t = _tender(pk)
+    from django.utils import timezone
+
+    objection_open = (t.state == TenderState.AWARDED and t.objections_until
+                      and timezone.now() < t.objections_until)
+    return render(request, "projects/tender.html", {
+        "tender": t, "project": t.project, "versions": _versions(t),
+        "criteria": t.criteria.all(), "bids": t.bids.all(), "awards": t.awards.all(),
+        "panel": t.panel.select_related("user"),
+        "objections": t.objections.all(),
+        "comment_form": comment_form or (forms.CommentForm(prefix="c")
+                                         if request.user.is_authenticated else None),
+        "objection_form": objection_form or (forms.NoteForm(prefix="o")
+                                             if objection_open and request.user.is_authenticated
+                                             else None),
+        "is_panelist": request.user.is_authenticated and t.panel.filter(
+            user=request.user).exists(),
+        "trail": [(_("Livelihood projects"), reverse("projects:overview")),
+                  (t.project.title, reverse("projects:detail", args=[t.project_id])),
+                  (_("Tender"), None)],
+    }, status=status)
+
+
+@require_POST
+@login_required
+def tender_comment(request: HttpRequest, pk: int, version: int) -> HttpResponse:
+    t = _tender(pk)
+    v = get_object_or_404(TenderVersion, tender=t, number=version)
+    form = forms.CommentForm(request.POST, prefix="c")
+    if form.is_valid():
+        try:
+            services.comment(request.user, t.project, form.cleaned_data["text"],
+                             form.cleaned_data["is_question"], tender_version=v)
+        except ValidationError as exc:
+            add_form_errors(form, exc, "text")
+        else:
+            messages.success(request, _("Thank you; your comment on version %(n)d is published.")
+                             % {"n": v.number})
+            return redirect("projects:tender", pk=pk)
+    return tender_detail(request, pk, comment_form=form, status=400)
+
+
+@require_POST
+@login_required
+def tender_object(request: HttpRequest, pk: int) -> HttpResponse:
+    t = _tender(pk)
+    form = forms.NoteForm(request.POST, prefix="o")
+    if form.is_valid():
+        try:
+            tender.object_to_award(request.user, t, form.cleaned_data["note"])
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect("projects:tender", pk=pk)
+        messages.success(request, _("Your objection was filed; the answer will be public."))
+        return redirect("projects:tender", pk=pk)
+    return tender_detail(request, pk, objection_form=form, status=400)
+
+
+ACTIONS = {
+    "edit": forms.TenderTextForm, "new_version": forms.TenderTextForm, "publish": None,
+    "notice": forms.BiddingNoticeForm, "bid": forms.BidForm, "panelist": forms.PanelistForm,
+    "close_bidding": None, "award": forms.CorrectionForm, "answer": forms.AnswerForm,
+}
+
+
+def _manageable(request, pk) -> Tender:
+    t = _tender(pk)
+    if not has_perm(request.user, "projects.manage", t.project.cycle.unit):
+        raise PermissionDenied
+    return t
+
+
+@login_required
+def manage_tender(request: HttpRequest, pk: int, bound: dict | None = None,
+                  status: int = 200) -> HttpResponse:
+    t = _manageable(request, pk)
+    bound = bound or {}
+    draft = t.versions.filter(published_at__isnull=True).first()
+    blank = {name: (f(prefix=name) if f else None) for name, f in ACTIONS.items()}
+    if draft is not None:
+        blank["edit"] = forms.TenderTextForm(prefix="edit", initial={
+            "text": draft.text, "change_note": draft.change_note})
+    return render(request, "projects/manage_tender.html", {
+        "tender": t, "project": t.project, "draft": draft, "versions": _versions(t),
+        "forms": {**blank, **bound}, "criteria": t.criteria.all(), "bids": t.bids.all(),
+        "panel": t.panel.select_related("user"), "awards": t.awards.all(),
+        "unanswered": t.objections.filter(answered_at__isnull=True),
+        "trail": [(_("Manage"), reverse("projects:manage_list")),
+                  (t.project.title, reverse("projects:manage_project", args=[t.project_id])),
+                  (_("Tender"), None)],
+    }, status=status)
+
+
+@require_POST
+@login_required
+def manage_tender_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    t = _manageable(request, pk)
+    if action not in ACTIONS:
+        raise Http404
+    form = ACTIONS[action](request.POST, prefix=action) if ACTIONS[action] else None
+    if form is not None and not form.is_valid():
+        return manage_tender(request, pk, bound={action: form}, status=400)
+    data = form.cleaned_data if form else {}
+    user = request.user
+    try:
+        if action == "edit":
+            draft = t.versions.filter(pk=posted_id(request, "version")).first()
+            if draft is None:
+                raise ValidationError(_("No such version."))
+            tender.edit_draft(user, draft, data["text"], data["change_note"])
+        elif action == "new_version":
+            tender.new_version(user, t, data["text"], data["change_note"])
+        elif action == "publish":
+            draft = get_object_or_404(t.versions, pk=posted_id(request, "version"))
+            tender.publish_version(user, draft)
+        elif action == "notice":
+            tender.publish_bidding_notice(user, t, data["notice"], data["bid_deadline"],
+                                          data["criteria"], data["objection_days"])
+        elif action == "bid":
+            tender.register_bid(user, t, data["bidder"], data["price"], data["proposal"])
+        elif action == "panelist":
+            person = User.objects.filter(mobile=normalize_mobile(data["mobile"])).first()
+            if person is None:
+                raise ValidationError({"mobile": [_("No account with this number.")]})
+            tender.add_panelist(user, t, person, data["kind"])
+        elif action == "close_bidding":
+            tender.close_bidding(user, t)
+        elif action == "award":
+            tender.award(user, t, data["note"])
+        elif action == "answer":
+            objection = get_object_or_404(Objection, pk=posted_id(request, "objection"), tender=t)
+            services.answer_objection(user, objection, data["answer"])
+    except ValidationError as exc:
+        if form is None:
+            messages.error(request, " ".join(exc.messages))
+            return redirect("projects:manage_tender", pk=pk)
+        add_form_errors(form, exc)
+        if action == "edit":  # a published version has no edit form on the page to show it
+            messages.error(request, " ".join(exc.messages))
+        return manage_tender(request, pk, bound={action: form}, status=400)
+    messages.success(request, _("Done."))
+    return redirect("projects:manage_tender", pk=pk)
+
+
+@login_required
+def score_sheet(request: HttpRequest, pk: int) -> HttpResponse:
+    """A panel member's scores: every bid on every criterion, saved all together or not at all."""
+    t = _tender(pk)
+    panelist = Panelist.objects.filter(tender=t, user=request.user).first()
+    if panelist is None:
+        raise PermissionDenied
+    criteria, bids = list(t.criteria.all()), list(t.bids.all())
+    existing = {(s.bid_id, s.criterion_id): s.value for s in panelist.scores.all()}
+    errors, typed = [], {}
+    if request.method == "POST":
+        try:
+            with transaction.atomic():
+                for bid in bids:
+                    for c in criteria:
+                        name = f"s-{bid.pk}-{c.pk}"
+                        typed[name] = request.POST.get(name, "")
+                        try:
+                            tender.score(request.user, bid, c, typed[name])
+                        except ValidationError as exc:
+                            errors.append(f"{bid.bidder} · {c.name}: {' '.join(exc.messages)}")
+                if errors:
+                    raise ValidationError(errors)
+        except ValidationError:
+            pass
+        else:
+            messages.success(request, _("Your scores are saved."))
+            return redirect("projects:tender", pk=pk)
+    rows = [{"bid": bid, "cells": [{"name": f"s-{bid.pk}-{c.pk}", "criterion": c,
+                                    "value": typed.get(f"s-{bid.pk}-{c.pk}",
+                                                       existing.get((bid.pk, c.pk), ""))}
+                                   for c in criteria]} for bid in bids]
+    return render(request, "projects/score.html", {
+        "tender": t, "rows": rows, "errors": errors, "open": t.state == TenderState.EVALUATING,
+        "trail": [(t.project.title, reverse("projects:detail", args=[t.project_id])),
+                  (_("Tender"), reverse("projects:tender", args=[pk])), (_("Scores"), None)],
+    }, status=400 if errors else 200)

@@ -1,0 +1,630 @@
+"""Project pages: the public overview, list, map, cycle and project pages; residents' proposals,
+comments and objections; staff control of cycles, review, notice, ballot, implementation and
+acceptance. Views parse input, call a service, render; a refusal re-shows the form with what
+was typed and the reason."""
+
+import csv
+from datetime import datetime, time
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from yishi.core.attachments import store_attachment
+from yishi.core.charts import bar_chart
+from yishi.core.errors import add_form_errors
+from yishi.core.models import Unit, UnitKind, User, normalize_mobile
+from yishi.core.paging import light_page
+from yishi.core.permissions import has_perm, holds
+from yishi.voting.models import BallotState
+
+from . import forms, queries, services
+from .models import (
+    Comment,
+    Cycle,
+    Follow,
+    Objection,
+    Phase,
+    PhaseKind,
+    Project,
+    ProjectState,
+    PublishedVersion,
+)
+
+
+def posted_id(request, name: str) -> int:
+    """The id of a row named in a form; anything but a number is "not found", never a crash."""
+    value = request.POST.get(name, "")
+    if not value.isdigit():
+        raise Http404
+    return int(value)
+
+
+# --- public ---------------------------------------------------------------------------------
+
+
+def overview(request: HttpRequest) -> HttpResponse:
+    """The district's overview of all streets' projects for a year."""
+    years = queries.years()
+    year = request.GET.get("year")
+    year = int(year) if year and year.isdigit() else (years[0] if years else
+                                                        timezone.localdate().year)
+    data = queries.overview(year)
+    bars = [(str(label), data["totals"][g], str(data["totals"][g]))
+            for g, label in data["labels"].items()]
+    chart = bar_chart(_("Projects of %(year)d by status") % {"year": year}, bars)
+    street_bars = [(row["street"].display_name, row["projects"], str(row["projects"]))
+                   for row in data["rows"]]
+    return render(request, "projects/overview.html", {
+        "year": year, "years": years, "data": data, "chart": chart,
+        "street_chart": bar_chart(_("Projects of %(year)d by street") % {"year": year},
+                                  street_bars),
+        "cycles": Cycle.objects.filter(year=year).select_related("unit").order_by("unit__path"),
+        "trail": [(_("Livelihood projects"), None)],
+    })
+
+
+def project_list(request: HttpRequest) -> HttpResponse:
+    rows, selected = queries.filtered(request.GET)
+    return render(request, "projects/list.html", {
+        "page": light_page(rows, request.GET.get("page"), per_page=30), "selected": selected,
+        "years": queries.years(),
+        "streets": Unit.objects.filter(kind__in=[UnitKind.STREET, UnitKind.TOWN]),
+        "groups": queries.GROUP_LABELS, "query": request.GET.urlencode(),
+        "trail": [(_("Livelihood projects"), reverse("projects:overview")),
+                  (_("All projects"), None)],
+    })
+
+
+def project_map(request: HttpRequest) -> HttpResponse:
+    rows, selected = queries.filtered(request.GET)
+    rows = list(rows[:300])
+    return render(request, "projects/map.html", {
+        "map": queries.map_points(rows), "unlocated": [p for p in rows if p.latitude is None],
+        "selected": selected, "years": queries.years(),
+        "streets": Unit.objects.filter(kind__in=[UnitKind.STREET, UnitKind.TOWN]),
+        "trail": [(_("Livelihood projects"), reverse("projects:overview")), (_("Map"), None)],
+    })
+
+
+def list_csv(request: HttpRequest) -> HttpResponse:
+    """Open data: the project list (no personal data: no proposer, no phone numbers)."""
+    rows, _selected = queries.filtered(request.GET)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="projects.csv"'
+    response.write("\ufeff")
+    writer = csv.writer(response)
+    writer.writerow(["id", "year", "street", "community", "title", "category", "state",
+                     "estimated_cost", "assessed_cost", "department", "votes", "progress",
+                     "satisfaction"])
+    for p in rows.iterator(chunk_size=500):
+        writer.writerow([p.pk, p.cycle.year, p.community.parent.name, p.community.name, p.title,
+                         p.category.name, p.state, p.estimated_cost, p.assessed_cost or "",
+                         p.department.name if p.department else "", p.votes or "", p.progress,
+                         (p.satisfaction or {}).get("rating", "")])
+    return response
+
+
+def list_xlsx(request: HttpRequest) -> HttpResponse:
+    from .exchange import projects_workbook
+
+    rows, _selected = queries.filtered(request.GET)
+    response = HttpResponse(projects_workbook(rows), content_type=(
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
+    response["Content-Disposition"] = 'attachment; filename="projects.xlsx"'
+    return response
+
+
+def objections_csv(request: HttpRequest, pk: int) -> HttpResponse:
+    """Open data: a cycle's objections and their public answers (no names)."""
+    cycle = get_object_or_404(Cycle, pk=pk)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="objections-{cycle.pk}.csv"'
+    response.write("\ufeff")
+    writer = csv.writer(response)
+    writer.writerow(["id", "project", "tender", "objection", "raised", "answer", "answered"])
+    for o in cycle.objections.select_related("project").order_by("id"):
+        writer.writerow([o.pk, o.project.title if o.project else "", o.tender_id or "", o.text,
+                         o.created_at.isoformat(), o.answer,
+                         o.answered_at.isoformat() if o.answered_at else ""])
+    return response
+
+
+def cycle_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    cycle = get_object_or_404(Cycle.objects.select_related("unit", "ballot",
+                                                           "satisfaction_ballot"), pk=pk)
+    return _render_cycle(request, cycle)
+
+
+def _render_cycle(request, cycle: Cycle, objection_form=None, status=200):
+    phase = cycle.current_phase()
+    candidates = list(cycle.projects.filter(state=ProjectState.CANDIDATE))
+    versions = {kind: list(cycle.versions.filter(kind=kind).order_by("-number"))
+                for kind in PublishedVersion.Kind.values}
+    for version in versions["satisfaction"]:
+        for item in version.items["projects"]:
+            item["rating"] = queries.RATING_LABELS.get(item["rating"], item["rating"])
+    can_object = (request.user.is_authenticated and phase is not None
+                  and phase.kind == PhaseKind.NOTICE and bool(versions["notice"]))
+    if can_object and objection_form is None:
+        objection_form = forms.ObjectionForm(candidates=candidates)
+    return render(request, "projects/cycle.html", {
+        "cycle": cycle, "phase": phase, "phases": cycle.phases.all(),
+        "versions": versions, "objections": cycle.objections.filter(tender__isnull=True)
+        .select_related("project"),
+        "objection_form": objection_form if can_object else None,
+        "projects": cycle.projects.select_related("community", "category").order_by("id"),
+        "can_propose": cycle.allows("propose"),
+        "ballot_open": cycle.ballot and cycle.ballot.state == BallotState.OPEN,
+        "satisfaction_open": (cycle.satisfaction_ballot
+                              and cycle.satisfaction_ballot.state == BallotState.OPEN),
+        "can_manage": has_perm(request.user, "projects.manage", cycle.unit),
+        "trail": [(_("Livelihood projects"), reverse("projects:overview")), (cycle.title, None)],
+    }, status=status)
+
+
+@require_POST
+@login_required
+def object_view(request: HttpRequest, pk: int) -> HttpResponse:
+    cycle = get_object_or_404(Cycle, pk=pk)
+    candidates = list(cycle.projects.filter(state=ProjectState.CANDIDATE))
+    form = forms.ObjectionForm(request.POST, candidates=candidates)
+    if form.is_valid():
+        project = next((p for p in candidates if p.pk == form.cleaned_data["project"]), None)
+        try:
+            services.file_objection(request.user, cycle, form.cleaned_data["text"], project)
+        except ValidationError as exc:
+            add_form_errors(form, exc, "text")
+        else:
+            messages.success(request, _("Your objection was filed; the answer will be public."))
+            return redirect("projects:cycle", pk=cycle.pk)
+    if not cycle.allows("object"):
+        messages.error(request, _("Objections are taken only during the public notice period."))
+        return redirect("projects:cycle", pk=cycle.pk)
+    return _render_cycle(request, cycle, objection_form=form, status=400)
+
+
+def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    project = get_object_or_404(queries.public_projects(), pk=pk)
+    return _render_project(request, project)
+
+
+def _render_project(request, project, comment_form=None, visit_form=None, status=200):
+    user = request.user
+    events = [{"label": queries.EVENT_LABELS.get(e.action, e.action), "note": e.note, "at": e.at,
+               "action": e.action}
+              for e in project.events.all()]
+    can_supervise = has_perm(user, "projects.supervise", project.community) and project.state in (
+        ProjectState.SELECTED, ProjectState.IN_PROGRESS, ProjectState.COMPLETED)
+    return render(request, "projects/detail.html", {
+        "project": project, "events": events,
+        "milestones": project.milestones.all(), "reports": project.reports.all()[:20],
+        "spendings": project.spendings.all(), "spent": queries.spending_total(project),
+        "visits": project.visits.all(), "reviews": project.reviews.filter(
+            submitted_at__isnull=False),
+        "comments": project.comments.filter(tender_version__isnull=True),
+        "objections": project.objections.filter(tender__isnull=True),
+        "comment_form": comment_form or (forms.CommentForm() if user.is_authenticated else None),
+        "visit_form": visit_form or (forms.VisitForm(initial={
+            "visited_on": timezone.localdate()}) if can_supervise else None),
+        "following": user.is_authenticated and Follow.objects.filter(
+            project=project, user=user).exists(),
+        "can_report": has_perm(user, "projects.report", project.community),
+        "can_review": has_perm(user, "projects.review", project.community),
+        "rating_labels": queries.RATING_LABELS,
+        "tender": getattr(project, "tender", None),
+        "trail": [(_("Livelihood projects"), reverse("projects:overview")),
+                  (project.cycle.title, reverse("projects:cycle", args=[project.cycle_id])),
+                  (project.title, None)],
+    }, status=status)
+
+
+@require_POST
+@login_required
+def comment_view(request: HttpRequest, pk: int) -> HttpResponse:
+    project = get_object_or_404(Project, pk=pk)
+    form = forms.CommentForm(request.POST)
+    if form.is_valid():
+        try:
+            services.comment(request.user, project, form.cleaned_data["text"],
+                             form.cleaned_data["is_question"])
+        except ValidationError as exc:
+            add_form_errors(form, exc, "text")
+        else:
+            messages.success(request, _("Thank you; your comment is published."))
+            return redirect("projects:detail", pk=pk)
+    return _render_project(request, project, comment_form=form, status=400)
+
+
+@require_POST
+@login_required
+def follow_view(request: HttpRequest, pk: int) -> HttpResponse:
+    project = get_object_or_404(Project, pk=pk)
+    services.follow(request.user, project, request.POST.get("follow") != "0")
+    return redirect("projects:detail", pk=pk)
+
+
+@require_POST
+@login_required
+def visit_view(request: HttpRequest, pk: int) -> HttpResponse:
+    project = get_object_or_404(queries.public_projects(), pk=pk)
+    form = forms.VisitForm(request.POST)
+    if form.is_valid():
+        try:
+            services.log_visit(request.user, project, form.cleaned_data["visited_on"],
+                               form.cleaned_data["findings"])
+        except ValidationError as exc:
+            add_form_errors(form, exc)
+        else:
+            messages.success(request, _("The supervision visit is recorded."))
+            return redirect("projects:detail", pk=pk)
+    return _render_project(request, project, visit_form=form, status=400)
+
+
+# --- proposing --------------------------------------------------------------------------------
+
+@login_required
+def propose_start(request: HttpRequest) -> HttpResponse:
+    """The cycles taking proposals now, nearest the person's home first."""
+    now = timezone.now()
+    open_ids = Phase.objects.filter(kind=PhaseKind.NOMINATION, starts_at__lte=now,
+                                    ends_at__gt=now).values_list("cycle_id", flat=True)
+    cycles = list(Cycle.objects.filter(pk__in=open_ids).select_related("unit"))
+    home = request.user.home_unit
+    if home is not None:
+        cycles.sort(key=lambda c: not home.path.startswith(c.unit.path))
+    if len(cycles) == 1:
+        return redirect("projects:propose", pk=cycles[0].pk)
+    return render(request, "projects/propose_start.html", {
+        "cycles": cycles, "trail": [(_("Livelihood projects"), reverse("projects:overview")),
+                                    (_("Propose a project"), None)]})
+
+
+@login_required
+def propose(request: HttpRequest, pk: int) -> HttpResponse:
+    cycle = get_object_or_404(Cycle.objects.select_related("unit"), pk=pk)
+    if request.method == "POST":
+        form = forms.ProposalForm(request.POST, request.FILES, cycle=cycle)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                photos = []
+                if data.get("photo"):
+                    photos.append(store_attachment(request.user, data["photo"]))
+                project = services.propose(request.user, cycle, services.ProposalInput(
+                    title=data["title"], description=data["description"],
+                    category=data["category"], community=data["community"],
+                    beneficiaries=data["beneficiaries"],
+                    estimated_cost=data["estimated_cost"], address=data["address"],
+                    latitude=data["latitude"], longitude=data["longitude"], photos=photos))
+            except ValidationError as exc:
+                add_form_errors(form, exc)
+            except PermissionDenied as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, _("Thank you: your proposal is registered."))
+                return redirect("projects:detail", pk=project.pk)
+        status = 400
+    else:
+        initial = {}
+        home = request.user.home_unit
+        if home is not None and home.path.startswith(cycle.unit.path):
+            initial["community"] = home
+        form, status = forms.ProposalForm(cycle=cycle, initial=initial), 200
+    return render(request, "projects/propose.html", {
+        "form": form, "cycle": cycle, "open": cycle.allows("propose"),
+        "trail": [(_("Livelihood projects"), reverse("projects:overview")),
+                  (cycle.title, reverse("projects:cycle", args=[cycle.pk])),
+                  (_("Propose a project"), None)]}, status=status)
+
+
+@login_required
+def review_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """An expert's or department's assessment of a proposal."""
+    project = get_object_or_404(queries.public_projects(), pk=pk)
+    if not has_perm(request.user, "projects.review", project.community):
+        raise PermissionDenied
+    form = forms.ReviewForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.submit_review(request.user, project, **form.cleaned_data)
+        except ValidationError as exc:
+            add_form_errors(form, exc)
+        else:
+            messages.success(request, _("Your assessment is recorded."))
+            return redirect("projects:detail", pk=pk)
+    return render(request, "projects/review.html", {
+        "project": project, "form": form,
+        "trail": [(_("Livelihood projects"), reverse("projects:overview")),
+                  (project.title, reverse("projects:detail", args=[pk])), (_("Assess"), None)],
+    }, status=400 if request.method == "POST" else 200)
+
+
+# --- staff ----------------------------------------------------------------------------------
+
+def _staff_units(user):
+    units = Unit.objects.filter(kind__in=[UnitKind.DISTRICT, UnitKind.STREET, UnitKind.TOWN])
+    return units.filter(pk__in=[u.pk for u in units if has_perm(user, "projects.manage", u)])
+
+
+@login_required
+def manage_list(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    cycles = [c for c in Cycle.objects.select_related("unit")
+              if has_perm(user, "projects.manage", c.unit)
+              or holds(user, {"department_handler", "expert"}, c.unit)]
+    if not cycles and not _staff_units(user).exists() and not has_perm(
+            user, "core.view_workspace"):
+        raise PermissionDenied
+    to_review = Project.objects.filter(reviews__reviewer=user, reviews__submitted_at__isnull=True)
+    form = None
+    units = _staff_units(user)
+    if units.exists():
+        form = forms.CycleForm(request.POST or None, units=units, initial={
+            "year": timezone.localdate().year + 1, "starts_on": timezone.localdate()})
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                cycle = services.open_cycle(user, services.CycleInput(
+                    unit=data["unit"], year=data["year"], title=data["title"],
+                    budget=data["budget"], method=data["method"],
+                    voter_kind=data["voter_kind"], seats=data["seats"],
+                    min_support=data["min_support"], budget_rule=data["budget_rule"],
+                    starts_at=timezone.make_aware(datetime.combine(data["starts_on"], time())),
+                    days={PhaseKind.NOMINATION: data["nomination_days"],
+                          PhaseKind.NOTICE: data["notice_days"]}))
+            except ValidationError as exc:
+                add_form_errors(form, exc)
+            else:
+                messages.success(request, _("The cycle is open."))
+                return redirect("projects:manage_cycle", pk=cycle.pk)
+    return render(request, "projects/manage_list.html", {
+        "cycles": cycles, "form": form, "to_review": to_review,
+        "trail": [(_("Livelihood projects"), reverse("projects:overview")), (_("Manage"), None)],
+    }, status=400 if request.method == "POST" else 200)
+
+
+CYCLE_ACTIONS = {
+    "close_phase": forms.ReasonForm, "publish_notice": forms.CorrectionForm,
+    "open_ballot": None, "record_result": None, "confirm": forms.NoteForm,
+    "correct_result": forms.NoteForm, "open_satisfaction": None, "record_satisfaction": None,
+}
+
+
+def _cycle_for_staff(request, pk) -> Cycle:
+    cycle = get_object_or_404(Cycle.objects.select_related("unit", "ballot",
+                                                           "satisfaction_ballot"), pk=pk)
+    if not has_perm(request.user, "projects.manage", cycle.unit):
+        raise PermissionDenied
+    return cycle
+
+
+@login_required
+def manage_cycle(request: HttpRequest, pk: int, bound: dict | None = None,
+                 status: int = 200) -> HttpResponse:
+    cycle = _cycle_for_staff(request, pk)
+    bound = bound or {}
+    projects = cycle.projects.select_related("community", "category", "department",
+                                             "merged_into")
+    return render(request, "projects/manage_cycle.html", {
+        "cycle": cycle, "phase": cycle.current_phase(), "phases": cycle.phases.all(),
+        "queue": projects.filter(state__in=[ProjectState.PROPOSED, ProjectState.APPROVED]),
+        "projects": projects.order_by("id"),
+        "unanswered": cycle.objections.filter(answered_at__isnull=True, tender__isnull=True),
+        "forms": {name: bound.get(name) or (form(prefix=name) if form else None)
+                  for name, form in CYCLE_ACTIONS.items()},
+        "answer_form": forms.AnswerForm(prefix="answer"),
+        "versions": cycle.versions.all(),
+        "trail": [(_("Livelihood projects"), reverse("projects:overview")),
+                  (_("Manage"), reverse("projects:manage_list")), (cycle.title, None)],
+    }, status=status)
+
+
+@require_POST
+@login_required
+def manage_cycle_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    cycle = _cycle_for_staff(request, pk)
+    user = request.user
+    if action == "answer":
+        objection = get_object_or_404(Objection, pk=posted_id(request, "objection"), cycle=cycle)
+        form = forms.AnswerForm(request.POST, prefix="answer")
+        if form.is_valid():
+            try:
+                services.answer_objection(user, objection, form.cleaned_data["answer"])
+                messages.success(request, _("The answer is published."))
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+        else:
+            messages.error(request, _("Write the answer."))
+        return redirect("projects:manage_cycle", pk=pk)
+    if action not in CYCLE_ACTIONS:
+        raise Http404
+    form_class = CYCLE_ACTIONS[action]
+    form = form_class(request.POST, prefix=action) if form_class else None
+    if form is not None and not form.is_valid():
+        return manage_cycle(request, pk, bound={action: form}, status=400)
+    data = form.cleaned_data if form else {}
+    try:
+        if action == "close_phase":
+            phase = cycle.current_phase()
+            if phase is None:
+                raise ValidationError(_("No phase is running now."))
+            services.close_phase_early(user, phase, data["reason"])
+        elif action == "publish_notice":
+            services.publish_notice(user, cycle, data["note"])
+        elif action == "open_ballot":
+            services.open_ballot(user, cycle)
+        elif action == "record_result":
+            services.record_result(user, cycle)
+        elif action == "confirm":
+            services.confirm_result(user, cycle, data["note"])
+        elif action == "correct_result":
+            services.correct_result(user, cycle, data["note"])
+        elif action == "open_satisfaction":
+            services.open_satisfaction(user, cycle)
+        elif action == "record_satisfaction":
+            services.record_satisfaction(user, cycle)
+    except ValidationError as exc:
+        if form is None:
+            messages.error(request, " ".join(exc.messages))
+            return redirect("projects:manage_cycle", pk=pk)
+        add_form_errors(form, exc)
+        return manage_cycle(request, pk, bound={action: form}, status=400)
+    messages.success(request, _("Done."))
+    return redirect("projects:manage_cycle", pk=pk)
+
+
+PROJECT_ACTIONS = {
+    "approve": forms.ApproveForm, "reject": forms.ReasonForm, "merge": forms.MergeForm,
+    "invite": forms.ExpertForm, "withdraw": forms.ReasonForm, "start": forms.StartForm,
+    "milestone": forms.MilestoneForm, "progress": forms.ProgressForm,
+    "spending": forms.SpendingForm, "complete": None, "accept": forms.AcceptForm,
+    "tender": forms.TenderTextForm, "done": None, "answer": forms.AnswerForm,
+    "supervisor": forms.ExpertForm,
+}
+STREET_FORMS = {"approve", "start"}
+
+
+def _project_for_staff(request, pk) -> Project:
+    project = get_object_or_404(queries.public_projects(), pk=pk)
+    if not (has_perm(request.user, "projects.manage", project.cycle.unit)
+            or has_perm(request.user, "projects.report", project.community)):
+        raise PermissionDenied
+    return project
+
+
+def _blank(name, project):
+    form_class = PROJECT_ACTIONS[name]
+    if form_class is None:
+        return None
+    if name in STREET_FORMS:
+        return form_class(street=project.street, prefix=name)
+    return form_class(prefix=name)
+
+
+@login_required
+def manage_project(request: HttpRequest, pk: int, bound: dict | None = None,
+                   status: int = 200) -> HttpResponse:
+    project = _project_for_staff(request, pk)
+    bound = bound or {}
+    return render(request, "projects/manage_project.html", {
+        "project": project, "phase": project.cycle.current_phase(),
+        "forms": {name: bound.get(name) or _blank(name, project) for name in PROJECT_ACTIONS},
+        "can_manage": has_perm(request.user, "projects.manage", project.cycle.unit),
+        "milestones": project.milestones.all(), "reviews": project.reviews.all(),
+        "questions": project.comments.filter(is_question=True, answered_at__isnull=True),
+        "tender": getattr(project, "tender", None),
+        "trail": [(_("Manage"), reverse("projects:manage_list")),
+                  (project.cycle.title, reverse("projects:manage_cycle",
+                                                args=[project.cycle_id])),
+                  (project.title, None)],
+    }, status=status)
+
+
+@require_POST
+@login_required
+def manage_project_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    project = _project_for_staff(request, pk)
+    if action not in PROJECT_ACTIONS:
+        raise Http404
+    form_class = PROJECT_ACTIONS[action]
+    form = None
+    if form_class is not None:
+        form = (form_class(request.POST, street=project.street, prefix=action)
+                if action in STREET_FORMS else
+                form_class(request.POST, request.FILES, prefix=action))
+        if not form.is_valid():
+            return manage_project(request, pk, bound={action: form}, status=400)
+    data = form.cleaned_data if form else {}
+    user = request.user
+    try:
+        if action == "approve":
+            services.approve(user, project, department=data["department"],
+                             assessed_cost=data["assessed_cost"],
+                             duration_days=data["duration_days"], note=data["note"])
+        elif action == "reject":
+            services.reject(user, project, data["reason"])
+        elif action == "merge":
+            into = Project.objects.filter(pk=data["into"], cycle=project.cycle).first()
+            if into is None:
+                raise ValidationError({"into": [_("No such proposal in this cycle.")]})
+            services.merge(user, project, into, data["reason"])
+        elif action == "invite":
+            expert = User.objects.filter(mobile=normalize_mobile(data["mobile"])).first()
+            if expert is None:
+                raise ValidationError({"mobile": [_("No account with this number.")]})
+            services.invite_expert(user, project, expert)
+        elif action == "supervisor":
+            deputy = User.objects.filter(mobile=normalize_mobile(data["mobile"])).first()
+            if deputy is None:
+                raise ValidationError({"mobile": [_("No account with this number.")]})
+            services.attach_supervisor(user, project, deputy)
+        elif action == "withdraw":
+            services.withdraw_candidate(user, project, data["reason"])
+        elif action == "start":
+            services.start_implementation(user, project, data["department"],
+                                          data["planned_budget"])
+        elif action == "milestone":
+            services.add_milestone(user, project, data["title"], data["due_on"])
+        elif action == "done":
+            milestone = get_object_or_404(project.milestones, pk=posted_id(request, "milestone"))
+            services.complete_milestone(user, milestone)
+        elif action == "progress":
+            photos = [store_attachment(user, data["photo"])] if data.get("photo") else []
+            services.report_progress(user, project, data["percent"], data["note"],
+                                     data["reason_for_decrease"], photos)
+        elif action == "spending":
+            services.record_spending(user, project, data["amount"], data["description"],
+                                     data["spent_on"])
+        elif action == "complete":
+            services.complete(user, project)
+        elif action == "accept":
+            services.accept_completion(user, project, data["record"], data["accepted_on"])
+        elif action == "answer":
+            entry = get_object_or_404(Comment, pk=posted_id(request, "comment"), project=project)
+            services.answer_question(user, entry, data["answer"])
+        elif action == "tender":
+            from . import tender
+
+            created = tender.start_tender(user, project, data["text"], data["change_note"])
+            return redirect("projects:manage_tender", pk=created.pk)
+    except ValidationError as exc:
+        if form is None:
+            messages.error(request, " ".join(exc.messages))
+            return redirect("projects:manage_project", pk=pk)
+        add_form_errors(form, exc)
+        return manage_project(request, pk, bound={action: form}, status=400)
+    messages.success(request, _("Done."))
+    return redirect("projects:manage_project", pk=pk)
+
+
+@login_required
+def import_view(request: HttpRequest) -> HttpResponse:
+    """Import a candidate list from Excel into a cycle taking proposals: all rows or none."""
+    cycles = [c for c in Cycle.objects.select_related("unit")
+              if has_perm(request.user, "projects.manage", c.unit)]
+    if not cycles:
+        raise PermissionDenied
+    form = forms.ImportForm(request.POST or None, request.FILES or None)
+    report = None
+    chosen = next((c for c in cycles if str(c.pk) == request.POST.get("cycle")), None)
+    if request.method == "POST" and form.is_valid():
+        from .exchange import import_proposals
+
+        if chosen is None:
+            form.add_error(None, _("Choose a cycle."))
+        else:
+            report = import_proposals(request.user, chosen, form.cleaned_data["file"].read())
+            if not report.errors:
+                messages.success(request, _("%(n)d proposals imported.") % {"n": report.created})
+                return redirect("projects:manage_cycle", pk=chosen.pk)
+    return render(request, "projects/import.html", {
+        "form": form, "cycles": cycles, "report": report, "chosen": chosen,
+        "trail": [(_("Manage"), reverse("projects:manage_list")), (_("Import"), None)],
+    }, status=400 if request.method == "POST" else 200)
