@@ -1,5 +1,5 @@
 """A realistic year of livelihood projects for every street and town of Xihu: seven proposals
-each (one not adopted), the candidates voted on by the street's council (counted by the voting engine's tally),
+each (one not adopted), the candidates voted on by the street's council in the voting engine,
 and each street at a stage — two towns still on public notice, one street voting, most
 implementing, three with acceptance and satisfaction results. 北山街道's list includes the
 elevator at 莫干山路79号 with its tender drafted with residents.
@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from yishi.core.models import Role, RoleAssignment, Unit, UnitKind, User
-from yishi.voting import count
+from yishi.voting import services as voting
 
 from . import services, tender
 from .models import (
@@ -233,20 +233,28 @@ def _load_street(street: Unit, index: int, staff: User, categories, year: int) -
 
 
 def _ballot(cycle, staff, members, projects, phases, stage) -> None:
-    """The council's ballot: each member chooses five of the six; the sixth candidate is the
-    least chosen. Counted by the voting engine's own tally code (`voting.count`). The demo stores
-    no voting.Ballot rows (the voting demo's ballots are the only ones), so in the street that is
-    voting, staff open the ballot from the cycle's page."""
+    """The council's ballot in the voting engine: each member chooses five of the six; the
+    sixth candidate is the least chosen."""
+    options = [voting.OptionInput(p.option_key, p.title, p.cost) for p in projects]
+    fields = {"roll_source": "roles", "roll_roles": VoterKind.COUNCIL, "max_choices": 5,
+              "min_support": 3, "description": cycle.title}
+    if stage == PhaseKind.BALLOT:
+        fields["closes_at"] = phases[PhaseKind.BALLOT].ends_at
+    ballot = voting.create_ballot(staff, cycle.unit, title=f"{cycle.title}：票选",
+                                  method=BallotMethod.CHOOSE, options=options, **fields)
+    Cycle.objects.filter(pk=cycle.pk).update(ballot=ballot)
+    ballot = voting.open_ballot(staff, ballot)
+    voters = members if stage != PhaseKind.BALLOT else members[:6]
+    for m, member in enumerate(voters):
+        left_out = 5 if m < 7 else m % 5
+        voting.cast_vote(member, ballot, {"choices": [
+            p.option_key for i, p in enumerate(projects) if i != left_out]})
     if stage == PhaseKind.BALLOT:
         return
-    spec = {"method": "choose", "max_choices": 5, "min_support": 3,
-            "tie_break": "lower_cost_then_draw", "tie_seed": cycle.unit.code,
-            "options": [{"key": p.option_key, "title": p.title, "cost": str(p.cost)}
-                        for p in projects]}
-    contents = [{"choices": [p.option_key for i, p in enumerate(projects)
-                             if i != (5 if m < 7 else m % 5)]} for m in range(len(members))]
-    result = count.tally(spec, contents)
-    winners, counts = set(result["winners"]), result["counts"]
+    ballot = voting.close_ballot(staff, ballot)
+    ballot = voting.publish_results(staff, ballot)
+    winners = services.winners_from(ballot.result, ballot.method)
+    counts = ballot.result["counts"]
     decided = phases[PhaseKind.BALLOT].ends_at
     items = []
     for project in projects:
@@ -263,8 +271,8 @@ def _ballot(cycle, staff, members, projects, phases, stage) -> None:
     PublishedVersion.objects.create(
         cycle=cycle, kind=PublishedVersion.Kind.RESULT, number=1, published_by=staff,
         published_at=decided, items={
-            "rule": "每位议事会成员最多选 5 项；得票最多的 5 项入选，且每项至少需 3 票。",
-            "ballot": None, "ballots_cast": result["ballots"], "projects": items})
+            "rule": services.rule_text(cycle, ballot), "ballot": str(ballot.public_id),
+            "ballots_cast": ballot.result["ballots"], "projects": items})
     Cycle.objects.filter(pk=cycle.pk).update(
         confirmed_at=decided + timedelta(days=2),
         confirmation_note="街道党工委会议研究确认票选结果")
@@ -319,28 +327,31 @@ def _implement(project, k, staff, deputies, phases, stage, today) -> None:
 
 
 def _satisfaction(cycle, staff, members, phases) -> None:
-    """The council rates each accepted project; counted by `voting.count` with its published
-    satisfaction rule."""
     projects = list(cycle.projects.filter(state=ProjectState.ACCEPTED).order_by("id"))
-    spec = {"method": "satisfaction", "options": [
-        {"key": p.option_key, "title": p.title, "cost": str(p.cost)} for p in projects]}
+    ballot = voting.create_ballot(
+        staff, cycle.unit, title=f"{cycle.title}：满意度测评", method="satisfaction",
+        options=[voting.OptionInput(p.option_key, p.title, p.cost) for p in projects],
+        roll_source="roles", roll_roles=VoterKind.COUNCIL)
+    Cycle.objects.filter(pk=cycle.pk).update(satisfaction_ballot=ballot)
+    voting.open_ballot(staff, ballot)
     answers = ["satisfied"] * 6 + ["basically"] * 3 + ["unsatisfied"]
-    contents = [{"votes": {
-        p.option_key: answers[(m + 3 * i) % len(answers)] if i != 2 else
-        ("basically" if m % 2 else "unsatisfied") for i, p in enumerate(projects)}}
-        for m in range(len(members))]
-    result = count.tally(spec, contents)
+    for m, member in enumerate(members):
+        voting.cast_vote(member, ballot, {"votes": {
+            p.option_key: answers[(m + 3 * i) % len(answers)] if i != 2 else
+            ("basically" if m % 2 else "unsatisfied") for i, p in enumerate(projects)}})
+    voting.close_ballot(staff, ballot)
+    ballot = voting.publish_results(staff, ballot)
     at = phases[PhaseKind.EVALUATION].starts_at + timedelta(days=8)
     items = []
     for project in projects:
-        item = result["items"][project.option_key]
+        item = ballot.result["items"][project.option_key]
         Project.objects.filter(pk=project.pk).update(satisfaction=item)
         Event.objects.create(project=project, action="satisfaction", note=item["rating"], at=at)
         items.append({"id": project.pk, "title": project.title, **item})
     PublishedVersion.objects.create(
         cycle=cycle, kind=PublishedVersion.Kind.SATISFACTION, number=1, published_by=staff,
         published_at=at, items={
-            "ballot": None, "ballots_cast": result["ballots"],
+            "ballot": str(ballot.public_id), "ballots_cast": ballot.result["ballots"],
             "rule": "满意票达到半数为“满意”；否则满意与基本满意合计达到半数为“基本满意”；否则为“不满意”。",
             "projects": items})
 
