@@ -10,6 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -319,8 +320,13 @@ def round_table_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, _("Recorded; everyone who supported the call has "
                                             "been told."))
                 return redirect("councils:round_table", pk=table.pk)
+    community = table.call.community if table.call_id else None
     return render(request, "councils/round_table_detail.html", {
         "table": table, "form": form, "participants": table.participants.all(),
+        # what the projects module's proposal form is filled with when the outcome is a project
+        "propose_query": urlencode({
+            "title": table.title[:120], "community": community.code if community else "",
+            "description": f"{table.outcome_text}\n\n{table.summary}"}),
         "actions": table.actions.all(),
         "trail": [(_("One-click calls and round tables"), reverse("councils:calls")),
                   (table.title, None)],

@@ -458,11 +458,9 @@ def answer_objection(actor, objection: Objection, answer: str) -> Objection:
 
 # --- the ballot -----------------------------------------------------------------------------
 
-@transaction.atomic
-def open_ballot(actor, cycle: Cycle):
-    """Create the cycle's ballot in the voting engine (one option per candidate) and open it
-    until the end of the ballot phase. Refused outside the ballot phase and while an objection
-    is unanswered."""
+def _ballot_for(actor, cycle: Cycle):
+    """The cycle's ballot in the voting engine (one option per candidate), created once, in the
+    ballot phase and with every objection answered."""
     require(actor, "projects.manage", cycle.unit)
     cycle = Cycle.objects.select_for_update().get(pk=cycle.pk)
     phase = cycle.current_phase()
@@ -492,6 +490,24 @@ def open_ballot(actor, cycle: Cycle):
             "title": cycle.title}, method=cycle.method, options=options, **fields)
         Cycle.objects.filter(pk=cycle.pk).update(ballot=ballot)
         cycle.ballot = ballot
+    return cycle
+
+
+@transaction.atomic
+def prepare_ballot(actor, cycle: Cycle):
+    """When the council votes at a meeting: the ballot is made ready but not opened; street staff
+    put it on the meeting's agenda (a livelihood project selection item, by its number) and the
+    meeting opens it once a quorum has signed in. The result is then recorded here as usual."""
+    cycle = _ballot_for(actor, cycle)
+    _audit(actor, "prepare_ballot", cycle, cycle.unit,
+           after={"ballot": str(cycle.ballot.public_id)})
+    return cycle.ballot
+
+
+@transaction.atomic
+def open_ballot(actor, cycle: Cycle):
+    """Open the cycle's ballot until the end of the ballot phase (a stand-alone ballot)."""
+    cycle = _ballot_for(actor, cycle)
     ballot = voting.open_ballot(actor, cycle.ballot)
     _audit(actor, "open_ballot", cycle, cycle.unit, after={"ballot": str(ballot.public_id)})
     return ballot

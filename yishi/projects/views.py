@@ -279,8 +279,10 @@ def propose_start(request: HttpRequest) -> HttpResponse:
     home = request.user.home_unit
     if home is not None:
         cycles.sort(key=lambda c: not home.path.startswith(c.unit.path))
-    if len(cycles) == 1:
-        return redirect("projects:propose", pk=cycles[0].pk)
+    if len(cycles) == 1:  # keep what a round table passed on (?title=…&description=…)
+        query = request.GET.urlencode()
+        return redirect(reverse("projects:propose", args=[cycles[0].pk])
+                        + (f"?{query}" if query else ""))
     return render(request, "projects/propose_start.html", {
         "cycles": cycles, "trail": [(_("Livelihood projects"), reverse("projects:overview")),
                                     (_("Propose a project"), None)]})
@@ -312,8 +314,11 @@ def propose(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect("projects:detail", pk=project.pk)
         status = 400
     else:
-        initial = {}
-        home = request.user.home_unit
+        # A round table whose outcome is a candidate project passes its matter on in the query.
+        initial = {key: request.GET[key][:2000] for key in ("title", "description")
+                   if request.GET.get(key)}
+        home = Unit.objects.filter(code=request.GET.get("community", ""),
+                                   kind=UnitKind.COMMUNITY).first() or request.user.home_unit
         if home is not None and home.path.startswith(cycle.unit.path):
             initial["community"] = home
         form, status = forms.ProposalForm(cycle=cycle, initial=initial), 200
@@ -392,7 +397,7 @@ def manage_list(request: HttpRequest) -> HttpResponse:
 
 CYCLE_ACTIONS = {
     "close_phase": forms.ReasonForm, "publish_notice": forms.CorrectionForm,
-    "open_ballot": None, "record_result": None, "confirm": forms.NoteForm,
+    "open_ballot": None, "prepare_ballot": None, "record_result": None, "confirm": forms.NoteForm,
     "correct_result": forms.NoteForm, "open_satisfaction": None, "record_satisfaction": None,
 }
 
@@ -460,6 +465,12 @@ def manage_cycle_action(request: HttpRequest, pk: int, action: str) -> HttpRespo
             services.publish_notice(user, cycle, data["note"])
         elif action == "open_ballot":
             services.open_ballot(user, cycle)
+        elif action == "prepare_ballot":
+            ballot = services.prepare_ballot(user, cycle)
+            messages.success(request, _(
+                "The ballot is ready: add a livelihood project selection item with ballot number "
+                "%(number)d to the council meeting's agenda.") % {"number": ballot.pk})
+            return redirect("projects:manage_cycle", pk=pk)
         elif action == "record_result":
             services.record_result(user, cycle)
         elif action == "confirm":
