@@ -9,8 +9,9 @@ from django.http import HttpResponse
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def table_response(header: list, rows: list[list], fmt: str, filename: str,
+def table_response(header: list, rows, fmt: str, filename: str,
                    sheet_title: str = "") -> HttpResponse:
+    """`rows` is any iterable of lists (a generator over a queryset's iterator() is fine)."""
     if fmt == "csv":
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'

@@ -1,7 +1,6 @@
 """Public council pages (roster, meetings, resolutions, minutes, videos), the calendar with its
 iCal feed, calls and round tables; and the members' own pages (notices, opinions, voting)."""
 
-import csv
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -15,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from yishi.core.errors import add_form_errors
+from yishi.core.exports import table_response
 from yishi.core.permissions import has_perm
 from yishi.voting.models import BallotState
 from yishi.voting.queries import has_voted
@@ -68,34 +68,23 @@ def roster_csv(request: HttpRequest, code: str) -> HttpResponse:
     if council is None:
         raise Http404
     _term, roster = queries.public_roster(council)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="council-{code}-roster.csv"'
-    response.write("\ufeff")  # Excel opens UTF-8 CSV correctly only with a BOM
-    writer = csv.writer(response)
-    writer.writerow([_("Name"), _("Category"), _("Community"), _("Mobile number"), _("Joined")])
-    for row in roster:
-        writer.writerow([row["name"], row["category"], row["community"], row["mobile"],
-                         row["joined_on"].isoformat()])
-    return response
+    return table_response(
+        [_("Name"), _("Category"), _("Community"), _("Mobile number"), _("Joined")],
+        ([row["name"], row["category"], row["community"], row["mobile"],
+          row["joined_on"].isoformat()] for row in roster), "csv", f"council-{code}-roster")
 
 
 def resolutions_csv(request: HttpRequest, code: str) -> HttpResponse:
     council = queries.council_for_code(code)
     if council is None:
         raise Http404
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="council-{code}-resolutions.csv"'
-    response.write("\ufeff")
-    writer = csv.writer(response)
-    writer.writerow([_("Meeting"), _("Date"), _("Item"), _("Kind"), _("Yes"), _("No"),
-                     _("Abstain"), _("Adopted"), _("Resolution")])
-    for item in queries.resolutions(council):
-        writer.writerow([item.meeting.title,
-                         timezone.localtime(item.meeting.starts_at).date().isoformat(),
-                         item.title, item.get_kind_display(), item.votes_yes, item.votes_no,
-                         item.votes_abstain, _("Adopted") if item.passed else _("Not adopted"),
-                         item.resolution])
-    return response
+    return table_response(
+        [_("Meeting"), _("Date"), _("Item"), _("Kind"), _("Yes"), _("No"), _("Abstain"),
+         _("Adopted"), _("Resolution")],
+        ([item.meeting.title, timezone.localtime(item.meeting.starts_at).date().isoformat(),
+          item.title, item.get_kind_display(), item.votes_yes, item.votes_no, item.votes_abstain,
+          _("Adopted") if item.passed else _("Not adopted"), item.resolution]
+         for item in queries.resolutions(council)), "csv", f"council-{code}-resolutions")
 
 
 def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -232,19 +221,14 @@ def call_list(request: HttpRequest) -> HttpResponse:
 
 
 def calls_csv(request: HttpRequest) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="council-calls.csv"'
-    response.write("\ufeff")
-    writer = csv.writer(response)
-    writer.writerow([_("Number"), _("Street"), _("Community"), _("The matter"), _("Supports"),
-                     _("State"), _("Raised"), _("Round table due by"), _("Overdue")])
-    for call in queries.public_calls().iterator(chunk_size=2000):
-        writer.writerow([call.pk, call.street.name, call.community.name, call.description,
-                         call.supports, call.get_state_display(),
-                         timezone.localtime(call.created_at).date().isoformat(),
-                         timezone.localtime(call.due_at).date().isoformat() if call.due_at else "",
-                         _("Overdue") if call.overdue else ""])
-    return response
+    return table_response(
+        [_("Number"), _("Street"), _("Community"), _("The matter"), _("Supports"), _("State"),
+         _("Raised"), _("Round table due by"), _("Overdue")],
+        ([call.pk, call.street.name, call.community.name, call.description, call.supports,
+          call.get_state_display(), timezone.localtime(call.created_at).date().isoformat(),
+          timezone.localtime(call.due_at).date().isoformat() if call.due_at else "",
+          _("Overdue") if call.overdue else ""]
+         for call in queries.public_calls().iterator(chunk_size=2000)), "csv", "council-calls")
 
 
 @login_required

@@ -70,21 +70,16 @@ def board(request: HttpRequest) -> HttpResponse:
 
 def board_csv(request: HttpRequest) -> HttpResponse:
     """Open data: the public board as CSV, without personal data."""
-    import csv
+    from yishi.core.exports import table_response
 
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="opinions.csv"'
-    response.write("\ufeff")  # so that Excel opens UTF-8 Chinese correctly
-    writer = csv.writer(response)
-    writer.writerow(["number", "title", "category", "street", "community", "state", "submitted",
-                     "replied", "rating", "me_too"])
-    for o in queries.public_board().select_related("category", "street", "community").iterator(
-            chunk_size=2000):
-        writer.writerow([o.number, o.title, o.category.name, o.street.name,
-                         o.community.name if o.community_id else "", o.state,
-                         o.created_at.isoformat(), o.replied_at.isoformat() if o.replied_at else "",
-                         o.rating, o.supports])
-    return response
+    return table_response(
+        ["number", "title", "category", "street", "community", "state", "submitted", "replied",
+         "rating", "me_too"],
+        ([o.number, o.title, o.category.name, o.street.name,
+          o.community.name if o.community_id else "", o.state, o.created_at.isoformat(),
+          o.replied_at.isoformat() if o.replied_at else "", o.rating, o.supports]
+         for o in queries.public_board().select_related("category", "street", "community")
+         .iterator(chunk_size=2000)), "csv", "opinions")
 
 
 @login_required

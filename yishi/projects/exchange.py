@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
 from yishi.core.models import Unit, UnitKind
 
@@ -80,20 +80,3 @@ def import_proposals(actor, cycle: Cycle, data: bytes) -> ImportReport:
             transaction.set_rollback(True)
             report.created = 0
     return report
-
-
-def projects_workbook(rows) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "民生实事项目"
-    sheet.append(["编号", "年度", "街道", "社区", "项目名称", "类别", "状态", "估算金额（元）",
-                  "审定金额（元）", "责任科室", "得票", "进度（%）", "满意度"])
-    for p in rows:
-        sheet.append([p.pk, p.cycle.year, p.community.parent.name, p.community.name, p.title,
-                      p.category.name, p.get_state_display(), float(p.estimated_cost),
-                      float(p.assessed_cost) if p.assessed_cost else None,
-                      p.department.name if p.department else "", p.votes, p.progress,
-                      (p.satisfaction or {}).get("rating", "")])
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()

@@ -3,7 +3,6 @@ comments and objections; staff control of cycles, review, notice, ballot, implem
 acceptance. Views parse input, call a service, render; a refusal re-shows the form with what
 was typed and the reason."""
 
-import csv
 from datetime import datetime, time
 
 from django.contrib import messages
@@ -19,6 +18,7 @@ from django.views.decorators.http import require_POST
 from yishi.core.attachments import store_attachment
 from yishi.core.charts import bar_chart
 from yishi.core.errors import add_form_errors
+from yishi.core.exports import table_response
 from yishi.core.models import Unit, UnitKind, User, normalize_mobile
 from yishi.core.paging import light_page
 from yishi.core.permissions import has_perm, holds
@@ -94,46 +94,42 @@ def project_map(request: HttpRequest) -> HttpResponse:
 
 
 def list_csv(request: HttpRequest) -> HttpResponse:
-    """Open data: the project list (no personal data: no proposer, no phone numbers)."""
+    """Open data: the project list (no personal data: no proposer, no phone numbers), as CSV
+    with stable machine column names, or as Excel with labels in the reader's language."""
     rows, _selected = queries.filtered(request.GET)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="projects.csv"'
-    response.write("\ufeff")
-    writer = csv.writer(response)
-    writer.writerow(["id", "year", "street", "community", "title", "category", "state",
-                     "estimated_cost", "assessed_cost", "department", "votes", "progress",
-                     "satisfaction"])
-    for p in rows.iterator(chunk_size=500):
-        writer.writerow([p.pk, p.cycle.year, p.community.parent.name, p.community.name, p.title,
-                         p.category.name, p.state, p.estimated_cost, p.assessed_cost or "",
-                         p.department.name if p.department else "", p.votes or "", p.progress,
-                         (p.satisfaction or {}).get("rating", "")])
-    return response
+    return table_response(
+        ["id", "year", "street", "community", "title", "category", "state", "estimated_cost",
+         "assessed_cost", "department", "votes", "progress", "satisfaction"],
+        ([p.pk, p.cycle.year, p.community.parent.name, p.community.name, p.title,
+          p.category.name, p.state, p.estimated_cost, p.assessed_cost or "",
+          p.department.name if p.department else "", p.votes or "", p.progress,
+          (p.satisfaction or {}).get("rating", "")] for p in rows.iterator(chunk_size=500)),
+        "csv", "projects")
 
 
 def list_xlsx(request: HttpRequest) -> HttpResponse:
-    from .exchange import projects_workbook
-
     rows, _selected = queries.filtered(request.GET)
-    response = HttpResponse(projects_workbook(rows), content_type=(
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
-    response["Content-Disposition"] = 'attachment; filename="projects.xlsx"'
-    return response
+    return table_response(
+        [_("Number"), _("Year"), _("Street"), _("Community"), _("Project"), _("Category"),
+         _("State"), _("Estimated cost (yuan)"), _("Assessed cost (yuan)"),
+         _("Responsible department"), _("Votes"), _("Progress (%)"), _("Satisfaction")],
+        ([p.pk, p.cycle.year, p.community.parent.name, p.community.name, p.title,
+          p.category.name, p.get_state_display(), float(p.estimated_cost),
+          float(p.assessed_cost) if p.assessed_cost else None,
+          p.department.name if p.department else "", p.votes, p.progress,
+          (p.satisfaction or {}).get("rating", "")] for p in rows.iterator(chunk_size=500)),
+        "xlsx", "projects", _("Livelihood projects"))
 
 
 def objections_csv(request: HttpRequest, pk: int) -> HttpResponse:
     """Open data: a cycle's objections and their public answers (no names)."""
     cycle = get_object_or_404(Cycle, pk=pk)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="objections-{cycle.pk}.csv"'
-    response.write("\ufeff")
-    writer = csv.writer(response)
-    writer.writerow(["id", "project", "tender", "objection", "raised", "answer", "answered"])
-    for o in cycle.objections.select_related("project").order_by("id"):
-        writer.writerow([o.pk, o.project.title if o.project else "", o.tender_id or "", o.text,
-                         o.created_at.isoformat(), o.answer,
-                         o.answered_at.isoformat() if o.answered_at else ""])
-    return response
+    return table_response(
+        ["id", "project", "tender", "objection", "raised", "answer", "answered"],
+        ([o.pk, o.project.title if o.project else "", o.tender_id or "", o.text,
+          o.created_at.isoformat(), o.answer, o.answered_at.isoformat() if o.answered_at else ""]
+         for o in cycle.objections.select_related("project").order_by("id")),
+        "csv", f"objections-{cycle.pk}")
 
 
 def cycle_detail(request: HttpRequest, pk: int) -> HttpResponse:
