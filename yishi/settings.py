@@ -222,6 +222,12 @@ YISHI_SMS_SIGNATURE = os.environ.get("YISHI_SMS_SIGNATURE", "议事")
 YISHI_RECEPTION_ROOM = os.environ.get("YISHI_RECEPTION_ROOM", "local")
 YISHI_RECEPTION_ROOM_URL = os.environ.get("YISHI_RECEPTION_ROOM_URL", "")
 
+# Council meetings' live streams and recordings (智汇人大) are embedded from these hosts and shown
+# as a plain link from any other; the meeting page adds them to its own CSP frame-src.
+YISHI_VIDEO_EMBED_HOSTS = [h.strip() for h in os.environ.get(
+    "YISHI_VIDEO_EMBED_HOSTS", "player.bilibili.com,live.xihu.gov.cn,video.xihu.gov.cn"
+).split(",") if h.strip()]
+
 # Sign-in protection: this many failures lock the account (per mobile number) for the lockout.
 YISHI_LOGIN_MAX_FAILURES = int(os.environ.get("YISHI_LOGIN_MAX_FAILURES", "5"))
 YISHI_LOGIN_LOCKOUT_MINUTES = int(os.environ.get("YISHI_LOGIN_LOCKOUT_MINUTES", "15"))

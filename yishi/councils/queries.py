@@ -18,11 +18,9 @@ from .models import (
     RoundTable,
 )
 
-DEFAULT_VIDEO_HOSTS = ["player.bilibili.com", "live.xihu.gov.cn", "video.xihu.gov.cn"]
-
 
 def video_embed_hosts() -> list[str]:
-    return list(getattr(settings, "YISHI_VIDEO_EMBED_HOSTS", DEFAULT_VIDEO_HOSTS))
+    return list(settings.YISHI_VIDEO_EMBED_HOSTS)
 
 
 def video_is_embeddable(url: str) -> bool:
