@@ -51,3 +51,47 @@ def test_objection_through_the_api_only_during_notice(client, people, xihu, cycl
     assert ok.status_code == 201
     assert client.get(f"/api/projects/cycles/{cycle.pk}/objections").json()[0]["text"] == "预算偏高"
     assert Objection.objects.count() == 1
+
+
+def test_staff_move_a_cycle_through_the_api(client, people, xihu, cycle, categories, council,
+                                            verified_login):
+    from yishi.projects.models import ProjectState
+    from yishi.voting import services as voting
+
+    staff = people["street_staff"]
+    projects = [services.propose(people["resident"], cycle, proposal(
+        cycle, xihu["xixi_community"], categories["good"], title=t)) for t in ("电梯", "食堂")]
+    verified_login(people["resident"])
+    refused = client.post(f"/api/projects/cycles/{cycle.pk}/actions/close_phase",
+                          {"text": "提前结束"}, content_type="application/json")
+    assert refused.status_code == 403
+    verified_login(staff)
+    no_reason = client.post(f"/api/projects/cycles/{cycle.pk}/actions/close_phase", {"text": ""},
+                            content_type="application/json")
+    assert no_reason.status_code == 422
+    moved = client.post(f"/api/projects/cycles/{cycle.pk}/actions/close_phase",
+                        {"text": "征集完毕"}, content_type="application/json")
+    assert moved.json()["phase"] == "review"
+    assert client.post(f"/api/projects/projects/{projects[0].pk}/decision",
+                       {"decision": "reject", "reason": ""},
+                       content_type="application/json").status_code == 422
+    for p in projects:
+        assert client.post(f"/api/projects/projects/{p.pk}/decision", {"decision": "approve"},
+                           content_type="application/json").status_code == 200
+    for action, text in (("close_phase", "审核完毕"), ("publish_notice", ""),
+                         ("close_phase", "公示期满")):
+        assert client.post(f"/api/projects/cycles/{cycle.pk}/actions/{action}", {"text": text},
+                           content_type="application/json").status_code == 200, action
+    opened = client.post(f"/api/projects/cycles/{cycle.pk}/actions/open_ballot", {},
+                         content_type="application/json").json()
+    ballot = cycle.__class__.objects.get(pk=cycle.pk).ballot
+    assert opened["ballot"] == ballot.pk
+    for member in council:
+        voting.cast_vote(member, ballot, {"choices": [projects[0].option_key]})
+    assert client.post(f"/api/projects/cycles/{cycle.pk}/actions/close_phase",
+                       {"text": "投票结束"}, content_type="application/json").status_code == 200
+    assert client.post(f"/api/projects/cycles/{cycle.pk}/actions/record_result", {},
+                       content_type="application/json").status_code == 200
+    assert Project.objects.get(pk=projects[0].pk).state == ProjectState.SELECTED
+    assert client.post(f"/api/projects/cycles/{cycle.pk}/actions/fly", {},
+                       content_type="application/json").status_code == 404

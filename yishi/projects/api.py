@@ -8,7 +8,7 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.security import django_auth
 
@@ -288,3 +288,108 @@ def tender_detail(request, pk: int) -> dict:
         "awards": [{"number": a.number, "winner": a.winner.bidder, "table": a.table,
                     "note": a.note, "published_at": a.published_at} for a in t.awards.all()],
     }
+
+
+# --- staff and supervisors ------------------------------------------------------------------
+
+class CycleActionIn(Schema):
+    text: str = Field("", max_length=2000, description="the reason or note the action needs")
+
+
+class CycleActionOut(Schema):
+    action: str
+    cycle: int
+    phase: str | None
+    ballot: int | None
+
+
+@router.post("/cycles/{pk}/actions/{action}", response=CycleActionOut, auth=django_auth,
+             summary="Staff: move a cycle on (close_phase, publish_notice, prepare_ballot, "
+                     "open_ballot, record_result, confirm, correct_result, open_satisfaction, "
+                     "record_satisfaction)")
+def cycle_action(request, pk: int, action: str, data: CycleActionIn):
+    cycle_row = get_object_or_404(Cycle, pk=pk)
+    if action not in services.CYCLE_ACTIONS:
+        raise HttpError(404, "action: " + _("Unknown action."))
+    try:
+        services.run_cycle_action(request.user, cycle_row, action, data.text)
+    except (ValidationError, PermissionDenied) as exc:
+        _fail(exc)
+    cycle_row.refresh_from_db()
+    phase = cycle_row.current_phase()
+    return {"action": action, "cycle": cycle_row.pk, "phase": phase.kind if phase else None,
+            "ballot": cycle_row.ballot_id}
+
+
+class DecisionIn(Schema):
+    decision: str = Field(..., pattern="^(approve|reject|merge)$")
+    reason: str = Field("", max_length=2000)
+    into: int | None = None
+
+
+@router.post("/projects/{pk}/decision", response=ProjectOut, auth=django_auth,
+             summary="Staff: approve, reject (with a public reason) or merge a proposal")
+def decide(request, pk: int, data: DecisionIn):
+    target = get_object_or_404(Project, pk=pk)
+    try:
+        if data.decision == "approve":
+            services.approve(request.user, target, note=data.reason)
+        elif data.decision == "reject":
+            services.reject(request.user, target, data.reason)
+        else:
+            into = Project.objects.filter(pk=data.into or 0).first()
+            if into is None:
+                raise HttpError(422, "into: " + _("Choose another proposal of the same cycle."))
+            services.merge(request.user, target, into, data.reason)
+    except (ValidationError, PermissionDenied) as exc:
+        _fail(exc)
+    return queries.public_projects().get(pk=pk)
+
+
+class AnswerIn(Schema):
+    answer: str = Field(..., max_length=5000)
+
+
+@router.post("/objections/{pk}/answer", response=ObjectionOut, auth=django_auth,
+             summary="Staff: answer an objection publicly")
+def answer(request, pk: int, data: AnswerIn):
+    objection = get_object_or_404(Objection, pk=pk)
+    try:
+        return services.answer_objection(request.user, objection, data.answer)
+    except (ValidationError, PermissionDenied) as exc:
+        _fail(exc)
+
+
+class ProgressIn(Schema):
+    percent: int
+    note: str = Field(..., max_length=2000)
+    reason_for_decrease: str = Field("", max_length=2000)
+
+
+@router.post("/projects/{pk}/progress", response={201: dict}, auth=django_auth,
+             summary="Department or staff: report progress (never backwards without a reason)")
+def progress(request, pk: int, data: ProgressIn):
+    target = get_object_or_404(Project, pk=pk)
+    try:
+        report = services.report_progress(request.user, target, data.percent, data.note,
+                                          data.reason_for_decrease)
+    except (ValidationError, PermissionDenied) as exc:
+        _fail(exc)
+    return Status(201, {"project": target.pk, "percent": report.percent})
+
+
+class VisitIn(Schema):
+    visited_on: date
+    findings: str = Field(..., max_length=5000)
+
+
+@router.post("/projects/{pk}/visits", response={201: dict}, auth=django_auth,
+             summary="Deputies and council members: log a supervision visit (督查)")
+def visit(request, pk: int, data: VisitIn):
+    target = get_object_or_404(Project, pk=pk)
+    try:
+        logged = services.log_visit(request.user, target, data.visited_on, data.findings)
+    except (ValidationError, PermissionDenied) as exc:
+        _fail(exc)
+    return Status(201, {"id": logged.pk, "project": target.pk,
+                        "visited_on": logged.visited_on.isoformat()})

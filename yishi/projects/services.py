@@ -513,6 +513,34 @@ def open_ballot(actor, cycle: Cycle):
     return ballot
 
 
+def run_cycle_action(actor, cycle: Cycle, action: str, text: str = ""):
+    """Staff's moves on a cycle by name (the cycle page's buttons and the API share this); `text`
+    is the reason or note the move needs."""
+    moves = {
+        "publish_notice": lambda: publish_notice(actor, cycle, text),
+        "prepare_ballot": lambda: prepare_ballot(actor, cycle),
+        "open_ballot": lambda: open_ballot(actor, cycle),
+        "record_result": lambda: record_result(actor, cycle),
+        "confirm": lambda: confirm_result(actor, cycle, text),
+        "correct_result": lambda: correct_result(actor, cycle, text),
+        "open_satisfaction": lambda: open_satisfaction(actor, cycle),
+        "record_satisfaction": lambda: record_satisfaction(actor, cycle),
+    }
+    if action == "close_phase":
+        phase = cycle.current_phase()
+        if phase is None:
+            raise _error(_("No phase is running now."))
+        return close_phase_early(actor, phase, text)
+    if action not in moves:
+        raise _error(_("Unknown action."), "action")
+    return moves[action]()
+
+
+CYCLE_ACTIONS = ("close_phase", "publish_notice", "prepare_ballot", "open_ballot",
+                 "record_result", "confirm", "correct_result", "open_satisfaction",
+                 "record_satisfaction")
+
+
 def winners_from(result: dict, method: str) -> set[str]:
     if method == Method.YES_NO:
         return {key for key, item in result["items"].items() if item["passed"]}

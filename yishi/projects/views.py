@@ -452,31 +452,13 @@ def manage_cycle_action(request: HttpRequest, pk: int, action: str) -> HttpRespo
         return manage_cycle(request, pk, bound={action: form}, status=400)
     data = form.cleaned_data if form else {}
     try:
-        if action == "close_phase":
-            phase = cycle.current_phase()
-            if phase is None:
-                raise ValidationError(_("No phase is running now."))
-            services.close_phase_early(user, phase, data["reason"])
-        elif action == "publish_notice":
-            services.publish_notice(user, cycle, data["note"])
-        elif action == "open_ballot":
-            services.open_ballot(user, cycle)
-        elif action == "prepare_ballot":
-            ballot = services.prepare_ballot(user, cycle)
+        done = services.run_cycle_action(user, cycle, action,
+                                         data.get("reason") or data.get("note") or "")
+        if action == "prepare_ballot":
             messages.success(request, _(
                 "The ballot is ready: add a livelihood project selection item with ballot number "
-                "%(number)d to the council meeting's agenda.") % {"number": ballot.pk})
+                "%(number)d to the council meeting's agenda.") % {"number": done.pk})
             return redirect("projects:manage_cycle", pk=pk)
-        elif action == "record_result":
-            services.record_result(user, cycle)
-        elif action == "confirm":
-            services.confirm_result(user, cycle, data["note"])
-        elif action == "correct_result":
-            services.correct_result(user, cycle, data["note"])
-        elif action == "open_satisfaction":
-            services.open_satisfaction(user, cycle)
-        elif action == "record_satisfaction":
-            services.record_satisfaction(user, cycle)
     except ValidationError as exc:
         if form is None:
             messages.error(request, " ".join(exc.messages))
