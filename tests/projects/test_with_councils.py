@@ -25,7 +25,7 @@ def _member(n, community):
                                 in_street_since=date(2000, 1, 1))
 
 
-def test_project_ballot_held_at_a_council_meeting(people, xihu, categories):
+def test_project_ballot_held_at_a_council_meeting(client, people, xihu, categories):
     staff = people["street_staff"]
     council = councils.create_council(staff, xihu["xixi"], term_starts_on=date(2026, 1, 1))
     members = [councils.add_member(staff, council.current_term(),
@@ -63,6 +63,11 @@ def test_project_ballot_held_at_a_council_meeting(people, xihu, categories):
     for member in members[1:4]:
         councils.sign_in(staff, meeting, member)
     councils.open_vote(staff, item)
+    councils.submit_item_opinion(members[0].user, item, "建议优先考虑加装电梯")
+    client.force_login(members[0].user)
+    page = client.get(f"/councils/meetings/{meeting.pk}/").content.decode()
+    assert f"/voting/{ballot.public_id}/" in page          # its own ballot page, not yes/no
+    assert "建议优先考虑加装电梯" in page                     # written opinions are public
     keys = [p.option_key for p in projects]
     for n, member in enumerate(members[:3]):
         voting.cast_vote(member.user, ballot, {"choices": [keys[0] if n < 2 else keys[1]]})

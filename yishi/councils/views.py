@@ -5,6 +5,7 @@ iCal feed, calls and round tables; and the members' own pages (notices, opinions
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -25,6 +26,7 @@ from .models import (
     Attendance,
     Call,
     CallState,
+    ItemOpinion,
     Meeting,
     MeetingState,
     Member,
@@ -92,7 +94,9 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     member = services.member_for(request.user, meeting)
     attendance = (Attendance.objects.filter(meeting=meeting, member=member).first()
                   if member else None)
-    items = list(meeting.items.select_related("ballot").prefetch_related("documents", "actions"))
+    items = list(meeting.items.select_related("ballot").prefetch_related(
+        "documents", "actions", Prefetch("opinions", queryset=ItemOpinion.objects.select_related(
+            "member__user"), to_attr="public_opinions")))
     for item in items:
         item.embed = queries.video_is_embeddable(item.video_url)
         item.vote_open = item.ballot is not None and item.ballot.state == BallotState.OPEN
