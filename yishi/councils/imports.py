@@ -62,15 +62,14 @@ def _date(value) -> date | None:
 
 
 def _read(upload) -> list[tuple]:
-    from openpyxl import load_workbook
+    from django.core.exceptions import ValidationError
+
+    from yishi.core.spreadsheets import read_rows
 
     try:
-        workbook = load_workbook(upload, read_only=True, data_only=True)
-    except Exception:  # noqa: BLE001 - any unreadable file gets the same clear answer
-        raise CouncilError({"file": _("This is not an Excel (.xlsx) file.")}) from None
-    rows = list(workbook.active.iter_rows(values_only=True))
-    workbook.close()
-    return rows
+        return read_rows(upload, max_rows=MAX_ROWS)
+    except ValidationError as exc:
+        raise CouncilError({"file": exc.messages}) from None
 
 
 def import_members(actor, term: Term, upload) -> ImportReport:

@@ -1,15 +1,14 @@
 """Excel in and out: a candidate list imported all-or-nothing with a report of every bad row,
 and any project list exported (no personal data)."""
 
-import io
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
-from openpyxl import load_workbook
 
 from yishi.core.models import Unit, UnitKind
+from yishi.core.spreadsheets import read_rows
 
 from . import services
 from .models import Category, Cycle
@@ -18,6 +17,9 @@ COLUMNS = ["title", "description", "community", "category", "beneficiaries", "es
            "address"]
 HEADERS = {"title": "项目名称", "description": "项目内容", "community": "社区", "category": "类别",
            "beneficiaries": "受益对象", "estimated_cost": "估算金额（元）", "address": "地址"}
+
+
+MAX_ROWS = 500  # a candidate list, not a database dump
 
 
 @dataclass
@@ -30,10 +32,9 @@ def import_proposals(actor, cycle: Cycle, data: bytes) -> ImportReport:
     """Each row is a proposal, made by the person importing (staff, during nomination). Any bad
     row and nothing is saved; the report names every bad row and why."""
     try:
-        sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).active
-        rows = list(sheet.iter_rows(values_only=True))
-    except Exception:  # openpyxl raises many kinds for a file that is not a workbook
-        return ImportReport(0, [(0, _("The file is not an Excel workbook (.xlsx)."))])
+        rows = read_rows(data, max_rows=MAX_ROWS)
+    except ValidationError as exc:
+        return ImportReport(0, [(0, " ".join(exc.messages))])
     if not rows:
         return ImportReport(0, [(0, _("The workbook is empty."))])
     header = [str(c or "").strip() for c in rows[0]]

@@ -6,6 +6,7 @@ import io
 import secrets
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,6 +19,8 @@ from . import count, pabulib
 from .models import Ballot, BallotState, BudgetRule, CastBallot, Channel, Method, Option, Secrecy
 from .queries import ballot_spec
 from .services import BallotError
+
+MAX_ROLL_ROWS = 200_000  # every verified resident of the largest street, with room to spare
 
 UNSUPPORTED = {
     "ordinal": gettext_lazy("ranked (ordinal) votes"),
@@ -114,14 +117,13 @@ def read_mobile_list(uploaded) -> list[str]:
     data = uploaded.read()
     values: list[str] = []
     if name.endswith(".xlsx"):
-        from openpyxl import load_workbook
+        from yishi.core.spreadsheets import read_rows
 
         try:
-            sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).active
-        except Exception:  # noqa: BLE001 - openpyxl raises many kinds for a bad file
-            raise BallotError(_("The Excel file could not be read.")) from None
-        values = [str(row[0]).strip() if row and row[0] is not None else ""
-                  for row in sheet.iter_rows(values_only=True)]
+            rows = read_rows(data, max_rows=MAX_ROLL_ROWS)
+        except ValidationError as exc:
+            raise BallotError(exc.messages) from None
+        values = [str(row[0]).strip() if row and row[0] is not None else "" for row in rows]
     elif name.endswith(".csv") or name.endswith(".txt"):
         try:
             text = data.decode("utf-8-sig")
