@@ -54,22 +54,3 @@ def test_demo_pages_render(db, client, verified_login):
     client.force_login(User.objects.get(mobile="13900040201"))
     mine = client.get("/councils/my-meetings/").content.decode()
     assert upcoming.title in mine
-
-
-def test_demo_resolutions_stand_on_published_ballots(db):
-    """Every resolution of a past demo meeting is backed by a published ballot of the voting
-    engine (counted on paper, entered and confirmed by two tellers) with the same figures."""
-    from django.core.management import call_command
-
-    from yishi.councils.models import AgendaItem
-    from yishi.councils.services import RESOLUTION_KEY
-    from yishi.voting.models import BallotState
-
-    call_command("load_demo", quiet=True)
-    resolved = AgendaItem.objects.filter(resolved_at__isnull=False).select_related("ballot")
-    assert resolved.exists()
-    for item in resolved:
-        assert item.ballot.state == BallotState.PUBLISHED
-        line = item.ballot.result["items"][RESOLUTION_KEY]
-        assert (line["yes"], line["no"], line["abstain"], line["passed"]) == (
-            item.votes_yes, item.votes_no, item.votes_abstain, item.passed)

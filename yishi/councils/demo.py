@@ -156,21 +156,17 @@ def _past_meeting(council: Council, seed: int, title: str, when: datetime, agend
             mode=(SignInMode.ONLINE if rng.random() < 0.1 else SignInMode.IN_PERSON)
             if present else ""))
     Attendance.objects.bulk_create(rows)
-    present = [r.member.user for r in rows if r.signed_in_at]
+    present = sum(1 for r in rows if r.signed_in_at)
     for position, (kind, item_title, presenter) in enumerate(agenda, start=1):
         no, abstain = rng.randrange(0, 4), rng.randrange(0, 3)
-        ballot = _paper_vote(meeting, item_title, [m.user for m in members], present,
-                             yes=len(present) - no - abstain, no=no, abstain=abstain)
-        line = ballot.result["items"][services.RESOLUTION_KEY]
+        yes = present - no - abstain
+        passed = yes * 2 > len(members)
         item = AgendaItem.objects.create(
             meeting=meeting, position=position, kind=kind, title=item_title, presenter=presenter,
-            video_url=f"{video}/{position}" if video else "", ballot=ballot,
-            votes_yes=line["yes"], votes_no=line["no"], votes_abstain=line["abstain"],
-            passed=bool(line["passed"]),
-            resolution=(f"会议审议通过《{item_title}》。" if line["passed"]
-                        else "未获通过，提请下次会议再议。"),
+            video_url=f"{video}/{position}" if video else "",
+            votes_yes=yes, votes_no=no, votes_abstain=abstain, passed=passed,
+            resolution=f"会议审议通过《{item_title}》。" if passed else "未获通过，提请下次会议再议。",
             resolved_at=starts + timedelta(minutes=40 * position))
-        passed = item.passed
         if kind in (ItemKind.MAJOR_MATTER, ItemKind.MOTION) and passed:
             FollowUpAction.objects.create(
                 item=item, title=f"落实《{item_title}》", owner="街道城建科",
@@ -182,36 +178,6 @@ def _past_meeting(council: Council, seed: int, title: str, when: datetime, agend
         meeting=meeting, text=text, state=MinutesState.PUBLISHED,
         approved_at=starts + timedelta(days=3), published_at=starts + timedelta(days=4))
     MinutesVersion.objects.create(minutes=minutes, number=1, text=text)
-
-
-def _paper_vote(meeting: Meeting, title: str, roll: list[User], present: list[User], *,
-                yes: int, no: int, abstain: int):
-    """A past meeting's vote, counted on paper (纸质表决) and entered through the voting engine
-    by the street's staff, confirmed by the district: the published count and its public board
-    stand behind the resolution the demo shows."""
-    from yishi.voting import services as voting
-    from yishi.voting.models import Method, PassRule, RollSource, Secrecy
-
-    street, council = meeting.council.street, meeting.council
-    staff = User.objects.filter(role_assignments__role=Role.STREET_STAFF,
-                                role_assignments__unit=street).first()
-    district = User.objects.filter(role_assignments__role=Role.DISTRICT_STAFF).first()
-    ballot = voting.create_ballot(
-        staff, street, title=f"{meeting.title} · {title}", method=Method.YES_NO,
-        options=[voting.OptionInput(services.RESOLUTION_KEY, title)], secrecy=Secrecy.SECRET,
-        pass_rule=council.pass_rule or PassRule.MORE_THAN_HALF_ENTITLED, quorum_required=True,
-        quorum_fraction=council.quorum_fraction, roll_source=RollSource.LIST)
-    voting.set_roll_from_list(staff, ballot, [u.mobile for u in roll])
-    voting.mark_present(staff, ballot, present)
-    voting.open_ballot(staff, ballot)
-    key = services.RESOLUTION_KEY
-    tally = voting.enter_paper_tally(staff, ballot, [
-        {"content": {"votes": {key: answer}}, "count": n}
-        for answer, n in (("yes", yes), ("no", no), ("abstain", abstain)) if n > 0],
-        voter_mobiles=[u.mobile for u in present])
-    voting.confirm_paper_tally(district, tally)
-    voting.close_ballot(staff, ballot)
-    return voting.publish_results(staff, ballot)
 
 
 def _residents(street: Unit, count: int) -> list[User]:
