@@ -1,5 +1,5 @@
-"""Shared fixtures: Xihu's units, one person per role (in 西溪, so 北山 is "out of scope"), and
-the browser with its accessibility check."""
+"""Shared fixtures: Xihu's units, one person per role (in 西溪, so 北山 is "out of scope"), the
+browser with its accessibility check, and the demo loaded once per session (tests/demo.py)."""
 
 import os
 
@@ -9,7 +9,7 @@ import pytest
 # between browser steps are ordinary synchronous calls.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-pytest_plugins = ["tests.browser"]
+pytest_plugins = ["tests.browser", "tests.demo"]
 
 
 @pytest.fixture

@@ -1,13 +1,6 @@
-import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management import call_command
 
 from yishi.core.models import Attachment
-
-
-@pytest.fixture
-def demo(db):
-    call_command("load_demo", quiet=True)
 
 
 def test_units_api(client, demo):

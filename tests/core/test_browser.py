@@ -4,18 +4,11 @@ import re
 from base64 import b32decode
 
 import pytest
-from django.core.management import call_command
 from django_otp.oath import TOTP
 
 from yishi.core.sms import LocmemBackend
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def demo(transactional_db):
-    call_command("load_demo", quiet=True)
-    LocmemBackend.outbox.clear()
 
 
 def fits_phone(page) -> bool:

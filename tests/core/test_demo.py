@@ -14,9 +14,7 @@ def snapshot():
     )
 
 
-def test_demo_is_complete_deterministic_and_idempotent(db):
-    call_command("load_demo", quiet=True)
-    first = snapshot()
+def test_demo_is_complete(demo):
     streets = Unit.objects.filter(kind__in=[UnitKind.STREET, UnitKind.TOWN])
     assert {u.name for u in streets} == {
         "北山街道", "西溪街道", "灵隐街道", "翠苑街道", "文新街道", "古荡街道", "转塘街道",
@@ -30,11 +28,22 @@ def test_demo_is_complete_deterministic_and_idempotent(db):
     roles = set(RoleAssignment.objects.values_list("role", flat=True))
     assert roles == {"district_staff", "street_staff", "deputy", "council_member",
                      "department_handler", "expert", "resident", "sysadmin"}
-    call_command("load_demo", quiet=True)
+
+
+def test_loading_again_is_deterministic_idempotent_and_prints_the_logins(demo, capsys):
+    """The `demo` fixture is a copy of the session's first load_demo; loading once more on top
+    of it must change nothing (and a load without --quiet prints the logins)."""
+    from yishi.voting.models import Ballot
+
+    first, ballots = snapshot(), Ballot.objects.count()
+    call_command("load_demo")
+    out = capsys.readouterr().out
+    assert "13900000001" in out and "yishi-demo-2026" in out
     assert snapshot() == first
+    assert Ballot.objects.count() == ballots
 
 
-def test_scale_adds_residents_once(db):
+def test_scale_adds_residents_once(demo):
     call_command("load_demo", quiet=True, scale=500)
     residents = User.objects.filter(mobile__startswith="170")
     assert residents.count() == 500
@@ -44,24 +53,13 @@ def test_scale_adds_residents_once(db):
     assert RoleAssignment.objects.filter(user__mobile__startswith="170").count() == 700
 
 
-def test_load_demo_prints_logins(db, capsys):
-    call_command("load_demo")
-    out = capsys.readouterr().out
-    assert "13900000001" in out and "yishi-demo-2026" in out
-
-
-def test_demo_ballots(db):
-    from yishi.voting.models import Ballot, BallotState
-
-    call_command("load_demo", quiet=True)
+def test_demo_ballots(demo):
     # The voting demo's own two ballots (the projects demo holds its cycles' ballots too).
     from yishi.voting.demo import OPEN, PUBLISHED
+    from yishi.voting.models import Ballot, BallotState
 
     ours = Ballot.objects.filter(title__in=[OPEN, PUBLISHED])
     published = ours.get(state=BallotState.PUBLISHED)
     assert len(published.result["winners"]) == 10 and published.result["ballots"] == 9
     open_ballot = ours.get(state=BallotState.OPEN)
     assert open_ballot.roll.filter(voter__mobile="13900040201").exists()
-    count = Ballot.objects.count()
-    call_command("load_demo", quiet=True)
-    assert Ballot.objects.count() == count

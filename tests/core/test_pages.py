@@ -1,18 +1,10 @@
 import json
 
-import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from yishi.core.forms import AttachmentForm
 from yishi.core.models import Attachment
-
-
-@pytest.fixture
-def demo(db):
-    from django.core.management import call_command
-
-    call_command("load_demo", quiet=True)
 
 
 def test_home_lists_streets_in_chinese_by_default(client, demo):

@@ -9,8 +9,7 @@ def counts():
             RoundTable.objects.count())
 
 
-def test_demo_councils(db):
-    call_command("load_demo", quiet=True)
+def test_demo_councils(demo):
     first = counts()
     assert first[0] == 12 and 500 <= first[1] <= 700
     batch = MeetingBatch.objects.get()
@@ -21,10 +20,9 @@ def test_demo_councils(db):
     assert counts() == first
 
 
-def test_demo_pages_render(db, client, verified_login):
+def test_demo_pages_render(demo, client, verified_login):
     from yishi.core.models import User
 
-    call_command("load_demo", quiet=True)
     xixi = Council.objects.get(street__name="西溪街道")
     meeting = Meeting.objects.filter(council=xixi, state="closed").first()
     batch = MeetingBatch.objects.get()

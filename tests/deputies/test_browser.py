@@ -1,13 +1,11 @@
 """A resident on a phone finds a themed station and one of its deputies (axe on every page)."""
 
 import pytest
-from django.core.management import call_command
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_find_a_station_and_a_deputy(page, transactional_db):
-    call_command("load_demo", quiet=True)
+def test_find_a_station_and_a_deputy(page, transactional_db, demo):
     page.goto("/")
     page.get_by_role("link", name="联络站").click()
     page.wait_for_load_state()

@@ -6,7 +6,6 @@ import re
 from datetime import timedelta
 
 import pytest
-from django.core.management import call_command
 from django.utils import timezone
 
 from tests.voting.test_ballot_browser import sign_in
@@ -19,8 +18,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_online_reception_from_booking_to_the_opinions_queue(page, second_page,
-                                                             transactional_db):
-    call_command("load_demo", quiet=True)
+                                                             transactional_db, demo):
     staff = User.objects.get(mobile="13900010201")
     deputy_user = User.objects.get(mobile="13900030201")
     resident = User.objects.get(mobile="13800000071")

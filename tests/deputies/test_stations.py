@@ -2,15 +2,9 @@
 
 import pytest
 from django.core.exceptions import PermissionDenied
-from django.core.management import call_command
 from django.urls import reverse
 
 from yishi.deputies.models import DeputyProfile, LiaisonStation
-
-
-@pytest.fixture
-def demo(db):
-    call_command("load_demo", quiet=True)
 
 
 def test_station_list_and_page(client, demo):

@@ -4,7 +4,6 @@ public board shows its timeline — every page checked by axe."""
 import re
 
 import pytest
-from django.core.management import call_command
 
 from tests.voting.test_ballot_browser import sign_in
 from yishi.core.models import User
@@ -14,8 +13,7 @@ from yishi.opinions.models import Opinion, OpinionState
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_resident_opinion_round_trip(page, transactional_db):
-    call_command("load_demo", quiet=True)
+def test_resident_opinion_round_trip(page, transactional_db, demo):
     sign_in(page, "13800000071")
     page.goto("/opinions/new/")
     page.get_by_role("textbox", name=re.compile("^标题")).fill("楼道灯坏了")

@@ -8,11 +8,6 @@ from django.core.management import call_command
 from yishi.opinions.models import Channel, Opinion
 
 
-@pytest.fixture
-def demo(db):
-    call_command("load_demo", quiet=True)
-
-
 def test_services_in_json_and_xml(client, demo):
     services = client.get("/open311/v2/services.json").json()
     assert {"service_code", "service_name", "metadata", "type"} <= set(services[0])

@@ -4,15 +4,13 @@ is covered by the raw-HTTP tests in test_open311.py, and the posted request is r
 
 import pytest
 import requests
-from django.core.management import call_command
 from georeport import GeoReport
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
-def endpoint(live_server, transactional_db):
-    call_command("load_demo", quiet=True)
+def endpoint(live_server, transactional_db, demo):
     return f"{live_server.url}/open311/v2"
 
 

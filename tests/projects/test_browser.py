@@ -9,7 +9,6 @@ from datetime import timedelta
 
 import pytest
 from django.conf import settings as django_settings
-from django.core.management import call_command
 from django.utils import timezone
 
 from tests.voting.test_ballot_browser import sign_in
@@ -56,9 +55,9 @@ def close_phase(page, cycle, reason):
     submit(page, "form[action$='/close_phase/']")
 
 
-def test_one_street_from_proposal_to_satisfaction(page, live_server, transactional_db, settings):
+def test_one_street_from_proposal_to_satisfaction(page, live_server, transactional_db, demo,
+                                                  settings):
     settings.YISHI_CODE_RESEND_SECONDS = 0  # the same resident signs in again within a minute
-    call_command("load_demo", quiet=True)
     staff = User.objects.get(mobile="13900010201")
     xixi = Unit.objects.get(name="西溪街道")
     year = timezone.localdate().year + 1

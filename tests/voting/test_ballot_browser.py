@@ -5,7 +5,6 @@ import re
 from decimal import Decimal
 
 import pytest
-from django.core.management import call_command
 
 from yishi.core.models import User
 from yishi.core.sms import LocmemBackend
@@ -26,8 +25,7 @@ def sign_in(page, mobile):
     page.wait_for_load_state()
 
 
-def test_budget_ballot_on_a_phone(page, transactional_db):
-    call_command("load_demo", quiet=True)
+def test_budget_ballot_on_a_phone(page, transactional_db, demo):
     staff = User.objects.get(mobile="13900010201")
     xixi = staff.role_assignments.get().unit
     ballot = services.create_ballot(

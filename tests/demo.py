@@ -1,0 +1,114 @@
+"""The Xihu demo, loaded once per test session (per xdist worker) and restored for each test
+that asks for the `demo` fixture.
+
+`load_demo` takes 10-30 s; the suite used to run it for two dozen tests. Here it runs once:
+every model table's rows are copied into snapshot tables in the test database itself (a schema
+on PostgreSQL, prefixed tables on SQLite), and `demo` puts them back with one INSERT … SELECT
+per table. The copy lives in the same database because that is the one thing both engines can
+read inside the test's own transaction: a `db` test restores and rolls back like any other
+test, a `transactional_db`/live_server test restores with a commit (so the live server's
+threads and the browser see the demo) and is flushed by pytest-django afterwards. See
+docs/testing.md.
+"""
+
+import pytest
+from django.apps import apps
+from django.core.management.color import no_style
+from django.db import connection, transaction
+
+BASE, DEMO = "base", "demo"
+
+
+def _models():
+    """Every model that owns a table, with the columns Django writes (a column the database
+    generates itself, such as PostgreSQL's search_vector, is left for it to compute)."""
+    existing = set(connection.introspection.table_names())
+    return [model for model in apps.get_models(include_auto_created=True)
+            if model._meta.managed and not model._meta.proxy
+            and model._meta.db_table in existing]
+
+
+def _columns(model) -> str:
+    quote = connection.ops.quote_name
+    return ", ".join(quote(field.column) for field in model._meta.local_concrete_fields)
+
+
+def _snapshot_table(name: str, table: str) -> str:
+    quote = connection.ops.quote_name
+    if connection.vendor == "postgresql":
+        # A schema, because a prefix could push a long table name past PostgreSQL's 63 bytes.
+        return f"{quote(f'yishi_snapshot_{name}')}.{quote(table)}"
+    return quote(f"yishi_snapshot_{name}__{table}")
+
+
+def take(name: str) -> None:
+    """Copy every model table's rows into the snapshot `name` (replacing an older one)."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            schema = connection.ops.quote_name(f"yishi_snapshot_{name}")
+            cursor.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+            cursor.execute(f"CREATE SCHEMA {schema}")
+        for model in _models():
+            target = _snapshot_table(name, model._meta.db_table)
+            if connection.vendor != "postgresql":
+                cursor.execute(f"DROP TABLE IF EXISTS {target}")
+            cursor.execute(f"CREATE TABLE {target} AS SELECT {_columns(model)} "
+                           f"FROM {connection.ops.quote_name(model._meta.db_table)}")
+
+
+def restore(name: str) -> None:
+    """Empty every model table (as Django's flush does) and fill it from the snapshot `name`.
+    Foreign keys are deferred to the end of the transaction, so the order of tables does not
+    matter."""
+    from django.contrib.contenttypes.models import ContentType
+
+    models = _models()
+    quote = connection.ops.quote_name
+    with transaction.atomic():
+        tables = [model._meta.db_table for model in models]
+        connection.ops.execute_sql_flush(connection.ops.sql_flush(no_style(), tables))
+        with connection.cursor() as cursor:
+            for model in models:
+                columns = _columns(model)
+                cursor.execute(f"INSERT INTO {quote(model._meta.db_table)} ({columns}) "
+                               f"SELECT {columns} FROM {_snapshot_table(name, model._meta.db_table)}")
+            # SQLite's AUTOINCREMENT follows explicit ids by itself; PostgreSQL's sequences
+            # must be moved past the restored rows.
+            for sql in connection.ops.sequence_reset_sql(no_style(), models):
+                cursor.execute(sql)
+    # Content types are cached by id, and the restored ids need not be the ones a flush
+    # re-created.
+    ContentType.objects.clear_cache()
+
+
+@pytest.fixture(scope="session")
+def demo_snapshot(django_db_setup, django_db_blocker):
+    """Load the demo once into this session's test database, keep its rows as a snapshot and
+    return the database to the state the other tests expect."""
+    from django.core.cache import cache
+    from django.core.management import call_command
+
+    from yishi.core.sms import LocmemBackend
+
+    with django_db_blocker.unblock():
+        take(BASE)
+        call_command("load_demo", quiet=True)
+        take(DEMO)
+        restore(BASE)
+    cache.clear()
+    LocmemBackend.outbox.clear()
+    return DEMO
+
+
+@pytest.fixture
+def demo(db, demo_snapshot):
+    """The Xihu demo, as `manage.py load_demo` leaves it, in this test's database. Changes
+    the test makes are rolled back (or flushed, for transactional tests) like any other."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from yishi.core.sms import LocmemBackend
+
+    restore(demo_snapshot)
+    LocmemBackend.outbox.clear()
+    yield
+    ContentType.objects.clear_cache()
