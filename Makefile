@@ -44,8 +44,11 @@ run: demo
 lint: install
 	$(VENV)/bin/ruff check .
 
+# Two xdist workers (each with its own test database, demo snapshot and media folder; see
+# docs/testing.md); the ten slowest tests are listed at the end.
+TEST_WORKERS ?= 2
 test: install messages lint
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_WORKERS) --durations=10
 
 clean:
 	rm -rf $(VENV) .tools var

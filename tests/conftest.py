@@ -75,6 +75,21 @@ def verified_login(client):
     return login
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _media_of_this_session(tmp_path_factory):
+    """Uploads go to a folder of this session, not to var/media: with `pytest -n 2` each
+    xdist worker has its own (tmp_path_factory's base folder is per worker)."""
+    from django.conf import settings
+
+    if not settings.configured:
+        yield
+        return
+    from django.test import override_settings
+
+    with override_settings(MEDIA_ROOT=str(tmp_path_factory.mktemp("media"))):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _clear_cache():
     """Each test starts with an empty cache (page fragments are cached per process). The pure
