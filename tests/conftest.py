@@ -76,9 +76,10 @@ def verified_login(client):
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _media_of_this_session(tmp_path_factory):
-    """Uploads go to a folder of this session, not to var/media: with `pytest -n 2` each
-    xdist worker has its own (tmp_path_factory's base folder is per worker)."""
+def _files_of_this_session(tmp_path_factory):
+    """Uploads and published audit checkpoints go to a folder of this session, not to var/:
+    with `pytest -n 2` each xdist worker has its own (tmp_path_factory's base folder is per
+    worker), as it has its own database."""
     from django.conf import settings
 
     if not settings.configured:
@@ -86,7 +87,9 @@ def _media_of_this_session(tmp_path_factory):
         return
     from django.test import override_settings
 
-    with override_settings(MEDIA_ROOT=str(tmp_path_factory.mktemp("media"))):
+    folder = tmp_path_factory.mktemp("var")
+    with override_settings(MEDIA_ROOT=str(folder / "media"),
+                           YISHI_AUDIT_CHECKPOINT_FILE=str(folder / "audit-checkpoints.jsonl")):
         yield
 
 
