@@ -4,12 +4,13 @@ from tests that do not ask for it."""
 import pytest
 
 from tests.demo import restore
-from yishi.core.models import Unit, User
+from yishi.core.models import RoleAssignment, Unit, User
 
 
 def state():
     return (User.objects.count(), sorted(Unit.objects.values_list("code", "name")),
-            User.objects.order_by("pk").values_list("pk", "mobile").last())
+            User.objects.order_by("pk").values_list("pk", "mobile").last(),
+            RoleAssignment.objects.count())
 
 
 def test_a_test_without_the_demo_sees_none_of_it(db, demo_snapshot):
@@ -21,7 +22,7 @@ def test_changes_to_the_demo_are_undone_by_the_next_restore(demo):
     before = state()
     assert before[0] > 100
     Unit.objects.filter(name="西溪街道").update(name="改过的名字")
-    User.objects.filter(mobile__startswith="138").delete()
+    RoleAssignment.objects.filter(user__mobile__startswith="138").delete()
     added = User.objects.create_user("18612345678", name="新人")  # ids continue past the demo's
     assert added.pk > before[2][0]
     assert state() != before
