@@ -73,11 +73,63 @@ def test_concurrent_changes_keep_one_unbroken_audit_chain(people, xihu):
     call_command("verify_audit")
 
 
-def test_concurrent_failures_all_count(people, settings):
-    settings.YISHI_LOGIN_MAX_FAILURES = THREADS
+BURST = 30
+
+
+def _counting(monkeypatch, target, name):
+    """Wrap a comparison so the test sees how many attempts actually reached it."""
+    calls, lock, original = [], threading.Lock(), getattr(target, name)
+
+    def counted(*args, **kwargs):
+        with lock:
+            calls.append(1)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(target, name, counted)
+    return calls
+
+
+def test_a_burst_of_wrong_codes_compares_at_most_the_limit(people, settings, monkeypatch):
+    """Issue 17.1: 25 parallel wrong codes had 18 compared against the real one. Each attempt now
+    claims its slot in one conditional UPDATE before it may compare."""
+    settings.YISHI_LOGIN_MAX_FAILURES = 5
+    settings.YISHI_CODE_RESEND_SECONDS = 0
     mobile = people["resident"].mobile
-    run_together(lambda i: signin.record_failure(mobile))
-    assert LoginThrottle.objects.get(mobile=mobile).locked_until is not None
+    signin.send_code(mobile, "login", "10.9.9.9")
+    compared = _counting(monkeypatch, signin, "_code_matches")
+    outcomes = run_together(
+        lambda i: signin.check_code(mobile, "login", f"{i:06d}", "10.9.9.9"), count=BURST)
+    assert len(compared) <= 5
+    assert all(kind == "error" for kind, _ in outcomes)
+    assert sum(1 for _, exc in outcomes if exc.code == "locked") >= BURST - 5
+    assert signin.locked_until(mobile, "10.9.9.9") is not None
+
+
+def test_a_burst_of_wrong_authenticator_codes_compares_at_most_the_limit(
+    people, settings, monkeypatch
+):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    settings.YISHI_LOGIN_MAX_FAILURES = 5
+    staff = people["street_staff"]
+    device = TOTPDevice.objects.create(user=staff, confirmed=True, name="app")
+    compared = _counting(monkeypatch, TOTPDevice, "verify_token")
+    outcomes = run_together(
+        lambda i: signin.check_totp(staff, device, f"{i:06d}", f"10.8.0.{i}"), count=BURST)
+    assert len(compared) <= 5
+    assert all(kind == "error" for kind, _ in outcomes)
+    assert LoginThrottle.objects.get(key=f"totp:{staff.pk}").locked_until is not None
+
+
+def test_a_burst_of_wrong_passwords_compares_at_most_the_limit(people, settings, monkeypatch):
+    from yishi.core import auth_backends
+
+    settings.YISHI_LOGIN_MAX_FAILURES = 5
+    staff = people["street_staff"]
+    compared = _counting(monkeypatch, auth_backends.MobileBackend, "authenticate")
+    run_together(lambda i: signin.check_password(None, staff.mobile, f"guess {i}", "10.7.0.1"),
+                 count=BURST)
+    assert len(compared) <= 5
 
 
 def test_sms_goes_through_the_task_worker(people, settings):
