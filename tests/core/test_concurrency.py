@@ -142,8 +142,62 @@ def test_sms_goes_through_the_task_worker(people, settings):
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend",
                                   "QUEUES": ["default"]}}
     LocmemBackend.outbox.clear()
-    signin.send_code(people["resident"].mobile, "login")
+    signin.send_code(people["resident"].mobile, "login", "10.0.0.1")
     assert not LocmemBackend.outbox
     assert DBTaskResult.objects.count() == 1
     call_command("db_worker", batch=True, no_startup_delay=True, reload=False, verbosity=0)
     assert len(LocmemBackend.outbox) == 1 and LocmemBackend.outbox[0].mobile == people["resident"].mobile
+
+
+def _rows_containing(needle: str) -> list[str]:
+    """Every table of the database, every row, as text: where does `needle` stand?"""
+    found = []
+    with connection.cursor() as cursor:
+        for table in connection.introspection.table_names(cursor):
+            cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")  # noqa: S608
+            found += [f"{table}: {row}" for row in cursor.fetchall() if needle in str(row)]
+    return found
+
+
+def test_codes_never_stand_in_plain_text_in_the_database(people, settings, monkeypatch):
+    """Issue 17.3: the SMS text with the code was a task argument, kept after the task ran."""
+    from django_tasks_db.models import DBTaskResult
+
+    from yishi.core.models import PendingText
+    from yishi.core.sms import LocmemBackend
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend",
+                                  "QUEUES": ["default"]}}
+    monkeypatch.setattr(signin, "_new_code", lambda: "904715")
+    LocmemBackend.outbox.clear()
+    mobile = people["resident"].mobile
+    signin.send_code(mobile, "login", "10.1.1.1")
+    # Queued: the task's arguments hold a row id; the row holds the text sealed.
+    assert _rows_containing("904715") == []
+    assert PendingText.objects.count() == 1
+    call_command("db_worker", batch=True, no_startup_delay=True, reload=False, verbosity=0)
+    assert "904715" in LocmemBackend.outbox[-1].text
+    # Sent: the sealed row is gone, and nothing anywhere holds the code.
+    assert PendingText.objects.count() == 0
+    assert _rows_containing("904715") == []
+    # The finished task row itself goes on the periodic worker's schedule.
+    settings.YISHI_TASK_RESULTS_KEEP_MINUTES = 0
+    assert DBTaskResult.objects.count() == 1
+    call_command("run_periodic", once=True, verbosity=0)
+    assert DBTaskResult.objects.count() == 0
+
+
+def test_a_sealed_text_expires_unsent(people, settings):
+    from datetime import timedelta
+
+    from yishi.core import cleanup, sms
+    from yishi.core.models import PendingText
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend",
+                                  "QUEUES": ["default"]}}
+    sms.queue_secret_text("13900000001", "code 111222", valid_for=timedelta(seconds=-1))
+    assert cleanup.purge_sign_in_leftovers() >= 1
+    assert not PendingText.objects.exists()
+    sms.LocmemBackend.outbox.clear()
+    call_command("db_worker", batch=True, no_startup_delay=True, reload=False, verbosity=0)
+    assert sms.LocmemBackend.outbox == []
