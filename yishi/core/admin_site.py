@@ -1,8 +1,8 @@
+from django.contrib.admin import ModelAdmin
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
-from django.contrib.admin import ModelAdmin
 from django_otp.admin import OTPAdminSite
 
 from .admin_audit import audited
