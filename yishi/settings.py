@@ -237,6 +237,15 @@ YISHI_LOGIN_MAX_FAILURES_PER_SOURCE = int(
     os.environ.get("YISHI_LOGIN_MAX_FAILURES_PER_SOURCE", "50"))
 # Proxies in front of the app that append to X-Forwarded-For (1 behind one nginx).
 YISHI_TRUSTED_PROXY_COUNT = int(os.environ.get("YISHI_TRUSTED_PROXY_COUNT", "0"))
+# Audit checkpoints (yishi/core/checkpoints.py): every YISHI_AUDIT_CHECKPOINT_MINUTES the periodic
+# worker signs the chain head with YISHI_AUDIT_SIGNING_KEY (Ed25519, base64 of the 32-byte private
+# key; `manage.py audit_signing_key` makes one) and appends it to YISHI_AUDIT_CHECKPOINT_FILE.
+# Without a key, development derives one from SECRET_KEY; production publishes nothing without one
+# (the job fails loudly in the worker log).
+YISHI_AUDIT_SIGNING_KEY = os.environ.get("YISHI_AUDIT_SIGNING_KEY", "")
+YISHI_AUDIT_CHECKPOINT_FILE = os.environ.get(
+    "YISHI_AUDIT_CHECKPOINT_FILE", str(VAR_DIR / "audit-checkpoints.jsonl"))
+YISHI_AUDIT_CHECKPOINT_MINUTES = int(os.environ.get("YISHI_AUDIT_CHECKPOINT_MINUTES", "60"))
 # Finished background tasks (their arguments name people) are deleted after this long.
 YISHI_TASK_RESULTS_KEEP_MINUTES = int(os.environ.get("YISHI_TASK_RESULTS_KEEP_MINUTES", "60"))
 YISHI_LOGIN_LOCKOUT_MINUTES = int(os.environ.get("YISHI_LOGIN_LOCKOUT_MINUTES", "15"))

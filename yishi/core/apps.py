@@ -10,10 +10,11 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self):
-        from . import cleanup, periodic
+        from . import checkpoints, cleanup, periodic
 
         periodic.register("core.purge_finished_tasks")(cleanup.purge_finished_tasks)
         periodic.register("core.purge_sign_in_leftovers")(cleanup.purge_sign_in_leftovers)
+        periodic.register("core.audit_checkpoint")(checkpoints.publish_checkpoint)
 
 
 class YishiAdminConfig(admin_apps.AdminConfig):

@@ -403,6 +403,37 @@ class AuditChainHead(models.Model):
         return f"#{self.last_seq}"
 
 
+class AuditCheckpoint(models.Model):
+    """A signed statement of the audit chain's head at one time (审计检查点), published every
+    period on a public page and in an append-only file outside the database. Whoever keeps a copy
+    can later prove the chain was rewritten: a rewritten chain no longer holds the published hash
+    at that sequence, or is shorter (`manage.py verify_audit --checkpoints`)."""
+
+    period = models.BigIntegerField(_("period"), unique=True)  # one per period, across workers
+    seq = models.PositiveBigIntegerField(_("sequence"))
+    hash = models.CharField(_("hash"), max_length=64)
+    created_at = models.DateTimeField(_("time"))
+    signature = models.CharField(_("signature"), max_length=128)
+
+    objects = AuditQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("audit checkpoint (审计检查点)")
+        verbose_name_plural = _("audit checkpoints")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.hash[:12]}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise TypeError("Published checkpoints are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("Published checkpoints are append-only.")
+
+
 class Notification(models.Model):
     """A message in a person's in-app inbox (站内消息); mailed too when they have an address."""
 
