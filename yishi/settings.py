@@ -244,7 +244,9 @@ YISHI_TRUSTED_PROXY_COUNT = int(os.environ.get("YISHI_TRUSTED_PROXY_COUNT", "0")
 # (the job fails loudly in the worker log).
 YISHI_AUDIT_SIGNING_KEY = os.environ.get("YISHI_AUDIT_SIGNING_KEY", "")
 YISHI_AUDIT_CHECKPOINT_FILE = os.environ.get(
-    "YISHI_AUDIT_CHECKPOINT_FILE", str(VAR_DIR / "audit-checkpoints.jsonl"))
+    "YISHI_AUDIT_CHECKPOINT_FILE",
+    # Tests publish checkpoints of their own databases: never into the development file.
+    str(VAR_DIR / ("test-audit-checkpoints.jsonl" if TESTING else "audit-checkpoints.jsonl")))
 YISHI_AUDIT_CHECKPOINT_MINUTES = int(os.environ.get("YISHI_AUDIT_CHECKPOINT_MINUTES", "60"))
 # Finished background tasks (their arguments name people) are deleted after this long.
 YISHI_TASK_RESULTS_KEEP_MINUTES = int(os.environ.get("YISHI_TASK_RESULTS_KEEP_MINUTES", "60"))
