@@ -4,6 +4,7 @@ checkpoints published outside the database make both visible."""
 
 import datetime
 import json
+import re
 
 import pytest
 from django.core.management import call_command
@@ -111,3 +112,22 @@ def test_postgres_truncate_trigger_exists(db):
         cursor.execute("SELECT tgname FROM pg_trigger WHERE tgrelid = 'core_auditrecord'::regclass")
         names = {row[0] for row in cursor.fetchall()}
     assert {"core_audit_append_only", "core_audit_no_truncate"} <= names
+
+
+def test_a_configured_key_signs_and_only_its_public_key_verifies(published, settings, tmp_path):
+    from io import StringIO
+
+    out = StringIO()
+    call_command("audit_signing_key", stdout=out)
+    private = re.search(r"YISHI_AUDIT_SIGNING_KEY=(\S+)", out.getvalue()).group(1)
+    public = re.search(r"public key: (\S+)", out.getvalue()).group(1)
+    settings.YISHI_AUDIT_SIGNING_KEY = private
+    settings.YISHI_AUDIT_CHECKPOINT_FILE = str(tmp_path / "configured.jsonl")
+    later = datetime.datetime.now(datetime.UTC) + datetime.timedelta(hours=1)
+    assert checkpoints.publish_checkpoint(now=later) == 1
+    assert checkpoints.public_key_text() == public
+    call_command("verify_audit", checkpoints=settings.YISHI_AUDIT_CHECKPOINT_FILE,
+                 public_key=public)
+    with pytest.raises(CommandError, match="signature does not verify"):
+        # The development key (derived from SECRET_KEY) signed the first file, not this key.
+        call_command("verify_audit", checkpoints=published, public_key=public)
