@@ -228,8 +228,28 @@ YISHI_VIDEO_EMBED_HOSTS = [h.strip() for h in os.environ.get(
     "YISHI_VIDEO_EMBED_HOSTS", "player.bilibili.com,live.xihu.gov.cn,video.xihu.gov.cn"
 ).split(",") if h.strip()]
 
-# Sign-in protection: this many failures lock the account (per mobile number) for the lockout.
+# Sign-in protection (yishi/core/signin.py): failures within the lockout time, counted per number
+# from one source address, per number from anywhere (higher), and per source across numbers.
 YISHI_LOGIN_MAX_FAILURES = int(os.environ.get("YISHI_LOGIN_MAX_FAILURES", "5"))
+YISHI_LOGIN_MAX_FAILURES_PER_NUMBER = int(
+    os.environ.get("YISHI_LOGIN_MAX_FAILURES_PER_NUMBER", "20"))
+YISHI_LOGIN_MAX_FAILURES_PER_SOURCE = int(
+    os.environ.get("YISHI_LOGIN_MAX_FAILURES_PER_SOURCE", "50"))
+# Proxies in front of the app that append to X-Forwarded-For (1 behind one nginx).
+YISHI_TRUSTED_PROXY_COUNT = int(os.environ.get("YISHI_TRUSTED_PROXY_COUNT", "0"))
+# Audit checkpoints (yishi/core/checkpoints.py): every YISHI_AUDIT_CHECKPOINT_MINUTES the periodic
+# worker signs the chain head with YISHI_AUDIT_SIGNING_KEY (Ed25519, base64 of the 32-byte private
+# key; `manage.py audit_signing_key` makes one) and appends it to YISHI_AUDIT_CHECKPOINT_FILE.
+# Without a key, development derives one from SECRET_KEY; production publishes nothing without one
+# (the job fails loudly in the worker log).
+YISHI_AUDIT_SIGNING_KEY = os.environ.get("YISHI_AUDIT_SIGNING_KEY", "")
+YISHI_AUDIT_CHECKPOINT_FILE = os.environ.get(
+    "YISHI_AUDIT_CHECKPOINT_FILE",
+    # Tests publish checkpoints of their own databases: never into the development file.
+    str(VAR_DIR / ("test-audit-checkpoints.jsonl" if TESTING else "audit-checkpoints.jsonl")))
+YISHI_AUDIT_CHECKPOINT_MINUTES = int(os.environ.get("YISHI_AUDIT_CHECKPOINT_MINUTES", "60"))
+# Finished background tasks (their arguments name people) are deleted after this long.
+YISHI_TASK_RESULTS_KEEP_MINUTES = int(os.environ.get("YISHI_TASK_RESULTS_KEEP_MINUTES", "60"))
 YISHI_LOGIN_LOCKOUT_MINUTES = int(os.environ.get("YISHI_LOGIN_LOCKOUT_MINUTES", "15"))
 YISHI_CODE_VALID_MINUTES = int(os.environ.get("YISHI_CODE_VALID_MINUTES", "5"))
 YISHI_CODE_RESEND_SECONDS = int(os.environ.get("YISHI_CODE_RESEND_SECONDS", "60"))

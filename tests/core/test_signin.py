@@ -7,6 +7,7 @@ from django.urls import reverse
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from yishi.core import signin
 from yishi.core.models import LoginThrottle, OneTimeCode, Role, RoleAssignment, User
 from yishi.core.sms import LocmemBackend
 
@@ -83,10 +84,44 @@ def test_code_works_once_and_expires(client, people, outbox):
     assert response.status_code == 200 and "_auth_user_id" not in client.session
 
 
-def test_unknown_number_is_told_to_sign_up(client, xihu, outbox):
-    response = client.post(reverse("core:login"), {"mobile": "13700000000"})
-    assert response.status_code == 200 and response.context["form"].errors["mobile"]
-    assert not outbox
+def _answer(client, mobile):
+    """What the login form tells about a number: the response, then the page it leads to."""
+    client.cookies.pop("csrftoken", None)
+    first = client.post(reverse("core:login"), {"mobile": mobile})
+    page = client.get(first.url) if first.status_code == 302 else first
+    body = page.content.decode().replace(mobile[:3] + "****" + mobile[-4:], "MASKED")
+    body = body.replace(mobile, "NUMBER")
+    body = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", body)
+    return first.status_code, first.get("Location"), page.status_code, body
+
+
+def test_login_form_answers_the_same_for_every_number(client, people, outbox):
+    """Issue 17.4: unregistered, staff and resident numbers cannot be told apart by the form —
+    not by the answer, not by the page after it, not by asking twice."""
+    answers = {
+        kind: _answer(client, mobile)
+        for kind, mobile in [("unregistered", "13700000000"),
+                             ("staff", people["street_staff"].mobile),
+                             ("resident", people["resident"].mobile)]
+    }
+    assert answers["unregistered"] == answers["staff"] == answers["resident"]
+    assert answers["resident"][:3] == (302, reverse("core:enter_code"), 200)
+    # Only the resident is sent a code; staff sign in with a password, strangers have no account.
+    assert [m.mobile for m in outbox] == [people["resident"].mobile]
+    again = {kind: _answer(client, mobile)[3] for kind, mobile in [
+        ("unregistered", "13700000000"), ("staff", people["street_staff"].mobile),
+        ("resident", people["resident"].mobile)]}
+    assert again["unregistered"] == again["staff"] == again["resident"]
+    assert "60" in again["resident"]  # "wait before asking again", for all three alike
+
+
+def test_a_code_never_signs_staff_or_strangers_in(client, people, outbox):
+    for mobile in ("13700000000", people["street_staff"].mobile):
+        client.post(reverse("core:login"), {"mobile": mobile})
+        response = client.post(reverse("core:enter_code"), {"code": "123456"})
+        assert response.status_code == 200 and "_auth_user_id" not in client.session
+        assert "not correct or has expired" in response.content.decode() or \
+            "不正确或已过期" in response.content.decode()
 
 
 def test_codes_cannot_be_requested_in_a_burst(client, people, outbox):
@@ -106,7 +141,7 @@ def test_wrong_codes_lock_the_number(client, people, outbox):
     for _ in range(3):
         response = client.post(reverse("core:enter_code"), {"code": wrong})
     assert "_auth_user_id" not in client.session
-    assert LoginThrottle.objects.get(mobile=resident.mobile).locked_until is not None
+    assert signin.locked_until(resident.mobile, "127.0.0.1") is not None
     # Even the right code is refused while locked.
     response = client.post(reverse("core:enter_code"), {"code": right})
     assert "_auth_user_id" not in client.session
@@ -115,10 +150,6 @@ def test_wrong_codes_lock_the_number(client, people, outbox):
     )
 
 
-def test_staff_are_sent_to_the_staff_sign_in(client, people, outbox):
-    response = client.post(reverse("core:login"), {"mobile": people["street_staff"].mobile})
-    assert response.status_code == 302 and response.url == reverse("core:staff_login")
-    assert not outbox
 
 
 # --- staff ---------------------------------------------------------------------------------
@@ -208,3 +239,86 @@ def test_logout(client, people):
     client.force_login(people["resident"])
     client.post(reverse("core:logout"))
     assert "_auth_user_id" not in client.session
+
+
+# --- limits: per number and source, per number, per source, second factor (issue 17) ------
+
+def wrong_code_from(client, mobile, address):
+    client.post(reverse("core:login"), {"mobile": mobile}, REMOTE_ADDR=address)
+    return client.post(reverse("core:enter_code"), {"code": "000000"}, REMOTE_ADDR=address)
+
+
+def _errors(response):
+    return " ".join(response.context["form"].errors.get("code", []))
+
+
+@override_settings(YISHI_LOGIN_MAX_FAILURES=3, YISHI_LOGIN_MAX_FAILURES_PER_NUMBER=5,
+                   YISHI_CODE_RESEND_SECONDS=0)
+def test_a_stranger_cannot_lock_a_number_for_its_owner(client, people, outbox):
+    resident = people["resident"]
+    client.cookies["django_language"] = "en"
+    lefts = [_errors(wrong_code_from(client, resident.mobile, "10.0.0.66")) for _ in range(3)]
+    assert "2 attempts left" in lefts[0] and "1 attempt left" in lefts[1]
+    assert "locked" in lefts[2]
+    assert "locked" in _errors(wrong_code_from(client, resident.mobile, "10.0.0.66"))
+    # From the resident's own address the number still works: the lock is per number and source.
+    client.post(reverse("core:login"), {"mobile": resident.mobile}, REMOTE_ADDR="10.0.0.7")
+    response = client.post(reverse("core:enter_code"),
+                           {"code": last_code(outbox, resident.mobile)}, REMOTE_ADDR="10.0.0.7")
+    assert response.status_code == 302 and client.session["_auth_user_id"] == str(resident.pk)
+
+
+@override_settings(YISHI_LOGIN_MAX_FAILURES=3, YISHI_LOGIN_MAX_FAILURES_PER_NUMBER=5,
+                   YISHI_CODE_RESEND_SECONDS=0)
+def test_guessing_from_many_addresses_meets_the_per_number_ceiling(client, people, outbox):
+    resident = people["resident"]
+    for n in range(5):
+        wrong_code_from(client, resident.mobile, f"10.0.1.{n}")
+    # A sixth address is refused before anything is compared, even with the right code.
+    client.post(reverse("core:login"), {"mobile": resident.mobile}, REMOTE_ADDR="10.0.1.99")
+    assert len([m for m in outbox if m.mobile == resident.mobile]) == 5  # locked: no new code
+    response = client.post(reverse("core:enter_code"),
+                           {"code": last_code(outbox, resident.mobile)}, REMOTE_ADDR="10.0.1.99")
+    assert "_auth_user_id" not in client.session
+    assert "锁定" in _errors(response) or "locked" in _errors(response)
+
+
+@override_settings(YISHI_LOGIN_MAX_FAILURES_PER_SOURCE=4, YISHI_CODE_RESEND_SECONDS=0)
+def test_one_address_is_throttled_across_numbers(client, people, outbox):
+    for n in range(4):
+        wrong_code_from(client, f"1370000000{n}", "10.0.2.1")
+    response = client.post(reverse("core:staff_login"), {
+        "mobile": people["street_staff"].mobile, "password": "correct horse battery",
+    }, REMOTE_ADDR="10.0.2.1")
+    assert response.status_code == 200 and PENDING_NOT_SET(client)
+    response = client.post(reverse("core:staff_login"), {
+        "mobile": people["street_staff"].mobile, "password": "correct horse battery",
+    }, REMOTE_ADDR="10.0.2.2")
+    assert response.status_code == 302
+
+
+@override_settings(YISHI_LOGIN_MAX_FAILURES=5)
+def test_password_does_not_reset_the_authenticator_count(client, people):
+    """Issue 17.2: 3 rounds of (right password, 4 wrong authenticator codes) used to be 12 wrong
+    codes and no lock. The second factor counts on its own."""
+    staff = people["district_staff"]
+    device = TOTPDevice.objects.create(user=staff, confirmed=True, name="app")
+    right = totp_now(device)
+    wrong = f"{(int(right) + 500_000) % 1_000_000:06d}"
+    responses = []
+    for _round in range(3):
+        assert staff_password_step(client, staff).status_code == 302
+        for _ in range(4):
+            responses.append(client.post(reverse("core:totp_verify"), {"token": wrong}))
+    assert LoginThrottle.objects.get(key=f"totp:{staff.pk}").locked_until is not None
+    # Locked now: the right code from the right password is refused too.
+    staff_password_step(client, staff)
+    response = client.post(reverse("core:totp_verify"), {"token": totp_now(device)})
+    assert response.status_code == 200 and "_auth_user_id" not in client.session
+
+
+def test_client_address_trusts_only_the_configured_proxies(rf, settings):
+    request = rf.get("/", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.5")
+    assert signin.client_address(request) == "127.0.0.1"
+    settings.YISHI_TRUSTED_PROXY_COUNT = 1
+    assert signin.client_address(request) == "203.0.113.5"  # not the client-written 6.6.6.6

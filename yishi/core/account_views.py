@@ -66,7 +66,7 @@ def _with_language(response: HttpResponse, user: User) -> HttpResponse:
 def _send_code(request, form, mobile: str, purpose: str, **pending) -> bool:
     """Send a code and remember, in the session, what to do once it is entered."""
     try:
-        signin.send_code(mobile, purpose)
+        signin.send_code(mobile, purpose, signin.client_address(request))
     except ValidationError as exc:
         add_form_errors(form, exc, "mobile")
         return False
@@ -77,15 +77,10 @@ def _send_code(request, form, mobile: str, purpose: str, **pending) -> bool:
 def login_view(request: HttpRequest) -> HttpResponse:
     form = MobileForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        mobile = form.cleaned_data["mobile"]
-        user = User.objects.filter(mobile=mobile, is_active=True).first()
-        if user is not None and is_staff_person(user):
-            messages.info(request, _("Staff sign in with a password and an authenticator code."))
-            return redirect(reverse("core:staff_login"))
-        if user is None:
-            form.add_error("mobile", _("No account uses this number yet. Please sign up first."))
-        elif _send_code(request, form, mobile, CodePurpose.LOGIN,
-                        next=_next_url(request, reverse("core:workspace_or_home"))):
+        # The same answer for every number, with an account or without, resident or staff:
+        # signin.send_code decides, out of sight, whether a text goes out.
+        if _send_code(request, form, form.cleaned_data["mobile"], CodePurpose.LOGIN,
+                      next=_next_url(request, reverse("core:workspace_or_home"))):
             return redirect("core:enter_code")
     return render(request, "core/account/login.html", {"form": form})
 
@@ -110,13 +105,16 @@ def enter_code_view(request: HttpRequest) -> HttpResponse:
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            signin.check_code(pending["mobile"], pending["purpose"], form.cleaned_data["code"])
+            signin.check_code(pending["mobile"], pending["purpose"], form.cleaned_data["code"],
+                              signin.client_address(request))
             if pending["purpose"] == CodePurpose.SIGNUP:
                 user = services.sign_up_resident(
                     pending["mobile"], pending["name"], Unit.objects.get(pk=pending["home_unit"])
                 )
             else:
                 user = User.objects.get(mobile=pending["mobile"], is_active=True)
+                if is_staff_person(user):  # no code is ever sent to staff; never a way in
+                    raise User.DoesNotExist
         except ValidationError as exc:
             add_form_errors(form, exc, "code")
         except User.DoesNotExist:
@@ -129,6 +127,7 @@ def enter_code_view(request: HttpRequest) -> HttpResponse:
             return _with_language(redirect(pending["next"]), user)
     return render(request, "core/account/enter_code.html", {
         "form": form, "masked_mobile": pending["mobile"][:3] + "****" + pending["mobile"][-4:],
+        "signing_in": pending["purpose"] == CodePurpose.LOGIN,
     })
 
 
@@ -138,7 +137,7 @@ def resend_code_view(request: HttpRequest) -> HttpResponse:
     if not pending:
         return redirect("core:login")
     try:
-        signin.send_code(pending["mobile"], pending["purpose"])
+        signin.send_code(pending["mobile"], pending["purpose"], signin.client_address(request))
     except ValidationError as exc:
         for message in exc.messages:
             messages.error(request, message)
@@ -154,7 +153,8 @@ def staff_login_view(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             user = signin.check_password(
-                request, form.cleaned_data["mobile"], form.cleaned_data["password"]
+                request, form.cleaned_data["mobile"], form.cleaned_data["password"],
+                signin.client_address(request),
             )
         except ValidationError as exc:
             add_form_errors(form, exc)
@@ -192,7 +192,8 @@ def totp_verify_view(request: HttpRequest) -> HttpResponse:
     form = TotpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            signin.check_totp(user.mobile, device, form.cleaned_data["token"])
+            signin.check_totp(user, device, form.cleaned_data["token"],
+                              signin.client_address(request))
         except ValidationError as exc:
             add_form_errors(form, exc, "token")
         else:
@@ -213,7 +214,8 @@ def totp_setup_view(request: HttpRequest) -> HttpResponse:
     form = TotpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            signin.check_totp(user.mobile, device, form.cleaned_data["token"])
+            signin.check_totp(user, device, form.cleaned_data["token"],
+                              signin.client_address(request))
         except ValidationError as exc:
             add_form_errors(form, exc, "token")
         else:

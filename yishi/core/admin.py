@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from .models import (
@@ -50,6 +51,11 @@ class UserAdmin(BaseUserAdmin):
         (_("Preferences"), {"fields": ("language", "text_size")}),
     )
     add_fieldsets = ((None, {"fields": ("mobile", "name", "password1", "password2")}),)
+
+    def user_change_password(self, request, id, form_url=""):
+        # Django saves the new password outside a transaction; its audit record must go with it.
+        with transaction.atomic():
+            return super().user_change_password(request, id, form_url)
 
     @admin.display(description=_("mobile number"))
     def masked_mobile(self, obj):

@@ -9,6 +9,13 @@ class CoreConfig(AppConfig):
     label = "core"
     verbose_name = _("Core")
 
+    def ready(self):
+        from . import checkpoints, cleanup, periodic
+
+        periodic.register("core.purge_finished_tasks")(cleanup.purge_finished_tasks)
+        periodic.register("core.purge_sign_in_leftovers")(cleanup.purge_sign_in_leftovers)
+        periodic.register("core.audit_checkpoint")(checkpoints.publish_checkpoint)
+
 
 class YishiAdminConfig(admin_apps.AdminConfig):
     default = False

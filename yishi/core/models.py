@@ -282,16 +282,37 @@ class RoleAssignment(models.Model):
 
 
 class LoginThrottle(models.Model):
-    """Failed sign-in attempts per mobile number, and the lock they lead to."""
+    """Failed sign-in attempts counted against one key — a number from one source address, a
+    number from anywhere, a source address, a person's authenticator — and the lock a full count
+    puts on it (see yishi.core.signin)."""
 
-    mobile = models.CharField(max_length=11, unique=True)
+    key = models.CharField(max_length=96, unique=True)
     failures = models.PositiveIntegerField(default=0)
-    first_failure_at = models.DateTimeField(null=True)
+    window_start = models.DateTimeField(null=True)
     locked_until = models.DateTimeField(null=True)
 
     class Meta:
         verbose_name = _("sign-in throttle")
         verbose_name_plural = _("sign-in throttles")
+
+    def __str__(self) -> str:
+        kind, _sep, rest = self.key.partition(":")
+        return f"{kind}:{mask_mobile(rest[:11])}" if kind in ("n", "n+s") else kind
+
+
+class PendingText(models.Model):
+    """A text message with a secret in it (a verification code) waiting for the task worker
+    (待发短信). The text is stored encrypted (Fernet, key derived from SECRET_KEY) and the row is
+    deleted once sent or expired; the task carries only this row's id."""
+
+    mobile = models.CharField(max_length=11)
+    sealed_text = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = _("pending text message")
+        verbose_name_plural = _("pending text messages")
 
     def __str__(self) -> str:
         return mask_mobile(self.mobile)
@@ -380,6 +401,37 @@ class AuditChainHead(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.last_seq}"
+
+
+class AuditCheckpoint(models.Model):
+    """A signed statement of the audit chain's head at one time (审计检查点), published every
+    period on a public page and in an append-only file outside the database. Whoever keeps a copy
+    can later prove the chain was rewritten: a rewritten chain no longer holds the published hash
+    at that sequence, or is shorter (`manage.py verify_audit --checkpoints`)."""
+
+    period = models.BigIntegerField(_("period"), unique=True)  # one per period, across workers
+    seq = models.PositiveBigIntegerField(_("sequence"))
+    hash = models.CharField(_("hash"), max_length=64)
+    created_at = models.DateTimeField(_("time"))
+    signature = models.CharField(_("signature"), max_length=128)
+
+    objects = AuditQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("audit checkpoint (审计检查点)")
+        verbose_name_plural = _("audit checkpoints")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.hash[:12]}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise TypeError("Published checkpoints are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("Published checkpoints are append-only.")
 
 
 class Notification(models.Model):

@@ -5,14 +5,21 @@ Development prints messages in the server's terminal (ConsoleBackend); tests kee
 YISHI_SMS_BACKEND=yishi.core.sms.HttpGatewayBackend, YISHI_SMS_GATEWAY_URL and
 YISHI_SMS_GATEWAY_TOKEN; see docs/deploy.md)."""
 
+import base64
 import json
 import logging
 import sys
 import urllib.request
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
+from datetime import timedelta
 
+from cryptography.fernet import Fernet, InvalidToken
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
 from django.utils.module_loading import import_string
 
 logger = logging.getLogger(__name__)
@@ -80,3 +87,56 @@ def get_backend() -> BaseBackend:
 
 def send_text(mobile: str, text: str) -> None:
     get_backend().send(TextMessage(mobile=mobile, text=text))
+
+
+# --- texts that carry a secret --------------------------------------------------------------
+# A verification code must not stand in plain text in the database, and the task queue is a
+# database table (django-tasks-db) whose rows outlive the task. So the text is sealed with a key
+# derived from SECRET_KEY and kept in its own row; the task is given that row's id, opens it,
+# sends, and deletes it. Rows the worker never reached are deleted once the code has expired.
+
+def _sealing_key() -> Fernet:
+    key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None,
+               info=b"yishi.core.sms pending text").derive(settings.SECRET_KEY.encode())
+    return Fernet(base64.urlsafe_b64encode(key))
+
+
+def seal(text: str) -> str:
+    return _sealing_key().encrypt(text.encode()).decode()
+
+
+def unseal(token: str) -> str:
+    return _sealing_key().decrypt(token.encode()).decode()
+
+
+def queue_secret_text(mobile: str, text: str, valid_for: timedelta) -> None:
+    from .models import PendingText
+    from .tasks import send_pending_text
+
+    now = timezone.now()
+    pending = PendingText.objects.create(
+        mobile=mobile, sealed_text=seal(text), created_at=now, expires_at=now + valid_for
+    )
+    send_pending_text.enqueue(pending.pk)
+
+
+def send_pending(pending_id: int) -> bool:
+    """Send one sealed text and delete it; False if it is gone (sent, or expired and purged)."""
+    from .models import PendingText
+
+    with transaction.atomic():
+        pending = PendingText.objects.select_for_update().filter(pk=pending_id).first()
+        if pending is None:
+            return False
+        mobile, sealed, expires_at = pending.mobile, pending.sealed_text, pending.expires_at
+        pending.delete()
+    if expires_at <= timezone.now():
+        return False
+    try:
+        text = unseal(sealed)
+    except InvalidToken:
+        # Sealed under an earlier SECRET_KEY: the code in it is unusable anyway.
+        logger.warning("pending text %s could not be opened; dropped", pending_id)
+        return False
+    send_text(mobile, text)
+    return True

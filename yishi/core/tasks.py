@@ -11,7 +11,14 @@ from .models import Notification
 
 @task()
 def send_text_message(mobile: str, text: str) -> None:
+    """For texts without secrets (notices): the text is the task's argument."""
     sms.send_text(mobile, text)
+
+
+@task()
+def send_pending_text(pending_id: int) -> None:
+    """For texts with a secret (codes): only the id of the sealed row travels in the queue."""
+    sms.send_pending(pending_id)
 
 
 @task()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import account_views, views
+from . import account_views, checkpoint_views, views
 
 app_name = "core"
 
@@ -27,4 +27,7 @@ urlpatterns = [
     path("accounts/inbox/read/", account_views.inbox_mark_read_view, name="inbox_mark_read"),
     path("accounts/continue/", account_views.workspace_or_home, name="workspace_or_home"),
     path("healthz", views.healthz, name="healthz"),
+    path("audit/checkpoints/", checkpoint_views.audit_checkpoints, name="audit_checkpoints"),
+    path("audit/checkpoints.json", checkpoint_views.audit_checkpoints_json,
+         name="audit_checkpoints_json"),
 ]

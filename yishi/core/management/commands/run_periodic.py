@@ -23,7 +23,9 @@ class Command(BaseCommand):
                 except Exception:  # noqa: BLE001 - one failing job must not stop the others
                     logger.exception("periodic job %s failed", name)
                     continue
-                if options["verbosity"] > 1 or (outcome and any(outcome)):
+                # Jobs answer a count or a tuple of counts; quiet when nothing happened.
+                busy = any(outcome) if isinstance(outcome, tuple | list) else bool(outcome)
+                if options["verbosity"] > 1 or busy:
                     self.stdout.write(f"{name}: {outcome}")
             if once:
                 return
