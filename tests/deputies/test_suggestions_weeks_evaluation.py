@@ -26,7 +26,7 @@ def test_a_suggestion_runs_through_the_loop_with_statutory_limits(people, deputy
     assert suggestion.channel == Channel.SUGGESTION and suggestion.author == people["deputy"]
     assert suggestion.recorded_by is None
     activity = deputy.activities.get(kind="suggestion")
-    assert activity.automatic and activity.state == ActivityState.CONFIRMED
+    assert activity.automatic and activity.state == ActivityState.SUBMITTED  # the street confirms
     opinions.accept_opinion(people["street_staff"], suggestion)
     opinions.assign_opinion(people["street_staff"], suggestion, [platform])
     suggestion.refresh_from_db()
