@@ -74,3 +74,67 @@ def test_images_only_refuses_documents(people):
     with pytest.raises(ValidationError):
         store_attachment(people["resident"], SimpleUploadedFile("a.pdf", b"%PDF-1.4"),
                          images_only=True)
+
+
+def _png_bomb(width: int, height: int) -> bytes:
+    """A valid PNG header declaring width × height, with tiny (truncated) image data: what an
+    attacker sends, since the header alone decides how much memory decoding would take."""
+    import struct
+    import zlib
+
+    def chunk(kind, payload):
+        body = kind + payload
+        return struct.pack(">I", len(payload)) + body + struct.pack(">I", zlib.crc32(body))
+
+    header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)  # 1-bit greyscale
+    rows = zlib.compress(b"\x00" * 1024)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", rows)
+            + chunk(b"IEND", b""))
+
+
+def test_an_image_bomb_is_refused_by_its_header_before_decoding(people, media, settings,
+                                                                monkeypatch):
+    settings.YISHI_IMAGE_MAX_PIXELS = 40_000_000
+    bomb = _png_bomb(10_000, 7_900)   # 79 megapixels: below Pillow's own 2× error threshold
+    assert len(bomb) < 10_000
+    decoded = []
+    monkeypatch.setattr(Image.Image, "load", lambda self, *a: decoded.append(self) or None)
+    with pytest.raises(ValidationError) as refused:
+        store_attachment(people["resident"], SimpleUploadedFile("big.png", bomb))
+    assert refused.value.code == "pixels" and "79" in refused.value.messages[0]
+    assert decoded == []  # refused from the header: no pixel data was decoded
+    assert not Attachment.objects.exists() and not list(media.rglob("*.png"))
+    with pytest.raises(ValidationError) as huge:  # above Pillow's own error threshold too
+        store_attachment(people["resident"], SimpleUploadedFile("huge.png",
+                                                                _png_bomb(20_000, 5_000)))
+    assert huge.value.code == "pixels"
+
+
+def test_metadata_is_stripped_from_the_stored_bytes(people, media):
+    from PIL import ImageCms, PngImagePlugin
+
+    profile = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    image = Image.new("RGB", (32, 32), (10, 120, 200))
+    out = io.BytesIO()
+    image.save(out, format="JPEG", comment=b"SECRET-COMMENT", icc_profile=profile)
+    jpeg = out.getvalue()
+    assert b"SECRET-COMMENT" in jpeg and b"ICC_PROFILE" in jpeg
+    info = PngImagePlugin.PngInfo()
+    info.add_text("Author", "SECRET-AUTHOR")
+    info.add_text("Comment", "SECRET-ZTXT", zip=True)
+    info.add_itxt("Location", "SECRET-ITXT")
+    out = io.BytesIO()
+    image.save(out, format="PNG", pnginfo=info, icc_profile=profile)
+    png = out.getvalue()
+    assert all(tag in png for tag in (b"iCCP", b"tEXt", b"zTXt", b"iTXt"))
+
+    stored_jpeg = store_attachment(people["resident"],
+                                   SimpleUploadedFile("a.jpg", jpeg)).file.read()
+    assert b"SECRET-COMMENT" not in stored_jpeg and b"ICC_PROFILE" not in stored_jpeg
+    assert b"\xff\xfe" not in stored_jpeg.split(b"\xff\xda")[0]  # no COM segment before scan
+    stored_png = store_attachment(people["resident"],
+                                  SimpleUploadedFile("a.png", png)).file.read()
+    for tag in (b"iCCP", b"tEXt", b"zTXt", b"iTXt", b"eXIf", b"SECRET"):
+        assert tag not in stored_png, tag
+    with Image.open(io.BytesIO(stored_png)) as back:
+        assert back.size == (32, 32) and back.getpixel((0, 0)) == (10, 120, 200)

@@ -5,6 +5,7 @@ payload hidden after the image data are gone."""
 import hashlib
 import io
 import os
+import warnings
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -31,22 +32,46 @@ OFFICE_TYPES = {  # zip containers, told apart by their extension
 ALLOWED_DESCRIPTION = gettext_lazy("JPEG, PNG or WebP images; PDF, Word, Excel or PowerPoint documents")
 
 
+# What survives re-encoding from the source image's info: transparency is part of the picture.
+# Everything else there (ICC profile, JPEG comment, PNG text chunks, EXIF, XMP, DPI) is
+# metadata that can name a phone, a person or a place, and is dropped.
+KEPT_INFO = ("transparency",)
+
+
 def _clean_image(data: bytes) -> tuple[bytes, str, str]:
-    Image.MAX_IMAGE_PIXELS = settings.YISHI_IMAGE_MAX_PIXELS
+    limit = settings.YISHI_IMAGE_MAX_PIXELS
+    Image.MAX_IMAGE_PIXELS = limit
+
+    def too_large(pixels: str) -> ValidationError:
+        return ValidationError(
+            _("The image is too large (%(pixels)s megapixels); the limit is %(limit)s "
+              "megapixels.") % {"pixels": pixels, "limit": f"{limit / 1e6:.0f}"}, code="pixels")
+
     try:
-        with Image.open(io.BytesIO(data)) as probe:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            probe = Image.open(io.BytesIO(data))
+        with probe:
+            # open() reads the header only: refuse a decompression bomb by its declared size
+            # before any pixel is decoded (Pillow itself raises only above twice its limit).
+            width, height = probe.size
+            if width * height > limit:
+                raise too_large(f"{width * height / 1e6:.0f}")
             probe.verify()
         with Image.open(io.BytesIO(data)) as image:
             fmt = image.format
-            image = ImageOps.exif_transpose(image)  # keep the orientation the EXIF asked for
             if fmt not in IMAGE_FORMATS:
                 raise ValidationError(_("This image format is not accepted."), code="type")
+            image = ImageOps.exif_transpose(image)  # keep the orientation the EXIF asked for
             if fmt == "JPEG" and image.mode not in ("RGB", "L"):
                 image = image.convert("RGB")
+            # Pillow carries the ICC profile and the JPEG comment over from info on save.
+            image.info = {key: value for key, value in image.info.items() if key in KEPT_INFO}
             out = io.BytesIO()
-            # No exif=, no icc_profile=, no pnginfo=: Pillow writes pixels only.
             image.save(out, format=fmt, **({"quality": 88} if fmt in ("JPEG", "WEBP") else {}))
-    except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError) as exc:
+    except Image.DecompressionBombError as exc:
+        raise too_large(f"> {2 * limit / 1e6:.0f}") from exc
+    except (UnidentifiedImageError, OSError, SyntaxError) as exc:
         raise ValidationError(_("The image could not be read; it may be damaged."),
                               code="damaged") from exc
     content_type, ext = IMAGE_FORMATS[fmt]
