@@ -43,9 +43,84 @@ def test_image_is_reencoded_without_exif_or_gps(people, media):
     assert AuditRecord.objects.filter(action="core.upload_attachment").count() == 1
 
 
+def real_pdf() -> bytes:
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def real_docx() -> bytes:
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as package:
+        package.writestr("[Content_Types].xml", (
+            '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org'
+            '/package/2006/content-types"><Override PartName="/word/document.xml" ContentType='
+            '"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/>'
+            '</Types>'))
+        package.writestr("word/document.xml", "<w:document/>")
+    return out.getvalue()
+
+
 def test_pdf_is_accepted(people):
-    upload = SimpleUploadedFile("report.pdf", b"%PDF-1.4\n%...\n", content_type="application/pdf")
+    upload = SimpleUploadedFile("report.pdf", real_pdf(), content_type="application/pdf")
     assert store_attachment(people["resident"], upload).content_type == "application/pdf"
+
+
+def test_office_files_are_accepted(people):
+    from openpyxl import Workbook
+
+    book = io.BytesIO()
+    Workbook().save(book)
+    assert store_attachment(people["resident"], SimpleUploadedFile(
+        "t.xlsx", book.getvalue())).content_type.endswith("spreadsheetml.sheet")
+    assert store_attachment(people["resident"], SimpleUploadedFile(
+        "t.docx", real_docx())).content_type.endswith("wordprocessingml.document")
+
+
+def _zip(members: dict, *, method=None) -> bytes:
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", method or zipfile.ZIP_DEFLATED) as package:
+        for name, content in members.items():
+            package.writestr(name, content)
+    return out.getvalue()
+
+
+def test_documents_are_validated_whole_not_by_their_first_bytes(people, media, settings):
+    """Issue 17.14: a PDF or zip header on anything else is refused, by type."""
+    import zipfile
+
+    settings.YISHI_UPLOAD_MAX_BYTES = 1024 * 1024  # so a 30 MB zip bomb is 30× the limit
+
+    corrupt = bytearray(real_docx())
+    at = corrupt.index(b"word/document.xml") + 40  # inside the compressed data
+    corrupt[at] ^= 0xFF
+    bomb = _zip({"[Content_Types].xml": "wordprocessingml.document.main+xml",
+                 "word/document.xml": "", "pad.bin": b"\0" * (30 * 1024 * 1024)})
+    cases = [
+        ("fake.pdf", b"%PDF-1.4\n<script>alert(1)</script>\n" + b"A" * 500),
+        ("cut.pdf", real_pdf()[:120]),
+        ("payload.docx", b"PK\x03\x04" + b"\x00" * 26 + b"MZ\x90 an executable"),
+        ("photos.docx", _zip({"a.jpg": b"x"})),                      # a zip, not a package
+        ("wrong.xlsx", real_docx()),                                 # a Word file named .xlsx
+        ("crc.docx", bytes(corrupt)),
+        ("bomb.docx", bomb),
+    ]
+    assert zipfile.is_zipfile(io.BytesIO(bomb)) and len(bomb) < 1024 * 1024
+    for name, data in cases:
+        with pytest.raises(ValidationError) as refused:
+            store_attachment(people["resident"], SimpleUploadedFile(name, data))
+        assert refused.value.code == "damaged", name
+        kind = "PDF" if name.endswith(".pdf") else ("Excel" if name.endswith("xlsx") else "Word")
+        assert kind in refused.value.messages[0], name
+    assert not Attachment.objects.exists() and not any(media.rglob("*.*"))
 
 
 @pytest.mark.parametrize("name, data, code", [
@@ -72,7 +147,7 @@ def test_oversize_file_is_refused(people, media):
 
 def test_images_only_refuses_documents(people):
     with pytest.raises(ValidationError):
-        store_attachment(people["resident"], SimpleUploadedFile("a.pdf", b"%PDF-1.4"),
+        store_attachment(people["resident"], SimpleUploadedFile("a.pdf", real_pdf()),
                          images_only=True)
 
 

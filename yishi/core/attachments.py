@@ -1,6 +1,7 @@
 """Uploads: one door for every file that comes in. The type is read from the content (not the
-name), the size is capped, and images are decoded and re-encoded so that EXIF, GPS and any
-payload hidden after the image data are gone."""
+name), the size is capped, images are decoded and re-encoded so that EXIF, GPS and any
+payload hidden after the image data are gone, and documents are checked whole: a PDF must
+parse, an Office file must be a sound OOXML package."""
 
 import hashlib
 import io
@@ -94,6 +95,65 @@ def sniff(data: bytes, name: str) -> str | None:
     return None
 
 
+# The part every valid package of each kind has, and the content type it is declared with.
+OFFICE_MAIN_PARTS = {
+    ".docx": ("word/document.xml", b"wordprocessingml.document.main+xml"),
+    ".xlsx": ("xl/workbook.xml", b"spreadsheetml.sheet.main+xml"),
+    ".pptx": ("ppt/presentation.xml", b"presentationml.presentation.main+xml"),
+}
+# Unpacked, an Office package may be this many times larger than the upload limit; a zip that
+# claims more is a zip bomb, refused before anything is inflated.
+OFFICE_MAX_EXPANSION = 20
+
+
+def _damaged(kind: str) -> ValidationError:
+    return ValidationError(_("The file is not a valid %(kind)s document; it may be damaged.")
+                           % {"kind": kind}, code="damaged")
+
+
+def _check_pdf(data: bytes) -> None:
+    """The whole file parses as a PDF with at least one page (a PDF header on anything else
+    is not enough)."""
+    from pypdf import PdfReader
+
+    try:
+        reader = PdfReader(io.BytesIO(data), strict=True)
+        if reader.is_encrypted or len(reader.pages) < 1:
+            raise _damaged("PDF")
+        for page in reader.pages:
+            page.mediabox  # noqa: B018 - reading each page object is the check
+    except ValidationError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - whatever pypdf cannot read is refused
+        raise _damaged("PDF") from exc
+
+
+def _check_office(data: bytes, ext: str) -> None:
+    """A valid OOXML package: a sound zip (every member's checksum read), not a bomb, with
+    [Content_Types].xml declaring the main part of its kind, and that part present."""
+    import zipfile
+
+    part, declared = OFFICE_MAIN_PARTS[ext]
+    kind = {".docx": "Word", ".xlsx": "Excel", ".pptx": "PowerPoint"}[ext]
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as package:
+            members = package.infolist()
+            if sum(m.file_size for m in members) > (
+                    OFFICE_MAX_EXPANSION * settings.YISHI_UPLOAD_MAX_BYTES):
+                raise _damaged(kind)
+            names = {m.filename for m in members}
+            if "[Content_Types].xml" not in names or part not in names:
+                raise _damaged(kind)
+            if declared not in package.read("[Content_Types].xml"):
+                raise _damaged(kind)
+            if package.testzip() is not None:
+                raise _damaged(kind)
+    except ValidationError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a zip that cannot be read is refused
+        raise _damaged(kind) from exc
+
+
 def clean_upload(uploaded, *, images_only: bool = False) -> tuple[bytes, str, str]:
     """Return (bytes to store, content type, extension) or raise a ValidationError that says
     what is wrong, in the user's language."""
@@ -118,6 +178,10 @@ def clean_upload(uploaded, *, images_only: bool = False) -> tuple[bytes, str, st
         )
     ext = next(e for e, t in OFFICE_TYPES.items() if t == content_type) if content_type in (
         OFFICE_TYPES.values()) else ".pdf"
+    if ext == ".pdf":
+        _check_pdf(data)
+    else:
+        _check_office(data, ext)
     return data, content_type, ext
 
 
