@@ -11,6 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
+from tests.core.test_attachments import real_pdf
 from yishi.deputies import services
 from yishi.deputies.models import ActivityState, DutyActivity, PointsRule, ReceptionSession
 from yishi.deputies.queries import scorecards, station_cards
@@ -26,7 +27,7 @@ def test_a_suggestion_runs_through_the_loop_with_statutory_limits(people, deputy
     assert suggestion.channel == Channel.SUGGESTION and suggestion.author == people["deputy"]
     assert suggestion.recorded_by is None
     activity = deputy.activities.get(kind="suggestion")
-    assert activity.automatic and activity.state == ActivityState.CONFIRMED
+    assert activity.automatic and activity.state == ActivityState.SUBMITTED  # the street confirms
     opinions.accept_opinion(people["street_staff"], suggestion)
     opinions.assign_opinion(people["street_staff"], suggestion, [platform])
     suggestion.refresh_from_db()
@@ -88,7 +89,7 @@ def test_evidence_of_the_wrong_type_is_refused_and_nothing_saved(people, deputy)
                                    date=timezone.localdate(), description="调研", evidence=[bad])
     assert "run.exe" in caught.value.message_dict["evidence"][0]
     assert not DutyActivity.objects.exists()
-    pdf = SimpleUploadedFile("sign-in.pdf", b"%PDF-1.4 sign-in sheet", content_type="text/plain")
+    pdf = SimpleUploadedFile("sign-in.pdf", real_pdf(), content_type="text/plain")
     activity = services.register_activity(people["deputy"], deputy, kind="inspection",
                                           date=timezone.localdate(), description="调研",
                                           evidence=[pdf])

@@ -1,10 +1,12 @@
 """Uploads: one door for every file that comes in. The type is read from the content (not the
-name), the size is capped, and images are decoded and re-encoded so that EXIF, GPS and any
-payload hidden after the image data are gone."""
+name), the size is capped, images are decoded and re-encoded so that EXIF, GPS and any
+payload hidden after the image data are gone, and documents are checked whole: a PDF must
+parse, an Office file must be a sound OOXML package."""
 
 import hashlib
 import io
 import os
+import warnings
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -31,22 +33,46 @@ OFFICE_TYPES = {  # zip containers, told apart by their extension
 ALLOWED_DESCRIPTION = gettext_lazy("JPEG, PNG or WebP images; PDF, Word, Excel or PowerPoint documents")
 
 
+# What survives re-encoding from the source image's info: transparency is part of the picture.
+# Everything else there (ICC profile, JPEG comment, PNG text chunks, EXIF, XMP, DPI) is
+# metadata that can name a phone, a person or a place, and is dropped.
+KEPT_INFO = ("transparency",)
+
+
 def _clean_image(data: bytes) -> tuple[bytes, str, str]:
-    Image.MAX_IMAGE_PIXELS = settings.YISHI_IMAGE_MAX_PIXELS
+    limit = settings.YISHI_IMAGE_MAX_PIXELS
+    Image.MAX_IMAGE_PIXELS = limit
+
+    def too_large(pixels: str) -> ValidationError:
+        return ValidationError(
+            _("The image is too large (%(pixels)s megapixels); the limit is %(limit)s "
+              "megapixels.") % {"pixels": pixels, "limit": f"{limit / 1e6:.0f}"}, code="pixels")
+
     try:
-        with Image.open(io.BytesIO(data)) as probe:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            probe = Image.open(io.BytesIO(data))
+        with probe:
+            # open() reads the header only: refuse a decompression bomb by its declared size
+            # before any pixel is decoded (Pillow itself raises only above twice its limit).
+            width, height = probe.size
+            if width * height > limit:
+                raise too_large(f"{width * height / 1e6:.0f}")
             probe.verify()
         with Image.open(io.BytesIO(data)) as image:
             fmt = image.format
-            image = ImageOps.exif_transpose(image)  # keep the orientation the EXIF asked for
             if fmt not in IMAGE_FORMATS:
                 raise ValidationError(_("This image format is not accepted."), code="type")
+            image = ImageOps.exif_transpose(image)  # keep the orientation the EXIF asked for
             if fmt == "JPEG" and image.mode not in ("RGB", "L"):
                 image = image.convert("RGB")
+            # Pillow carries the ICC profile and the JPEG comment over from info on save.
+            image.info = {key: value for key, value in image.info.items() if key in KEPT_INFO}
             out = io.BytesIO()
-            # No exif=, no icc_profile=, no pnginfo=: Pillow writes pixels only.
             image.save(out, format=fmt, **({"quality": 88} if fmt in ("JPEG", "WEBP") else {}))
-    except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError) as exc:
+    except Image.DecompressionBombError as exc:
+        raise too_large(f"> {2 * limit / 1e6:.0f}") from exc
+    except (UnidentifiedImageError, OSError, SyntaxError) as exc:
         raise ValidationError(_("The image could not be read; it may be damaged."),
                               code="damaged") from exc
     content_type, ext = IMAGE_FORMATS[fmt]
@@ -67,6 +93,65 @@ def sniff(data: bytes, name: str) -> str | None:
     if data.startswith(b"PK\x03\x04"):
         return OFFICE_TYPES.get(os.path.splitext(name.lower())[1])
     return None
+
+
+# The part every valid package of each kind has, and the content type it is declared with.
+OFFICE_MAIN_PARTS = {
+    ".docx": ("word/document.xml", b"wordprocessingml.document.main+xml"),
+    ".xlsx": ("xl/workbook.xml", b"spreadsheetml.sheet.main+xml"),
+    ".pptx": ("ppt/presentation.xml", b"presentationml.presentation.main+xml"),
+}
+# Unpacked, an Office package may be this many times larger than the upload limit; a zip that
+# claims more is a zip bomb, refused before anything is inflated.
+OFFICE_MAX_EXPANSION = 20
+
+
+def _damaged(kind: str) -> ValidationError:
+    return ValidationError(_("The file is not a valid %(kind)s document; it may be damaged.")
+                           % {"kind": kind}, code="damaged")
+
+
+def _check_pdf(data: bytes) -> None:
+    """The whole file parses as a PDF with at least one page (a PDF header on anything else
+    is not enough)."""
+    from pypdf import PdfReader
+
+    try:
+        reader = PdfReader(io.BytesIO(data), strict=True)
+        if reader.is_encrypted or len(reader.pages) < 1:
+            raise _damaged("PDF")
+        for page in reader.pages:
+            page.mediabox  # noqa: B018 - reading each page object is the check
+    except ValidationError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - whatever pypdf cannot read is refused
+        raise _damaged("PDF") from exc
+
+
+def _check_office(data: bytes, ext: str) -> None:
+    """A valid OOXML package: a sound zip (every member's checksum read), not a bomb, with
+    [Content_Types].xml declaring the main part of its kind, and that part present."""
+    import zipfile
+
+    part, declared = OFFICE_MAIN_PARTS[ext]
+    kind = {".docx": "Word", ".xlsx": "Excel", ".pptx": "PowerPoint"}[ext]
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as package:
+            members = package.infolist()
+            if sum(m.file_size for m in members) > (
+                    OFFICE_MAX_EXPANSION * settings.YISHI_UPLOAD_MAX_BYTES):
+                raise _damaged(kind)
+            names = {m.filename for m in members}
+            if "[Content_Types].xml" not in names or part not in names:
+                raise _damaged(kind)
+            if declared not in package.read("[Content_Types].xml"):
+                raise _damaged(kind)
+            if package.testzip() is not None:
+                raise _damaged(kind)
+    except ValidationError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a zip that cannot be read is refused
+        raise _damaged(kind) from exc
 
 
 def clean_upload(uploaded, *, images_only: bool = False) -> tuple[bytes, str, str]:
@@ -93,6 +178,10 @@ def clean_upload(uploaded, *, images_only: bool = False) -> tuple[bytes, str, st
         )
     ext = next(e for e, t in OFFICE_TYPES.items() if t == content_type) if content_type in (
         OFFICE_TYPES.values()) else ".pdf"
+    if ext == ".pdf":
+        _check_pdf(data)
+    else:
+        _check_office(data, ext)
     return data, content_type, ext
 
 

@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from yishi.core.forms import MobileField
 from yishi.core.models import Unit
+from yishi.core.weblinks import validate_https_url
 
 from .models import ItemKind, MeetingKind, MemberCategory, MemberStatus, Outcome
 
@@ -27,9 +28,9 @@ class MeetingForm(forms.Form):
     starts_at = forms.DateTimeField(label=_("Date and time"), widget=DateTimeInput())
     place = forms.CharField(label=_("Place"), max_length=200)
     online_url = forms.URLField(label=_("Online attendance link"), required=False,
-                                assume_scheme="https")
+                                assume_scheme="https", validators=[validate_https_url])
     video_url = forms.URLField(label=_("Live stream or recording"), required=False,
-                               assume_scheme="https")
+                               assume_scheme="https", validators=[validate_https_url])
 
 
 class ItemForm(forms.Form):
@@ -38,7 +39,8 @@ class ItemForm(forms.Form):
     presenter = forms.CharField(label=_("Presenter"), max_length=100, required=False)
     description = forms.CharField(label=_("Description"), required=False,
                                   widget=forms.Textarea(attrs={"rows": 3}))
-    video_url = forms.URLField(label=_("Video"), required=False, assume_scheme="https")
+    video_url = forms.URLField(label=_("Video"), required=False, assume_scheme="https",
+                               validators=[validate_https_url])
     ballot = forms.IntegerField(label=_("Existing ballot number (project selection only)"),
                                 required=False, min_value=1)
     documents = forms.FileField(label=_("Document"), required=False)

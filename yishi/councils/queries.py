@@ -1,11 +1,11 @@
 """Reads shared by pages, the API and exports."""
 
-from urllib.parse import urlparse
 
 from django.conf import settings
 from django.utils import timezone
 
 from yishi.core.models import Unit, UnitKind, mask_mobile
+from yishi.core.weblinks import https_host
 
 from .models import (
     AgendaItem,
@@ -25,10 +25,8 @@ def video_embed_hosts() -> list[str]:
 
 def video_is_embeddable(url: str) -> bool:
     """Only https videos on a host the district allows are embedded; others are linked."""
-    if not url:
-        return False
-    parsed = urlparse(url)
-    return parsed.scheme == "https" and (parsed.hostname or "") in video_embed_hosts()
+    host = https_host(url or "")
+    return host is not None and host in video_embed_hosts()
 
 
 def streets():

@@ -15,6 +15,7 @@ from yishi.core.models import Role, RoleAssignment, Unit, UnitKind, User, normal
 from yishi.core.notifications import notify
 from yishi.core.permissions import require
 from yishi.core.signals import duty_performed
+from yishi.core.weblinks import clean_https_url
 from yishi.voting import services as voting
 from yishi.voting.models import Ballot, BallotState, Method, RollSource
 
@@ -282,6 +283,8 @@ def create_meeting(actor, council: Council, *, title: str, starts_at, place: str
         raise CouncilError({"place": _("Say where the meeting takes place.")})
     if kind not in MeetingKind.values:
         raise CouncilError({"kind": _("Choose ordinary or extraordinary.")})
+    online_url = clean_https_url(online_url, "online_url")
+    video_url = clean_https_url(video_url, "video_url")
     term = council.current_term()
     if term is None:
         raise CouncilError(_("The council has no term yet."))
@@ -306,6 +309,7 @@ def add_item(actor, meeting: Meeting, *, kind: str, title: str, description: str
         raise CouncilError({"kind": _("Choose the kind of item.")})
     if not (title or "").strip():
         raise CouncilError({"title": _("Give the item a title.")})
+    video_url = clean_https_url(video_url, "video_url")
     if ballot is not None:
         _check_attachable(meeting, kind, ballot)
     position = (meeting.items.order_by("-position").values_list("position", flat=True).first()

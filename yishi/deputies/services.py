@@ -299,9 +299,12 @@ LITIGATION_REASON = gettext_lazy(
 
 # --- duty registration and points -------------------------------------------------------------
 
-def register_automatic_activity(user, *, kind: str, date, description: str, source_key: str):
+def register_automatic_activity(user, *, kind: str, date, description: str, source_key: str,
+                                confirmed: bool = True):
     """A duty the platform saw happen (a reception held, a meeting attended, a supervision
-    visit logged): registered as confirmed, once per source, for a person who is a deputy."""
+    visit logged): registered as confirmed, once per source, for a person who is a deputy.
+    What the deputy did alone (`confirmed=False`, a suggestion they typed in) waits for the
+    street's confirmation like an activity they registered, so it scores nothing until then."""
     from .models import ActivityState, DutyActivity
 
     profile = DeputyProfile.objects.filter(user=user).first()
@@ -311,7 +314,8 @@ def register_automatic_activity(user, *, kind: str, date, description: str, sour
         activity, created = DutyActivity.objects.get_or_create(
             deputy=profile, source_key=source_key,
             defaults={"kind": kind, "date": date, "description": description[:2000],
-                      "automatic": True, "state": ActivityState.CONFIRMED})
+                      "automatic": True,
+                      "state": ActivityState.CONFIRMED if confirmed else ActivityState.SUBMITTED})
         if created:
             audit.record(None, "deputies.register_automatic_activity", activity,
                          after={"kind": kind, "date": date.isoformat(), "source": source_key})
@@ -352,6 +356,10 @@ def register_activity(actor, deputy: DeputyProfile, *, kind: str, date, descript
     if deputy.user_id != getattr(actor, "pk", None):
         raise PermissionDenied(_("Deputies register their own activities only."))
     description = _clean_activity(kind, date, description)
+    if event is not None and not deputy.stations.filter(pk=event.station_id).exists():
+        # Each station's events are its own deputies' duty; points for another station's
+        # event would be points for an event one was never expected at.
+        raise ReceptionError({"event": _("This event is not at your liaison station.")})
     if event is not None and (kind != ActivityKind.ACTIVITY_WEEK or event.date != date):
         raise ReceptionError({"date": _("Taking part in an activity-week event is registered "
                                         "on the day of the event.")})
@@ -462,13 +470,18 @@ def update_profile(actor, profile: DeputyProfile, *, biography: str, photo=None)
 def submit_suggestion(deputy_user, *, title: str, text: str, category, community):
     """A deputy's suggestion goes into the opinions loop (accepted, assigned to a department,
     answered within the statutory time, rated by the deputy, answered again when unsatisfied),
-    and counts as a duty."""
+    and counts as a duty once the street has confirmed it (otherwise every submission would
+    add points). The community is one of the streets of the deputy's stations, as on the
+    form, whichever way the suggestion arrives."""
     from yishi.opinions import services as opinions
     from yishi.opinions.models import Channel
 
     profile = DeputyProfile.objects.filter(user=deputy_user).first()
     if profile is None:
         raise PermissionDenied(_("Only deputies submit deputies' suggestions."))
+    streets = {station.unit_id for station in profile.stations.all()}
+    if community is None or community.parent_id not in streets:
+        raise ReceptionError({"community": _("Choose a community of your station's street.")})
     with transaction.atomic():
         opinion = opinions.submit_opinion(deputy_user, opinions.Intake(
             title=title, text=text, category=category, community=community),
@@ -477,7 +490,7 @@ def submit_suggestion(deputy_user, *, title: str, text: str, category, community
             deputy_user, kind="suggestion", date=timezone.localdate(),
             description=str(_("Suggestion %(number)s: %(title)s")
                             % {"number": opinion.number, "title": opinion.title}),
-            source_key=f"opinions.suggestion:{opinion.pk}")
+            source_key=f"opinions.suggestion:{opinion.pk}", confirmed=False)
     return opinion
 
 

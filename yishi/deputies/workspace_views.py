@@ -117,7 +117,8 @@ def join_event(request: HttpRequest, pk: int) -> HttpResponse:
     from .models import WeekEvent
 
     profile = _profile(request)
-    event = get_object_or_404(WeekEvent.objects.select_related("station"), pk=pk)
+    event = get_object_or_404(WeekEvent.objects.select_related("station"), pk=pk,
+                              station__in=profile.stations.all())
     if request.method == "POST":
         try:
             services.register_activity(

@@ -372,3 +372,22 @@ class Follow(models.Model):
 
     def __str__(self) -> str:
         return f"{self.opinion_id}:{self.user_id}"
+
+
+class OpinionCounter(models.Model):
+    """The last number given to an opinion of a street in a year (编号计数). Numbers are taken
+    by incrementing this row inside the opinion's transaction: the row lock makes concurrent
+    submissions wait their turn instead of colliding on the same number."""
+
+    street = models.ForeignKey(Unit, models.CASCADE, related_name="+", verbose_name=_("street"))
+    year = models.PositiveSmallIntegerField(_("year"))
+    last = models.PositiveIntegerField(_("last number"))
+
+    class Meta:
+        verbose_name = _("opinion number counter (编号计数)")
+        verbose_name_plural = _("opinion number counters")
+        constraints = [models.UniqueConstraint(fields=["street", "year"],
+                                               name="one_opinion_counter_per_street_year")]
+
+    def __str__(self) -> str:
+        return f"{self.street_id}/{self.year}: {self.last}"

@@ -2,6 +2,7 @@
 opinion categories are its services, our public opinions its service requests. JSON and XML,
 the standard error format ([{"code", "description"}]), POST with an api_key."""
 
+import re
 from datetime import datetime
 from xml.etree import ElementTree
 
@@ -13,10 +14,20 @@ from django.views.decorators.csrf import csrf_exempt
 
 from yishi.core.models import normalize_mobile
 
-from . import services
+from . import queries, services
 from .models import Channel, Open311Key, Opinion, OpinionCategory, OpinionState
 
 CLOSED_STATES = {OpinionState.CLOSED, OpinionState.NOT_ACCEPTED, OpinionState.MERGED}
+
+
+# Characters XML 1.0 cannot carry at all (C0 controls other than tab, LF and CR; lone
+# surrogates; U+FFFE/U+FFFF): one of them in a description would make the whole document
+# unreadable to every client, so they are dropped from XML output (JSON escapes them).
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _xml_text(value) -> str:
+    return _NOT_XML.sub("", str(value).lower() if isinstance(value, bool) else str(value))
 
 
 def _render(data, fmt: str, root: str, item: str, status: int = 200) -> HttpResponse:
@@ -27,9 +38,9 @@ def _render(data, fmt: str, root: str, item: str, status: int = 200) -> HttpResp
             for key, value in row.items():
                 child = ElementTree.SubElement(element, key)
                 if isinstance(value, list):
-                    child.text = ",".join(str(v) for v in value)
+                    child.text = _xml_text(",".join(str(v) for v in value))
                 elif value is not None:
-                    child.text = str(value).lower() if isinstance(value, bool) else str(value)
+                    child.text = _xml_text(value)
         body = ElementTree.tostring(top, encoding="unicode", xml_declaration=False)
         return HttpResponse('<?xml version="1.0" encoding="utf-8"?>' + body, status=status,
                             content_type="text/xml; charset=utf-8")
@@ -66,8 +77,7 @@ def _request(opinion: Opinion) -> dict:
         "status_notes": reply.text if reply else opinion.get_state_display(),
         "service_name": opinion.category.name,
         "service_code": opinion.category.code,
-        # Text is published once the street has accepted it (it may need screening first).
-        "description": "" if opinion.state == OpinionState.SUBMITTED else opinion.text,
+        "description": opinion.text,
         "agency_responsible": assignment.department.name if assignment else opinion.street.name,
         "service_notice": "",
         "requested_datetime": _iso(opinion.created_at),
@@ -83,8 +93,9 @@ def _request(opinion: Opinion) -> dict:
 
 
 def _requests():
-    """Public opinions, including those not yet accepted (their text withheld)."""
-    return (Opinion.objects.filter(is_public=True).select_related("category", "street")
+    """What the web board shows, by the board's own rule: an opinion waiting for screening is
+    on neither (its address and map point could name a resident before anyone has read it)."""
+    return (queries.public_board().select_related("category", "street")
             .prefetch_related("replies", "timeline", "assignments__department"))
 
 

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 from yishi.core import audit
 from yishi.core.models import Department, Role, RoleAssignment, Unit, UnitKind, User
 from yishi.core.notifications import notify
-from yishi.core.permissions import active_roles, holds, require
+from yishi.core.permissions import active_roles, has_perm, holds, require
 from yishi.core.workdays import deadline_after
 
 from .models import (
@@ -30,6 +30,7 @@ from .models import (
     Follow,
     Opinion,
     OpinionCategory,
+    OpinionCounter,
     OpinionState,
     Rating,
     Reply,
@@ -75,6 +76,9 @@ MAX_TEXT = 5000
 
 class OpinionError(ValidationError):
     pass
+
+
+NO_SUCH_NUMBER = gettext_lazy("There is no opinion with this number.")
 
 
 def policy_for(street: Unit) -> DeadlinePolicy:
@@ -199,11 +203,21 @@ DISTRICT_BOUNDS = {"lat": (30.05, 30.40), "lng": (119.95, 120.20)}
 
 
 def _next_number(street: Unit, moment: datetime) -> str:
+    """The street's next number for the year, from its counter row; call inside the opinion's
+    transaction, so the row stays locked until the opinion holding the number is stored."""
     prefix = f"{moment:%Y}{street.code[-3:]}"
+    counter, _created = OpinionCounter.objects.get_or_create(
+        street=street, year=moment.year, defaults={"last": _last_sequence(prefix)})
+    OpinionCounter.objects.filter(pk=counter.pk).update(last=F("last") + 1)
+    sequence = OpinionCounter.objects.filter(pk=counter.pk).values_list("last", flat=True).get()
+    return f"{prefix}{sequence:05d}"
+
+
+def _last_sequence(prefix: str) -> int:
+    """Numbers given before the street's counter existed (opinions from earlier versions)."""
     last = (Opinion.objects.filter(number__startswith=prefix).order_by("-number")
             .values_list("number", flat=True).first())
-    sequence = int(last[len(prefix):]) + 1 if last else 1
-    return f"{prefix}{sequence:05d}"
+    return int(last[len(prefix):]) if last else 0
 
 
 @transaction.atomic
@@ -241,22 +255,14 @@ def submit_opinion(actor, intake: Intake, *, channel: str = Channel.WEB,
         contact_mobile = intake.contact_mobile
     now = timezone.now()
     policy = policy_for(street)
-    for _attempt in range(5):
-        try:
-            with transaction.atomic():
-                opinion = Opinion.objects.create(
-                    number=_next_number(street, now), title=title, text=text,
-                    category=intake.category, street=street, community=community,
-                    address=intake.address[:200], latitude=intake.latitude,
-                    longitude=intake.longitude, is_public=intake.is_public, author=resident,
-                    contact_name=contact_name, contact_mobile=contact_mobile, channel=channel,
-                    recorded_by=None if authored else actor, created_at=now,
-                    accept_deadline=deadline_after(now, policy.accept_days))
-            break
-        except IntegrityError:  # two opinions took the same number at once: take the next
-            continue
-    else:
-        raise OpinionError(_("Please try again."), code="busy")
+    opinion = Opinion.objects.create(
+        number=_next_number(street, now), title=title, text=text,
+        category=intake.category, street=street, community=community,
+        address=intake.address[:200], latitude=intake.latitude,
+        longitude=intake.longitude, is_public=intake.is_public, author=resident,
+        contact_name=contact_name, contact_mobile=contact_mobile, channel=channel,
+        recorded_by=None if authored else actor, created_at=now,
+        accept_deadline=deadline_after(now, policy.accept_days))
     from .search import reindex
 
     reindex(opinion)
@@ -340,6 +346,17 @@ def assign_opinion(actor, opinion: Opinion, departments: list[Department], *,
 def merge_opinion(actor, opinion: Opinion, into: Opinion) -> Opinion:
     """Merge a duplicate into another opinion; its resident follows the other one's progress."""
     require(actor, "opinions.manage", opinion.street)
+    if not has_perm(actor, "opinions.manage", into.street):
+        # Out of the actor's scope reads exactly like a number that does not exist, so the
+        # form cannot be used to learn which numbers exist in other streets.
+        raise OpinionError(NO_SUCH_NUMBER, code="not_found")
+    if into.street_id != opinion.street_id:
+        raise OpinionError(_("Merge only into an opinion of the same street."))
+    # Both rows locked in one fixed order (by id), so that A→B and B→A racing wait for each
+    # other instead of deadlocking; the loser then finds its target merged.
+    locked = {o.pk: o for o in Opinion.objects.select_for_update().filter(
+        pk__in=[opinion.pk, into.pk]).order_by("pk")}
+    into = locked[into.pk]
     if into.pk == opinion.pk or into.state == OpinionState.MERGED:
         raise OpinionError(_("Choose another, open opinion to merge into."))
     before = _move(opinion, "merge", merged_into=into, closed_at=timezone.now())

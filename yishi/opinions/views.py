@@ -342,7 +342,7 @@ def manage_action(request: HttpRequest, number: str, action: str) -> HttpRespons
         elif action == "merge":
             into = Opinion.objects.filter(number=data.get("into", "").strip()).first()
             if into is None:
-                raise ValidationError(_("There is no opinion with this number."))
+                raise ValidationError(services.NO_SUCH_NUMBER)
             services.merge_opinion(user, opinion, into)
         elif action == "close":
             services.close_supervised(user, opinion, data.get("conclusion", ""))

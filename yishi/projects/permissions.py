@@ -2,7 +2,7 @@
 unit is the cycle's street (or district) or the proposal's community."""
 
 from yishi.core.models import Role
-from yishi.core.permissions import holds, rule
+from yishi.core.permissions import active_roles, holds, rule
 
 STAFF = {Role.DISTRICT_STAFF, Role.STREET_STAFF}
 
@@ -28,9 +28,19 @@ def can_review(user, unit) -> bool:
 
 
 @rule("projects.report")
-def can_report(user, unit) -> bool:
-    """Milestones, progress, spending, answers to residents: staff and departments."""
-    return holds(user, STAFF | {Role.DEPARTMENT_HANDLER}, unit)
+def can_report(user, project) -> bool:
+    """Milestones, progress, spending, completion, answers to residents on one project: the
+    street's staff, and the handlers of the department implementing it — a handler of another
+    department of the same street reports nothing on it. Takes the project, not a unit, because
+    the street alone does not say which department's project it is."""
+    unit = project.community
+    if holds(user, STAFF, unit):
+        return True
+    if project.department_id is None:
+        return False
+    return any(role == Role.DEPARTMENT_HANDLER and unit.path.startswith(path)
+               and department_id == project.department_id
+               for role, path, department_id in active_roles(user))
 
 
 @rule("projects.supervise")

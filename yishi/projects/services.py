@@ -644,7 +644,7 @@ def start_implementation(actor, project: Project, department: Department,
 
 @transaction.atomic
 def add_milestone(actor, project: Project, title: str, due_on: date) -> Milestone:
-    require(actor, "projects.report", project.community)
+    require(actor, "projects.report", project)
     _implementing(project)
     milestone = Milestone.objects.create(project=project, title=_text(title, "title",
                                                                         _("Milestone"))[:120],
@@ -657,7 +657,7 @@ def add_milestone(actor, project: Project, title: str, due_on: date) -> Mileston
 @transaction.atomic
 def complete_milestone(actor, milestone: Milestone, done_on: date | None = None) -> Milestone:
     project = milestone.project
-    require(actor, "projects.report", project.community)
+    require(actor, "projects.report", project)
     done_on = done_on or timezone.localdate()
     if done_on > timezone.localdate():
         raise _error(_("A milestone cannot be done in the future."), "done_on")
@@ -673,7 +673,7 @@ def complete_milestone(actor, milestone: Milestone, done_on: date | None = None)
 def report_progress(actor, project: Project, percent: int, note: str,
                     reason_for_decrease: str = "", photos=()) -> ProgressReport:
     """Progress never goes backwards without a reason; the row lock orders concurrent reports."""
-    require(actor, "projects.report", project.community)
+    require(actor, "projects.report", project)
     project = Project.objects.select_for_update().get(pk=project.pk)
     _implementing(project)
     if not isinstance(percent, int) or not 0 <= percent <= 100:
@@ -701,7 +701,7 @@ def report_progress(actor, project: Project, percent: int, note: str,
 @transaction.atomic
 def record_spending(actor, project: Project, amount, description: str,
                     spent_on: date) -> Spending:
-    require(actor, "projects.report", project.community)
+    require(actor, "projects.report", project)
     _implementing(project)
     amount = _money(amount, "amount", maximum=project.cycle.budget)
     if spent_on > timezone.localdate():
@@ -754,7 +754,7 @@ def comment(actor, project: Project, text: str, is_question: bool = False,
 
 @transaction.atomic
 def answer_question(actor, entry: Comment, answer: str) -> Comment:
-    require(actor, "projects.report", entry.project.community)
+    require(actor, "projects.report", entry.project)
     answer = _text(answer, "answer", _("Answer"))
     if not Comment.objects.filter(pk=entry.pk, answered_at__isnull=True).update(
             answer=answer, answered_by=actor, answered_at=timezone.now()):
@@ -780,7 +780,7 @@ def follow(actor, project: Project, on: bool = True) -> bool:
 
 @transaction.atomic
 def complete(actor, project: Project, note: str = "") -> Project:
-    require(actor, "projects.report", project.community)
+    require(actor, "projects.report", project)
     project.refresh_from_db()
     if project.progress < 100:
         raise _error(_("Report full progress (100 percent) before the project is completed."))

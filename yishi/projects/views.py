@@ -211,7 +211,7 @@ def _render_project(request, project, comment_form=None, visit_form=None, status
             "visited_on": timezone.localdate()}) if can_supervise else None),
         "following": user.is_authenticated and Follow.objects.filter(
             project=project, user=user).exists(),
-        "can_report": has_perm(user, "projects.report", project.community),
+        "can_report": has_perm(user, "projects.report", project),
         "can_review": has_perm(user, "projects.review", project.community),
         "rating_labels": queries.RATING_LABELS,
         "tender": getattr(project, "tender", None),
@@ -483,7 +483,7 @@ STREET_FORMS = {"approve", "start"}
 def _project_for_staff(request, pk) -> Project:
     project = get_object_or_404(queries.public_projects(), pk=pk)
     if not (has_perm(request.user, "projects.manage", project.cycle.unit)
-            or has_perm(request.user, "projects.report", project.community)):
+            or has_perm(request.user, "projects.report", project)):
         raise PermissionDenied
     return project
 
