@@ -1,0 +1,87 @@
+"""The opinion's state graph (意见办理流程), declared once on the core workflow mechanism: who may
+take each step and what must hold first. services.py does the work around each step."""
+
+from django.utils.translation import gettext_lazy as _
+
+from yishi.core.models import Role, RoleAssignment
+from yishi.core.permissions import has_perm, holds
+from yishi.core.workflow import SYSTEM, Transition, Workflow
+
+from .models import AssignmentState, Opinion, OpinionState
+
+S = OpinionState
+
+
+def _error(message, code):
+    from .services import OpinionError
+
+    return OpinionError(message, code=code)
+
+
+def _manages(actor, opinion) -> bool:
+    return has_perm(actor, "opinions.manage", opinion.street)
+
+
+def _manages_or_recorded(actor, opinion) -> bool:
+    """Street staff, or the deputy who recorded it (不予受理 on what they recorded themselves)."""
+    return _manages(actor, opinion) or (
+        opinion.recorded_by_id is not None and opinion.recorded_by_id == actor.pk)
+
+
+def handles(actor, opinion) -> bool:
+    """A handler of a department the opinion is assigned to, or the street's staff for them."""
+    live = opinion.assignments.exclude(state=AssignmentState.TRANSFERRED)
+    departments = RoleAssignment.objects.active().filter(
+        user=actor, role=Role.DEPARTMENT_HANDLER).values("department_id")
+    if live.filter(department_id__in=departments).exists():
+        return True
+    return live.exists() and holds(actor, {Role.STREET_STAFF, Role.DISTRICT_STAFF},
+                                   opinion.street)
+
+
+def _is_author(actor, opinion) -> bool:
+    return opinion.author_id is not None and actor.pk == opinion.author_id
+
+
+def _first_round(opinion):
+    if opinion.reopen_count:
+        return _("It was already handled again once: not satisfied now sends it for "
+                 "supervision.")
+    return None
+
+
+def _second_round(opinion):
+    if not opinion.reopen_count:
+        return _("The first time the resident is not satisfied, it is handled again.")
+    return None
+
+
+OPINION = Workflow(
+    Opinion, "opinions", unit=lambda o: o.street, repr=lambda o: o.number, error=_error,
+    state_message=_("This cannot be done while the opinion is “%(state)s”."),
+    conflict_message=_("The opinion was changed by someone else; please reload."),
+    transitions=[
+        Transition("accept", {S.SUBMITTED}, S.ACCEPTED, _("Accept"), rule=_manages),
+        Transition("refuse", {S.SUBMITTED}, S.NOT_ACCEPTED, _("Do not accept"),
+                   rule=_manages_or_recorded,
+                   confirm=_("The opinion is closed as not accepted; the resident is told the "
+                             "reason.")),
+        Transition("assign", {S.ACCEPTED}, S.ASSIGNED, _("Assign to departments"),
+                   rule=_manages),
+        Transition("start", {S.ASSIGNED}, S.HANDLING, _("Start handling"), rule=handles),
+        Transition("reply", {S.ASSIGNED, S.HANDLING}, S.REPLIED, _("Reply"), rule=handles),
+        Transition("rate_closed", {S.REPLIED}, S.CLOSED, _("Satisfied"), rule=_is_author,
+                   action="rate"),
+        Transition("reopen", {S.REPLIED}, S.HANDLING, _("Not satisfied"), rule=_is_author,
+                   guards=[_first_round]),
+        Transition("escalate", {S.REPLIED}, S.ESCALATED, _("Not satisfied"), rule=_is_author,
+                   guards=[_second_round]),
+        Transition("close_supervised", {S.ESCALATED}, S.CLOSED, _("Close after supervision"),
+                   rule=_manages, action="close"),
+        Transition("expire_rating", {S.REPLIED}, S.CLOSED, _("Close: not rated in time"),
+                   rule=SYSTEM),
+        Transition("merge", {S.SUBMITTED, S.ACCEPTED, S.ASSIGNED, S.HANDLING}, S.MERGED,
+                   _("Merge into another opinion"), rule=_manages,
+                   confirm=_("The opinion is closed and its resident follows the other one.")),
+    ],
+)
