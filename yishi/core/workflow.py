@@ -68,9 +68,12 @@ class Transition:
     confirm: str = ""
     # The audit action's last part when it differs from the name (kept for existing records).
     action: str = ""
+    # The platform's own workers may take it too (actor None), besides the people of `rule`.
+    system: bool = False
 
     def __init__(self, name, sources, target, label, *, rule: Rule = None,
-                 guards: Iterable[Guard] = (), confirm: str = "", action: str = ""):
+                 guards: Iterable[Guard] = (), confirm: str = "", action: str = "",
+                 system: bool = False):
         object.__setattr__(self, "name", name)
         object.__setattr__(self, "sources", frozenset(sources))
         object.__setattr__(self, "target", target)
@@ -79,6 +82,7 @@ class Transition:
         object.__setattr__(self, "guards", tuple(guards))
         object.__setattr__(self, "confirm", confirm)
         object.__setattr__(self, "action", action or name)
+        object.__setattr__(self, "system", system)
 
     @property
     def irreversible(self) -> bool:
@@ -107,12 +111,14 @@ REGISTRY: dict[str, Workflow] = {}
 
 @dataclass
 class Workflow:
-    """A model's state graph. `name` is the audit prefix and the registry key ("opinions");
-    `unit` gives the unit a named permission rule is checked in and the audit record's unit."""
+    """A model's state graph. `name` is the registry key ("councils.meeting") and, unless
+    `audit_prefix` says otherwise, the audit actions' prefix; `unit` gives the unit a named
+    permission rule is checked in and the audit record's unit."""
 
     model: type
     name: str
     transitions: list[Transition]
+    audit_prefix: str = ""
     unit: Callable[[object], object] = lambda obj: None
     state_field: str = "state"
     # Messages, with %(state)s (current state's label), %(old)s and %(new)s available.
@@ -126,6 +132,7 @@ class Workflow:
     by_name: dict = field(init=False, repr=False)
 
     def __post_init__(self):
+        self.audit_prefix = self.audit_prefix or self.name
         self.by_name = {}
         states = {value for value, _label in self.states_choices()}
         for t in self.transitions:
@@ -161,13 +168,12 @@ class Workflow:
     # --- checks --------------------------------------------------------------------------
 
     def permits(self, t: Transition, actor, obj) -> bool:
+        if actor is None:
+            # The platform's own workers take only the transitions declared for them.
+            return t.rule == SYSTEM or t.system
         if t.rule is None:
             return True
         if t.rule == SYSTEM:
-            return actor is None
-        if actor is None:
-            # The platform's own workers act for the system on transitions declared SYSTEM
-            # only; a transition with a person's rule needs that person.
             return False
         if isinstance(t.rule, str):
             return has_perm(actor, t.rule, self.unit(obj))
@@ -209,7 +215,9 @@ def transition(obj, name: str, actor, *, workflow: Workflow | None = None, after
     t = wf[name]
     with db_transaction.atomic():
         # Decide on the state as stored now, not as the caller last saw it.
-        current = wf.current_state(obj)
+        seen, current = getattr(obj, wf.state_field), wf.current_state(obj)
+        if seen != current and seen in t.sources and current not in t.sources:
+            raise wf.error(str(wf.conflict_message), "conflict")
         refused = wf.refusal(t, actor, obj, current)
         if refused:
             code, reason = refused
@@ -226,7 +234,7 @@ def transition(obj, name: str, actor, *, workflow: Workflow | None = None, after
         if wf.audit_changes:
             audit_after.update({k: str(v) for k, v in changes.items()})
         audit_after.update(after or {})
-        audit.record(actor, f"{wf.name}.{t.action}", obj, before={wf.state_field: current},
+        audit.record(actor, f"{wf.audit_prefix}.{t.action}", obj, before={wf.state_field: current},
                      after=audit_after, unit=wf.unit(obj),
                      repr_=wf.repr(obj) if wf.repr else None)
         transitioned.send(sender=wf.model, workflow=wf, obj=obj, name=name, source=current,

@@ -15,12 +15,11 @@ from yishi.core.models import Role, RoleAssignment, Unit, UnitKind, User, normal
 from yishi.core.notifications import notify
 from yishi.core.permissions import require
 from yishi.core.signals import duty_performed
+from yishi.core.workflow import transition
 from yishi.voting import services as voting
 from yishi.voting.models import Ballot, BallotState, Method, RollSource
 
 from .models import (
-    MEETING_TRANSITIONS,
-    MINUTES_TRANSITIONS,
     ActionState,
     AgendaItem,
     Attendance,
@@ -42,6 +41,7 @@ from .models import (
     SignInMode,
     Term,
 )
+from .workflows import MEETING, MINUTES
 
 RESOLUTION_KEY = "resolution"
 
@@ -255,17 +255,10 @@ def member_for(user, meeting: Meeting) -> Member | None:
 # --- meetings -----------------------------------------------------------------------------
 
 def _move(actor, meeting: Meeting, new_state: str, action: str, **changes) -> Meeting:
-    old = meeting.state
-    if new_state not in MEETING_TRANSITIONS[MeetingState(old)]:
-        raise CouncilError(_("This meeting cannot go from “%(old)s” to “%(new)s”.") % {
-            "old": MeetingState(old).label, "new": MeetingState(new_state).label})
-    updated = Meeting.objects.filter(pk=meeting.pk, state=old).update(state=new_state, **changes)
-    if not updated:
-        raise CouncilError(_("The meeting was changed by someone else; please reload."))
-    meeting.refresh_from_db()
-    audit.record(actor, action, meeting, before={"state": old},
-                 after={"state": new_state, **{k: str(v) for k, v in changes.items()}},
-                 unit=meeting.council.street)
+    """Take the meeting workflow's transition named by the audit action (workflows.MEETING)."""
+    name = action.removeprefix("councils.")
+    assert MEETING[name].target == new_state, (name, new_state)
+    transition(meeting, name, actor, workflow=MEETING, **changes)
     return meeting
 
 
@@ -723,17 +716,10 @@ def edit_minutes(actor, minutes: Minutes, text: str, expected_version: int | Non
 
 
 def _move_minutes(actor, minutes: Minutes, new_state: str, action: str, **changes) -> Minutes:
-    street = minutes.meeting.council.street
-    require(actor, "councils.manage", street)
-    old = minutes.state
-    if new_state not in MINUTES_TRANSITIONS[MinutesState(old)]:
-        raise CouncilError(_("The minutes cannot go from “%(old)s” to “%(new)s”.") % {
-            "old": MinutesState(old).label, "new": MinutesState(new_state).label})
-    if not Minutes.objects.filter(pk=minutes.pk, state=old).update(state=new_state, **changes):
-        raise CouncilError(_("The minutes were changed by someone else; please reload."))
-    minutes.refresh_from_db()
-    audit.record(actor, action, minutes, before={"state": old}, after={"state": new_state},
-                 unit=street)
+    """Take the minutes workflow's transition named by the audit action (workflows.MINUTES)."""
+    name = action.removeprefix("councils.")
+    assert MINUTES[name].target == new_state, (name, new_state)
+    transition(minutes, name, actor, workflow=MINUTES, **changes)
     return minutes
 
 
