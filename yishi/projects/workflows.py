@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from yishi.core.permissions import has_perm
 from yishi.core.workflow import Transition, Workflow
 
-from .models import Cycle, Project, ProjectState
+from .models import Cycle, Project, ProjectState, Score, Tender, TenderState
 
 S = ProjectState
 
@@ -61,5 +61,46 @@ PROJECT = Workflow(
         Transition("accept_completion", {S.COMPLETED}, S.ACCEPTED, _("Accept (验收)"),
                    rule=_manages,
                    confirm=_("The project is recorded as accepted; this cannot be undone.")),
+    ],
+)
+
+
+def _manages_tender(actor, tender) -> bool:
+    return has_perm(actor, "projects.manage", tender.project.cycle.unit)
+
+
+def _has_bids(tender):
+    return None if tender.bids.exists() else _("No bid has been registered.")
+
+
+def _has_panel(tender):
+    return None if tender.panel.exists() else _("Name the evaluation panel first.")
+
+
+def _scored(tender):
+    needed = tender.panel.count() * tender.bids.count() * tender.criteria.count()
+    if Score.objects.filter(bid__tender=tender).count() != needed:
+        return _("Every panel member must score every bid on every criterion.")
+    return None
+
+
+T = TenderState
+TENDER = Workflow(
+    Tender, "projects.tender", audit_prefix="projects", unit=lambda t: t.project.community,
+    error=_error,
+    state_message=_("This cannot be done while the tender is “%(state)s”."),
+    conflict_message=_("The tender was changed by someone else; please reload."),
+    transitions=[
+        Transition("publish_bidding_notice", {T.DRAFTING}, T.BIDDING,
+                   _("Publish the bidding notice"), rule=_manages_tender,
+                   confirm=_("The criteria and weights are fixed from now on.")),
+        Transition("close_bidding", {T.BIDDING}, T.EVALUATING, _("Close bidding"),
+                   rule=_manages_tender, guards=[_has_bids, _has_panel],
+                   confirm=_("No more bids are taken; the panel starts scoring.")),
+        Transition("award", {T.EVALUATING}, T.AWARDED, _("Publish the award"),
+                   rule=_manages_tender, guards=[_scored], action="tender_awarded",
+                   confirm=_("The award and every score are published.")),
+        Transition("correct_award", {T.AWARDED}, T.AWARDED, _("Publish a corrected award"),
+                   rule=_manages_tender, guards=[_scored], action="tender_awarded"),
     ],
 )
