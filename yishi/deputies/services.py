@@ -15,6 +15,7 @@ from yishi.core import audit
 from yishi.core.models import Unit, User
 from yishi.core.notifications import notify
 from yishi.core.permissions import require
+from yishi.core.workflow import transition
 
 from .models import (
     Booking,
@@ -27,6 +28,7 @@ from .models import (
     RoomMessage,
     SessionState,
 )
+from .workflows import RECEPTION_SESSION
 
 
 class ReceptionError(ValidationError):
@@ -137,12 +139,8 @@ def cancel_session(actor, session: ReceptionSession, reason: str) -> ReceptionSe
     reason = (reason or "").strip()
     if not reason:
         raise ReceptionError({"reason": _("Say why the reception is cancelled.")})
-    if not ReceptionSession.objects.filter(pk=session.pk, state=SessionState.SCHEDULED).update(
-            state=SessionState.CANCELLED, cancel_reason=reason[:300]):
-        raise ReceptionError(_("Only a scheduled reception can be cancelled."))
-    session.refresh_from_db()
-    audit.record(actor, "deputies.cancel_session", session, after={"reason": reason},
-                 unit=session.station.unit)
+    transition(session, "cancel_session", actor, workflow=RECEPTION_SESSION,
+               after={"reason": reason}, cancel_reason=reason[:300])
     notify([b.resident for b in session.bookings.select_related("resident")],
            _("Reception cancelled: %(session)s") % {"session": session}, reason,
            f"/deputies/sessions/{session.pk}/")
@@ -279,8 +277,11 @@ def record_matters(deputy_user, session: ReceptionSession, *, resident_name: str
             if m.in_litigation:
                 opinions.record_not_accepted(deputy_user, opinion, str(LITIGATION_REASON))
             created.append(opinion)
-        held = ReceptionSession.objects.filter(pk=session.pk, state=SessionState.SCHEDULED
-                                               ).update(state=SessionState.HELD)
+        try:
+            transition(session, "session_held", deputy_user, workflow=RECEPTION_SESSION)
+            held = True
+        except ReceptionError:
+            held = False  # held already: another deputy on duty recorded a matter first
         if held:  # the reception counts as a duty for every deputy on duty, once
             for profile in session.deputies.select_related("user"):
                 register_automatic_activity(
