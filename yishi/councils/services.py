@@ -515,6 +515,11 @@ def open_vote(actor, item: AgendaItem) -> AgendaItem:
     """Open the vote on an item: a yes/no ballot with the council's rules (or the attached
     ballot). The roll is the term's serving members; presence is the meeting's sign-in; the
     voting engine refuses to open without quorum."""
+    # Work on the stored row, locked, never on the caller's object: when the engine refuses,
+    # the ballot created here rolls back, and a ballot id left on the caller's object would
+    # point at nothing on the retry.
+    item = AgendaItem.objects.select_for_update(of=("self",)).select_related(
+        "meeting__council").get(pk=item.pk)
     meeting = item.meeting
     council = meeting.council
     require(actor, "councils.manage", council.street)

@@ -553,6 +553,20 @@ def follow_opinion(actor, opinion: Opinion, follow: bool = True) -> bool:
 
 # --- the periodic worker ----------------------------------------------------------------------
 
+@transaction.atomic
+def _escalate_overdue(opinion: Opinion, now: datetime) -> bool:
+    """Tell the street committee once that an opinion is overdue. The conditional update is the
+    guard: of several workers that all saw it not yet notified, exactly one gets the row."""
+    if not Opinion.objects.filter(pk=opinion.pk, overdue_notified_at__isnull=True).update(
+            overdue_notified_at=now):
+        return False
+    TimelineEntry.objects.create(opinion=opinion, action="overdue", actor_label=str(_("System")))
+    audit.record(None, "opinions.overdue", opinion, unit=opinion.street, repr_=opinion.number)
+    notify(_street_staff(opinion.street), _("Overdue: %(number)s") % {"number": opinion.number},
+           opinion.title, f"/opinions/manage/{opinion.number}/")
+    return True
+
+
 def run_deadlines(now: datetime | None = None) -> tuple[int, int, int]:
     """Close replies nobody rated in time ("not rated", never counted as satisfied), escalate
     overdue opinions once, and remind departments before deadlines. Each step is a conditional
@@ -568,17 +582,7 @@ def run_deadlines(now: datetime | None = None) -> tuple[int, int, int]:
         expired += 1
     overdue = Opinion.objects.filter(overdue_q(now), overdue_notified_at__isnull=True)
     for opinion in overdue:
-        with transaction.atomic():
-            if Opinion.objects.filter(pk=opinion.pk, overdue_notified_at__isnull=True).update(
-                    overdue_notified_at=now):
-                TimelineEntry.objects.create(opinion=opinion, action="overdue",
-                                             actor_label=str(_("System")))
-                audit.record(None, "opinions.overdue", opinion, unit=opinion.street,
-                             repr_=opinion.number)
-                notify(_street_staff(opinion.street), _("Overdue: %(number)s")
-                       % {"number": opinion.number}, opinion.title,
-                       f"/opinions/manage/{opinion.number}/")
-                escalated += 1
+        escalated += _escalate_overdue(opinion, now)
     from yishi.core.workdays import add_workdays
 
     for opinion in Opinion.objects.filter(state__in=[S.ASSIGNED, S.HANDLING],
