@@ -41,7 +41,7 @@ from .models import (
     SignInMode,
     Term,
 )
-from .workflows import MEETING, MINUTES
+from .workflows import FOLLOW_UP, MEETING, MINUTES
 
 RESOLUTION_KEY = "resolution"
 
@@ -776,9 +776,12 @@ def report_progress(actor, action: FollowUpAction, *, state: str, progress: str
     if state not in ActionState.values:
         raise CouncilError({"state": _("Unknown state.")})
     before = {"state": action.state, "progress": action.progress}
-    FollowUpAction.objects.filter(pk=action.pk).update(
-        state=state, progress=(progress or "").strip(), updated_at=timezone.now())
-    action.refresh_from_db()
+    changes = {"progress": (progress or "").strip(), "updated_at": timezone.now()}
+    if state != action.state:
+        transition(action, f"mark_{state}", actor, workflow=FOLLOW_UP, **changes)
+    else:
+        FollowUpAction.objects.filter(pk=action.pk).update(**changes)
+        action.refresh_from_db()
     audit.record(actor, "councils.report_progress", action, before=before,
                  after={"state": state, "progress": action.progress}, unit=street)
     return action

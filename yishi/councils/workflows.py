@@ -8,8 +8,10 @@ from yishi.core.permissions import has_perm
 from yishi.core.workflow import Transition, Workflow
 
 from .models import (
+    ActionState,
     Call,
     CallState,
+    FollowUpAction,
     Meeting,
     MeetingState,
     Minutes,
@@ -96,5 +98,29 @@ ROUND_TABLE = Workflow(
         Transition("record_round_table", {RoundTableState.PLANNED}, RoundTableState.HELD,
                    _("Record what was agreed"), rule=_manages(lambda t: t.street),
                    action="round_table_held"),
+    ],
+)
+
+
+# A follow-up action (会议决定事项) agreed at a meeting: the street reports its progress.
+FA = ActionState
+
+
+def _manages_action(actor, action) -> bool:
+    return has_perm(actor, "councils.manage", action.item.meeting.council.street)
+
+
+FOLLOW_UP = Workflow(
+    FollowUpAction, "councils.follow_up", audit_prefix="councils",
+    unit=lambda a: a.item.meeting.council.street, error=_error,
+    state_message=_("This follow-up action cannot go from “%(old)s” to “%(new)s”."),
+    conflict_message=_("The follow-up action was changed by someone else; please reload."),
+    transitions=[
+        Transition("mark_open", {FA.IN_PROGRESS, FA.DONE}, FA.OPEN, _("Not started"),
+                   rule=_manages_action),
+        Transition("mark_in_progress", {FA.OPEN, FA.DONE}, FA.IN_PROGRESS, _("In progress"),
+                   rule=_manages_action),
+        Transition("mark_done", {FA.OPEN, FA.IN_PROGRESS}, FA.DONE, _("Done"),
+                   rule=_manages_action),
     ],
 )

@@ -28,7 +28,7 @@ from .models import (
     RoomMessage,
     SessionState,
 )
-from .workflows import RECEPTION_SESSION
+from .workflows import DUTY_ACTIVITY, RECEPTION_SESSION
 
 
 class ReceptionError(ValidationError):
@@ -303,7 +303,7 @@ LITIGATION_REASON = gettext_lazy(
 def register_automatic_activity(user, *, kind: str, date, description: str, source_key: str):
     """A duty the platform saw happen (a reception held, a meeting attended, a supervision
     visit logged): registered as confirmed, once per source, for a person who is a deputy."""
-    from .models import ActivityState, DutyActivity
+    from .models import DutyActivity
 
     profile = DeputyProfile.objects.filter(user=user).first()
     if profile is None:
@@ -312,8 +312,10 @@ def register_automatic_activity(user, *, kind: str, date, description: str, sour
         activity, created = DutyActivity.objects.get_or_create(
             deputy=profile, source_key=source_key,
             defaults={"kind": kind, "date": date, "description": description[:2000],
-                      "automatic": True, "state": ActivityState.CONFIRMED})
+                      "automatic": True})
         if created:
+            # Seen by the platform itself: confirmed by it on registration.
+            transition(activity, "confirm_activity", None, workflow=DUTY_ACTIVITY)
             audit.record(None, "deputies.register_automatic_activity", activity,
                          after={"kind": kind, "date": date.isoformat(), "source": source_key})
     return activity
@@ -370,7 +372,7 @@ def register_activity(actor, deputy: DeputyProfile, *, kind: str, date, descript
 def edit_activity(actor, activity, *, kind: str, date, description: str, evidence=()):
     """A deputy corrects an activity not yet confirmed (or returned to them): it goes back to
     the street for confirmation."""
-    from .models import ActivityState, DutyActivity
+    from .models import ActivityState
 
     if activity.deputy.user_id != getattr(actor, "pk", None):
         raise PermissionDenied(_("Deputies edit their own activities only."))
@@ -379,12 +381,10 @@ def edit_activity(actor, activity, *, kind: str, date, description: str, evidenc
     description = _clean_activity(kind, date, description)
     before = {"kind": activity.kind, "date": activity.date.isoformat(),
               "description": activity.description}
-    if not DutyActivity.objects.filter(
-            pk=activity.pk, state__in=[ActivityState.SUBMITTED, ActivityState.RETURNED]).update(
-            kind=kind, date=date, description=description, state=ActivityState.SUBMITTED,
-            return_reason=""):
+    if activity.state == ActivityState.CONFIRMED:
         raise ReceptionError(_("A confirmed activity cannot be edited."))
-    activity.refresh_from_db()
+    transition(activity, "resubmit_activity", actor, workflow=DUTY_ACTIVITY, kind=kind,
+               date=date, description=description, return_reason="")
     if evidence:
         activity.evidence.add(*_evidence(actor, evidence))
     audit.record(actor, "deputies.edit_activity", activity, before=before,
@@ -395,19 +395,18 @@ def edit_activity(actor, activity, *, kind: str, date, description: str, evidenc
 @transaction.atomic
 def decide_activity(actor, activity, *, confirm: bool, reason: str = ""):
     """Street or district staff confirm an activity, or return it with a reason."""
-    from .models import ActivityState, DutyActivity
+    from .models import ActivityState
 
     units = [s.unit for s in activity.deputy.stations.all()] or []
     if not any(_can_confirm(actor, unit) for unit in units):
         raise PermissionDenied(_("You cannot confirm this deputy's activities."))
     if not confirm and not reason.strip():
         raise ReceptionError({"reason": _("Say why the activity is returned.")})
-    updated = DutyActivity.objects.filter(pk=activity.pk, state=ActivityState.SUBMITTED).update(
-        state=ActivityState.CONFIRMED if confirm else ActivityState.RETURNED,
-        return_reason="" if confirm else reason.strip()[:500], decided_by=actor)
-    if not updated:
+    if activity.state != ActivityState.SUBMITTED:
         raise ReceptionError(_("This activity has already been dealt with."))
-    activity.refresh_from_db()
+    transition(activity, "confirm_activity" if confirm else "return_activity", actor,
+               workflow=DUTY_ACTIVITY, return_reason="" if confirm else reason.strip()[:500],
+               decided_by=actor)
     audit.record(actor, "deputies.decide_activity", activity,
                  after={"state": activity.state, "reason": activity.return_reason})
     return activity

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from yishi.core.permissions import has_perm
 from yishi.core.workflow import Transition, Workflow
 
-from .models import ReceptionSession, SessionState
+from .models import ActivityState, DutyActivity, ReceptionSession, SessionState
 
 S = SessionState
 
@@ -36,5 +36,33 @@ RECEPTION_SESSION = Workflow(
         # Held once the first matter is recorded by a deputy on duty.
         Transition("session_held", {S.SCHEDULED}, S.HELD, _("Record a matter"),
                    rule=_on_duty),
+    ],
+)
+
+
+# A deputy's duty activity (履职登记): registered by the deputy, confirmed or returned by staff.
+AS = ActivityState
+
+
+def _own_activity(actor, activity) -> bool:
+    return activity.deputy.user_id == actor.pk and not activity.automatic
+
+
+def _confirms(actor, activity) -> bool:
+    return any(has_perm(actor, "deputies.schedule", station.unit)
+               for station in activity.deputy.stations.all())
+
+
+DUTY_ACTIVITY = Workflow(
+    DutyActivity, "deputies.activity", audit_prefix="deputies", error=_error,
+    state_message=_("This cannot be done while the activity is “%(state)s”."),
+    conflict_message=_("This activity has already been dealt with."),
+    transitions=[
+        Transition("resubmit_activity", {AS.SUBMITTED, AS.RETURNED}, AS.SUBMITTED,
+                   _("Correct and submit again"), rule=_own_activity),
+        Transition("confirm_activity", {AS.SUBMITTED}, AS.CONFIRMED, _("Confirm"),
+                   rule=_confirms, system=True),
+        Transition("return_activity", {AS.SUBMITTED}, AS.RETURNED, _("Return"),
+                   rule=_confirms),
     ],
 )

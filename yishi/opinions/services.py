@@ -40,7 +40,7 @@ from .models import (
     TimelineEntry,
     overdue_q,
 )
-from .workflows import OPINION
+from .workflows import ASSIGNMENT, EXTENSION, OPINION
 
 S = OpinionState
 TIMELINE_LABELS = {
@@ -350,8 +350,8 @@ def _assignment_for(actor, opinion: Opinion) -> Assignment:
 @transaction.atomic
 def start_handling(actor, opinion: Opinion) -> Opinion:
     assignment = _assignment_for(actor, opinion)
-    Assignment.objects.filter(pk=assignment.pk, state=AssignmentState.ASSIGNED).update(
-        state=AssignmentState.HANDLING)
+    if assignment.state == AssignmentState.ASSIGNED:
+        transition(assignment, "start_assignment", actor, workflow=ASSIGNMENT)
     if opinion.state == OpinionState.ASSIGNED:
         _step(opinion, actor, "start", assignment.department.name)
     return opinion
@@ -367,8 +367,8 @@ def reply_to_opinion(actor, opinion: Opinion, text: str) -> Reply:
     text = _clean_text(text, "text", MAX_TEXT)
     reply = Reply.objects.create(opinion=opinion, assignment=assignment, author=actor, text=text,
                                  round=opinion.reopen_count + 1)
-    assignment.state = AssignmentState.REPLIED
-    assignment.save(update_fields=["state"])
+    if assignment.state != AssignmentState.REPLIED:  # a further reply of the same department
+        transition(assignment, "reply_assignment", actor, workflow=ASSIGNMENT)
     from .search import reindex
 
     reindex(opinion)
@@ -395,10 +395,7 @@ def transfer_assignment(actor, opinion: Opinion, to: Department, reason: str) ->
         raise OpinionError({"department": _("Choose another department of the same street.")})
     if opinion.state not in (OpinionState.ASSIGNED, OpinionState.HANDLING):
         raise OpinionError(_("Only an opinion being handled can be transferred."), code="state")
-    updated = Assignment.objects.filter(pk=assignment.pk).exclude(
-        state=AssignmentState.TRANSFERRED).update(state=AssignmentState.TRANSFERRED)
-    if not updated:
-        raise OpinionError(_("The opinion was changed by someone else; please reload."))
+    transition(assignment, "transfer_assignment", actor, workflow=ASSIGNMENT)
     try:
         with transaction.atomic():
             new = Assignment.objects.create(opinion=opinion, department=to,
@@ -444,11 +441,8 @@ def decide_extension(actor, request: ExtensionRequest, approve: bool) -> Extensi
     opinion = request.assignment.opinion
     require(actor, "opinions.manage", opinion.street)
     state = ExtensionState.APPROVED if approve else ExtensionState.REFUSED
-    updated = ExtensionRequest.objects.filter(pk=request.pk, state=ExtensionState.PENDING).update(
-        state=state, decided_by=actor, decided_at=timezone.now())
-    if not updated:
-        raise OpinionError(_("This request has already been decided."))
-    request.refresh_from_db()
+    transition(request, "approve_extension" if approve else "refuse_extension", actor,
+               workflow=EXTENSION, decided_by=actor, decided_at=timezone.now())
     if approve:
         from yishi.core.workdays import add_workdays
 
@@ -493,8 +487,9 @@ def rate_opinion(actor, opinion: Opinion, rating: str, comment: str = "") -> Opi
               rating_deadline=None,
               reply_deadline=reply_deadline(opinion, now, second_round=True),
               overdue_notified_at=None, reminder_sent_at=None)
-        opinion.assignments.filter(state=AssignmentState.REPLIED).update(
-            state=AssignmentState.HANDLING, deadline=opinion.reply_deadline)
+        for assignment in opinion.assignments.filter(state=AssignmentState.REPLIED):
+            transition(assignment, "reopen_assignment", actor, workflow=ASSIGNMENT,
+                       deadline=opinion.reply_deadline)
         for assignment in opinion.assignments.exclude(state=AssignmentState.TRANSFERRED):
             notify(_handlers(assignment.department), _("Not satisfied: handle %(number)s again")
                    % {"number": opinion.number}, comment, f"/opinions/manage/{opinion.number}/")

@@ -7,7 +7,14 @@ from yishi.core.models import Role, RoleAssignment
 from yishi.core.permissions import has_perm, holds
 from yishi.core.workflow import SYSTEM, Transition, Workflow
 
-from .models import AssignmentState, Opinion, OpinionState
+from .models import (
+    Assignment,
+    AssignmentState,
+    ExtensionRequest,
+    ExtensionState,
+    Opinion,
+    OpinionState,
+)
 
 S = OpinionState
 
@@ -83,5 +90,62 @@ OPINION = Workflow(
         Transition("merge", {S.SUBMITTED, S.ACCEPTED, S.ASSIGNED, S.HANDLING}, S.MERGED,
                    _("Merge into another opinion"), rule=_manages,
                    confirm=_("The opinion is closed and its resident follows the other one.")),
+    ],
+)
+
+
+# --- a department's share of the work (交办) and its requests for more time ---------------------
+
+A = AssignmentState
+
+
+def _handles_assignment(actor, assignment) -> bool:
+    """A handler of the assigned department, or the street's staff acting for it."""
+    return RoleAssignment.objects.active().filter(
+        user=actor, role=Role.DEPARTMENT_HANDLER, department_id=assignment.department_id
+    ).exists() or holds(actor, {Role.STREET_STAFF, Role.DISTRICT_STAFF},
+                        assignment.opinion.street)
+
+
+def _author_of_opinion(actor, assignment) -> bool:
+    return _is_author(actor, assignment.opinion)
+
+
+ASSIGNMENT = Workflow(
+    Assignment, "opinions.assignment", audit_prefix="opinions",
+    unit=lambda a: a.opinion.street, repr=lambda a: a.opinion.number, error=_error,
+    state_message=_("This cannot be done while the department's part is “%(state)s”."),
+    conflict_message=_("The opinion was changed by someone else; please reload."),
+    transitions=[
+        Transition("start_assignment", {A.ASSIGNED}, A.HANDLING, _("Start handling"),
+                   rule=_handles_assignment),
+        Transition("reply_assignment", {A.ASSIGNED, A.HANDLING}, A.REPLIED, _("Reply"),
+                   rule=_handles_assignment),
+        Transition("transfer_assignment", {A.ASSIGNED, A.HANDLING, A.REPLIED}, A.TRANSFERRED,
+                   _("Transfer to another department"), rule=_handles_assignment),
+        # The resident not satisfied the first time: every department that replied again.
+        Transition("reopen_assignment", {A.REPLIED}, A.HANDLING, _("Handle again"),
+                   rule=_author_of_opinion),
+    ],
+)
+
+E = ExtensionState
+
+
+def _manages_request(actor, request) -> bool:
+    return has_perm(actor, "opinions.manage", request.assignment.opinion.street)
+
+
+EXTENSION = Workflow(
+    ExtensionRequest, "opinions.extension", audit_prefix="opinions",
+    unit=lambda r: r.assignment.opinion.street, repr=lambda r: r.assignment.opinion.number,
+    error=_error,
+    state_message=_("This request has already been decided."),
+    conflict_message=_("This request has already been decided."),
+    transitions=[
+        Transition("approve_extension", {E.PENDING}, E.APPROVED, _("Approve"),
+                   rule=_manages_request),
+        Transition("refuse_extension", {E.PENDING}, E.REFUSED, _("Refuse"),
+                   rule=_manages_request),
     ],
 )
