@@ -241,6 +241,18 @@ class RoleAssignmentQuerySet(models.QuerySet):
         on = on or timezone.localdate()
         return self.filter(Q(starts_on__lte=on), Q(ends_on__isnull=True) | Q(ends_on__gte=on))
 
+    def covering(self, role, unit, on=None):
+        """Assignments of `role` in force on `on` held by active people in `unit` or a unit above
+        it (a role covers its unit and everything under it)."""
+        return self.active(on).filter(role=role, unit__path__in=ancestor_paths(unit.path),
+                                      user__is_active=True)
+
+
+def ancestor_paths(path: str) -> list[str]:
+    """"a/b/c/" → ["a/", "a/b/", "a/b/c/"]: the unit's own path and those of the units above."""
+    codes = [code for code in path.split("/") if code]
+    return ["/".join(codes[:n]) + "/" for n in range(1, len(codes) + 1)]
+
 
 class RoleAssignment(models.Model):
     """A role held by a person in a unit (角色任职): street staff of 西溪, a deputy of 翠苑, …"""

@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.db.models import Count, Q
 
-from .models import Unit, UnitKind
+from .models import RoleAssignment, Unit, UnitKind, User
 
 
 def district() -> Unit | None:
@@ -23,3 +23,12 @@ def streets_with_counts(district_unit: Unit | None):
         )
         .order_by("kind", "sort_order", "code")
     )
+
+
+def holders(role: str, unit: Unit, on=None):
+    """Who holds `role` here now: the people whose assignment of that role, in `unit` or a unit
+    above it, is in force on `on` (today by default), and whose account is active. The one
+    answer to "who is street staff of 西溪 / a deputy here / a handler" for notifications and
+    choices."""
+    return User.objects.filter(
+        pk__in=RoleAssignment.objects.covering(role, unit, on).values("user_id"))

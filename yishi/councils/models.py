@@ -135,16 +135,6 @@ class MeetingState(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
-# The meeting's state graph, written once.
-MEETING_TRANSITIONS = {
-    MeetingState.DRAFT: {MeetingState.CONVENED, MeetingState.CANCELLED},
-    MeetingState.CONVENED: {MeetingState.IN_PROGRESS, MeetingState.CANCELLED},
-    MeetingState.IN_PROGRESS: {MeetingState.CLOSED},
-    MeetingState.CLOSED: set(),
-    MeetingState.CANCELLED: set(),
-}
-
-
 class MeetingBatch(models.Model):
     """The same meeting convened by the district in every street at once (e.g. the seed's third
     meeting, held in all streets simultaneously)."""
@@ -307,13 +297,6 @@ class MinutesState(models.TextChoices):
     PUBLISHED = "published", _("Published")
 
 
-MINUTES_TRANSITIONS = {
-    MinutesState.DRAFT: {MinutesState.APPROVED},
-    MinutesState.APPROVED: {MinutesState.PUBLISHED},
-    MinutesState.PUBLISHED: set(),
-}
-
-
 class Minutes(models.Model):
     """A meeting's minutes (会议纪要): drafted from the record, edited, approved, published."""
 
@@ -398,14 +381,6 @@ class CallState(models.TextChoices):
     DUE = "due", _("Round table due")
     SCHEDULED = "scheduled", _("Round table convened")
     CLOSED = "closed", _("Deliberated")
-
-
-CALL_TRANSITIONS = {
-    CallState.OPEN: {CallState.DUE},
-    CallState.DUE: {CallState.SCHEDULED},
-    CallState.SCHEDULED: {CallState.CLOSED},
-    CallState.CLOSED: set(),
-}
 
 
 class Call(models.Model):

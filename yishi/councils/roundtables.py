@@ -16,9 +16,9 @@ from yishi.core.models import Role, RoleAssignment, Unit, UnitKind, User
 from yishi.core.notifications import notify
 from yishi.core.permissions import holds, require
 from yishi.core.signals import duty_performed
+from yishi.core.workflow import transition
 
 from .models import (
-    CALL_TRANSITIONS,
     Call,
     CallState,
     CallSupport,
@@ -28,9 +28,9 @@ from .models import (
     ParticipantKind,
     RoundTable,
     RoundTableAction,
-    RoundTableState,
 )
 from .services import CouncilError
+from .workflows import CALL, ROUND_TABLE
 
 MAX_CALL = 500
 
@@ -49,16 +49,16 @@ def _street_staff(street: Unit):
 
 
 def _move(actor, call: Call, new_state: str, action: str, **changes) -> bool:
-    """Conditional update along the call's graph; False when someone else moved it first."""
-    old = call.state
-    if new_state not in CALL_TRANSITIONS[CallState(old)]:
-        raise CouncilError(_("This call cannot go from “%(old)s” to “%(new)s”.") % {
-            "old": CallState(old).label, "new": CallState(new_state).label})
-    if not Call.objects.filter(pk=call.pk, state=old).update(state=new_state, **changes):
-        return False
-    call.refresh_from_db()
-    audit.record(actor, action, call, before={"state": old}, after={"state": new_state},
-                 unit=call.street)
+    """Take the call workflow's transition named by the audit action (workflows.CALL); False
+    when someone else moved it first."""
+    name = action.removeprefix("councils.")
+    assert CALL[name].target == new_state, (name, new_state)
+    try:
+        transition(call, name, actor, workflow=CALL, **changes)
+    except CouncilError as exc:
+        if exc.code == "conflict":
+            return False
+        raise
     return True
 
 
@@ -243,11 +243,8 @@ def record_round_table(actor, table: RoundTable, *, summary: str, actions: list[
             errors["actions"] = _("Each agreed action needs what, who and by when.")
     if errors:
         raise CouncilError(errors)
-    if not RoundTable.objects.filter(pk=table.pk, state=RoundTableState.PLANNED).update(
-            state=RoundTableState.HELD, summary=summary, outcome=outcome,
-            outcome_text=(outcome_text or "").strip()):
-        raise CouncilError(_("This round table has already been recorded."))
-    table.refresh_from_db()
+    transition(table, "record_round_table", actor, workflow=ROUND_TABLE, summary=summary,
+               outcome=outcome, outcome_text=(outcome_text or "").strip())
     RoundTableAction.objects.bulk_create([
         RoundTableAction(round_table=table, title=a.title.strip(), owner=a.owner.strip(),
                          deadline=a.deadline) for a in actions])

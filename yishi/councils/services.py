@@ -16,12 +16,11 @@ from yishi.core.notifications import notify
 from yishi.core.permissions import require
 from yishi.core.signals import duty_performed
 from yishi.core.weblinks import clean_https_url
+from yishi.core.workflow import transition
 from yishi.voting import services as voting
 from yishi.voting.models import Ballot, BallotState, Method, RollSource
 
 from .models import (
-    MEETING_TRANSITIONS,
-    MINUTES_TRANSITIONS,
     ActionState,
     AgendaItem,
     Attendance,
@@ -43,6 +42,7 @@ from .models import (
     SignInMode,
     Term,
 )
+from .workflows import FOLLOW_UP, MEETING, MINUTES
 
 RESOLUTION_KEY = "resolution"
 
@@ -256,17 +256,10 @@ def member_for(user, meeting: Meeting) -> Member | None:
 # --- meetings -----------------------------------------------------------------------------
 
 def _move(actor, meeting: Meeting, new_state: str, action: str, **changes) -> Meeting:
-    old = meeting.state
-    if new_state not in MEETING_TRANSITIONS[MeetingState(old)]:
-        raise CouncilError(_("This meeting cannot go from “%(old)s” to “%(new)s”.") % {
-            "old": MeetingState(old).label, "new": MeetingState(new_state).label})
-    updated = Meeting.objects.filter(pk=meeting.pk, state=old).update(state=new_state, **changes)
-    if not updated:
-        raise CouncilError(_("The meeting was changed by someone else; please reload."))
-    meeting.refresh_from_db()
-    audit.record(actor, action, meeting, before={"state": old},
-                 after={"state": new_state, **{k: str(v) for k, v in changes.items()}},
-                 unit=meeting.council.street)
+    """Take the meeting workflow's transition named by the audit action (workflows.MEETING)."""
+    name = action.removeprefix("councils.")
+    assert MEETING[name].target == new_state, (name, new_state)
+    transition(meeting, name, actor, workflow=MEETING, **changes)
     return meeting
 
 
@@ -526,6 +519,11 @@ def open_vote(actor, item: AgendaItem) -> AgendaItem:
     """Open the vote on an item: a yes/no ballot with the council's rules (or the attached
     ballot). The roll is the term's serving members; presence is the meeting's sign-in; the
     voting engine refuses to open without quorum."""
+    # Work on the stored row, locked, never on the caller's object: when the engine refuses,
+    # the ballot created here rolls back, and a ballot id left on the caller's object would
+    # point at nothing on the retry.
+    item = AgendaItem.objects.select_for_update(of=("self",)).select_related(
+        "meeting__council").get(pk=item.pk)
     meeting = item.meeting
     council = meeting.council
     require(actor, "councils.manage", council.street)
@@ -727,17 +725,10 @@ def edit_minutes(actor, minutes: Minutes, text: str, expected_version: int | Non
 
 
 def _move_minutes(actor, minutes: Minutes, new_state: str, action: str, **changes) -> Minutes:
-    street = minutes.meeting.council.street
-    require(actor, "councils.manage", street)
-    old = minutes.state
-    if new_state not in MINUTES_TRANSITIONS[MinutesState(old)]:
-        raise CouncilError(_("The minutes cannot go from “%(old)s” to “%(new)s”.") % {
-            "old": MinutesState(old).label, "new": MinutesState(new_state).label})
-    if not Minutes.objects.filter(pk=minutes.pk, state=old).update(state=new_state, **changes):
-        raise CouncilError(_("The minutes were changed by someone else; please reload."))
-    minutes.refresh_from_db()
-    audit.record(actor, action, minutes, before={"state": old}, after={"state": new_state},
-                 unit=street)
+    """Take the minutes workflow's transition named by the audit action (workflows.MINUTES)."""
+    name = action.removeprefix("councils.")
+    assert MINUTES[name].target == new_state, (name, new_state)
+    transition(minutes, name, actor, workflow=MINUTES, **changes)
     return minutes
 
 
@@ -789,9 +780,12 @@ def report_progress(actor, action: FollowUpAction, *, state: str, progress: str
     if state not in ActionState.values:
         raise CouncilError({"state": _("Unknown state.")})
     before = {"state": action.state, "progress": action.progress}
-    FollowUpAction.objects.filter(pk=action.pk).update(
-        state=state, progress=(progress or "").strip(), updated_at=timezone.now())
-    action.refresh_from_db()
+    changes = {"progress": (progress or "").strip(), "updated_at": timezone.now()}
+    if state != action.state:
+        transition(action, f"mark_{state}", actor, workflow=FOLLOW_UP, **changes)
+    else:
+        FollowUpAction.objects.filter(pk=action.pk).update(**changes)
+        action.refresh_from_db()
     audit.record(actor, "councils.report_progress", action, before=before,
                  after={"state": state, "progress": action.progress}, unit=street)
     return action

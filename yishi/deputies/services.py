@@ -15,6 +15,7 @@ from yishi.core import audit
 from yishi.core.models import Unit, User
 from yishi.core.notifications import notify
 from yishi.core.permissions import require
+from yishi.core.workflow import transition
 
 from .models import (
     Booking,
@@ -27,6 +28,7 @@ from .models import (
     RoomMessage,
     SessionState,
 )
+from .workflows import DUTY_ACTIVITY, RECEPTION_SESSION
 
 
 class ReceptionError(ValidationError):
@@ -137,12 +139,8 @@ def cancel_session(actor, session: ReceptionSession, reason: str) -> ReceptionSe
     reason = (reason or "").strip()
     if not reason:
         raise ReceptionError({"reason": _("Say why the reception is cancelled.")})
-    if not ReceptionSession.objects.filter(pk=session.pk, state=SessionState.SCHEDULED).update(
-            state=SessionState.CANCELLED, cancel_reason=reason[:300]):
-        raise ReceptionError(_("Only a scheduled reception can be cancelled."))
-    session.refresh_from_db()
-    audit.record(actor, "deputies.cancel_session", session, after={"reason": reason},
-                 unit=session.station.unit)
+    transition(session, "cancel_session", actor, workflow=RECEPTION_SESSION,
+               after={"reason": reason}, cancel_reason=reason[:300])
     notify([b.resident for b in session.bookings.select_related("resident")],
            _("Reception cancelled: %(session)s") % {"session": session}, reason,
            f"/deputies/sessions/{session.pk}/")
@@ -279,8 +277,11 @@ def record_matters(deputy_user, session: ReceptionSession, *, resident_name: str
             if m.in_litigation:
                 opinions.record_not_accepted(deputy_user, opinion, str(LITIGATION_REASON))
             created.append(opinion)
-        held = ReceptionSession.objects.filter(pk=session.pk, state=SessionState.SCHEDULED
-                                               ).update(state=SessionState.HELD)
+        try:
+            transition(session, "session_held", deputy_user, workflow=RECEPTION_SESSION)
+            held = True
+        except ReceptionError:
+            held = False  # held already: another deputy on duty recorded a matter first
         if held:  # the reception counts as a duty for every deputy on duty, once
             for profile in session.deputies.select_related("user"):
                 register_automatic_activity(
@@ -305,7 +306,7 @@ def register_automatic_activity(user, *, kind: str, date, description: str, sour
     visit logged): registered as confirmed, once per source, for a person who is a deputy.
     What the deputy did alone (`confirmed=False`, a suggestion they typed in) waits for the
     street's confirmation like an activity they registered, so it scores nothing until then."""
-    from .models import ActivityState, DutyActivity
+    from .models import DutyActivity
 
     profile = DeputyProfile.objects.filter(user=user).first()
     if profile is None:
@@ -314,9 +315,10 @@ def register_automatic_activity(user, *, kind: str, date, description: str, sour
         activity, created = DutyActivity.objects.get_or_create(
             deputy=profile, source_key=source_key,
             defaults={"kind": kind, "date": date, "description": description[:2000],
-                      "automatic": True,
-                      "state": ActivityState.CONFIRMED if confirmed else ActivityState.SUBMITTED})
-        if created:
+                      "automatic": True})
+        if created and confirmed:
+            # Seen by the platform itself: confirmed by it on registration.
+            transition(activity, "confirm_activity", None, workflow=DUTY_ACTIVITY)
             audit.record(None, "deputies.register_automatic_activity", activity,
                          after={"kind": kind, "date": date.isoformat(), "source": source_key})
     return activity
@@ -377,7 +379,7 @@ def register_activity(actor, deputy: DeputyProfile, *, kind: str, date, descript
 def edit_activity(actor, activity, *, kind: str, date, description: str, evidence=()):
     """A deputy corrects an activity not yet confirmed (or returned to them): it goes back to
     the street for confirmation."""
-    from .models import ActivityState, DutyActivity
+    from .models import ActivityState
 
     if activity.deputy.user_id != getattr(actor, "pk", None):
         raise PermissionDenied(_("Deputies edit their own activities only."))
@@ -386,12 +388,10 @@ def edit_activity(actor, activity, *, kind: str, date, description: str, evidenc
     description = _clean_activity(kind, date, description)
     before = {"kind": activity.kind, "date": activity.date.isoformat(),
               "description": activity.description}
-    if not DutyActivity.objects.filter(
-            pk=activity.pk, state__in=[ActivityState.SUBMITTED, ActivityState.RETURNED]).update(
-            kind=kind, date=date, description=description, state=ActivityState.SUBMITTED,
-            return_reason=""):
+    if activity.state == ActivityState.CONFIRMED:
         raise ReceptionError(_("A confirmed activity cannot be edited."))
-    activity.refresh_from_db()
+    transition(activity, "resubmit_activity", actor, workflow=DUTY_ACTIVITY, kind=kind,
+               date=date, description=description, return_reason="")
     if evidence:
         activity.evidence.add(*_evidence(actor, evidence))
     audit.record(actor, "deputies.edit_activity", activity, before=before,
@@ -402,19 +402,18 @@ def edit_activity(actor, activity, *, kind: str, date, description: str, evidenc
 @transaction.atomic
 def decide_activity(actor, activity, *, confirm: bool, reason: str = ""):
     """Street or district staff confirm an activity, or return it with a reason."""
-    from .models import ActivityState, DutyActivity
+    from .models import ActivityState
 
     units = [s.unit for s in activity.deputy.stations.all()] or []
     if not any(_can_confirm(actor, unit) for unit in units):
         raise PermissionDenied(_("You cannot confirm this deputy's activities."))
     if not confirm and not reason.strip():
         raise ReceptionError({"reason": _("Say why the activity is returned.")})
-    updated = DutyActivity.objects.filter(pk=activity.pk, state=ActivityState.SUBMITTED).update(
-        state=ActivityState.CONFIRMED if confirm else ActivityState.RETURNED,
-        return_reason="" if confirm else reason.strip()[:500], decided_by=actor)
-    if not updated:
+    if activity.state != ActivityState.SUBMITTED:
         raise ReceptionError(_("This activity has already been dealt with."))
-    activity.refresh_from_db()
+    transition(activity, "confirm_activity" if confirm else "return_activity", actor,
+               workflow=DUTY_ACTIVITY, return_reason="" if confirm else reason.strip()[:500],
+               decided_by=actor)
     audit.record(actor, "deputies.decide_activity", activity,
                  after={"state": activity.state, "reason": activity.return_reason})
     return activity

@@ -2,7 +2,8 @@
 with a conditional update (so a transition happens once, however many requests or workers
 race), writes the timeline and the audit trail, and notifies the people concerned.
 
-The state graph is TRANSITIONS below: written once, used by every function here."""
+The state graph is declared once in workflows.py (OPINION); every state change goes through
+_step(), i.e. the core workflow mechanism."""
 
 from dataclasses import dataclass
 from datetime import datetime
@@ -18,7 +19,9 @@ from yishi.core import audit
 from yishi.core.models import Department, Role, RoleAssignment, Unit, UnitKind, User
 from yishi.core.notifications import notify
 from yishi.core.permissions import active_roles, has_perm, holds, require
+from yishi.core.queries import holders
 from yishi.core.workdays import deadline_after
+from yishi.core.workflow import transition
 
 from .models import (
     Assignment,
@@ -38,22 +41,9 @@ from .models import (
     TimelineEntry,
     overdue_q,
 )
+from .workflows import ASSIGNMENT, EXTENSION, OPINION
 
 S = OpinionState
-# transition name: (states it may start from, state it leads to)
-TRANSITIONS = {
-    "accept": ({S.SUBMITTED}, S.ACCEPTED),
-    "refuse": ({S.SUBMITTED}, S.NOT_ACCEPTED),
-    "assign": ({S.ACCEPTED}, S.ASSIGNED),
-    "start": ({S.ASSIGNED}, S.HANDLING),
-    "reply": ({S.ASSIGNED, S.HANDLING}, S.REPLIED),
-    "rate_closed": ({S.REPLIED}, S.CLOSED),
-    "reopen": ({S.REPLIED}, S.HANDLING),
-    "escalate": ({S.REPLIED}, S.ESCALATED),
-    "close_supervised": ({S.ESCALATED}, S.CLOSED),
-    "expire_rating": ({S.REPLIED}, S.CLOSED),
-    "merge": ({S.SUBMITTED, S.ACCEPTED, S.ASSIGNED, S.HANDLING}, S.MERGED),
-}
 TIMELINE_LABELS = {
     "submit": gettext_lazy("Submitted"),
     "accept": gettext_lazy("Accepted"),
@@ -109,21 +99,12 @@ def reply_deadline(opinion: Opinion, now: datetime, *, second_round: bool = Fals
     return deadline_after(now, policy_for(opinion.street).reply_days)
 
 
-def _move(opinion: Opinion, transition: str, **changes) -> Opinion:
-    sources, target = TRANSITIONS[transition]
-    # Decide on the state as stored now, not as the caller last saw it.
-    opinion.state = Opinion.objects.filter(pk=opinion.pk).values_list("state", flat=True).get()
-    if opinion.state not in sources:
-        raise OpinionError(
-            _("This cannot be done while the opinion is “%(state)s”.")
-            % {"state": OpinionState(opinion.state).label}, code="state")
-    updated = Opinion.objects.filter(pk=opinion.pk, state=opinion.state).update(
-        state=target, **changes)
-    if not updated:
-        raise OpinionError(_("The opinion was changed by someone else; please reload."),
-                           code="conflict")
-    before = opinion.state
-    opinion.refresh_from_db()
+def _step(opinion: Opinion, actor, name: str, note: str = "", *, after=None, **changes) -> str:
+    """Take a transition of the opinion's workflow (permission, conditional update, audit) and
+    write it on the timeline; return the state it left."""
+    before = transition(opinion, name, actor, workflow=OPINION, after=after, **changes)
+    TimelineEntry.objects.create(opinion=opinion, action=OPINION[name].action, note=note,
+                                 actor_label=_actor_label(actor))
     return before
 
 
@@ -159,15 +140,12 @@ def _clean_text(value: str, field: str, limit: int) -> str:
 
 
 def _street_staff(street: Unit):
-    return User.objects.filter(
-        role_assignments__role=Role.STREET_STAFF, role_assignments__unit=street,
-        role_assignments__ends_on__isnull=True, is_active=True).distinct()
+    return holders(Role.STREET_STAFF, street)
 
 
 def _handlers(department: Department):
-    return User.objects.filter(
-        role_assignments__role=Role.DEPARTMENT_HANDLER, role_assignments__department=department,
-        role_assignments__ends_on__isnull=True, is_active=True).distinct()
+    return User.objects.filter(is_active=True, pk__in=RoleAssignment.objects.active().filter(
+        role=Role.DEPARTMENT_HANDLER, department=department).values("user_id"))
 
 
 def _tell_resident(opinion: Opinion, subject: str, body: str = "", *,
@@ -285,8 +263,7 @@ def submit_opinion(actor, intake: Intake, *, channel: str = Channel.WEB,
 @transaction.atomic
 def accept_opinion(actor, opinion: Opinion) -> Opinion:
     require(actor, "opinions.manage", opinion.street)
-    before = _move(opinion, "accept", accepted_at=timezone.now())
-    _log(opinion, actor, "accept", before=before)
+    _step(opinion, actor, "accept", accepted_at=timezone.now())
     _tell_resident(opinion, _("Your opinion %(number)s has been accepted")
                    % {"number": opinion.number})
     return opinion
@@ -297,8 +274,7 @@ def refuse_opinion(actor, opinion: Opinion, reason: str) -> Opinion:
     """不予受理, with a reason the resident sees (e.g. already in litigation or arbitration)."""
     require(actor, "opinions.manage", opinion.street)
     reason = _clean_text(reason, "reason", 1000)
-    before = _move(opinion, "refuse", closed_at=timezone.now())
-    _log(opinion, actor, "refuse", reason, before=before, after={"reason": reason})
+    _step(opinion, actor, "refuse", reason, after={"reason": reason}, closed_at=timezone.now())
     _tell_resident(opinion, _("Your opinion %(number)s was not accepted")
                    % {"number": opinion.number}, reason)
     return opinion
@@ -311,8 +287,8 @@ def record_not_accepted(recorder, opinion: Opinion, reason: str) -> Opinion:
     if opinion.recorded_by_id is None or opinion.recorded_by_id != getattr(recorder, "pk", None):
         raise PermissionDenied(_("Only the person who recorded the opinion can do this."))
     reason = _clean_text(reason, "reason", 1000)
-    before = _move(opinion, "refuse", closed_at=timezone.now())
-    _log(opinion, recorder, "refuse", reason, before=before, after={"reason": reason})
+    _step(opinion, recorder, "refuse", reason, after={"reason": reason},
+          closed_at=timezone.now())
     _tell_resident(opinion, _("Your opinion %(number)s was not accepted")
                    % {"number": opinion.number}, reason)
     return opinion
@@ -331,14 +307,14 @@ def assign_opinion(actor, opinion: Opinion, departments: list[Department], *,
     deadline = deadline or reply_deadline(opinion, now)
     if deadline <= now:
         raise OpinionError({"deadline": _("The deadline must be in the future.")})
-    before = _move(opinion, "assign", reply_deadline=deadline)
+    _step(opinion, actor, "assign", ", ".join(d.name for d in departments),
+          after={"departments": [d.pk for d in departments], "deadline": deadline.isoformat()},
+          reply_deadline=deadline)
     for department in departments:
         Assignment.objects.create(opinion=opinion, department=department, deadline=deadline,
                                   assigned_by=actor, note=note)
         notify(_handlers(department), _("Assigned to you: %(number)s")
                % {"number": opinion.number}, opinion.title, f"/opinions/manage/{opinion.number}/")
-    _log(opinion, actor, "assign", ", ".join(d.name for d in departments), before=before,
-         after={"departments": [d.pk for d in departments], "deadline": deadline.isoformat()})
     return opinion
 
 
@@ -359,8 +335,8 @@ def merge_opinion(actor, opinion: Opinion, into: Opinion) -> Opinion:
     into = locked[into.pk]
     if into.pk == opinion.pk or into.state == OpinionState.MERGED:
         raise OpinionError(_("Choose another, open opinion to merge into."))
-    before = _move(opinion, "merge", merged_into=into, closed_at=timezone.now())
-    _log(opinion, actor, "merge", into.number, before=before, after={"into": into.number})
+    _step(opinion, actor, "merge", into.number, after={"into": into.number}, merged_into=into,
+          closed_at=timezone.now())
     if opinion.author_id:
         Support.objects.get_or_create(opinion=into, user_id=opinion.author_id)
         Opinion.objects.filter(pk=into.pk).update(
@@ -391,26 +367,25 @@ def _assignment_for(actor, opinion: Opinion) -> Assignment:
 @transaction.atomic
 def start_handling(actor, opinion: Opinion) -> Opinion:
     assignment = _assignment_for(actor, opinion)
-    Assignment.objects.filter(pk=assignment.pk, state=AssignmentState.ASSIGNED).update(
-        state=AssignmentState.HANDLING)
+    if assignment.state == AssignmentState.ASSIGNED:
+        transition(assignment, "start_assignment", actor, workflow=ASSIGNMENT)
     if opinion.state == OpinionState.ASSIGNED:
-        before = _move(opinion, "start")
-        _log(opinion, actor, "start", assignment.department.name, before=before)
+        _step(opinion, actor, "start", assignment.department.name)
     return opinion
 
 
 @transaction.atomic
 def reply_to_opinion(actor, opinion: Opinion, text: str) -> Reply:
     opinion = Opinion.objects.select_for_update().get(pk=opinion.pk)
-    if opinion.state not in TRANSITIONS["reply"][0]:
+    if opinion.state not in OPINION["reply"].sources:
         raise OpinionError(_("This cannot be done while the opinion is “%(state)s”.")
                            % {"state": OpinionState(opinion.state).label}, code="state")
     assignment = _assignment_for(actor, opinion)
     text = _clean_text(text, "text", MAX_TEXT)
     reply = Reply.objects.create(opinion=opinion, assignment=assignment, author=actor, text=text,
                                  round=opinion.reopen_count + 1)
-    assignment.state = AssignmentState.REPLIED
-    assignment.save(update_fields=["state"])
+    if assignment.state != AssignmentState.REPLIED:  # a further reply of the same department
+        transition(assignment, "reply_assignment", actor, workflow=ASSIGNMENT)
     from .search import reindex
 
     reindex(opinion)
@@ -420,9 +395,8 @@ def reply_to_opinion(actor, opinion: Opinion, text: str) -> Reply:
         _log(opinion, actor, "reply", text, after={"department": assignment.department_id})
         return reply
     now = timezone.now()
-    before = _move(opinion, "reply", replied_at=now,
-                   rating_deadline=deadline_after(now, policy_for(opinion.street).rating_days))
-    _log(opinion, actor, "reply", text, before=before)
+    _step(opinion, actor, "reply", text, replied_at=now,
+          rating_deadline=deadline_after(now, policy_for(opinion.street).rating_days))
     _tell_resident(opinion, _("Opinion %(number)s has a reply")
                    % {"number": opinion.number}, text, followers=True)
     return reply
@@ -438,10 +412,7 @@ def transfer_assignment(actor, opinion: Opinion, to: Department, reason: str) ->
         raise OpinionError({"department": _("Choose another department of the same street.")})
     if opinion.state not in (OpinionState.ASSIGNED, OpinionState.HANDLING):
         raise OpinionError(_("Only an opinion being handled can be transferred."), code="state")
-    updated = Assignment.objects.filter(pk=assignment.pk).exclude(
-        state=AssignmentState.TRANSFERRED).update(state=AssignmentState.TRANSFERRED)
-    if not updated:
-        raise OpinionError(_("The opinion was changed by someone else; please reload."))
+    transition(assignment, "transfer_assignment", actor, workflow=ASSIGNMENT)
     try:
         with transaction.atomic():
             new = Assignment.objects.create(opinion=opinion, department=to,
@@ -487,11 +458,8 @@ def decide_extension(actor, request: ExtensionRequest, approve: bool) -> Extensi
     opinion = request.assignment.opinion
     require(actor, "opinions.manage", opinion.street)
     state = ExtensionState.APPROVED if approve else ExtensionState.REFUSED
-    updated = ExtensionRequest.objects.filter(pk=request.pk, state=ExtensionState.PENDING).update(
-        state=state, decided_by=actor, decided_at=timezone.now())
-    if not updated:
-        raise OpinionError(_("This request has already been decided."))
-    request.refresh_from_db()
+    transition(request, "approve_extension" if approve else "refuse_extension", actor,
+               workflow=EXTENSION, decided_by=actor, decided_at=timezone.now())
     if approve:
         from yishi.core.workdays import add_workdays
 
@@ -527,26 +495,25 @@ def rate_opinion(actor, opinion: Opinion, rating: str, comment: str = "") -> Opi
     now = timezone.now()
     note = f"{Rating(rating).label}" + (f": {comment.strip()[:500]}" if comment.strip() else "")
     if rating != Rating.UNSATISFIED:
-        before = _move(opinion, "rate_closed", rating=rating, rated_at=now, closed_at=now)
-        _log(opinion, actor, "rate", note, before=before, after={"rating": rating})
+        _step(opinion, actor, "rate_closed", note, after={"rating": rating}, rating=rating,
+              rated_at=now, closed_at=now)
         return opinion
     if opinion.reopen_count == 0:
-        before = _move(opinion, "reopen", rating=rating, rated_at=now, replied_at=None,
-                       reopen_count=F("reopen_count") + 1, rating_deadline=None,
-                       reply_deadline=reply_deadline(opinion, now, second_round=True),
-                       overdue_notified_at=None, reminder_sent_at=None)
-        opinion.assignments.filter(state=AssignmentState.REPLIED).update(
-            state=AssignmentState.HANDLING, deadline=opinion.reply_deadline)
-        _log(opinion, actor, "reopen", note, before=before, after={"rating": rating})
+        _step(opinion, actor, "reopen", note, after={"rating": rating}, rating=rating,
+              rated_at=now, replied_at=None, reopen_count=F("reopen_count") + 1,
+              rating_deadline=None,
+              reply_deadline=reply_deadline(opinion, now, second_round=True),
+              overdue_notified_at=None, reminder_sent_at=None)
+        for assignment in opinion.assignments.filter(state=AssignmentState.REPLIED):
+            transition(assignment, "reopen_assignment", actor, workflow=ASSIGNMENT,
+                       deadline=opinion.reply_deadline)
         for assignment in opinion.assignments.exclude(state=AssignmentState.TRANSFERRED):
             notify(_handlers(assignment.department), _("Not satisfied: handle %(number)s again")
                    % {"number": opinion.number}, comment, f"/opinions/manage/{opinion.number}/")
         return opinion
-    before = _move(opinion, "escalate", rating=rating, rated_at=now)
-    _log(opinion, actor, "escalate", note, before=before, after={"rating": rating})
-    deputies = User.objects.filter(role_assignments__role=Role.DEPUTY,
-                                   role_assignments__unit=opinion.street,
-                                   role_assignments__ends_on__isnull=True)
+    _step(opinion, actor, "escalate", note, after={"rating": rating}, rating=rating,
+          rated_at=now)
+    deputies = holders(Role.DEPUTY, opinion.street)
     notify(list(_street_staff(opinion.street)) + list(deputies),
            _("Supervision needed (督办): %(number)s") % {"number": opinion.number},
            opinion.title, f"/opinions/manage/{opinion.number}/")
@@ -557,8 +524,7 @@ def rate_opinion(actor, opinion: Opinion, rating: str, comment: str = "") -> Opi
 def close_supervised(actor, opinion: Opinion, conclusion: str) -> Opinion:
     require(actor, "opinions.manage", opinion.street)
     conclusion = _clean_text(conclusion, "conclusion", 2000)
-    before = _move(opinion, "close_supervised", closed_at=timezone.now())
-    _log(opinion, actor, "close", conclusion, before=before)
+    _step(opinion, actor, "close_supervised", conclusion, closed_at=timezone.now())
     _tell_resident(opinion, _("Opinion %(number)s is closed after supervision")
                    % {"number": opinion.number}, conclusion, followers=True)
     return opinion
@@ -599,6 +565,20 @@ def follow_opinion(actor, opinion: Opinion, follow: bool = True) -> bool:
 
 # --- the periodic worker ----------------------------------------------------------------------
 
+@transaction.atomic
+def _escalate_overdue(opinion: Opinion, now: datetime) -> bool:
+    """Tell the street committee once that an opinion is overdue. The conditional update is the
+    guard: of several workers that all saw it not yet notified, exactly one gets the row."""
+    if not Opinion.objects.filter(pk=opinion.pk, overdue_notified_at__isnull=True).update(
+            overdue_notified_at=now):
+        return False
+    TimelineEntry.objects.create(opinion=opinion, action="overdue", actor_label=str(_("System")))
+    audit.record(None, "opinions.overdue", opinion, unit=opinion.street, repr_=opinion.number)
+    notify(_street_staff(opinion.street), _("Overdue: %(number)s") % {"number": opinion.number},
+           opinion.title, f"/opinions/manage/{opinion.number}/")
+    return True
+
+
 def run_deadlines(now: datetime | None = None) -> tuple[int, int, int]:
     """Close replies nobody rated in time ("not rated", never counted as satisfied), escalate
     overdue opinions once, and remind departments before deadlines. Each step is a conditional
@@ -606,25 +586,15 @@ def run_deadlines(now: datetime | None = None) -> tuple[int, int, int]:
     now = now or timezone.now()
     expired = escalated = reminded = 0
     for opinion in Opinion.objects.filter(state=S.REPLIED, rating_deadline__lt=now):
-        with transaction.atomic():
-            if Opinion.objects.filter(pk=opinion.pk, state=S.REPLIED).update(
-                    state=S.CLOSED, rating=Rating.NOT_RATED, closed_at=now):
-                opinion.refresh_from_db()
-                _log(opinion, None, "expire_rating", before=S.REPLIED)
-                expired += 1
+        try:
+            with transaction.atomic():
+                _step(opinion, None, "expire_rating", rating=Rating.NOT_RATED, closed_at=now)
+        except OpinionError:
+            continue  # rated meanwhile, or another worker closed it first
+        expired += 1
     overdue = Opinion.objects.filter(overdue_q(now), overdue_notified_at__isnull=True)
     for opinion in overdue:
-        with transaction.atomic():
-            if Opinion.objects.filter(pk=opinion.pk, overdue_notified_at__isnull=True).update(
-                    overdue_notified_at=now):
-                TimelineEntry.objects.create(opinion=opinion, action="overdue",
-                                             actor_label=str(_("System")))
-                audit.record(None, "opinions.overdue", opinion, unit=opinion.street,
-                             repr_=opinion.number)
-                notify(_street_staff(opinion.street), _("Overdue: %(number)s")
-                       % {"number": opinion.number}, opinion.title,
-                       f"/opinions/manage/{opinion.number}/")
-                escalated += 1
+        escalated += _escalate_overdue(opinion, now)
     from yishi.core.workdays import add_workdays
 
     for opinion in Opinion.objects.filter(state__in=[S.ASSIGNED, S.HANDLING],

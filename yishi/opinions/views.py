@@ -16,10 +16,12 @@ from yishi.core.errors import add_form_errors
 from yishi.core.models import Department, Unit, UnitKind
 from yishi.core.paging import light_page
 from yishi.core.permissions import has_perm
+from yishi.core.workflow import allowed_names
 
 from . import queries, services
 from .forms import AssignForm, OpinionForm, RatingForm, RecordOpinionForm, RefuseForm, ReplyForm
 from .models import ExtensionRequest, ExtensionState, Opinion, OpinionCategory, OpinionState
+from .workflows import OPINION
 
 QUEUE_VIEWS = {"mine": gettext_lazy("Open"), "overdue": gettext_lazy("Overdue"),
                "due_soon": gettext_lazy("Due soon"), "all": gettext_lazy("All")}
@@ -289,8 +291,10 @@ def _render_manage(request, opinion: Opinion, posted=None, status: int = 200) ->
 
         suggested = suggest(opinion)
     initial = {"departments": [d.pk for d, _s in suggested["departments"][:1]]}
+    # The buttons are exactly the transitions this person may take now (workflows.OPINION).
+    may = {name: True for name in allowed_names(opinion, request.user, workflow=OPINION)}
     return render(request, "opinions/manage.html", {
-        "opinion": opinion, "can_manage": can_manage, "suggested": suggested,
+        "opinion": opinion, "can_manage": can_manage, "suggested": suggested, "may": may,
         "timeline": opinion.timeline.all(), "replies": opinion.replies.all(),
         "assignments": opinion.assignments.select_related("department"),
         "extensions": ExtensionRequest.objects.filter(assignment__opinion=opinion,

@@ -177,19 +177,7 @@ class ProjectState(models.TextChoices):
 
 
 S = ProjectState
-# The state graph, written once: transition name → (states it may start from, state it leads to).
-TRANSITIONS = {
-    "approve": ({S.PROPOSED}, S.APPROVED),
-    "merge": ({S.PROPOSED, S.APPROVED}, S.MERGED),
-    "reject": ({S.PROPOSED, S.APPROVED}, S.REJECTED),
-    "list_candidate": ({S.APPROVED}, S.CANDIDATE),
-    "withdraw": ({S.CANDIDATE}, S.REJECTED),
-    "select": ({S.CANDIDATE}, S.SELECTED),
-    "not_select": ({S.CANDIDATE}, S.NOT_SELECTED),
-    "start": ({S.SELECTED}, S.IN_PROGRESS),
-    "complete": ({S.IN_PROGRESS}, S.COMPLETED),
-    "accept_completion": ({S.COMPLETED}, S.ACCEPTED),
-}
+# The state graph is declared once in workflows.py (PROJECT).
 # What the district overview counts under each heading.
 STATUS_GROUPS = {
     "proposed": {S.PROPOSED, S.APPROVED},

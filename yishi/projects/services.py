@@ -1,7 +1,7 @@
 """Every state change of a cycle and its projects, one function each: permission check, one
 transaction, a conditional update where a state moves, the audit record, notifications.
 
-The project state graph is models.TRANSITIONS; the phases' features are models.PHASE_FEATURES.
+The project state graph is workflows.PROJECT; the phases' features are models.PHASE_FEATURES.
 Ballots are the voting engine's: created, opened, closed and published through its services,
 their results read back here."""
 
@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from yishi.core import audit
+from yishi.core import audit, workflow
 from yishi.core.models import Department, Role, RoleAssignment, Unit, UnitKind
 from yishi.core.notifications import notify
 from yishi.core.permissions import has_perm, holds, require
@@ -26,7 +26,6 @@ from .models import (
     DEFAULT_PHASE_DAYS,
     PHASE_FEATURES,
     PHASE_ORDER,
-    TRANSITIONS,
     BallotMethod,
     Category,
     Comment,
@@ -47,6 +46,7 @@ from .models import (
     SupervisionVisit,
     VoterKind,
 )
+from .workflows import PROJECT
 
 MAX_TEXT = 5000
 
@@ -98,30 +98,16 @@ def _phase_required(cycle: Cycle, feature: str, message: str) -> None:
         raise _error(message)
 
 
-def _move(project: Project, transition: str, **changes) -> str:
-    """Move a project along the state graph with a conditional update: two concurrent requests
-    cannot both make the same move."""
-    sources, target = TRANSITIONS[transition]
-    current = Project.objects.filter(pk=project.pk).values_list("state", flat=True).get()
-    if current not in sources:
-        raise _error(_("This cannot be done while the project is “%(state)s”.")
-                     % {"state": ProjectState(current).label})
-    updated = Project.objects.filter(pk=project.pk, state=current).update(state=target, **changes)
-    if not updated:
-        raise _error(_("The project was changed by someone else; please reload."))
-    project.refresh_from_db()
-    return current
-
-
 def _audit(actor, action: str, obj, unit, before=None, after=None, repr_=None):
     audit.record(actor, f"projects.{action}", obj, before=before, after=after, unit=unit,
                  repr_=repr_)
 
 
 def _project_move(actor, project: Project, transition: str, note: str = "", **changes):
-    before = _move(project, transition, **changes)
-    _audit(actor, transition, project, project.community, before={"state": before},
-           after={"state": project.state, **({"note": note} if note else {})})
+    """Take a transition of the project's workflow (permission, conditional update, audit),
+    then record the event and tell the people who follow it."""
+    workflow.transition(project, transition, actor, workflow=PROJECT,
+                        after={"note": note} if note else None, **changes)
     Event.objects.create(project=project, action=transition, note=note)
     _notify_people(project, _("Project “%(title)s”: %(state)s") % {
         "title": project.title, "state": ProjectState(project.state).label}, note)

@@ -13,6 +13,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from yishi.core import workflow
 from yishi.core.permissions import require
 
 from .models import (
@@ -31,6 +32,7 @@ from .models import (
     TenderVersion,
 )
 from .services import _audit, _error, _money, _text
+from .workflows import TENDER
 
 TENDER_STATES = (ProjectState.SELECTED, ProjectState.IN_PROGRESS)
 
@@ -147,13 +149,11 @@ def publish_bidding_notice(actor, tender: Tender, notice: str, bid_deadline: dat
     for position, (name, weight, top) in enumerate(clean):
         Criterion.objects.create(tender=tender, name=name, weight=weight, max_score=top,
                                  position=position)
-    Tender.objects.filter(pk=tender.pk).update(
-        state=TenderState.BIDDING, notice=notice, notice_published_at=timezone.now(),
-        bid_deadline=bid_deadline, objection_days=objection_days)
-    tender.refresh_from_db()
+    workflow.transition(tender, "publish_bidding_notice", actor, workflow=TENDER,
+                        after={"criteria": clean, "bid_deadline": bid_deadline},
+                        notice=notice, notice_published_at=timezone.now(),
+                        bid_deadline=bid_deadline, objection_days=objection_days)
     Event.objects.create(project=tender.project, action="bidding_notice")
-    _audit(actor, "publish_bidding_notice", tender, tender.project.community,
-           after={"criteria": clean, "bid_deadline": bid_deadline})
     return tender
 
 
@@ -196,13 +196,7 @@ def add_panelist(actor, tender: Tender, user, kind: str) -> Panelist:
 def close_bidding(actor, tender: Tender) -> Tender:
     _manage(actor, tender)
     tender = _state(tender, TenderState.BIDDING)
-    if not tender.bids.exists():
-        raise _error(_("No bid has been registered."))
-    if not tender.panel.exists():
-        raise _error(_("Name the evaluation panel first."))
-    Tender.objects.filter(pk=tender.pk).update(state=TenderState.EVALUATING)
-    tender.refresh_from_db()
-    _audit(actor, "close_bidding", tender, tender.project.community)
+    workflow.transition(tender, "close_bidding", actor, workflow=TENDER)
     return tender
 
 
@@ -281,9 +275,9 @@ def award(actor, tender: Tender, note: str = "") -> Award:
     version = Award.objects.create(tender=tender, number=(last.number + 1) if last else 1,
                                    winner=winner, table=table, note=note.strip(),
                                    published_by=actor)
-    Tender.objects.filter(pk=tender.pk).update(
-        state=TenderState.AWARDED,
-        objections_until=timezone.now() + timedelta(days=tender.objection_days))
+    workflow.transition(tender, "correct_award" if last is not None else "award", actor,
+                        workflow=TENDER, after={"version": version.number},
+                        objections_until=timezone.now() + timedelta(days=tender.objection_days))
     Event.objects.create(project=tender.project, action="award",
                          note=f"{winner.bidder} · {table['bids'][0]['total']}")
     _audit(actor, "award", version, tender.project.community,

@@ -12,13 +12,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from yishi.core import audit
+from yishi.core import audit, workflow
 from yishi.core.permissions import require
 
 from . import count, pabulib
-from .models import Ballot, BallotState, BudgetRule, CastBallot, Channel, Method, Option, Secrecy
+from .models import Ballot, BudgetRule, CastBallot, Channel, Method, Option, Secrecy
 from .queries import ballot_spec
 from .services import BallotError
+from .workflows import BALLOT
 
 MAX_ROLL_ROWS = 200_000  # every verified resident of the largest street, with room to spare
 
@@ -83,8 +84,7 @@ def import_pb(actor, unit, text: str, *, name: str = "", rule: str = BudgetRule.
             unit=unit, title=(instance.meta.get("description") or name or "pabulib")[:200],
             method=Method.BUDGET, secrecy=Secrecy.SECRET, budget=budget, budget_rule=rule,
             ballot_within_budget=False, tie_break="key", tie_seed="",
-            state=BallotState.CLOSED, entitled_count=len(ballots), created_by=actor,
-            opened_at=timezone.now(), closed_at=timezone.now(),
+            entitled_count=len(ballots), created_by=actor,
             description=_("Imported from the pabulib file %(name)s.") % {"name": name},
         )
         Option.objects.bulk_create([
@@ -102,9 +102,12 @@ def import_pb(actor, unit, text: str, *, name: str = "", rule: str = BudgetRule.
         CastBallot.objects.bulk_create(rows, batch_size=5000)
         spec = ballot_spec(ballot)
         result = count.tally(spec, [r.content for r in rows])
-        Ballot.objects.filter(pk=ballot.pk).update(
-            state=BallotState.PUBLISHED, result=result, published_at=timezone.now())
-        ballot.refresh_from_db()
+        # The imported votes were cast elsewhere: the ballot goes through its graph at once.
+        now = timezone.now()
+        workflow.transition(ballot, "open_ballot", actor, workflow=BALLOT, opened_at=now)
+        workflow.transition(ballot, "close_ballot", actor, workflow=BALLOT, closed_at=now)
+        workflow.transition(ballot, "publish_results", actor, workflow=BALLOT, result=result,
+                            published_at=now)
         audit.record(actor, "voting.import_pb", ballot,
                      after={"file": name, "votes": len(rows), "rule": rule}, unit=unit)
     return ballot

@@ -66,16 +66,6 @@ class BallotState(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
-# The state graph, written once: which state may follow which.
-TRANSITIONS = {
-    BallotState.DRAFT: {BallotState.OPEN, BallotState.CANCELLED},
-    BallotState.OPEN: {BallotState.CLOSED, BallotState.CANCELLED},
-    BallotState.CLOSED: {BallotState.PUBLISHED},
-    BallotState.PUBLISHED: set(),
-    BallotState.CANCELLED: set(),
-}
-
-
 class Ballot(models.Model):
     """A vote (投票/表决): options, method, voter roll, window, secrecy."""
 

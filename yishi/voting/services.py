@@ -12,13 +12,12 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from yishi.core import audit
+from yishi.core import audit, workflow
 from yishi.core.models import RoleAssignment, Unit, User, normalize_mobile
 from yishi.core.permissions import require
 
 from . import count
 from .models import (
-    TRANSITIONS,
     Ballot,
     BallotState,
     CastBallot,
@@ -33,6 +32,7 @@ from .models import (
     Secrecy,
 )
 from .queries import ballot_spec
+from .workflows import BALLOT, PAPER_TALLY
 
 INVALID_MESSAGES = {
     "malformed": lambda d: _("The ballot could not be read."),
@@ -64,20 +64,11 @@ def validate_content(ballot: Ballot, content) -> dict:
 
 
 def _transition(actor, ballot: Ballot, new_state: str, action: str, **changes) -> Ballot:
-    """Move a ballot along its state graph with a conditional update, so two concurrent
-    requests cannot both make the same move."""
-    old_state = ballot.state
-    if new_state not in TRANSITIONS[BallotState(old_state)]:
-        raise _error("state", _("This ballot cannot go from “%(old)s” to “%(new)s”.") % {
-            "old": BallotState(old_state).label, "new": BallotState(new_state).label})
-    updated = Ballot.objects.filter(pk=ballot.pk, state=old_state).update(
-        state=new_state, **changes)
-    if not updated:
-        raise _error("state", _("The ballot was changed by someone else; please reload."))
-    ballot.refresh_from_db()
-    audit.record(actor, action, ballot, before={"state": old_state},
-                 after={"state": new_state, **{k: str(v) for k, v in changes.items()}},
-                 unit=ballot.unit)
+    """Take the ballot workflow's transition named by the audit action (workflows.BALLOT):
+    permission, conditional update, audit record."""
+    name = action.removeprefix("voting.")
+    assert BALLOT[name].target == new_state, (name, new_state)
+    workflow.transition(ballot, name, actor, workflow=BALLOT, **changes)
     return ballot
 
 
@@ -357,23 +348,17 @@ def confirm_paper_tally(teller, tally: PaperTally) -> PaperTally:
                 ballot=ballot, content=line["content"], channel=Channel.PAPER,
                 receipt=count.receipt_hash(str(ballot.public_id), line["content"], nonce)))
     CastBallot.objects.bulk_create(cast, batch_size=2000)
-    tally.state, tally.confirmed_by, tally.confirmed_at = (
-        PaperTallyState.CONFIRMED, teller, timezone.now())
-    tally.save(update_fields=["state", "confirmed_by", "confirmed_at"])
-    audit.record(teller, "voting.confirm_paper_tally", tally, after={"ballots": len(cast)},
-                 unit=ballot.unit)
+    workflow.transition(tally, "confirm_paper_tally", teller, workflow=PAPER_TALLY,
+                        after={"ballots": len(cast)}, confirmed_by=teller,
+                        confirmed_at=timezone.now())
     return tally
 
 
 @transaction.atomic
 def reject_paper_tally(teller, tally: PaperTally) -> PaperTally:
     require(teller, "voting.count_paper", tally.ballot.unit)
-    updated = PaperTally.objects.filter(pk=tally.pk, state=PaperTallyState.ENTERED).update(
-        state=PaperTallyState.REJECTED, confirmed_by=teller, confirmed_at=timezone.now())
-    if not updated:
-        raise _error("state", _("This paper tally has already been dealt with."))
-    tally.refresh_from_db()
-    audit.record(teller, "voting.reject_paper_tally", tally, unit=tally.ballot.unit)
+    workflow.transition(tally, "reject_paper_tally", teller, workflow=PAPER_TALLY,
+                        confirmed_by=teller, confirmed_at=timezone.now())
     return tally
 
 
