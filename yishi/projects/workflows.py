@@ -23,7 +23,7 @@ def _manages(actor, project) -> bool:
 
 
 def _reports(actor, project) -> bool:
-    return has_perm(actor, "projects.report", project.community)
+    return has_perm(actor, "projects.report", project)
 
 
 def _in_review(project):
