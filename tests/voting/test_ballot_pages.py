@@ -95,21 +95,27 @@ def test_verifier_needs_nothing_but_the_standard_library(client, published, tmp_
 def test_staff_pages_create_open_close_publish(client, people, xihu, members,  # noqa: F811
                                                verified_login):
     verified_login(people["street_staff"])
-    response = client.post(reverse("voting:manage_create"), {
+    form = {
         "unit": xihu["xixi"].pk, "title": "社区食堂选址", "method": "choose", "secrecy": "secret",
         "max_choices": 1, "min_choices": 0, "min_support": 0, "pass_rule": "more_than_half_cast",
         "budget_rule": "mes-greedy", "tie_break": "lower_cost_then_draw",
         "roll_source": "roles", "roll_role_choices": ["council_member"], "quorum_fraction": "1/2",
         "options_text": "A | 文三路\nB | 学院路",
-    })
+    }
+    no_tellers = client.post(reverse("voting:manage_create"), form)
+    assert no_tellers.status_code == 200 and not Ballot.objects.filter(title="社区食堂选址").exists()
+    assert "监票人" in no_tellers.content.decode() or "teller" in no_tellers.content.decode()
+    tellers = members[8:11]
+    response = client.post(reverse("voting:manage_create"), {
+        **form, "teller_mobiles": "\n".join(t.mobile for t in tellers), "threshold": 2})
     assert response.status_code == 302, response.content.decode()[:2000]
     ballot = Ballot.objects.get(title="社区食堂选址")
+    assert ballot.threshold == 2 and ballot.tellers.count() == 3
     for action in ("open", "close", "publish"):
         client.post(reverse("voting:manage_action", args=[ballot.public_id, action]))
     ballot.refresh_from_db()
-    assert ballot.state == BallotState.PUBLISHED
-    bad = client.post(reverse("voting:manage_create"), {"title": "", "options_text": "no bar"})
-    assert bad.status_code == 200 and bad.context["form"].errors
+    assert ballot.state == BallotState.CLOSED and ballot.is_sealed  # not without the tellers
+    assert "解密" in client.get(reverse("voting:manage", args=[ballot.public_id])).content.decode()
 
 
 def test_staff_pages_refuse_other_streets(client, people, xihu, verified_login):
@@ -131,7 +137,7 @@ def test_api_cast_and_results(client, people, xihu, members):  # noqa: F811
     over = client.post(url, {"choices": ["A", "B"]}, content_type="application/json")
     assert over.status_code == 422 and over.json()["detail"]
     ok = client.post(url, {"choices": ["A"]}, content_type="application/json")
-    assert ok.status_code == 201 and set(ok.json()) == {"code", "secret", "hash"}
+    assert ok.status_code == 201 and set(ok.json()) == {"code", "hash"}
     twice = client.post(url, {"choices": ["C"]}, content_type="application/json")
     assert twice.status_code == 422
     listing = client.get("/api/voting/ballots").json()

@@ -14,10 +14,11 @@ class BallotAdmin(admin.ModelAdmin):
     list_filter = ["state", "method", "secrecy"]
     search_fields = ["title"]
     inlines = [OptionInline]
-    readonly_fields = ["state", "result", "entitled_count", "present_count", "tie_seed"]
+    readonly_fields = ["state", "result", "entitled_count", "present_count", "tie_seed",
+                       "public_key", "share_set", "threshold", "private_key", "decrypted_at"]
 
 
 @admin.register(PaperTally)
 class PaperTallyAdmin(admin.ModelAdmin):
     list_display = ["ballot", "state", "entered_by", "confirmed_by"]
-    readonly_fields = ["lines", "voters", "state", "entered_by", "confirmed_by"]
+    readonly_fields = ["lines", "state", "entered_by", "confirmed_by"]
