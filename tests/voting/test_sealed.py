@@ -342,3 +342,14 @@ def test_a_share_after_the_count_changes_nothing(people, xihu, voters, teller_pe
         tellers.bring_share(teller_people[2], ballot, shares[2])
     assert info.value.code == "state"
     assert DecryptedBallot.objects.filter(ballot=ballot).count() == 4
+
+
+def test_a_stale_ballot_object_still_seals(people, xihu, voters, teller_people):
+    """A caller holding the Ballot from before it opened (no key on the object) must not cast
+    in plaintext: the key is read with the lock."""
+    draft = sealed_ballot(people, xihu, teller_people)
+    services.open_ballot(people["street_staff"], draft)
+    assert draft.public_key == ""
+    services.cast_vote(voters[0], draft, CONTENTS[0])
+    cast = CastBallot.objects.get(ballot=draft)
+    assert cast.content is None and cast.ciphertext

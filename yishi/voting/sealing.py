@@ -106,7 +106,7 @@ def open_sealed(box: SealedBox, ciphertext: bytes) -> dict:
     """The content inside one ciphertext; ValueError if it is not a ballot sealed to this key."""
     try:
         return json.loads(box.decrypt(bytes(ciphertext)).decode())
-    except (CryptoError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except (CryptoError, TypeError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ValueError("not a ballot sealed to this key") from exc
 
 

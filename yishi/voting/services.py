@@ -307,22 +307,25 @@ def _make_key(ballot: Ballot) -> dict:
     return {"public_key": key.public_key, "share_set": key.share_set}
 
 
-def _lock_open_ballot(ballot: Ballot) -> None:
+def _lock_open_ballot(ballot: Ballot) -> str:
     """Check the ballot is open, reading its state under a shared lock on PostgreSQL: any number
     of votes go in at once, but closing waits for votes in flight and no vote lands after the
     close."""
     lock = " FOR SHARE" if connection.vendor == "postgresql" else ""
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT state, closes_at FROM {Ballot._meta.db_table} WHERE id = %s{lock}",
-            [ballot.pk])
-        state, closes_at = cursor.fetchone()
+            f"SELECT state, closes_at, public_key FROM {Ballot._meta.db_table} "
+            f"WHERE id = %s{lock}", [ballot.pk])
+        state, closes_at, public_key = cursor.fetchone()
     if isinstance(closes_at, str):  # SQLite returns text through a raw cursor
         closes_at = datetime.fromisoformat(closes_at)
     if closes_at is not None and timezone.is_naive(closes_at):
         closes_at = timezone.make_aware(closes_at, UTC)
     if state != BallotState.OPEN or (closes_at and closes_at <= timezone.now()):
         raise _error("closed", _("This ballot is not open for voting."))
+    # The key as stored, read under the lock: a caller's stale Ballot object must not lead to
+    # a ballot stored in plaintext.
+    return public_key
 
 
 @dataclass
@@ -343,10 +346,10 @@ def cast_vote(voter: User, ballot: Ballot, content, channel: str = Channel.ONLIN
     concurrent requests from the same voter store exactly one."""
     spec = ballot_spec(ballot)
     content = validate_content(ballot, content, spec)
-    stored = _stored_ballot(ballot, spec, content, channel)
     try:
         with transaction.atomic():
-            _lock_open_ballot(ballot)
+            ballot.public_key = _lock_open_ballot(ballot)
+            stored = _stored_ballot(ballot, spec, content, channel)
             if not RollEntry.objects.filter(ballot=ballot, voter=voter).exists():
                 raise _error("not_entitled", _("You are not on the voter roll of this ballot."))
             # The whole transaction rolls back if this person has voted already.
