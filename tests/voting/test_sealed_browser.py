@@ -71,10 +71,10 @@ def test_three_tellers_on_three_phones(page, second_page, browser, live_server,
         bring_share(page, ballot, shares[0])
         assert "已有 1 份，需要 2 份" in page.get_by_role("status").first.inner_text() or \
             "已有 1 份" in page.content()
-        assert not DecryptedBallot.objects.exists()
+        assert not DecryptedBallot.objects.filter(ballot=ballot).exists()
         bring_share(second_page, ballot, shares[2])  # the third teller's share, not theirs
         assert "另一位监票人" in second_page.get_by_role("alert").first.inner_text()
-        assert not DecryptedBallot.objects.exists()
+        assert not DecryptedBallot.objects.filter(ballot=ballot).exists()
         bring_share(second_page, ballot, shares[1])
         assert "选票已解密" in second_page.content()
         assert DecryptedBallot.objects.filter(ballot=ballot).count() == 6
