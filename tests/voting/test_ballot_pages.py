@@ -7,6 +7,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from tests.voting.test_ballots import make_ballot, members  # noqa: F401 - fixture
@@ -180,3 +181,31 @@ def test_api_staff_flow_with_quorum(client, people, xihu, members, verified_logi
                                                 "method": "choose", "options": []},
                         content_type="application/json")
     assert wrong.status_code == 422
+
+
+def test_api_refuses_out_of_range_money_and_changes_nothing(client, people, xihu,
+                                                            verified_login):
+    """A cost of 6e16 used to answer 500, save the ballot, and once opened break the list."""
+    verified_login(people["street_staff"])
+    base = {"unit": xihu["xixi"].code, "title": "金额越界", "method": "budget",
+            "budget": "1000000", "roll_roles": ["council_member"],
+            "secrecy": "named"}
+    for options, budget, field in [
+        ([{"key": "A", "title": "a", "cost": 6e16}], "1000000", "cost"),
+        ([{"key": "A", "title": "a", "cost": "-1"}], "1000000", "cost"),
+        ([{"key": "A", "title": "a", "cost": "10.001"}], "1000000", "cost"),
+        ([{"key": "A", "title": "a", "cost": "100"}], "1e20", "budget"),
+        ([{"key": "A", "title": "a", "cost": "NaN"}], "1000000", "cost"),
+    ]:
+        response = client.post("/api/voting/ballots", {**base, "options": options,
+                                                       "budget": budget},
+                               content_type="application/json")
+        assert response.status_code == 422, (options, budget, response.content)
+        assert field in response.content.decode()
+    assert not Ballot.objects.filter(title="金额越界").exists()
+    assert client.get("/api/voting/ballots").status_code == 200
+    with pytest.raises(ValidationError):  # the service holds the same range for every caller
+        services.create_ballot(people["street_staff"], xihu["xixi"], title="金额越界",
+                               method="budget", budget=Decimal("1000000"),
+                               options=[services.OptionInput("A", "a", Decimal("6e16"))])
+    assert not Ballot.objects.filter(title="金额越界").exists()
