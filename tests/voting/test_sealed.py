@@ -353,3 +353,20 @@ def test_a_stale_ballot_object_still_seals(people, xihu, voters, teller_people):
     services.cast_vote(voters[0], draft, CONTENTS[0])
     cast = CastBallot.objects.get(ballot=draft)
     assert cast.content is None and cast.ciphertext
+
+
+def test_an_altered_ciphertext_stops_the_count(people, xihu, voters, teller_people):
+    ballot = sealed_ballot(people, xihu, teller_people)
+    ballot, shares = open_and_take(people, ballot, teller_people)
+    for voter, content in zip(voters[:3], CONTENTS, strict=False):
+        services.cast_vote(voter, ballot, content)
+    services.close_ballot(people["street_staff"], ballot)
+    row = CastBallot.objects.filter(ballot=ballot).first()
+    altered = bytes(row.ciphertext)[:-1] + bytes([bytes(row.ciphertext)[-1] ^ 1])
+    CastBallot.objects.filter(pk=row.pk).update(ciphertext=altered)
+    tellers.bring_share(teller_people[0], ballot, shares[0])
+    with pytest.raises(ValidationError) as info:
+        tellers.bring_share(teller_people[1], ballot, shares[1])
+    assert info.value.code == "tampered"
+    assert not DecryptedBallot.objects.filter(ballot=ballot).exists()
+    assert Ballot.objects.get(pk=ballot.pk).decrypted_at is None

@@ -102,12 +102,24 @@ def seal(spec: dict, public_key: str, content: dict) -> bytes:
     return SealedBox(PublicKey(bytes.fromhex(public_key))).encrypt(text)
 
 
+def open_raw(box: SealedBox, ciphertext: bytes) -> bytes:
+    """The padded plaintext inside one ciphertext; ValueError if it was not sealed to this key."""
+    try:
+        return box.decrypt(bytes(ciphertext))
+    except (CryptoError, TypeError) as exc:
+        raise ValueError("not a ballot sealed to this key") from exc
+
+
+def parse(plaintext: bytes) -> dict:
+    try:
+        return json.loads(plaintext.decode())
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ValueError("not a ballot") from exc
+
+
 def open_sealed(box: SealedBox, ciphertext: bytes) -> dict:
     """The content inside one ciphertext; ValueError if it is not a ballot sealed to this key."""
-    try:
-        return json.loads(box.decrypt(bytes(ciphertext)).decode())
-    except (CryptoError, TypeError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ValueError("not a ballot sealed to this key") from exc
+    return parse(open_raw(box, ciphertext))
 
 
 def unsealer(private: PrivateKey) -> SealedBox:
