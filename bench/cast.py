@@ -1,5 +1,6 @@
 """Cast N ballots from concurrent clients against the running production server, then check
-that exactly N were counted.
+that exactly N were counted — on a ballot without tellers and then, in the same run, on a
+sealed one (each ballot encrypted to the tellers' key as it is cast), so the two rates compare.
 
     python bench/cast.py [--voters 10000] [--concurrency 32] [--database-url URL]
 
@@ -82,6 +83,23 @@ def client(port: int, ballot: str, jobs: "queue.Queue[str]", latencies: list, fa
     conn.close()
 
 
+def run_clients(port: int, ballot: str, sessions: list[str], concurrency: int) -> dict:
+    jobs: queue.Queue[str] = queue.Queue()
+    for key in sessions:
+        jobs.put(key)
+    latencies: list[float] = []
+    failures: list[str] = []
+    threads = [threading.Thread(target=client, args=(port, ballot, jobs, latencies, failures))
+               for _ in range(concurrency)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return {"latencies": latencies, "failures": failures,
+            "elapsed": time.perf_counter() - started}
+
+
 def percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))] * 1000
@@ -115,24 +133,13 @@ def main(argv=None) -> int:
             port = free_port()
             proc = start_server(gunicorn_command(args, port, log), env, log)
             wait_ready(proc, port, log)
-            jobs: queue.Queue[str] = queue.Queue()
-            for key in setup["sessions"]:
-                jobs.put(key)
-            latencies: list[float] = []
-            failures: list[str] = []
-            threads = [threading.Thread(target=client, args=(port, setup["ballot"], jobs,
-                                                               latencies, failures))
-                       for _ in range(args.concurrency)]
-            started = time.perf_counter()
-            for thread in threads:
-                thread.start()
-            for thread in threads:
-                thread.join()
-            elapsed = time.perf_counter() - started
-            check = subprocess.run([sys.executable, str(ROOT / "bench" / "cast_setup.py"),
-                                    "check", setup["ballot"]], env=env, check=True, cwd=ROOT,
-                                   capture_output=True, text=True)
-            counts = json.loads(check.stdout)
+            runs = {}
+            for kind, ballot in setup["ballots"].items():
+                runs[kind] = run_clients(port, ballot, setup["sessions"], args.concurrency)
+                check = subprocess.run([sys.executable, str(ROOT / "bench" / "cast_setup.py"),
+                                        "check", ballot], env=env, check=True, cwd=ROOT,
+                                       capture_output=True, text=True)
+                runs[kind]["counts"] = json.loads(check.stdout)
         except (BenchError, subprocess.CalledProcessError) as exc:
             print(f"bench failed: {exc}\n{log_tail(log)}", file=sys.stderr)
             return 1
@@ -140,16 +147,21 @@ def main(argv=None) -> int:
             stop_server(proc)
     db = "PostgreSQL" if args.database_url.startswith("postgres") else "SQLite"
     print(f"database: {db}; gunicorn {args.workers} sync workers; {args.concurrency} clients")
-    print(f"ballots sent: {len(latencies)} in {elapsed:.1f} s = {len(latencies) / elapsed:.0f} "
-          f"ballots/s; latency p50 {percentile(latencies, .5):.1f} ms, "
-          f"p99 {percentile(latencies, .99):.1f} ms")
-    print(f"failures: {len(failures)}" + (f" (first: {failures[0]})" if failures else ""))
-    print(f"stored: {counts['cast']} ballots, {counts['participations']} participations, "
-          f"{counts['entitled']} entitled")
-    ok = counts["cast"] == counts["participations"] == args.voters and not failures
-    print("CHECK: " + (f"exactly {args.voters} counted" if ok else "MISMATCH"))
+    ok = True
+    for kind, run in runs.items():
+        latencies, failures, counts = run["latencies"], run["failures"], run["counts"]
+        label = "sealed (encrypted at cast)" if kind == "sealed" else "without tellers"
+        print(f"[{label}] ballots sent: {len(latencies)} in {run['elapsed']:.1f} s = "
+              f"{len(latencies) / run['elapsed']:.0f} ballots/s; latency p50 "
+              f"{percentile(latencies, .5):.1f} ms, p99 {percentile(latencies, .99):.1f} ms")
+        print(f"  failures: {len(failures)}" + (f" (first: {failures[0]})" if failures else ""))
+        print(f"  stored: {counts['cast']} ballots ({counts['plaintext']} in plaintext), "
+              f"{counts['participations']} participations, {counts['entitled']} entitled")
+        good = (counts["cast"] == counts["participations"] == args.voters and not failures
+                and (kind != "sealed" or counts["plaintext"] == 0))
+        print("  CHECK: " + (f"exactly {args.voters} counted" if good else "MISMATCH"))
+        ok = ok and good
     return 0 if ok else 1
-
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -1,8 +1,9 @@
 """Database side of bench/cast.py, run in the server's environment:
 
-    python bench/cast_setup.py setup N FILE   N voters on a council roll, an open ballot, and a
-                                             signed-in session per voter (written to FILE)
-    python bench/cast_setup.py check ID N    how many ballots and participations were stored"""
+    python bench/cast_setup.py setup N FILE   N voters on a council roll, two open ballots (one
+                                             without tellers, one sealed to three tellers'
+                                             key), and a signed-in session per voter (FILE)
+    python bench/cast_setup.py check ID      how many ballots and participations were stored"""
 
 import json
 import os
@@ -47,11 +48,15 @@ def setup(count: int, out: str) -> None:
     staff, _ = User.objects.get_or_create(mobile="17200000000", defaults={"name": "bench staff"})
     RoleAssignment.objects.get_or_create(user=staff, role=Role.STREET_STAFF, unit=street,
                                          ends_on=None)
-    ballot = services.create_ballot(
-        staff, street, title=f"bench {timezone.now():%H%M%S}", method="choose", max_choices=3,
-        roll_roles="council_member",
-        options=[services.OptionInput(k, f"项目{k}") for k in "ABCDEFGHIJKL"])
-    services.open_ballot(staff, ballot)
+    tellers = voters[:3]
+    ballots = {}
+    for kind in ("plain", "sealed"):
+        ballot = services.create_ballot(
+            staff, street, title=f"bench {kind} {timezone.now():%H%M%S}", method="choose",
+            max_choices=3, roll_roles="council_member",
+            tellers=tellers if kind == "sealed" else None,
+            options=[services.OptionInput(k, f"项目{k}") for k in "ABCDEFGHIJKL"])
+        ballots[kind] = str(services.open_ballot(staff, ballot).public_id)
     store = SessionStore()
     expire = timezone.now() + timedelta(hours=2)
     sessions = []
@@ -64,13 +69,14 @@ def setup(count: int, out: str) -> None:
         rows.append(Session(session_key=key, session_data=store.encode(data), expire_date=expire))
         sessions.append(key)
     Session.objects.bulk_create(rows, batch_size=5000)
-    Path(out).write_text(json.dumps({"ballot": str(ballot.public_id), "sessions": sessions}))
+    Path(out).write_text(json.dumps({"ballots": ballots, "sessions": sessions}))
 
 
 def check(ballot_id: str) -> None:
     ballot = Ballot.objects.get(public_id=ballot_id)
     print(json.dumps({
         "cast": CastBallot.objects.filter(ballot=ballot).count(),
+        "plaintext": CastBallot.objects.filter(ballot=ballot, content__isnull=False).count(),
         "participations": Participation.objects.filter(ballot=ballot).count(),
         "entitled": ballot.entitled_count,
     }))

@@ -7,6 +7,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from tests.voting.test_ballots import make_ballot, members  # noqa: F401 - fixture
@@ -95,21 +96,27 @@ def test_verifier_needs_nothing_but_the_standard_library(client, published, tmp_
 def test_staff_pages_create_open_close_publish(client, people, xihu, members,  # noqa: F811
                                                verified_login):
     verified_login(people["street_staff"])
-    response = client.post(reverse("voting:manage_create"), {
+    form = {
         "unit": xihu["xixi"].pk, "title": "社区食堂选址", "method": "choose", "secrecy": "secret",
         "max_choices": 1, "min_choices": 0, "min_support": 0, "pass_rule": "more_than_half_cast",
         "budget_rule": "mes-greedy", "tie_break": "lower_cost_then_draw",
         "roll_source": "roles", "roll_role_choices": ["council_member"], "quorum_fraction": "1/2",
         "options_text": "A | 文三路\nB | 学院路",
-    })
+    }
+    no_tellers = client.post(reverse("voting:manage_create"), form)
+    assert no_tellers.status_code == 200 and not Ballot.objects.filter(title="社区食堂选址").exists()
+    assert "监票人" in no_tellers.content.decode() or "teller" in no_tellers.content.decode()
+    tellers = members[8:11]
+    response = client.post(reverse("voting:manage_create"), {
+        **form, "teller_mobiles": "\n".join(t.mobile for t in tellers), "threshold": 2})
     assert response.status_code == 302, response.content.decode()[:2000]
     ballot = Ballot.objects.get(title="社区食堂选址")
+    assert ballot.threshold == 2 and ballot.tellers.count() == 3
     for action in ("open", "close", "publish"):
         client.post(reverse("voting:manage_action", args=[ballot.public_id, action]))
     ballot.refresh_from_db()
-    assert ballot.state == BallotState.PUBLISHED
-    bad = client.post(reverse("voting:manage_create"), {"title": "", "options_text": "no bar"})
-    assert bad.status_code == 200 and bad.context["form"].errors
+    assert ballot.state == BallotState.CLOSED and ballot.is_sealed  # not without the tellers
+    assert "解密" in client.get(reverse("voting:manage", args=[ballot.public_id])).content.decode()
 
 
 def test_staff_pages_refuse_other_streets(client, people, xihu, verified_login):
@@ -131,7 +138,7 @@ def test_api_cast_and_results(client, people, xihu, members):  # noqa: F811
     over = client.post(url, {"choices": ["A", "B"]}, content_type="application/json")
     assert over.status_code == 422 and over.json()["detail"]
     ok = client.post(url, {"choices": ["A"]}, content_type="application/json")
-    assert ok.status_code == 201 and set(ok.json()) == {"code", "secret", "hash"}
+    assert ok.status_code == 201 and set(ok.json()) == {"code", "hash"}
     twice = client.post(url, {"choices": ["C"]}, content_type="application/json")
     assert twice.status_code == 422
     listing = client.get("/api/voting/ballots").json()
@@ -174,3 +181,31 @@ def test_api_staff_flow_with_quorum(client, people, xihu, members, verified_logi
                                                 "method": "choose", "options": []},
                         content_type="application/json")
     assert wrong.status_code == 422
+
+
+def test_api_refuses_out_of_range_money_and_changes_nothing(client, people, xihu,
+                                                            verified_login):
+    """A cost of 6e16 used to answer 500, save the ballot, and once opened break the list."""
+    verified_login(people["street_staff"])
+    base = {"unit": xihu["xixi"].code, "title": "金额越界", "method": "budget",
+            "budget": "1000000", "roll_roles": ["council_member"],
+            "secrecy": "named"}
+    for options, budget, field in [
+        ([{"key": "A", "title": "a", "cost": 6e16}], "1000000", "cost"),
+        ([{"key": "A", "title": "a", "cost": "-1"}], "1000000", "cost"),
+        ([{"key": "A", "title": "a", "cost": "10.001"}], "1000000", "cost"),
+        ([{"key": "A", "title": "a", "cost": "100"}], "1e20", "budget"),
+        ([{"key": "A", "title": "a", "cost": "NaN"}], "1000000", "cost"),
+    ]:
+        response = client.post("/api/voting/ballots", {**base, "options": options,
+                                                       "budget": budget},
+                               content_type="application/json")
+        assert response.status_code == 422, (options, budget, response.content)
+        assert field in response.content.decode()
+    assert not Ballot.objects.filter(title="金额越界").exists()
+    assert client.get("/api/voting/ballots").status_code == 200
+    with pytest.raises(ValidationError):  # the service holds the same range for every caller
+        services.create_ballot(people["street_staff"], xihu["xixi"], title="金额越界",
+                               method="budget", budget=Decimal("1000000"),
+                               options=[services.OptionInput("A", "a", Decimal("6e16"))])
+    assert not Ballot.objects.filter(title="金额越界").exists()

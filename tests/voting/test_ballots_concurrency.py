@@ -74,3 +74,32 @@ def test_scheduled_close_fires_once_with_several_workers(people, xihu):
     assert closed == 1, outcomes
     assert AuditRecord.objects.filter(action="voting.close_ballot").count() == before + 1
     assert Ballot.objects.get(pk=ballot.pk).state == BallotState.CLOSED
+
+
+def test_sealed_ballot_votes_at_once_and_tellers_at_once_count_exactly_once(people, xihu,
+                                                                           voters):
+    """Sealed: every voter at once, then all three tellers bring their shares at the same
+    moment — the ballot row lock lets exactly one request decrypt, and nothing is doubled."""
+    from yishi.voting import tellers
+    from yishi.voting.models import DecryptedBallot
+
+    staff = people["street_staff"]
+    teller_people = [staff, people["deputy"], people["expert"]]
+    ballot = services.open_ballot(staff, make_ballot(people, xihu, tellers=teller_people,
+                                                     threshold=2))
+    shares = [tellers.take_share(t, ballot) for t in teller_people]
+    outcomes = run_together(lambda i: services.cast_vote(voters[i], ballot, {"choices": ["B"]}),
+                            count=len(voters))
+    assert all(kind == "ok" for kind, _ in outcomes), outcomes
+    assert not CastBallot.objects.filter(ballot=ballot, content__isnull=False).exists()
+    services.close_ballot(staff, ballot)
+    outcomes = run_together(
+        lambda i: tellers.bring_share(teller_people[i], ballot, shares[i]), count=3)
+    counted = [v for kind, v in outcomes if kind == "ok" and v.decrypted is not None]
+    errors = [v for kind, v in outcomes if kind == "error"]
+    assert counted, outcomes
+    assert all(isinstance(e, ValidationError) and e.code == "state" for e in errors), errors
+    assert DecryptedBallot.objects.filter(ballot=ballot).count() == len(voters)
+    assert AuditRecord.objects.filter(action="voting.decrypt_ballots").count() == 1
+    ballot = services.publish_results(staff, Ballot.objects.get(pk=ballot.pk))
+    assert ballot.result["counts"]["B"] == len(voters)

@@ -336,7 +336,7 @@ def vote(request, item_id: int, data: VoteIn):
         receipt = services.cast_member_vote(request.user, item, data.answer)
     except (ValidationError, PermissionDenied) as exc:
         _refuse(exc)
-    return Status(201, {"code": receipt.code, "secret": receipt.nonce, "hash": receipt.hash})
+    return Status(201, {"code": receipt.code, "hash": receipt.hash})
 
 
 class CallOut(Schema):

@@ -29,7 +29,8 @@ class BallotAdmin(admin.ModelAdmin):
     list_filter = ["state", "method", "secrecy"]
     search_fields = ["title"]
     inlines = [OptionInline]
-    readonly_fields = ["state", "result", "entitled_count", "present_count", "tie_seed"]
+    readonly_fields = ["state", "result", "entitled_count", "present_count", "tie_seed",
+                       "public_key", "share_set", "threshold", "private_key", "decrypted_at"]
 
     def get_readonly_fields(self, request, obj=None):
         if _is_draft(obj):
@@ -41,4 +42,4 @@ class BallotAdmin(admin.ModelAdmin):
 @admin.register(PaperTally)
 class PaperTallyAdmin(admin.ModelAdmin):
     list_display = ["ballot", "state", "entered_by", "confirmed_by"]
-    readonly_fields = ["lines", "voters", "state", "entered_by", "confirmed_by"]
+    readonly_fields = ["lines", "state", "entered_by", "confirmed_by"]

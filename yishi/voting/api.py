@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.security import django_auth
+from pydantic import Field
 
 from yishi.core.errors import raise_api_error
 from yishi.core.models import Unit
@@ -27,14 +28,17 @@ from .models import (
     Secrecy,
     TieBreak,
 )
+from .services import MAX_MONEY
 
 router = Router(tags=["voting"])
 
 
+# Money: 0 to MAX_MONEY yuan, to the fen — the same range the forms and services hold to, so a
+# cost such as 6e16 is a 422 naming the field, never a saved ballot nobody can list.
 class OptionIn(Schema):
-    key: str
-    title: str
-    cost: Decimal = Decimal(0)
+    key: str = Field(min_length=1, max_length=32)
+    title: str = Field(min_length=1, max_length=200)
+    cost: Decimal = Field(Decimal(0), ge=0, le=MAX_MONEY, max_digits=14, decimal_places=2)
     description: str = ""
 
 
@@ -49,7 +53,7 @@ class BallotIn(Schema):
     min_choices: int = 0
     min_support: int = 0
     pass_rule: PassRule = PassRule.MORE_THAN_HALF_CAST
-    budget: Decimal | None = None
+    budget: Decimal | None = Field(None, gt=0, le=MAX_MONEY, max_digits=14, decimal_places=2)
     budget_rule: BudgetRule = BudgetRule.MES_GREEDY
     tie_break: TieBreak = TieBreak.LOWER_COST_THEN_DRAW
     opens_at: datetime | None = None
@@ -57,6 +61,10 @@ class BallotIn(Schema):
     roll_source: RollSource = RollSource.ROLES
     roll_roles: list[str] = []
     quorum_required: bool = False
+    tellers: list[str] = Field([], description="Mobile numbers of the tellers (secret ballots, "
+                               "at least 3)")
+    threshold: int | None = Field(None, ge=2, le=100)
+    publish_key: bool = False
 
 
 class OptionOut(Schema):
@@ -106,13 +114,19 @@ class VoteIn(Schema):
 
 class ReceiptOut(Schema):
     code: str
-    secret: str
     hash: str
 
 
 class PaperTallyIn(Schema):
     lines: list[dict]
-    voters: list[str] = []
+
+
+class PaperVotersIn(Schema):
+    voters: list[str]
+
+
+class PaperBatchOut(Schema):
+    voters: int
 
 
 class PresenceIn(Schema):
@@ -154,7 +168,7 @@ def get_ballot(request, ballot_id: UUID):
 
 
 @router.post("/ballots/{ballot_id}/votes", response={201: ReceiptOut}, auth=django_auth,
-             summary="Cast your vote; the answer is your receipt (keep the secret)")
+             summary="Cast your vote; the answer is your tracking code")
 def cast(request, ballot_id: UUID, vote: VoteIn):
     ballot = _get(ballot_id)
     content = {"choices": vote.choices} if vote.choices is not None else {"votes": vote.votes}
@@ -162,7 +176,7 @@ def cast(request, ballot_id: UUID, vote: VoteIn):
         receipt = services.cast_vote(request.user, ballot, content)
     except (ValidationError, PermissionDenied) as exc:
         raise_api_error(exc)
-    return Status(201, {"code": receipt.code, "secret": receipt.nonce, "hash": receipt.hash})
+    return Status(201, {"code": receipt.code, "hash": receipt.hash})
 
 
 @router.get("/ballots/{ballot_id}/results", summary="Published result")
@@ -187,13 +201,20 @@ def board(request, ballot_id: UUID):
              summary="Create a ballot (draft)")
 def create(request, data: BallotIn):
     unit = get_object_or_404(Unit, code=data.unit)
-    fields = data.dict(exclude={"unit", "title", "method", "options", "roll_roles"})
+    fields = data.dict(exclude={"unit", "title", "method", "options", "roll_roles", "tellers"})
     fields = {k: v for k, v in fields.items() if v is not None}
     fields["roll_roles"] = ",".join(data.roll_roles)
+    from yishi.core.models import User, normalize_mobile
+
+    mobiles = [normalize_mobile(m) for m in data.tellers]
+    tellers = {u.mobile: u for u in User.objects.filter(mobile__in=mobiles, is_active=True)}
+    if len(tellers) != len(set(mobiles)):
+        raise HttpError(422, _("Some tellers' mobile numbers have no account."))
     try:
         ballot = services.create_ballot(
             request.user, unit, title=data.title, method=data.method,
-            options=[services.OptionInput(**o.dict()) for o in data.options], **fields)
+            options=[services.OptionInput(**o.dict()) for o in data.options],
+            tellers=[tellers[m] for m in mobiles], **fields)
     except (ValidationError, PermissionDenied) as exc:
         raise_api_error(exc)
     return Status(201, ballot)
@@ -241,8 +262,16 @@ def presence(request, ballot_id: UUID, data: PresenceIn):
              auth=django_auth, summary="Enter counted paper ballots (first teller)")
 def enter_paper(request, ballot_id: UUID, data: PaperTallyIn):
     tally = _staff_action(request, ballot_id, lambda user, ballot: services.enter_paper_tally(
-        user, ballot, data.lines, data.voters))
+        user, ballot, data.lines))
     return Status(201, {"id": tally.pk, "state": tally.state, "total": tally.total})
+
+
+@router.post("/ballots/{ballot_id}/paper-voters", response={201: PaperBatchOut},
+             auth=django_auth, summary="Record who voted on paper (batches of at least 5)")
+def paper_voters(request, ballot_id: UUID, data: PaperVotersIn):
+    batch = _staff_action(request, ballot_id, lambda user, ballot: services.record_paper_voters(
+        user, ballot, data.voters))
+    return Status(201, {"voters": batch.voters})
 
 
 @router.post("/paper-tallies/{tally_id}/confirm", response=PaperTallyOut, auth=django_auth,

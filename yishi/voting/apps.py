@@ -12,9 +12,12 @@ class VotingConfig(AppConfig):
         from yishi.core.models import Role
 
         from . import permissions  # noqa: F401 - registers the voting rules
-        from .services import run_due_transitions
+        from .services import clear_expired_sessions, run_due_transitions
 
         periodic.register("voting.ballot_windows")(run_due_transitions)
+        # Here rather than in core: sessions once held cast ballots' receipts, and the secrecy
+        # of a ballot is this app's promise.
+        periodic.register("sessions.clear_expired")(clear_expired_sessions)
 
         menu.register(_("Ballots"), "voting:manage_list",
                       {Role.DISTRICT_STAFF, Role.STREET_STAFF},

@@ -4,10 +4,10 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from yishi.core.models import Role, Unit, UnitKind
+from yishi.core.models import Role, Unit, UnitKind, User, normalize_mobile
 
 from .models import Ballot, BudgetRule, Method, RollSource
-from .services import OptionInput
+from .services import MAX_MONEY, OptionInput
 
 ROLL_ROLES = [(Role.COUNCIL_MEMBER.value, Role.COUNCIL_MEMBER.label),
               (Role.DEPUTY.value, Role.DEPUTY.label),
@@ -31,7 +31,7 @@ def parse_options(text: str, method: str) -> list[OptionInput]:
             except InvalidOperation:
                 errors.append(_("Line %(n)d: the cost is not a number.") % {"n": n})
                 continue
-            if cost < 0 or cost > Decimal("1e11"):
+            if not cost.is_finite() or cost < 0 or cost > MAX_MONEY:
                 errors.append(_("Line %(n)d: the cost is out of range.") % {"n": n})
                 continue
         elif method == Method.BUDGET:
@@ -51,6 +51,12 @@ class BallotForm(forms.ModelForm):
         label=_("Options"), widget=forms.Textarea(attrs={"rows": 8}),
         help_text=_("One per line: code | title | cost in yuan (cost for budget ballots only)."),
     )
+    teller_mobiles = forms.CharField(
+        label=_("Tellers (secret ballots)"), required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Mobile numbers of at least three tellers, one per line (e.g. a council "
+                    "member, a deputy and a member of staff). Each receives one share of the "
+                    "ballot's key; the ballot is counted only when enough of them bring it."))
     roll_role_choices = forms.MultipleChoiceField(
         label=_("Who may vote"), choices=ROLL_ROLES, required=False,
         widget=forms.CheckboxSelectMultiple,
@@ -62,7 +68,7 @@ class BallotForm(forms.ModelForm):
         fields = ["unit", "title", "description", "method", "secrecy", "max_choices",
                   "min_choices", "min_support", "pass_rule", "budget", "budget_rule",
                   "tie_break", "opens_at", "closes_at", "roll_source", "quorum_required",
-                  "quorum_fraction"]
+                  "quorum_fraction", "threshold", "publish_key"]
         widgets = {
             "opens_at": forms.DateTimeInput(attrs={"type": "datetime-local"}),
             "closes_at": forms.DateTimeInput(attrs={"type": "datetime-local"}),
@@ -73,6 +79,9 @@ class BallotForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = units if units is not None else Unit.objects.filter(
             kind__in=[UnitKind.DISTRICT, UnitKind.STREET, UnitKind.TOWN])
+        self.fields["threshold"].required = False
+        self.fields["threshold"].help_text = _("For example 2 of 3 tellers; by default more "
+                                               "than half of them.")
 
     def clean_quorum_fraction(self):
         value = self.cleaned_data["quorum_fraction"]
@@ -90,7 +99,23 @@ class BallotForm(forms.ModelForm):
                 self.add_error("options_text", exc)
         if data.get("roll_source") == RollSource.ROLES and not data.get("roll_role_choices"):
             self.add_error("roll_role_choices", _("Choose who may vote."))
+        data["tellers"] = self._tellers(data)
         return data
+
+    def _tellers(self, data) -> list:
+        mobiles = [normalize_mobile(m) for m in (data.get("teller_mobiles") or "").split()]
+        if data.get("secrecy") != "secret":
+            return []
+        if not mobiles:
+            self.add_error("teller_mobiles", _("A secret ballot needs its tellers."))
+            return []
+        found = {u.mobile: u for u in User.objects.filter(mobile__in=mobiles, is_active=True)}
+        missing = [m for m in mobiles if m not in found]
+        if missing:
+            self.add_error("teller_mobiles", _("No account with this number: %(numbers)s.") % {
+                "numbers": ", ".join(missing)})
+            return []
+        return [found[m] for m in mobiles]
 
 
 class RollUploadForm(forms.Form):
@@ -103,11 +128,6 @@ class PaperTallyForm(forms.Form):
         help_text=_("One line per kind of ballot: the choices, then | and how many. "
                     "Choose/budget: “A,C | 12”. Yes/no or satisfaction: “A=yes B=no | 12”."),
     )
-    voters = forms.CharField(
-        label=_("Mobile numbers of people who voted on paper (optional, one per line)"),
-        widget=forms.Textarea(attrs={"rows": 3}), required=False,
-    )
-
     def parsed_lines(self, method: str) -> list[dict]:
         out = []
         for n, line in enumerate(self.cleaned_data["lines"].splitlines(), start=1):
@@ -128,8 +148,25 @@ class PaperTallyForm(forms.Form):
             out.append({"content": content, "count": number})
         return out
 
+
+
+class PaperVotersForm(forms.Form):
+    voters = forms.CharField(
+        label=_("Mobile numbers of people who voted on paper (one per line, at least 5)"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("Recorded apart from the counts, so nobody is paired with a ballot."),
+    )
+
     def voter_list(self) -> list[str]:
-        return [v.strip() for v in self.cleaned_data.get("voters", "").splitlines() if v.strip()]
+        return [v.strip() for v in self.cleaned_data["voters"].splitlines() if v.strip()]
+
+
+class BringShareForm(forms.Form):
+    share = forms.CharField(
+        label=_("Your key share (the words, in order)"),
+        widget=forms.Textarea(attrs={"rows": 4, "autocomplete": "off", "autocapitalize": "none",
+                                     "spellcheck": "false"}),
+    )
 
 
 class ImportPbForm(forms.Form):

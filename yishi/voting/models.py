@@ -2,9 +2,12 @@
 ballots. Councils, projects and evaluations create ballots through `services`; this app knows
 nothing of them.
 
-Secrecy: for a secret ballot the record that a person voted (`Participation`) and the ballot
-they cast (`CastBallot`) share nothing: the cast ballot has a random id, no voter, and no time;
-the board lists cast ballots ordered by receipt hash."""
+Secrecy: a secret ballot with tellers is sealed at cast to the ballot's public key (`sealing`);
+the database holds the ciphertext (`CastBallot`) beside the record that a person voted
+(`Participation`), never the content. Row order, transaction ids or backups can pair the two,
+which is why the content must be unreadable. After the close a quorum of tellers rebuild the
+key; the ciphertexts are shuffled and decrypted into `DecryptedBallot` rows with random ids and
+nothing that points back at a ciphertext."""
 
 import uuid
 
@@ -111,6 +114,18 @@ class Ballot(models.Model):
     opened_at = models.DateTimeField(_("opened"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    # Sealing (secret ballots with tellers). The private key is never stored: only the public
+    # half, the identifier of the tellers' share set and, if the ballot says so, the private
+    # key published after the count so that anyone can check each ciphertext.
+    public_key = models.CharField(_("public key"), max_length=64, blank=True)
+    share_set = models.PositiveIntegerField(_("key share set"), null=True, blank=True)
+    threshold = models.PositiveSmallIntegerField(_("tellers needed to count"), default=0)
+    publish_key = models.BooleanField(
+        _("publish the key after the count"), default=False,
+        help_text=_("Lets anyone check every ciphertext, but whoever holds the database can then "
+                    "pair voters with their ballots."))
+    private_key = models.CharField(_("published private key"), max_length=64, blank=True)
+    decrypted_at = models.DateTimeField(_("decrypted"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("ballot (投票)")
@@ -125,6 +140,36 @@ class Ballot(models.Model):
     @property
     def is_open(self) -> bool:
         return self.state == BallotState.OPEN
+
+    @property
+    def is_sealed(self) -> bool:
+        """Cast ballots are encrypted to the tellers' key."""
+        return bool(self.public_key)
+
+
+class Teller(models.Model):
+    """A teller of a secret ballot (监票人): holds one share of the ballot's private key."""
+
+    ballot = models.ForeignKey(Ballot, models.CASCADE, related_name="tellers",
+                               verbose_name=_("ballot"))
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+",
+                             verbose_name=_("teller"))
+    position = models.PositiveSmallIntegerField(_("share number"))
+    share_taken_at = models.DateTimeField(_("share taken"), null=True, blank=True)
+    share_brought_at = models.DateTimeField(_("share brought to the count"), null=True,
+                                            blank=True)
+
+    class Meta:
+        verbose_name = _("teller (监票人)")
+        verbose_name_plural = _("tellers")
+        ordering = ["position"]
+        constraints = [
+            models.UniqueConstraint(fields=["ballot", "user"], name="teller_unique_user"),
+            models.UniqueConstraint(fields=["ballot", "position"], name="teller_unique_position"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ballot_id}:{self.user_id}"
 
 
 class Option(models.Model):
@@ -201,14 +246,15 @@ class Participation(models.Model):
 
 
 class CastBallot(models.Model):
-    """A counted ballot (选票) as the bulletin board shows it: its content and receipt hash.
-    No timestamp and a random id, so it cannot be lined up with the participation records."""
+    """A cast ballot (选票). On a sealed ballot only its ciphertext, whose hash is the voter's
+    tracking code; on a named vote (or an old ballot without tellers) its content."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     ballot = models.ForeignKey(Ballot, models.CASCADE, related_name="cast_ballots",
                                verbose_name=_("ballot"))
-    content = models.JSONField(_("content"))
-    receipt = models.CharField(_("receipt hash"), max_length=64, unique=True)
+    content = models.JSONField(_("content"), null=True, blank=True)
+    ciphertext = models.BinaryField(_("ciphertext"), null=True, blank=True)
+    receipt = models.CharField(_("tracking code"), max_length=64, unique=True)
     channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices)
     voter = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True,
                               related_name="+", verbose_name=_("voter (named votes only)"))
@@ -236,7 +282,6 @@ class PaperTally(models.Model):
                                verbose_name=_("ballot"))
     lines = models.JSONField(_("counted ballots"),
                              help_text=_("[{\"content\": …, \"count\": n}, …]"))
-    voters = models.JSONField(_("people who voted on paper"), default=list)
     state = models.CharField(_("state"), max_length=10, choices=PaperTallyState.choices,
                              default=PaperTallyState.ENTERED)
     entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+",
@@ -257,3 +302,43 @@ class PaperTally(models.Model):
     @property
     def total(self) -> int:
         return sum(int(line["count"]) for line in self.lines)
+
+
+class DecryptedBallot(models.Model):
+    """A secret ballot as decrypted at the count (解密后的选票): written in a shuffled order, with a
+    random id and no time, channel or reference to the ciphertext it came from."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    ballot = models.ForeignKey(Ballot, models.CASCADE, related_name="decrypted_ballots",
+                               verbose_name=_("ballot"))
+    content = models.JSONField(_("content"))
+
+    class Meta:
+        verbose_name = _("decrypted ballot (解密选票)")
+        verbose_name_plural = _("decrypted ballots")
+
+    def __str__(self) -> str:
+        return str(self.id)[:8]
+
+
+# A batch of paper voters smaller than this would let the batch and the paper counts point at
+# what a few people chose.
+MIN_PAPER_BATCH = 5
+
+
+class PaperBatch(models.Model):
+    """People who voted on paper (纸质投票登记), recorded apart from the paper counts and in
+    batches of at least MIN_PAPER_BATCH, so no voter is paired with a content."""
+
+    ballot = models.ForeignKey(Ballot, models.CASCADE, related_name="paper_batches",
+                               verbose_name=_("ballot"))
+    voters = models.PositiveIntegerField(_("voters"))
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+",
+                                   verbose_name=_("entered by"))
+
+    class Meta:
+        verbose_name = _("paper voters batch (纸质投票登记)")
+        verbose_name_plural = _("paper voters batches")
+
+    def __str__(self) -> str:
+        return f"{self.ballot} · {self.voters}"

@@ -1,8 +1,10 @@
 """Reads shared by pages, the API and exports: the ballot's published spec and its board."""
 
+import base64
+
 from django.db.models import Count
 
-from .models import Ballot, BallotState, CastBallot, Participation, RollEntry
+from .models import Ballot, BallotState, CastBallot, DecryptedBallot, Participation, RollEntry
 
 
 def ballot_spec(ballot: Ballot) -> dict:
@@ -32,7 +34,10 @@ def ballot_spec(ballot: Ballot) -> dict:
 
 def board(ballot: Ballot) -> dict:
     """The public bulletin board: every counted ballot with its receipt hash, ordered by hash
-    (never by time); names only for named votes."""
+    (never by time); names only for named votes. A sealed ballot's board lists the ciphertexts
+    by tracking code and, apart, the decrypted ballots by their random ids."""
+    if ballot.is_sealed:
+        return sealed_board(ballot)
     rows = CastBallot.objects.filter(ballot=ballot).order_by("receipt")
     named = ballot.secrecy == "named"
     if named:
@@ -45,6 +50,25 @@ def board(ballot: Ballot) -> dict:
              **({"voter": r.voter.name if r.voter else None} if named else {})}
             for r in rows.iterator(chunk_size=5000)
         ],
+        "result": ballot.result,
+    }
+
+
+def sealed_board(ballot: Ballot) -> dict:
+    cast = CastBallot.objects.filter(ballot=ballot).order_by("receipt")
+    decrypted = DecryptedBallot.objects.filter(ballot=ballot).order_by("id")
+    return {
+        "format": "yishi-board/2",
+        "ballot": ballot_spec(ballot),
+        "public_key": ballot.public_key,
+        "private_key": ballot.private_key or None,
+        "ciphertexts": [
+            {"tracking_code": r.receipt, "channel": r.channel,
+             "ciphertext": base64.b64encode(bytes(r.ciphertext)).decode()}
+            for r in cast.iterator(chunk_size=5000)
+        ],
+        "ballots": [{"id": str(r.id), "content": r.content}
+                    for r in decrypted.iterator(chunk_size=5000)],
         "result": ballot.result,
     }
 

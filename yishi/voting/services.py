@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from fractions import Fraction
 
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
@@ -16,23 +17,35 @@ from yishi.core import audit, workflow
 from yishi.core.models import RoleAssignment, Unit, User, normalize_mobile
 from yishi.core.permissions import require
 
-from . import count
+from . import count, sealing
 from .models import (
+    MIN_PAPER_BATCH,
     Ballot,
     BallotState,
     CastBallot,
     Channel,
+    DecryptedBallot,
     Method,
     Option,
+    PaperBatch,
     PaperTally,
     PaperTallyState,
     Participation,
     RollEntry,
     RollSource,
     Secrecy,
+    Teller,
 )
 from .queries import ballot_spec
 from .workflows import BALLOT, PAPER_TALLY
+
+# The highest cost or budget a ballot takes (one hundred billion yuan, to the fen): a district's
+# whole budget fits many times over, and every count stays exact in Decimal and Fraction.
+MAX_MONEY = Decimal("100000000000.00")
+MIN_TELLERS = 3
+# Shares wait for their teller in the cache (memory or Redis, never the database) at most this
+# long, and never past the close.
+SHARE_PICKUP_SECONDS = 3 * 24 * 3600
 
 INVALID_MESSAGES = {
     "malformed": lambda d: _("The ballot could not be read."),
@@ -55,9 +68,9 @@ def _error(code: str, message: str) -> BallotError:
     return BallotError(message, code=code)
 
 
-def validate_content(ballot: Ballot, content) -> dict:
+def validate_content(ballot: Ballot, content, spec: dict | None = None) -> dict:
     try:
-        return count.validate(ballot_spec(ballot), content)
+        return count.validate(spec or ballot_spec(ballot), content)
     except count.InvalidBallot as exc:
         raise _error(exc.code, INVALID_MESSAGES.get(exc.code, INVALID_MESSAGES["malformed"])(
             exc.detail)) from None
@@ -89,22 +102,52 @@ def _clean_options(method: str, options: list[OptionInput]) -> list[OptionInput]
     for o in options:
         if not o.key or not o.title:
             raise _error("options", _("Every option needs a code and a title."))
-        if o.cost < 0:
-            raise _error("options", _("A cost cannot be negative."))
+        if not o.cost.is_finite() or o.cost < 0 or o.cost > MAX_MONEY:
+            raise _error("options", _("A cost must be between 0 and %(max)s yuan.") % {
+                "max": f"{MAX_MONEY:,.2f}"})
+        if o.cost != o.cost.quantize(Decimal("0.01")):
+            raise _error("options", _("A cost is given to the fen at most (two decimals)."))
         if method == Method.BUDGET and o.cost <= 0:
             raise _error("options", _("In a budget ballot every option needs a cost."))
     return options
 
 
+def _clean_tellers(secrecy: str, tellers: list[User] | None, threshold: int | None
+                   ) -> tuple[list[User], int]:
+    if not tellers:
+        return [], 0
+    if secrecy != Secrecy.SECRET:
+        raise _error("tellers", _("Only a secret ballot has tellers holding a key."))
+    if len({t.pk for t in tellers}) != len(tellers):
+        raise _error("tellers", _("A teller is listed twice."))
+    if len(tellers) < MIN_TELLERS:
+        raise _error("tellers", _("A secret ballot needs at least %(n)d tellers.") % {
+            "n": MIN_TELLERS})
+    threshold = threshold or len(tellers) // 2 + 1
+    if not 2 <= threshold <= len(tellers):
+        raise _error("threshold", _("The number of tellers needed to count must be between 2 "
+                                    "and the number of tellers (%(n)d).") % {"n": len(tellers)})
+    return tellers, threshold
+
+
 @transaction.atomic
 def create_ballot(actor, unit: Unit, *, title: str, method: str, options: list[OptionInput],
+                  tellers: list[User] | None = None, threshold: int | None = None,
                   **fields) -> Ballot:
+    """A draft ballot. A secret ballot given tellers is sealed: when it opens, its key is made
+    and split among them."""
     require(actor, "voting.manage_ballot", unit)
     if method not in Method.values:
         raise _error("method", _("Unknown ballot method."))
     options = _clean_options(method, options)
+    tellers, threshold = _clean_tellers(fields.get("secrecy", Secrecy.SECRET), tellers,
+                                        threshold)
     if method == Method.BUDGET and not fields.get("budget"):
         raise _error("budget", _("A budget ballot needs a budget."))
+    budget = fields.get("budget")
+    if budget is not None and (not Decimal(budget).is_finite() or not 0 < budget <= MAX_MONEY):
+        raise _error("budget", _("The budget must be more than 0 and at most %(max)s yuan.") % {
+            "max": f"{MAX_MONEY:,.2f}"})
     if fields.get("max_choices") and fields.get("min_choices", 0) > fields["max_choices"]:
         raise _error("max_choices", _("The minimum number of choices exceeds the maximum."))
     opens_at, closes_at = fields.get("opens_at"), fields.get("closes_at")
@@ -113,16 +156,20 @@ def create_ballot(actor, unit: Unit, *, title: str, method: str, options: list[O
     if closes_at and closes_at <= timezone.now():
         raise _error("closes_at", _("The closing time is in the past."))
     fields.setdefault("tie_seed", secrets.token_hex(16))
-    ballot = Ballot(unit=unit, title=title, method=method, created_by=actor, **fields)
+    ballot = Ballot(unit=unit, title=title, method=method, created_by=actor,
+                    threshold=threshold, **fields)
     ballot.full_clean(exclude=["created_by", "result"])
     ballot.save()
     Option.objects.bulk_create([
         Option(ballot=ballot, key=o.key, title=o.title, cost=o.cost, description=o.description,
                position=i) for i, o in enumerate(options)
     ])
+    Teller.objects.bulk_create([Teller(ballot=ballot, user=t, position=i)
+                                for i, t in enumerate(tellers)])
     audit.record(actor, "voting.create_ballot", ballot, after={
         "title": title, "method": method, "options": [o.key for o in options],
-        "secrecy": ballot.secrecy, "tie_seed": ballot.tie_seed}, unit=unit)
+        "secrecy": ballot.secrecy, "tie_seed": ballot.tie_seed,
+        "tellers": [t.pk for t in tellers], "threshold": threshold}, unit=unit)
     return ballot
 
 
@@ -228,31 +275,56 @@ def open_ballot(actor, ballot: Ballot) -> Ballot:
         raise _error("quorum", _("No quorum: %(present)d of %(entitled)d present.") % {
             "present": present, "entitled": entitled})
     return _transition(actor, ballot, BallotState.OPEN, "voting.open_ballot",
-                       entitled_count=entitled, present_count=present, opened_at=timezone.now())
+                       entitled_count=entitled, present_count=present, opened_at=timezone.now(),
+                       **_make_key(ballot))
 
 
-def _lock_open_ballot(ballot: Ballot) -> None:
+def share_cache_key(ballot: Ballot, position: int) -> str:
+    return f"voting:share:{ballot.public_id}:{position}"
+
+
+def _make_key(ballot: Ballot) -> dict:
+    """Make and split a sealed ballot's key as it opens. Each share waits in the cache (memory,
+    never the database) for its teller to take it once; the private key is not kept."""
+    tellers = list(Teller.objects.filter(ballot=ballot))
+    if not tellers:
+        return {}
+    key = sealing.make_key(ballot.threshold, len(tellers))
+    ttl = SHARE_PICKUP_SECONDS
+    if ballot.closes_at:
+        ttl = max(60, min(ttl, int((ballot.closes_at - timezone.now()).total_seconds())))
+    cache.set_many({share_cache_key(ballot, t.position): key.shares[t.position]
+                    for t in tellers}, ttl)
+    return {"public_key": key.public_key, "share_set": key.share_set}
+
+
+def _lock_open_ballot(ballot: Ballot) -> str:
     """Check the ballot is open, reading its state under a shared lock on PostgreSQL: any number
     of votes go in at once, but closing waits for votes in flight and no vote lands after the
     close."""
     lock = " FOR SHARE" if connection.vendor == "postgresql" else ""
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT state, closes_at FROM {Ballot._meta.db_table} WHERE id = %s{lock}",
-            [ballot.pk])
-        state, closes_at = cursor.fetchone()
+            f"SELECT state, closes_at, public_key FROM {Ballot._meta.db_table} "
+            f"WHERE id = %s{lock}", [ballot.pk])
+        state, closes_at, public_key = cursor.fetchone()
     if isinstance(closes_at, str):  # SQLite returns text through a raw cursor
         closes_at = datetime.fromisoformat(closes_at)
     if closes_at is not None and timezone.is_naive(closes_at):
         closes_at = timezone.make_aware(closes_at, UTC)
     if state != BallotState.OPEN or (closes_at and closes_at <= timezone.now()):
         raise _error("closed", _("This ballot is not open for voting."))
+    # The key as stored, read under the lock: a caller's stale Ballot object must not lead to
+    # a ballot stored in plaintext.
+    return public_key
 
 
 @dataclass
 class Receipt:
-    code: str      # the short code shown to the voter and searchable on the board
-    nonce: str     # the secret only the voter sees; with the content it reproduces the hash
+    """What the voter keeps: the hash of their ciphertext (tracking code). It shows the ballot
+    was recorded and counted, and proves nothing about its content to anyone."""
+
+    code: str      # the short form, searchable on the board
     hash: str
 
 
@@ -263,32 +335,41 @@ def short_code(receipt_hash: str) -> str:
 def cast_vote(voter: User, ballot: Ballot, content, channel: str = Channel.ONLINE) -> Receipt:
     """One entitled voter, one ballot: the unique constraint on Participation is the guard, so
     concurrent requests from the same voter store exactly one."""
-    content = validate_content(ballot, content)
-    nonce = secrets.token_urlsafe(16)
-    receipt = count.receipt_hash(str(ballot.public_id), content, nonce)
+    spec = ballot_spec(ballot)
+    content = validate_content(ballot, content, spec)
     try:
         with transaction.atomic():
-            _lock_open_ballot(ballot)
+            ballot.public_key = _lock_open_ballot(ballot)
+            stored = _stored_ballot(ballot, spec, content, channel)
             if not RollEntry.objects.filter(ballot=ballot, voter=voter).exists():
                 raise _error("not_entitled", _("You are not on the voter roll of this ballot."))
             # The whole transaction rolls back if this person has voted already.
             Participation.objects.create(ballot=ballot, voter=voter, channel=channel)
-            CastBallot.objects.create(
-                ballot=ballot, content=content, receipt=receipt, channel=channel,
-                voter=voter if ballot.secrecy == Secrecy.NAMED else None,
-            )
+            if ballot.secrecy == Secrecy.NAMED:
+                stored.voter = voter
+            stored.save(force_insert=True)
     except IntegrityError:
         if Participation.objects.filter(ballot=ballot, voter=voter).exists():
             raise _error("already_voted", _("You have already voted in this ballot.")) from None
         raise
-    return Receipt(short_code(receipt), nonce, receipt)
+    return Receipt(short_code(stored.receipt), stored.receipt)
+
+
+def _stored_ballot(ballot: Ballot, spec: dict, content: dict, channel: str) -> CastBallot:
+    """The row a cast ballot becomes: sealed to the tellers' key, or (named votes, ballots
+    without tellers) the content with a random receipt."""
+    if ballot.is_sealed:
+        ciphertext = sealing.seal(spec, ballot.public_key, content)
+        return CastBallot(ballot=ballot, ciphertext=ciphertext, channel=channel,
+                          receipt=sealing.tracking_code(ciphertext))
+    receipt = count.receipt_hash(str(ballot.public_id), content, secrets.token_urlsafe(16))
+    return CastBallot(ballot=ballot, content=content, receipt=receipt, channel=channel)
 
 
 @transaction.atomic
-def enter_paper_tally(teller, ballot: Ballot, lines: list[dict],
-                      voter_mobiles: list[str] | None = None) -> PaperTally:
+def enter_paper_tally(teller, ballot: Ballot, lines: list[dict]) -> PaperTally:
     """A teller enters counted paper ballots: [{"content": …, "count": n}]. Nothing counts until
-    a second teller confirms."""
+    a second teller confirms. Who voted on paper is recorded apart (record_paper_voters)."""
     require(teller, "voting.count_paper", ballot.unit)
     ballot = Ballot.objects.get(pk=ballot.pk)
     if ballot.state not in (BallotState.OPEN, BallotState.CLOSED):
@@ -307,12 +388,49 @@ def enter_paper_tally(teller, ballot: Ballot, lines: list[dict],
         clean.append({"content": validate_content(ballot, line.get("content")), "count": number})
     if not clean:
         raise _error("empty", _("Enter at least one counted ballot."))
-    mobiles = [normalize_mobile(m) for m in voter_mobiles or []]
-    tally = PaperTally.objects.create(ballot=ballot, lines=clean, voters=mobiles,
-                                      entered_by=teller)
-    audit.record(teller, "voting.enter_paper_tally", tally,
-                 after={"lines": clean, "voters": len(mobiles)}, unit=ballot.unit)
+    tally = PaperTally.objects.create(ballot=ballot, lines=clean, entered_by=teller)
+    audit.record(teller, "voting.enter_paper_tally", tally, after={"lines": clean},
+                 unit=ballot.unit)
     return tally
+
+
+@transaction.atomic
+def record_paper_voters(teller, ballot: Ballot, mobiles: list[str]) -> PaperBatch:
+    """Record who voted on paper, so they cannot vote again online. Kept apart from the paper
+    counts, and in batches of at least MIN_PAPER_BATCH people: a smaller batch beside the
+    counts would tell what those few chose."""
+    require(teller, "voting.count_paper", ballot.unit)
+    ballot = Ballot.objects.get(pk=ballot.pk)
+    if ballot.state not in (BallotState.OPEN, BallotState.CLOSED):
+        raise _error("state", _("Paper voters are recorded while the ballot is open or closed."))
+    if ballot.secrecy == Secrecy.NAMED:
+        raise _error("named", _("Named votes are cast one by one, not entered as totals."))
+    numbers = [normalize_mobile(m) for m in mobiles if m.strip()]
+    if len(set(numbers)) != len(numbers):
+        raise _error("voters", _("A mobile number is listed twice."))
+    if len(numbers) < MIN_PAPER_BATCH:
+        raise _error("voters", _("Record paper voters in batches of at least %(n)d people, so "
+                                 "that no batch tells what its few voters chose.") % {
+            "n": MIN_PAPER_BATCH})
+    voters = list(User.objects.filter(mobile__in=numbers))
+    if len(voters) != len(numbers):
+        raise _error("voters", _("Some people listed as paper voters have no account."))
+    on_roll = set(RollEntry.objects.filter(ballot=ballot, voter__in=voters)
+                  .values_list("voter_id", flat=True))
+    not_on_roll = [v for v in voters if v.pk not in on_roll]
+    if not_on_roll:
+        raise _error("voters", _("Not on the voter roll: %(names)s.") % {
+            "names": ", ".join(v.masked_mobile for v in not_on_roll)})
+    try:
+        with transaction.atomic():
+            Participation.objects.bulk_create(
+                [Participation(ballot=ballot, voter=v, channel=Channel.PAPER) for v in voters])
+    except IntegrityError:
+        raise _error("already_voted", _("Someone on the paper list has already voted.")) from None
+    batch = PaperBatch.objects.create(ballot=ballot, voters=len(voters), entered_by=teller)
+    audit.record(teller, "voting.record_paper_voters", batch, after={"voters": len(voters)},
+                 unit=ballot.unit)
+    return batch
 
 
 @transaction.atomic
@@ -324,29 +442,12 @@ def confirm_paper_tally(teller, tally: PaperTally) -> PaperTally:
     if tally.state != PaperTallyState.ENTERED:
         raise _error("state", _("This paper tally has already been dealt with."))
     ballot = tally.ballot
-    if ballot.state not in (BallotState.OPEN, BallotState.CLOSED):
-        raise _error("state", _("The ballot's results are already published."))
-    voters = list(User.objects.filter(mobile__in=tally.voters))
-    if len(voters) != len(set(tally.voters)):
-        raise _error("voters", _("Some people listed as paper voters have no account."))
-    not_on_roll = [v for v in voters
-                   if not RollEntry.objects.filter(ballot=ballot, voter=v).exists()]
-    if not_on_roll:
-        raise _error("voters", _("Not on the voter roll: %(names)s.") % {
-            "names": ", ".join(v.masked_mobile for v in not_on_roll)})
-    try:
-        with transaction.atomic():
-            Participation.objects.bulk_create(
-                [Participation(ballot=ballot, voter=v, channel=Channel.PAPER) for v in voters])
-    except IntegrityError:
-        raise _error("already_voted", _("Someone on the paper list has already voted.")) from None
-    cast = []
-    for line in tally.lines:
-        for _n in range(int(line["count"])):
-            nonce = secrets.token_urlsafe(16)
-            cast.append(CastBallot(
-                ballot=ballot, content=line["content"], channel=Channel.PAPER,
-                receipt=count.receipt_hash(str(ballot.public_id), line["content"], nonce)))
+    if ballot.state not in (BallotState.OPEN, BallotState.CLOSED) or ballot.decrypted_at:
+        raise _error("state", _("The ballot's results are already counted."))
+    # Paper ballots are sealed like online ones, so the count decrypts one list.
+    spec = ballot_spec(ballot)
+    cast = [_stored_ballot(ballot, spec, line["content"], Channel.PAPER)
+            for line in tally.lines for _n in range(int(line["count"]))]
     CastBallot.objects.bulk_create(cast, batch_size=2000)
     workflow.transition(tally, "confirm_paper_tally", teller, workflow=PAPER_TALLY,
                         after={"ballots": len(cast)}, confirmed_by=teller,
@@ -367,12 +468,24 @@ def close_ballot(actor, ballot: Ballot) -> Ballot:
     if actor is not None:
         require(actor, "voting.manage_ballot", ballot.unit)
     ballot = Ballot.objects.get(pk=ballot.pk)
-    return _transition(actor, ballot, BallotState.CLOSED, "voting.close_ballot",
-                       closed_at=timezone.now())
+    ballot = _transition(actor, ballot, BallotState.CLOSED, "voting.close_ballot",
+                         closed_at=timezone.now())
+    forget_untaken_shares(ballot)
+    return ballot
+
+
+def forget_untaken_shares(ballot: Ballot) -> None:
+    """A share nobody took by the close is gone: it must not wait in memory for the count."""
+    positions = Teller.objects.filter(ballot=ballot).values_list("position", flat=True)
+    cache.delete_many([share_cache_key(ballot, p) for p in positions])
 
 
 def compute_result(ballot: Ballot) -> dict:
-    contents = list(CastBallot.objects.filter(ballot=ballot).values_list("content", flat=True))
+    if ballot.is_sealed:
+        rows = DecryptedBallot.objects.filter(ballot=ballot)
+    else:
+        rows = CastBallot.objects.filter(ballot=ballot)
+    contents = list(rows.values_list("content", flat=True))
     return count.tally(ballot_spec(ballot), contents)
 
 
@@ -384,6 +497,8 @@ def publish_results(actor, ballot: Ballot) -> Ballot:
         raise _error("paper", _("Paper tallies are waiting for a second teller's confirmation."))
     if ballot.state != BallotState.CLOSED:
         raise _error("state", _("Close the ballot before publishing its results."))
+    if ballot.is_sealed and ballot.decrypted_at is None:
+        raise _error("sealed", _("The tellers have not decrypted the ballots yet."))
     result = compute_result(ballot)
     return _transition(actor, ballot, BallotState.PUBLISHED, "voting.publish_results",
                        result=result, published_at=timezone.now())
@@ -416,8 +531,9 @@ def run_due_transitions(now: datetime | None = None) -> tuple[int, int]:
     for ballot in Ballot.objects.filter(state=BallotState.OPEN, closes_at__lte=now):
         try:
             with transaction.atomic():
-                _transition(None, ballot, BallotState.CLOSED, "voting.close_ballot",
-                            closed_at=now)
+                ballot = _transition(None, ballot, BallotState.CLOSED, "voting.close_ballot",
+                                     closed_at=now)
+            forget_untaken_shares(ballot)
             closed += 1
         except ValidationError:
             continue
@@ -432,6 +548,18 @@ def _open_by_schedule(ballot: Ballot) -> None:
     if entitled == 0 or ballot.quorum_required:
         raise _error("roll", "needs a person to open")  # a meeting opens these by hand
     _transition(None, ballot, BallotState.OPEN, "voting.open_ballot",
-                entitled_count=entitled, opened_at=timezone.now())
+                entitled_count=entitled, opened_at=timezone.now(), **_make_key(ballot))
 
 
+
+
+def clear_expired_sessions() -> tuple:
+    """Delete expired sessions (Django's `clearsessions`), run by the periodic worker: a session
+    outlives its sign-in in the table and in every backup unless something removes it. Signing
+    out deletes a session at once."""
+    from importlib import import_module
+
+    from django.conf import settings
+
+    import_module(settings.SESSION_ENGINE).SessionStore.clear_expired()
+    return ()

@@ -14,6 +14,7 @@ urlpatterns = [
     path("manage/<uuid:public_id>/<slug:action>/", views.manage_action, name="manage_action"),
     path("<uuid:public_id>/", views.ballot_detail, name="detail"),
     path("<uuid:public_id>/receipt/", views.receipt_view, name="receipt"),
+    path("<uuid:public_id>/teller/", views.teller_view, name="teller"),
     path("<uuid:public_id>/results/", views.results_view, name="results"),
     path("<uuid:public_id>/board/", views.board_view, name="board"),
     path("<uuid:public_id>/board.json", views.board_json, name="board_json"),

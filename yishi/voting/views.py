@@ -17,16 +17,25 @@ from django.views.decorators.http import require_POST
 from yishi.core.models import Unit, UnitKind
 from yishi.core.permissions import active_roles, has_perm
 
-from . import charts, exchange, queries, services
-from .forms import BallotForm, ImportPbForm, PaperTallyForm, RollUploadForm
+from . import charts, exchange, queries, services, tellers
+from .forms import (
+    BallotForm,
+    BringShareForm,
+    ImportPbForm,
+    PaperTallyForm,
+    PaperVotersForm,
+    RollUploadForm,
+)
 from .models import (
     Ballot,
     BallotState,
     CastBallot,
+    DecryptedBallot,
     Method,
     PaperTally,
     PaperTallyState,
     Participation,
+    Teller,
 )
 
 RECEIPT_SESSION = "yishi_voting_receipts"
@@ -66,6 +75,8 @@ def ballot_detail(request: HttpRequest, public_id) -> HttpResponse:
         "entitled": queries.is_entitled(ballot, request.user),
         "voted": queries.has_voted(ballot, request.user),
         "turnout": queries.turnout(ballot),
+        "is_teller": ballot.is_sealed and request.user.is_authenticated
+        and Teller.objects.filter(ballot=ballot, user=request.user).exists(),
         "trail": [(_("Ballots"), reverse("voting:list")), (ballot.title, None)],
         "choices": [], "votes": {}, "errors": [],
     }
@@ -89,10 +100,10 @@ def ballot_detail(request: HttpRequest, public_id) -> HttpResponse:
         except ValidationError as exc:
             context["errors"] = _errors(exc)
             return render(request, "voting/detail.html", context, status=400)
+        # Only the tracking code, and only until the receipt page has shown it once: never the
+        # content, which sessions (signed, not encrypted) and their backups would keep.
         request.session.setdefault(RECEIPT_SESSION, {})[str(ballot.public_id)] = {
-            "code": receipt.code, "nonce": receipt.nonce, "hash": receipt.hash,
-            "content": json.dumps(content, ensure_ascii=False, sort_keys=True),
-        }
+            "code": receipt.code, "hash": receipt.hash}
         request.session.modified = True
         return redirect("voting:receipt", public_id=ballot.public_id)
     return render(request, "voting/detail.html", context)
@@ -113,9 +124,10 @@ def _summary(ballot, options, content) -> list[tuple[str, str]]:
 @login_required
 def receipt_view(request: HttpRequest, public_id) -> HttpResponse:
     ballot = _ballot(public_id)
-    receipt = request.session.get(RECEIPT_SESSION, {}).get(str(ballot.public_id))
+    receipt = request.session.get(RECEIPT_SESSION, {}).pop(str(ballot.public_id), None)
     if receipt is None:
         raise Http404
+    request.session.modified = True
     return render(request, "voting/receipt.html", {
         "ballot": ballot, "receipt": receipt,
         "trail": [(_("Ballots"), reverse("voting:list")),
@@ -140,7 +152,10 @@ def results_view(request: HttpRequest, public_id) -> HttpResponse:
 
 def board_view(request: HttpRequest, public_id) -> HttpResponse:
     ballot = _ballot(public_id)
-    if ballot.state not in (BallotState.CLOSED, BallotState.PUBLISHED):
+    # A sealed ballot's tracking codes are public while it is open: voters check theirs in.
+    shown = [BallotState.CLOSED, BallotState.PUBLISHED] + (
+        [BallotState.OPEN] if ballot.is_sealed else [])
+    if ballot.state not in shown:
         raise Http404
     rows = CastBallot.objects.filter(ballot=ballot).order_by("receipt")
     query = (request.GET.get("receipt") or "").replace("-", "").replace(" ", "").lower()
@@ -157,12 +172,17 @@ def board_view(request: HttpRequest, public_id) -> HttpResponse:
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
     titles = {o.key: o.title for o in ballot.options.all()}
     found_summary = []
-    if found is not None:
+    if found is not None and found.content is not None:
         found_summary = [titles.get(k, k) for k in found.content.get("choices", [])] + [
             f"{titles.get(k, k)}: {v}" for k, v in found.content.get("votes", {}).items()]
+    decrypted = None
+    if ballot.is_sealed and ballot.decrypted_at:
+        decrypted = Paginator(DecryptedBallot.objects.filter(ballot=ballot).order_by("id"),
+                              50).get_page(request.GET.get("dpage"))
     return render(request, "voting/board.html", {
         "ballot": ballot, "page": page, "found": found, "query": request.GET.get("receipt", ""),
-        "found_summary": found_summary,
+        "found_summary": found_summary, "decrypted": decrypted,
+        "tracking_count": page.paginator.count,
         "trail": [(_("Ballots"), reverse("voting:list")),
                   (ballot.title, reverse("voting:detail", args=[ballot.public_id])),
                   (_("Bulletin board"), None)],
@@ -227,10 +247,11 @@ def manage_create(request: HttpRequest) -> HttpResponse:
         fields = {name: data[name] for name in form.Meta.fields
                   if name not in ("unit", "title", "method") and data.get(name) is not None}
         fields["roll_roles"] = ",".join(data.get("roll_role_choices") or [])
+        fields["threshold"] = fields.get("threshold") or None
         try:
             ballot = services.create_ballot(request.user, data["unit"], title=data["title"],
                                             method=data["method"], options=data["options"],
-                                            **fields)
+                                            tellers=data["tellers"], **fields)
         except ValidationError as exc:
             form.add_error(None, exc.messages)
         else:
@@ -257,7 +278,9 @@ def manage_detail(request: HttpRequest, public_id) -> HttpResponse:
         "roll_count": ballot.roll.count(), "turnout": queries.turnout(ballot),
         "tallies": PaperTally.objects.filter(ballot=ballot).select_related(
             "entered_by", "confirmed_by"),
+        "tellers": Teller.objects.filter(ballot=ballot).select_related("user"),
         "roll_form": RollUploadForm(), "paper_form": PaperTallyForm(),
+        "paper_voters_form": PaperVotersForm(),
         "trail": [(_("Ballots"), reverse("voting:manage_list")), (ballot.title, None)],
     })
 
@@ -312,9 +335,14 @@ def manage_action(request: HttpRequest, public_id, action: str) -> HttpResponse:
             form = PaperTallyForm(request.POST)
             if not form.is_valid():
                 raise ValidationError(_("Enter the counted ballots."))
-            services.enter_paper_tally(user, ballot, form.parsed_lines(ballot.method),
-                                       form.voter_list())
+            services.enter_paper_tally(user, ballot, form.parsed_lines(ballot.method))
             messages.success(request, _("Entered. A second teller must confirm."))
+        elif action == "paper-voters":
+            form = PaperVotersForm(request.POST)
+            if not form.is_valid():
+                raise ValidationError(_("List the mobile numbers of the paper voters."))
+            batch = services.record_paper_voters(user, ballot, form.voter_list())
+            messages.success(request, _("%(n)d paper voters recorded.") % {"n": batch.voters})
         elif action in ("confirm-paper", "reject-paper"):
             tally = get_object_or_404(PaperTally, pk=request.POST.get("tally"), ballot=ballot,
                                       state=PaperTallyState.ENTERED)
@@ -356,3 +384,47 @@ def manage_import(request: HttpRequest) -> HttpResponse:
         return redirect("voting:manage_list")
     messages.success(request, _("Imported and re-counted."))
     return redirect("voting:results", public_id=ballot.public_id)
+
+
+# --- tellers ----------------------------------------------------------------------------------
+
+@login_required
+def teller_view(request: HttpRequest, public_id) -> HttpResponse:
+    """A teller's page of a sealed ballot: take the key share once while the ballot is open,
+    bring it after the close. The share is in the response only, never stored."""
+    ballot = _ballot(public_id)
+    if not ballot.is_sealed:
+        raise Http404
+    teller = tellers.teller_for(request.user, ballot)
+    share, progress, errors = None, None, []
+    form = BringShareForm(request.POST or None)
+    trail = [(_("Ballots"), reverse("voting:list")),
+             (ballot.title, reverse("voting:detail", args=[ballot.public_id])),
+             (_("Teller"), None)]
+    if request.method == "POST":
+        try:
+            if request.POST.get("step") == "take":
+                share = tellers.take_share(request.user, ballot)
+            elif form.is_valid():
+                progress = tellers.bring_share(request.user, ballot, form.cleaned_data["share"])
+                if progress.decrypted is not None:
+                    messages.success(request, _("The ballots are decrypted: %(n)d counted.")
+                                     % {"n": progress.decrypted})
+                    return redirect("voting:teller", public_id=ballot.public_id)
+                messages.success(request, _("Your share is entered: %(brought)d of %(needed)d "
+                                            "shares are here.") % {
+                    "brought": progress.brought, "needed": progress.needed})
+                return redirect("voting:teller", public_id=ballot.public_id)
+        except ValidationError as exc:
+            errors = _errors(exc)
+        ballot.refresh_from_db()
+        teller.refresh_from_db()
+    response = render(request, "voting/teller.html", {
+        "ballot": ballot, "teller": teller, "share": share, "form": form, "errors": errors,
+        "qr": charts.qr_svg(share) if share else "",
+        "tellers": Teller.objects.filter(ballot=ballot).select_related("user"),
+        "trail": trail,
+    }, status=400 if errors else 200)
+    if share:
+        response["Cache-Control"] = "no-store"
+    return response
