@@ -1,7 +1,7 @@
-"""How a service's refusal reaches the user: as form errors next to the fields it names, or as
-the API's 4xx answer."""
+"""How a service's refusal reaches a page: as form errors next to the fields it names, or as
+messages. (The API's answer is made in one place: the exception handlers in yishi/api.py.)"""
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 
 
 def add_form_errors(form, exc: ValidationError, field: str | None = None) -> None:
@@ -13,11 +13,3 @@ def add_form_errors(form, exc: ValidationError, field: str | None = None) -> Non
     else:
         form.add_error(field, exc.messages)
 
-
-def raise_api_error(exc: ValidationError | PermissionDenied):
-    """403 for a refused permission, 422 with the messages for invalid input."""
-    from ninja.errors import HttpError
-
-    if isinstance(exc, PermissionDenied):
-        raise HttpError(403, str(exc) or "forbidden")
-    raise HttpError(422, " ".join(exc.messages))
