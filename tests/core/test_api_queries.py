@@ -6,9 +6,9 @@ One demo load for the whole module's measurements (it is the slow part)."""
 
 import pytest
 from django.db import connection
-from django.db.models import Count, Q
-from django.utils import timezone
+from django.db.models import Count
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 pytestmark = pytest.mark.django_db
 
