@@ -7,6 +7,8 @@ Endpoints do not catch the services' exceptions: the handlers below turn Django'
 ValidationError (422, or 409 for a conflict), PermissionDenied (403), Http404 (404), ninja's
 input validation (422), authentication (401) and unreadable bodies (400) into that body."""
 
+import json
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -101,6 +103,55 @@ api = YishiAPI(
     description=str(gettext_lazy("Open data and participation API of the Yishi platform.")),
     urls_namespace="api",
 )
+
+
+def _nul_in(value, where):
+    """The dotted name of the first string holding a NUL character, or None."""
+    if isinstance(value, str):
+        return where if "\x00" in value else None
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(
+        value, list) else ()
+    for key, item in items:
+        found = _nul_in(item, f"{where}.{key}" if where else str(key))
+        if found:
+            return found
+    return None
+
+
+def _refuse_nul(view):
+    """PostgreSQL cannot store a NUL character in text, and psycopg refuses it with a
+    ValueError deep in a query: every text the API reads (path, query, JSON or form body) is
+    checked here first, so a NUL is a 422 naming the field."""
+    from functools import wraps
+
+    @wraps(view)
+    def checked(request, *args, **kwargs):
+        def joined(querydict):
+            return {key: "".join(querydict.getlist(key)) for key in querydict}
+
+        field = _nul_in(kwargs, "") or _nul_in(joined(request.GET), "")
+        if field is None and request.method not in ("GET", "HEAD", "OPTIONS"):
+            if request.content_type in ("multipart/form-data",
+                                        "application/x-www-form-urlencoded"):
+                field = _nul_in(joined(request.POST), "")  # files may hold any bytes
+            elif request.content_type == "application/json":
+                if b"\\u0000" in request.body.lower():
+                    try:
+                        field = _nul_in(json.loads(request.body), "")
+                    except ValueError:
+                        field = None  # unreadable JSON: the body parser answers 400
+            elif b"\x00" in request.body:
+                field = "body"
+        if field is not None:
+            return api.create_response(request, _body(
+                [{"field": field, "message": _("Text may not contain NUL characters.")}]),
+                status=422)
+        return view(request, *args, **kwargs)
+
+    return checked
+
+
+api.add_decorator(_refuse_nul, mode="view")
 
 
 @api.exception_handler(ninja_errors.ValidationError)

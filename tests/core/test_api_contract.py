@@ -140,3 +140,18 @@ def test_schema_documents_one_error_body(client, db):
         for method, operation in operations.items():
             assert operation["responses"]["422"]["content"]["application/json"]["schema"] == {
                 "$ref": "#/components/schemas/ErrorOut"}, (method, path)
+
+
+def test_nul_characters_are_422_before_any_query(client, people):
+    """PostgreSQL refuses NUL in text with a ValueError (a 500) unless the API refuses first."""
+    client.force_login(people["resident"])
+    body = _contract(client.post("/api/opinions", '{"title": "a\\u0000b", "text": "x"}',
+                                 content_type="application/json"), 422)
+    assert body["errors"][0]["field"] == "title"
+    assert _contract(client.get("/api/opinions?street=%00"), 422)["errors"][0]["field"] == "street"
+    assert _contract(client.get("/api/opinions/%00"), 422)["errors"][0]["field"] == "number"
+    # a backslash followed by u0000 is ordinary text
+    text = _contract(client.post("/api/opinions", '{"title": "a\\\\u0000b"}',
+                                 content_type="application/json"), 422)
+    assert "title" not in {e["field"] for e in text["errors"]}
+    assert not Opinion.objects.exists()
