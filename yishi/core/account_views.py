@@ -22,7 +22,7 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from . import notifications, services, signin
-from .errors import add_form_errors
+from .errors import add_form_errors, error_messages
 from .forms import (
     CodeForm,
     DeleteAccountForm,
@@ -139,8 +139,7 @@ def resend_code_view(request: HttpRequest) -> HttpResponse:
     try:
         signin.send_code(pending["mobile"], pending["purpose"], signin.client_address(request))
     except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
+        error_messages(request, exc)
     else:
         messages.success(request, _("A new code has been sent."))
     return redirect("core:enter_code")

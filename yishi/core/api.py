@@ -1,4 +1,3 @@
-from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Schema, Status
@@ -8,7 +7,6 @@ from ninja.security import django_auth
 
 from . import queries
 from .attachments import store_attachment
-from .errors import raise_api_error
 from .models import Notification, Unit, UnitKind
 
 router = Router(tags=["core"])
@@ -96,10 +94,7 @@ class AttachmentOut(Schema):
 @router.post("/attachments", response={201: AttachmentOut}, auth=django_auth,
              summary="Upload a file (images are re-encoded without EXIF/GPS)")
 def upload_attachment(request, file: File[UploadedFile], description: Form[str] = ""):
-    try:
-        attachment = store_attachment(request.user, file, description=description)
-    except ValidationError as exc:
-        raise_api_error(exc)
+    attachment = store_attachment(request.user, file, description=description)
     return Status(201, {
         "id": attachment.pk, "name": attachment.original_name,
         "content_type": attachment.content_type, "size": attachment.size,

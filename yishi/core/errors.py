@@ -1,5 +1,5 @@
-"""How a service's refusal reaches the user: as form errors next to the fields it names, or as
-the API's 4xx answer."""
+"""How a service's refusal reaches a page: as form errors next to the fields it names, or as
+messages. (The API's answer is made in one place: the exception handlers in yishi/api.py.)"""
 
 from django.core.exceptions import PermissionDenied, ValidationError
 
@@ -14,10 +14,12 @@ def add_form_errors(form, exc: ValidationError, field: str | None = None) -> Non
         form.add_error(field, exc.messages)
 
 
-def raise_api_error(exc: ValidationError | PermissionDenied):
-    """403 for a refused permission, 422 with the messages for invalid input."""
-    from ninja.errors import HttpError
 
-    if isinstance(exc, PermissionDenied):
-        raise HttpError(403, str(exc) or "forbidden")
-    raise HttpError(422, " ".join(exc.messages))
+def error_messages(request, exc: ValidationError | PermissionDenied) -> None:
+    """Show a service's refusal as error messages on the next page (for actions without a form
+    of their own). A PermissionDenied without a text says "not allowed"."""
+    from django.contrib import messages
+    from django.utils.translation import gettext as _
+
+    for message in getattr(exc, "messages", None) or [str(exc) or _("Not allowed.")]:
+        messages.error(request, message)

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from . import queries, services
+from .errors import error_messages
 from .menu import workspace_menu
 from .models import AuditRecord, TextSize, Unit, UnitKind
 from .permissions import active_roles, has_perm
@@ -138,8 +139,7 @@ def residents_to_verify(request: HttpRequest) -> HttpResponse:
             services.verify_resident(request.user, person)
             messages.success(request, _("%(name)s is verified.") % {"name": person.name})
         except (ValidationError, PermissionDenied) as exc:
-            for message in getattr(exc, "messages", [str(exc)]):
-                messages.error(request, message)
+            error_messages(request, exc)
         return redirect("core:residents_to_verify")
     from django.db.models import Q
 

@@ -4,30 +4,22 @@ for members."""
 
 from datetime import datetime
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Prefetch, Q
+from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
-from ninja.errors import HttpError
-from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import django_auth
 
+from yishi.core.api_types import Id
 from yishi.core.models import Unit
 
 from . import queries, roundtables, services
-from .models import AgendaItem, Call, Meeting, Member, RoundTable
+from .models import AgendaItem, Call, Meeting, Member, Minutes, MinutesState, RoundTable
 
 router = Router(tags=["councils"])
 
-
-def _refuse(exc):
-    """403 for a refused permission; 422 naming the field for invalid input."""
-    if isinstance(exc, PermissionDenied):
-        raise HttpError(403, str(exc) or "forbidden")
-    if hasattr(exc, "error_dict"):
-        raise NinjaValidationError([
-            {"loc": ["body", field], "msg": " ".join(messages), "type": "value_error"}
-            for field, messages in exc.message_dict.items()])
-    raise HttpError(422, " ".join(exc.messages))
 
 
 class CouncilOut(Schema):
@@ -44,10 +36,11 @@ class CouncilOut(Schema):
 
 
 def _council_out(council) -> dict:
-    term = council.current_term()
+    # Terms come prefetched newest first, each with its count of serving members.
+    term = council.terms_newest_first[0] if council.terms_newest_first else None
     return {"street": council.street.code, "name": council.name,
             "term": term.number if term else None,
-            "members": services.serving_members(term).count() if term else 0,
+            "members": term.serving if term else 0,
             **{f: getattr(council, f) for f in (
                 "quorum_fraction", "pass_rule", "secrecy", "notice_days", "call_threshold",
                 "round_table_days")}}
@@ -55,9 +48,12 @@ def _council_out(council) -> dict:
 
 @router.get("/councils", response=list[CouncilOut], summary="Every street's council and rules")
 def councils(request):
-    from .models import Council
+    from .models import Council, MemberStatus, Term
 
-    return [_council_out(c) for c in Council.objects.select_related("street")]
+    terms = Term.objects.order_by("-number").annotate(
+        serving=Count("members", filter=Q(members__status=MemberStatus.SERVING)))
+    return [_council_out(c) for c in Council.objects.select_related("street").prefetch_related(
+        Prefetch("terms", terms, to_attr="terms_newest_first"))]
 
 
 class RosterRow(Schema):
@@ -72,7 +68,7 @@ class RosterRow(Schema):
 def roster(request, street: str):
     council = queries.council_for_code(street)
     if council is None:
-        raise HttpError(404, "Not Found")
+        raise Http404
     _term, rows = queries.public_roster(council)
     return [{"name": r["name"], "category": r["category_code"], "community": r["community"],
              "mobile": r["mobile"]} for r in rows]
@@ -138,12 +134,21 @@ class MeetingOut(Schema):
 
     @staticmethod
     def resolve_items(obj):
-        return list(obj.items.select_related("ballot"))
+        return list(obj.items.all())
 
     @staticmethod
     def resolve_minutes(obj):
-        minutes = queries.published_minutes(obj)
-        return minutes.text if minutes else None
+        try:
+            minutes = obj.minutes
+        except Minutes.DoesNotExist:
+            return None
+        return minutes.text if minutes.state == MinutesState.PUBLISHED else None
+
+
+def _with_agenda(rows):
+    """Meetings with everything MeetingOut reads, in a fixed number of queries."""
+    return rows.select_related("minutes").prefetch_related(Prefetch(
+        "items", AgendaItem.objects.select_related("ballot").prefetch_related("documents")))
 
 
 @router.get("/meetings", response=list[MeetingOut], summary="Meetings (not drafts)")
@@ -154,16 +159,16 @@ def meetings(request, street: str | None = None, state: str | None = None,
         rows = rows.filter(council__street__code=street)
     if state:
         rows = rows.filter(state=state)
-    return list(rows.prefetch_related("items")[:200])
+    return list(_with_agenda(rows)[:200])
 
 
-def _meeting(meeting_id: int) -> Meeting:
+def _meeting(meeting_id: Id) -> Meeting:
     return get_object_or_404(queries.public_meetings(), pk=meeting_id)
 
 
 @router.get("/meetings/{meeting_id}", response=MeetingOut)
-def meeting(request, meeting_id: int):
-    return _meeting(meeting_id)
+def meeting(request, meeting_id: Id):
+    return get_object_or_404(_with_agenda(queries.public_meetings()), pk=meeting_id)
 
 
 class QuorumOut(Schema):
@@ -175,7 +180,7 @@ class QuorumOut(Schema):
 
 
 @router.get("/meetings/{meeting_id}/quorum", response=QuorumOut, summary="Live quorum figure")
-def quorum(request, meeting_id: int):
+def quorum(request, meeting_id: Id):
     return services.quorum(_meeting(meeting_id))
 
 
@@ -194,12 +199,8 @@ class MeetingIn(Schema):
 def create_meeting(request, data: MeetingIn):
     council = queries.council_for_code(data.street)
     if council is None:
-        raise NinjaValidationError([{"loc": ["body", "street"], "msg": "no council",
-                                     "type": "value_error"}])
-    try:
-        created = services.create_meeting(request.user, council, **data.dict(exclude={"street"}))
-    except (ValidationError, PermissionDenied) as exc:
-        _refuse(exc)
+        raise ValidationError({"street": _("There is no council for this street.")})
+    created = services.create_meeting(request.user, council, **data.dict(exclude={"street"}))
     return Status(201, created)
 
 
@@ -209,12 +210,12 @@ class ItemIn(Schema):
     description: str = ""
     presenter: str = ""
     video_url: str = ""
-    ballot_id: int | None = None
+    ballot_id: Id | None = None
 
 
 @router.post("/meetings/{meeting_id}/items", response={201: ItemOut}, auth=django_auth,
              summary="Add an agenda item")
-def add_item(request, meeting_id: int, data: ItemIn):
+def add_item(request, meeting_id: Id, data: ItemIn):
     from yishi.voting.models import Ballot
 
     target = get_object_or_404(Meeting, pk=meeting_id)
@@ -222,61 +223,51 @@ def add_item(request, meeting_id: int, data: ItemIn):
     if data.ballot_id:
         ballot = Ballot.objects.filter(pk=data.ballot_id).first()
         if ballot is None:
-            raise NinjaValidationError([{"loc": ["body", "ballot_id"], "msg": "no such ballot",
-                                         "type": "value_error"}])
-    try:
-        item = services.add_item(request.user, target, kind=data.kind, title=data.title,
-                                 description=data.description, presenter=data.presenter,
-                                 video_url=data.video_url, ballot=ballot)
-    except (ValidationError, PermissionDenied) as exc:
-        _refuse(exc)
+            raise ValidationError({"ballot_id": _("There is no such ballot.")})
+    item = services.add_item(request.user, target, kind=data.kind, title=data.title,
+                             description=data.description, presenter=data.presenter,
+                             video_url=data.video_url, ballot=ballot)
     return Status(201, item)
 
 
-def _meeting_action(request, meeting_id: int, function):
+def _meeting_action(request, meeting_id: Id, function):
     target = get_object_or_404(Meeting, pk=meeting_id)
-    try:
-        return function(request.user, target)
-    except (ValidationError, PermissionDenied) as exc:
-        _refuse(exc)
+    return function(request.user, target)
 
 
 @router.post("/meetings/{meeting_id}/convene", response=MeetingOut, auth=django_auth,
              summary="Convene a meeting and send the notice")
-def convene(request, meeting_id: int):
+def convene(request, meeting_id: Id):
     return _meeting_action(request, meeting_id, services.convene_meeting)
 
 
 @router.post("/meetings/{meeting_id}/start", response=MeetingOut, auth=django_auth,
              summary="Start a meeting: sign-in opens")
-def start(request, meeting_id: int):
+def start(request, meeting_id: Id):
     return _meeting_action(request, meeting_id, services.start_meeting)
 
 
 @router.post("/meetings/{meeting_id}/close", response=MeetingOut, auth=django_auth,
              summary="Close a meeting")
-def close(request, meeting_id: int):
+def close(request, meeting_id: Id):
     return _meeting_action(request, meeting_id, services.close_meeting)
 
 
-class AnswerIn(Schema):
+class AttendanceIn(Schema):
     attending: bool
     reason: str = ""
 
 
 @router.post("/meetings/{meeting_id}/attendance", auth=django_auth,
              summary="A member confirms attendance or asks for leave")
-def answer(request, meeting_id: int, data: AnswerIn):
-    try:
-        row = services.answer_notice(request.user, _meeting(meeting_id),
-                                     attending=data.attending, reason=data.reason)
-    except (ValidationError, PermissionDenied) as exc:
-        _refuse(exc)
+def answer(request, meeting_id: Id, data: AttendanceIn):
+    row = services.answer_notice(request.user, _meeting(meeting_id),
+                                 attending=data.attending, reason=data.reason)
     return {"response": row.response}
 
 
 class SignInIn(Schema):
-    member_id: int
+    member_id: Id
     mode: str = "in_person"
 
 
@@ -287,27 +278,20 @@ class SignInOut(Schema):
 
 @router.post("/meetings/{meeting_id}/sign-ins", response=SignInOut, auth=django_auth,
              summary="Sign a member in (desk); twice counts once")
-def sign_in(request, meeting_id: int, data: SignInIn):
+def sign_in(request, meeting_id: Id, data: SignInIn):
     target = get_object_or_404(Meeting, pk=meeting_id)
     member = Member.objects.filter(pk=data.member_id).first()
     if member is None:
-        raise NinjaValidationError([{"loc": ["body", "member_id"], "msg": "no such member",
-                                     "type": "value_error"}])
-    try:
-        done = services.sign_in(request.user, target, member, data.mode)
-    except (ValidationError, PermissionDenied) as exc:
-        _refuse(exc)
+        raise ValidationError({"member_id": _("There is no such member.")})
+    done = services.sign_in(request.user, target, member, data.mode)
     return {"signed_in": done, "quorum": services.quorum(target)}
 
 
 @router.post("/items/{item_id}/open-vote", response=ItemOut, auth=django_auth,
              summary="Open the vote on an item (needs quorum)")
-def open_vote(request, item_id: int):
+def open_vote(request, item_id: Id):
     item = get_object_or_404(AgendaItem, pk=item_id)
-    try:
-        return services.open_vote(request.user, item)
-    except (ValidationError, PermissionDenied) as exc:
-        _refuse(exc)
+    return services.open_vote(request.user, item)
 
 
 class CloseIn(Schema):
@@ -316,26 +300,20 @@ class CloseIn(Schema):
 
 @router.post("/items/{item_id}/close-vote", response=ItemOut, auth=django_auth,
              summary="Close the vote and record the resolution")
-def close_vote(request, item_id: int, data: CloseIn):
+def close_vote(request, item_id: Id, data: CloseIn):
     item = get_object_or_404(AgendaItem, pk=item_id)
-    try:
-        return services.close_vote(request.user, item, data.resolution)
-    except (ValidationError, PermissionDenied) as exc:
-        _refuse(exc)
+    return services.close_vote(request.user, item, data.resolution)
 
 
-class VoteIn(Schema):
+class MemberVoteIn(Schema):
     answer: str
 
 
 @router.post("/items/{item_id}/votes", response={201: dict}, auth=django_auth,
              summary="A member present votes yes, no or abstain")
-def vote(request, item_id: int, data: VoteIn):
+def vote(request, item_id: Id, data: MemberVoteIn):
     item = get_object_or_404(AgendaItem.objects.select_related("meeting"), pk=item_id)
-    try:
-        receipt = services.cast_member_vote(request.user, item, data.answer)
-    except (ValidationError, PermissionDenied) as exc:
-        _refuse(exc)
+    receipt = services.cast_member_vote(request.user, item, data.answer)
     return Status(201, {"code": receipt.code, "hash": receipt.hash})
 
 
@@ -378,21 +356,15 @@ class CallIn(Schema):
              summary="Raise a matter with one action (一键呼)")
 def raise_call(request, data: CallIn):
     community = Unit.objects.filter(code=data.community).first()
-    try:
-        call = roundtables.raise_call(request.user, community, data.description)
-    except (ValidationError, PermissionDenied) as exc:
-        _refuse(exc)
+    call = roundtables.raise_call(request.user, community, data.description)
     return Status(201, call)
 
 
 @router.post("/calls/{call_id}/supports", response={201: CallOut}, auth=django_auth,
              summary="Support a call (once)")
-def support(request, call_id: int):
+def support(request, call_id: Id):
     call = get_object_or_404(Call, pk=call_id)
-    try:
-        return Status(201, roundtables.support_call(request.user, call))
-    except (ValidationError, PermissionDenied) as exc:
-        _refuse(exc)
+    return Status(201, roundtables.support_call(request.user, call))
 
 
 class ActionOut(Schema):
@@ -445,5 +417,5 @@ def round_tables(request, street: str | None = None):
 
 
 @router.get("/round-tables/{table_id}", response=RoundTableOut)
-def round_table(request, table_id: int):
+def round_table(request, table_id: Id):
     return get_object_or_404(RoundTable, pk=table_id)

@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from yishi.core.errors import add_form_errors
+from yishi.core.errors import add_form_errors, error_messages
 from yishi.core.models import Role, Unit, UnitKind, User
 from yishi.core.permissions import active_roles, has_perm, require
 from yishi.voting.models import Ballot
@@ -58,10 +58,6 @@ def _staff_meeting(request, pk: int) -> Meeting:
     require(request.user, "councils.manage", meeting.council.street)
     return meeting
 
-
-def _errors_to_messages(request, exc) -> None:
-    for message in getattr(exc, "messages", [str(exc)]):
-        messages.error(request, message)
 
 
 def parse_actions(text: str) -> list[roundtables.AgreedAction]:
@@ -157,7 +153,7 @@ def members(request: HttpRequest, code: str) -> HttpResponse:
             services.publish_roster(request.user, term)
             messages.success(request, _("The roster is published."))
         except ValidationError as exc:
-            _errors_to_messages(request, exc)
+            error_messages(request, exc)
         return redirect("councils:members", code=code)
     elif request.method == "POST" and request.POST.get("action") == "end":
         member = get_object_or_404(Member, pk=request.POST.get("member"), term=term)
@@ -170,7 +166,7 @@ def members(request: HttpRequest, code: str) -> HttpResponse:
                                         term=term, pk=request.POST.get("replaced_by") or 0).first())
             messages.success(request, _("The member has left the council."))
         except ValidationError as exc:
-            _errors_to_messages(request, exc)
+            error_messages(request, exc)
         return redirect("councils:members", code=code)
     rows = term.members.select_related("user", "community").order_by("status", "id") if term else []
     return render(request, "councils/members.html", {
@@ -319,7 +315,7 @@ def meeting_manage(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 raise Http404
         except ValidationError as exc:
-            _errors_to_messages(request, exc)
+            error_messages(request, exc)
             status = 400
     meeting.refresh_from_db()
     items = list(meeting.items.select_related("ballot").prefetch_related("actions", "opinions"))
@@ -352,7 +348,7 @@ def desk(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, _("%(name)s was already signed in.") % {
                     "name": member.user.name})
         except ValidationError as exc:
-            _errors_to_messages(request, exc)
+            error_messages(request, exc)
         return redirect("councils:desk", pk=meeting.pk)
     attendances = meeting.attendances.select_related("member__user", "member__community"
                                                      ).order_by("member__community__sort_order",
@@ -405,7 +401,7 @@ def round_table_new(request: HttpRequest, code: str) -> HttpResponse:
             roundtables.decide_round_table(request.user, call)
             messages.success(request, _("A round table is now due for this call."))
         except ValidationError as exc:
-            _errors_to_messages(request, exc)
+            error_messages(request, exc)
         return redirect("councils:call", pk=call.pk)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

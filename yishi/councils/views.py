@@ -14,7 +14,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from yishi.core.errors import add_form_errors
+from yishi.core.errors import add_form_errors, error_messages
 from yishi.core.exports import table_response
 from yishi.core.permissions import has_perm
 from yishi.voting.models import BallotState
@@ -33,11 +33,6 @@ from .models import (
     MemberStatus,
     RoundTable,
 )
-
-
-def _messages_from(request, exc) -> None:
-    for message in getattr(exc, "messages", [str(exc)]):
-        messages.error(request, message)
 
 
 def index(request: HttpRequest) -> HttpResponse:
@@ -131,7 +126,7 @@ def answer(request: HttpRequest, pk: int) -> HttpResponse:
                                reason=request.POST.get("reason", ""))
         messages.success(request, _("Your answer has been recorded."))
     except (ValidationError, PermissionDenied) as exc:
-        _messages_from(request, exc)
+        error_messages(request, exc)
     return redirect("councils:meeting", pk=meeting.pk)
 
 
@@ -143,7 +138,7 @@ def online_sign_in(request: HttpRequest, pk: int) -> HttpResponse:
         services.sign_in_online(request.user, meeting)
         messages.success(request, _("You are signed in as attending online."))
     except (ValidationError, PermissionDenied) as exc:
-        _messages_from(request, exc)
+        error_messages(request, exc)
     return redirect("councils:meeting", pk=meeting.pk)
 
 
@@ -156,7 +151,7 @@ def item_opinion(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
         services.submit_item_opinion(request.user, item, request.POST.get("text", ""))
         messages.success(request, _("Your written opinion has been submitted."))
     except (ValidationError, PermissionDenied) as exc:
-        _messages_from(request, exc)
+        error_messages(request, exc)
     return redirect(f"{reverse('councils:meeting', args=[meeting.pk])}#item-{item.pk}")
 
 
@@ -170,7 +165,7 @@ def vote(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
         messages.success(request, _("Your vote is counted. Receipt: %(code)s") % {
             "code": receipt.code})
     except (ValidationError, PermissionDenied) as exc:
-        _messages_from(request, exc)
+        error_messages(request, exc)
     return redirect(f"{reverse('councils:meeting', args=[meeting.pk])}#item-{item.pk}")
 
 
@@ -278,7 +273,7 @@ def call_support(request: HttpRequest, pk: int) -> HttpResponse:
         roundtables.support_call(request.user, call)
         messages.success(request, _("Thank you for your support."))
     except ValidationError as exc:
-        _messages_from(request, exc)
+        error_messages(request, exc)
     except PermissionDenied:
         messages.error(request, _("You can support matters only where you live or work."))
     return redirect("councils:call", pk=call.pk)

@@ -7,11 +7,11 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
-from ninja.errors import HttpError
 from ninja.security import django_auth
 
-from yishi.core.errors import raise_api_error
+from yishi.core.api_types import Id, Year
 from yishi.core.models import Unit
 from yishi.core.permissions import has_perm
 
@@ -68,7 +68,7 @@ def stations(request, street: str | None = None):
 
 
 @router.get("/deputies/{deputy_id}", response=DeputyOut, summary="A deputy's public profile")
-def deputy(request, deputy_id: int):
+def deputy(request, deputy_id: Id):
     return get_object_or_404(
         DeputyProfile.objects.select_related("user").prefetch_related("stations"),
         pk=deputy_id, is_public=True, user__is_active=True)
@@ -110,7 +110,7 @@ class SessionIn(Schema):
     starts_at: datetime
     ends_at: datetime
     mode: str = "in_person"
-    deputies: list[int] = Field(..., min_length=1)
+    deputies: list[Id] = Field(..., min_length=1, max_length=50)
     slots: int = Field(8, ge=1, le=100)
 
 
@@ -120,13 +120,10 @@ def schedule(request, code: str, data: SessionIn):
     station = get_object_or_404(LiaisonStation, code=code)
     deputies = list(DeputyProfile.objects.filter(pk__in=data.deputies))
     if len(deputies) != len(set(data.deputies)):
-        raise HttpError(422, "deputies: unknown deputy")
-    try:
-        session = services.schedule_session(request.auth, station, starts_at=data.starts_at,
-                                            ends_at=data.ends_at, mode=data.mode,
-                                            deputies=deputies, slots=data.slots)
-    except (ValidationError, PermissionDenied) as exc:
-        raise_api_error(exc)
+        raise ValidationError({"deputies": _("Unknown deputy.")})
+    session = services.schedule_session(request.auth, station, starts_at=data.starts_at,
+                                        ends_at=data.ends_at, mode=data.mode,
+                                        deputies=deputies, slots=data.slots)
     return Status(201, session)
 
 
@@ -151,12 +148,9 @@ class BookingOut(Schema):
 
 @router.post("/sessions/{session_id}/bookings", response={201: BookingOut}, auth=django_auth,
              summary="Book a slot at a reception")
-def book(request, session_id: int, data: BookingIn):
+def book(request, session_id: Id, data: BookingIn):
     session = get_object_or_404(ReceptionSession, pk=session_id)
-    try:
-        booking = services.book_slot(request.auth, session, data.topic)
-    except (ValidationError, PermissionDenied) as exc:
-        raise_api_error(exc)
+    booking = services.book_slot(request.auth, session, data.topic)
     return Status(201, booking)
 
 
@@ -179,13 +173,13 @@ class ActivityIn(Schema):
 def _my_profile(request) -> DeputyProfile:
     profile = DeputyProfile.objects.filter(user=request.auth).first()
     if profile is None:
-        raise HttpError(403, "not a deputy")
+        raise PermissionDenied(_("Only deputies can do this."))
     return profile
 
 
 @router.get("/me/activities", response=list[ActivityOut], auth=django_auth,
             summary="My registered duties (deputies)")
-def my_activities(request, year: int | None = None):
+def my_activities(request, year: Year | None = None):
     rows = _my_profile(request).activities.all()
     return rows.filter(date__year=year) if year else rows[:500]
 
@@ -193,12 +187,9 @@ def my_activities(request, year: int | None = None):
 @router.post("/me/activities", response={201: ActivityOut}, auth=django_auth,
              summary="Register a duty (deputies)")
 def register(request, data: ActivityIn):
-    try:
-        activity = services.register_activity(request.auth, _my_profile(request),
-                                              kind=data.kind, date=data.date,
-                                              description=data.description)
-    except (ValidationError, PermissionDenied) as exc:
-        raise_api_error(exc)
+    activity = services.register_activity(request.auth, _my_profile(request),
+                                          kind=data.kind, date=data.date,
+                                          description=data.description)
     return Status(201, activity)
 
 
@@ -230,7 +221,7 @@ class ScoreOut(Schema):
 
 
 @router.get("/me/score", response=ScoreOut, auth=django_auth, summary="My annual scorecard")
-def my_score(request, year: int | None = None):
+def my_score(request, year: Year | None = None):
     from .queries import scorecards
 
     profile = _my_profile(request)
@@ -240,12 +231,12 @@ def my_score(request, year: int | None = None):
 
 @router.get("/evaluation", response=list[ScoreOut], auth=django_auth,
             summary="Deputies' annual scorecards in a unit, ranked (staff)")
-def evaluation(request, unit: str, year: int | None = None):
+def evaluation(request, unit: str, year: Year | None = None):
     from .queries import scorecards
 
     scope = get_object_or_404(Unit, code=unit)
     if not has_perm(request.auth, "deputies.view_evaluation", scope):
-        raise HttpError(403, "forbidden")
+        raise PermissionDenied
     return scorecards(year or timezone.localdate().year, scope)
 
 
@@ -281,18 +272,15 @@ def submit_suggestion(request, data: SuggestionIn):
     category = OpinionCategory.objects.filter(code=data.category).first()
     community = Unit.objects.filter(code=data.community).first()
     if category is None:
-        raise HttpError(422, "category: unknown category")
+        raise ValidationError({"category": _("Unknown category.")})
     if community is None:
-        raise HttpError(422, "community: unknown community")
-    try:
-        opinion = services.submit_suggestion(request.auth, title=data.title, text=data.text,
-                                             category=category, community=community)
-    except (ValidationError, PermissionDenied) as exc:
-        raise_api_error(exc)
+        raise ValidationError({"community": _("Unknown community.")})
+    opinion = services.submit_suggestion(request.auth, title=data.title, text=data.text,
+                                         category=category, community=community)
     return Status(201, opinion)
 
 
-class EventOut(Schema):
+class WeekEventOut(Schema):
     station: str
     title: str
     date: date
@@ -308,7 +296,7 @@ class WeekOut(Schema):
     theme: str
     starts_on: date
     ends_on: date
-    events: list[EventOut]
+    events: list[WeekEventOut]
 
     @staticmethod
     def resolve_events(obj):

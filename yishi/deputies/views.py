@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from yishi.core.errors import error_messages
 from yishi.core.models import Unit, UnitKind
 
 from .models import (
@@ -146,8 +147,7 @@ def book(request: HttpRequest, pk: int) -> HttpResponse:
         booking = services.book_slot(request.user, session, request.POST.get("topic", ""))
         messages.success(request, _("Booked: slot %(slot)d.") % {"slot": booking.slot})
     except (ValidationError, PermissionDenied) as exc:
-        for message in getattr(exc, "messages", [str(exc)]):
-            messages.error(request, message)
+        error_messages(request, exc)
     return redirect("deputies:session", pk=session.pk)
 
 
@@ -199,8 +199,7 @@ def call_next(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         booking = services.call_next(request.user, session)
     except (ValidationError, PermissionDenied) as exc:
-        for message in getattr(exc, "messages", [str(exc)]):
-            messages.error(request, message)
+        error_messages(request, exc)
         return redirect("deputies:session", pk=pk)
     if booking is None:
         messages.info(request, _("Nobody is waiting."))

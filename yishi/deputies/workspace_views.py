@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from yishi.core.errors import add_form_errors
+from yishi.core.errors import add_form_errors, error_messages
 from yishi.core.models import Unit, UnitKind
 from yishi.core.permissions import has_perm
 
@@ -126,8 +126,7 @@ def join_event(request: HttpRequest, pk: int) -> HttpResponse:
                 description=f"{event.title} · {event.station}", event=event)
             messages.success(request, _("Registered; street staff will confirm it."))
         except ValidationError as exc:
-            for message in exc.messages:
-                messages.error(request, message)
+            error_messages(request, exc)
     return redirect("deputies:my_duties")
 
 
@@ -245,8 +244,7 @@ def schedule(request: HttpRequest) -> HttpResponse:
             return redirect(f"{reverse('deputies:schedule')}?station={station.code}")
     except ValidationError as exc:
         if kind == "cancel":
-            for message in exc.messages:
-                messages.error(request, message)
+            error_messages(request, exc)
             return redirect(f"{reverse('deputies:schedule')}?station={station.code}")
         add_form_errors(one if kind == "session" else series, exc)
     return render(request, "deputies/schedule.html", {
@@ -274,8 +272,7 @@ def confirm_queue(request: HttpRequest) -> HttpResponse:
                                      reason=request.POST.get("reason", ""))
             messages.success(request, _("Done."))
         except (ValidationError, PermissionDenied) as exc:
-            for message in getattr(exc, "messages", [str(exc)]):
-                messages.error(request, message)
+            error_messages(request, exc)
         return redirect("deputies:confirm_queue")
     return render(request, "deputies/confirm_queue.html", {
         "pending": pending, "trail": _trail((_("Duties to confirm"), None)),

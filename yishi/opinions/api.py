@@ -2,16 +2,15 @@
 for residents."""
 
 from datetime import datetime
-from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
-from ninja.errors import HttpError
 from ninja.security import django_auth
 
-from yishi.core.errors import raise_api_error
+from yishi.core.api_types import Latitude, Limit, Longitude, Offset
 from yishi.core.models import Unit
 
 from . import queries, services
@@ -81,8 +80,8 @@ class OpinionIn(Schema):
     category: str
     community: str
     address: str = ""
-    latitude: Decimal | None = None
-    longitude: Decimal | None = None
+    latitude: Latitude | None = None
+    longitude: Longitude | None = None
     is_public: bool = False
 
 
@@ -94,18 +93,18 @@ class RatingIn(Schema):
 
 @router.get("/opinions", response=list[OpinionOut], summary="The public board")
 def board(request, street: str | None = None, category: str | None = None,
-          state: OpinionState | None = None, limit: int = 50, offset: int = 0):
+          state: OpinionState | None = None, limit: Limit(200) = 50, offset: Offset = 0):
     street_unit = Unit.objects.filter(code=street).first() if street else None
     category_row = OpinionCategory.objects.filter(code=category).first() if category else None
     rows = queries.public_board(street=street_unit, category=category_row, state=state)
-    return rows.prefetch_related("replies", "timeline")[offset:offset + min(limit, 200)]
+    return rows.prefetch_related("replies", "timeline")[offset:offset + limit]
 
 
 @router.get("/opinions/{number}", response=OpinionOut)
 def detail(request, number: str):
     opinion = get_object_or_404(Opinion, number=number)
     if not queries.can_see(request.user, opinion):
-        raise HttpError(404, "Not Found")
+        raise Http404
     return opinion
 
 
@@ -115,24 +114,18 @@ def submit(request, data: OpinionIn):
     category = OpinionCategory.objects.filter(code=data.category).first()
     community = Unit.objects.filter(code=data.community).first()
     if category is None:
-        raise HttpError(422, _("Unknown category."))
-    try:
-        opinion = services.submit_opinion(request.user, services.Intake(
-            title=data.title, text=data.text, category=category, community=community,
-            address=data.address, latitude=data.latitude, longitude=data.longitude,
-            is_public=data.is_public))
-    except (ValidationError, PermissionDenied) as exc:
-        raise_api_error(exc)
+        raise ValidationError({"category": _("Unknown category.")})
+    opinion = services.submit_opinion(request.user, services.Intake(
+        title=data.title, text=data.text, category=category, community=community,
+        address=data.address, latitude=data.latitude, longitude=data.longitude,
+        is_public=data.is_public))
     return Status(201, opinion)
 
 
 @router.post("/opinions/{number}/rating", response=OpinionOut, auth=django_auth)
 def rate(request, number: str, data: RatingIn):
     opinion = get_object_or_404(Opinion, number=number)
-    try:
-        services.rate_opinion(request.user, opinion, data.rating, data.comment)
-    except (ValidationError, PermissionDenied) as exc:
-        raise_api_error(exc)
+    services.rate_opinion(request.user, opinion, data.rating, data.comment)
     opinion.refresh_from_db()
     return opinion
 
@@ -150,7 +143,7 @@ def similar(request, title: str = "", text: str = ""):
     from .suggestions import similar_open_opinions
 
     if len(title) > 100 or len(text) > 5000:
-        raise HttpError(422, _("The title or the text is too long."))
+        raise ValidationError(_("The title or the text is too long."))
     return [{"number": o.number, "title": o.title, "state": str(OpinionState(o.state).label),
              "similarity": round(score, 3)}
             for o, score in similar_open_opinions(title, text)]

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from yishi.core.errors import add_form_errors
+from yishi.core.errors import add_form_errors, error_messages
 from yishi.core.models import Department, Unit, UnitKind
 from yishi.core.paging import light_page
 from yishi.core.permissions import has_perm
@@ -166,8 +166,7 @@ def rate(request: HttpRequest, number: str) -> HttpResponse:
                               form.cleaned_data["comment"])
         messages.success(request, _("Thank you for your rating."))
     except (ValidationError, PermissionDenied) as exc:
-        for message in getattr(exc, "messages", [str(exc)]):
-            messages.error(request, message)
+        error_messages(request, exc)
     return redirect("opinions:detail", number=opinion.number)
 
 
@@ -181,8 +180,7 @@ def follow(request: HttpRequest, number: str) -> HttpResponse:
         messages.success(request, _("You follow this opinion.") if following
                          else _("You no longer follow this opinion."))
     except (ValidationError, PermissionDenied) as exc:
-        for message in getattr(exc, "messages", [str(exc)]):
-            messages.error(request, message)
+        error_messages(request, exc)
     return redirect("opinions:detail", number=opinion.number)
 
 
@@ -194,8 +192,7 @@ def support(request: HttpRequest, number: str) -> HttpResponse:
         services.support_opinion(request.user, opinion)
         messages.success(request, _("You support this opinion (me too)."))
     except (ValidationError, PermissionDenied) as exc:
-        for message in getattr(exc, "messages", [str(exc)]):
-            messages.error(request, message)
+        error_messages(request, exc)
     return redirect("opinions:detail", number=opinion.number)
 
 
@@ -353,8 +350,7 @@ def manage_action(request: HttpRequest, number: str, action: str) -> HttpRespons
         else:
             raise Http404
     except (ValidationError, PermissionDenied) as exc:
-        for message in getattr(exc, "messages", [str(exc) or _("Not allowed.")]):
-            messages.error(request, message)
+        error_messages(request, exc)
         opinion.refresh_from_db()
         return _render_manage(request, opinion, posted=data, status=400)
     messages.success(request, _("Done."))

@@ -5,14 +5,14 @@ objecting for signed-in people. Bad input: 422 naming the field."""
 from datetime import date, datetime
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
-from ninja.errors import HttpError
 from ninja.security import django_auth
 
-from yishi.core.errors import raise_api_error
+from yishi.core.api_types import Id, Latitude, Limit, Longitude, Offset, Percent, Year
 from yishi.core.models import Unit
 
 from . import queries, services
@@ -20,14 +20,6 @@ from .models import Category, Cycle, Objection, Project, Tender
 
 router = Router(tags=["projects"])
 
-
-def _fail(exc):
-    """422 with "field: message" so a client knows which field to fix."""
-    if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
-        raise HttpError(422, "; ".join(f"{name}: {' '.join(messages)}" if name != "__all__"
-                                       else " ".join(messages)
-                                       for name, messages in exc.message_dict.items()))
-    raise_api_error(exc)
 
 
 class PhaseOut(Schema):
@@ -159,8 +151,11 @@ class ProjectOut(Schema):
 
     @staticmethod
     def resolve_tender(obj):
-        tender = Tender.objects.filter(project=obj).values_list("pk", flat=True).first()
-        return tender
+        # The lists select the tender with the project (one query, not one per row).
+        try:
+            return obj.tender.pk
+        except Tender.DoesNotExist:
+            return None
 
 
 class ProjectDetailOut(ProjectOut):
@@ -184,13 +179,13 @@ class ProposalIn(Schema):
     beneficiaries: str
     estimated_cost: str | None = None
     address: str = ""
-    latitude: Decimal | None = None
-    longitude: Decimal | None = None
+    latitude: Latitude | None = None
+    longitude: Longitude | None = None
 
 
 class ObjectionIn(Schema):
     text: str
-    project: int | None = None
+    project: Id | None = None
 
 
 class ObjectionOut(Schema):
@@ -207,73 +202,67 @@ class ObjectionOut(Schema):
 
 
 @router.get("/cycles", response=list[CycleOut])
-def cycles(request, year: int | None = None):
+def cycles(request, year: Year | None = None):
     rows = Cycle.objects.select_related("unit", "ballot", "satisfaction_ballot").prefetch_related(
         "phases")
     return rows.filter(year=year) if year else rows
 
 
 @router.get("/cycles/{pk}", response=CycleOut)
-def cycle(request, pk: int):
+def cycle(request, pk: Id):
     return get_object_or_404(Cycle.objects.select_related("unit"), pk=pk)
 
 
 @router.get("/projects", response=list[ProjectOut], summary="Projects, filtered like the list page")
 def projects(request, year: str | None = None, street: str | None = None,
-             state: str | None = None, limit: int = 100, offset: int = 0):
+             state: str | None = None, limit: Limit(500) = 100, offset: Offset = 0):
     rows, _selected = queries.filtered({"year": year, "street": street, "state": state})
-    return rows[max(offset, 0):max(offset, 0) + min(max(limit, 1), 500)]
+    return rows.select_related("tender")[offset:offset + limit]
 
 
 @router.get("/projects/{pk}", response=ProjectDetailOut)
-def project(request, pk: int):
-    return get_object_or_404(queries.public_projects(), pk=pk)
+def project(request, pk: Id):
+    return get_object_or_404(queries.public_projects().select_related("tender"), pk=pk)
 
 
 @router.get("/projects/{pk}/milestones", response=list[MilestoneOut])
-def milestones(request, pk: int):
+def milestones(request, pk: Id):
     return list(get_object_or_404(Project, pk=pk).milestones.all())
 
 
 @router.post("/cycles/{pk}/proposals", response={201: ProjectOut}, auth=django_auth,
              summary="Propose a project (nomination phase)")
-def propose(request, pk: int, data: ProposalIn):
+def propose(request, pk: Id, data: ProposalIn):
     cycle_row = get_object_or_404(Cycle, pk=pk)
     category = Category.objects.filter(code=data.category).first()
     if category is None:
-        raise HttpError(422, "category: " + _("Unknown category."))
+        raise ValidationError({"category": _("Unknown category.")})
     community = Unit.objects.filter(code=data.community).first()
-    try:
-        created = services.propose(request.user, cycle_row, services.ProposalInput(
-            title=data.title, description=data.description, category=category,
-            community=community, beneficiaries=data.beneficiaries,
-            estimated_cost=data.estimated_cost, address=data.address, latitude=data.latitude,
-            longitude=data.longitude))
-    except (ValidationError, PermissionDenied) as exc:
-        _fail(exc)
+    created = services.propose(request.user, cycle_row, services.ProposalInput(
+        title=data.title, description=data.description, category=category,
+        community=community, beneficiaries=data.beneficiaries,
+        estimated_cost=data.estimated_cost, address=data.address, latitude=data.latitude,
+        longitude=data.longitude))
     return Status(201, queries.public_projects().get(pk=created.pk))
 
 
 @router.get("/cycles/{pk}/objections", response=list[ObjectionOut])
-def objections(request, pk: int):
+def objections(request, pk: Id):
     return list(Objection.objects.filter(cycle_id=pk, tender__isnull=True))
 
 
 @router.post("/cycles/{pk}/objections", response={201: ObjectionOut}, auth=django_auth,
              summary="Object to the candidate list (public notice phase only)")
-def object_to(request, pk: int, data: ObjectionIn):
+def object_to(request, pk: Id, data: ObjectionIn):
     cycle_row = get_object_or_404(Cycle, pk=pk)
     target = Project.objects.filter(pk=data.project).first() if data.project else None
     if data.project and target is None:
-        raise HttpError(422, "project: " + _("This project is not on the candidate list."))
-    try:
-        return Status(201, services.file_objection(request.user, cycle_row, data.text, target))
-    except (ValidationError, PermissionDenied) as exc:
-        _fail(exc)
+        raise ValidationError({"project": _("This project is not on the candidate list.")})
+    return Status(201, services.file_objection(request.user, cycle_row, data.text, target))
 
 
 @router.get("/tenders/{pk}", summary="A tender: document versions, criteria, bids, awards")
-def tender_detail(request, pk: int) -> dict:
+def tender_detail(request, pk: Id) -> dict:
     t = get_object_or_404(Tender, pk=pk)
     return {
         "project": t.project_id, "state": t.state, "notice": t.notice,
@@ -307,14 +296,11 @@ class CycleActionOut(Schema):
              summary="Staff: move a cycle on (close_phase, publish_notice, prepare_ballot, "
                      "open_ballot, record_result, confirm, correct_result, open_satisfaction, "
                      "record_satisfaction)")
-def cycle_action(request, pk: int, action: str, data: CycleActionIn):
+def cycle_action(request, pk: Id, action: str, data: CycleActionIn):
     cycle_row = get_object_or_404(Cycle, pk=pk)
     if action not in services.CYCLE_ACTIONS:
-        raise HttpError(404, "action: " + _("Unknown action."))
-    try:
-        services.run_cycle_action(request.user, cycle_row, action, data.text)
-    except (ValidationError, PermissionDenied) as exc:
-        _fail(exc)
+        raise Http404
+    services.run_cycle_action(request.user, cycle_row, action, data.text)
     cycle_row.refresh_from_db()
     phase = cycle_row.current_phase()
     return {"action": action, "cycle": cycle_row.pk, "phase": phase.kind if phase else None,
@@ -324,57 +310,48 @@ def cycle_action(request, pk: int, action: str, data: CycleActionIn):
 class DecisionIn(Schema):
     decision: str = Field(..., pattern="^(approve|reject|merge)$")
     reason: str = Field("", max_length=2000)
-    into: int | None = None
+    into: Id | None = None
 
 
 @router.post("/projects/{pk}/decision", response=ProjectOut, auth=django_auth,
              summary="Staff: approve, reject (with a public reason) or merge a proposal")
-def decide(request, pk: int, data: DecisionIn):
+def decide(request, pk: Id, data: DecisionIn):
     target = get_object_or_404(Project, pk=pk)
-    try:
-        if data.decision == "approve":
-            services.approve(request.user, target, note=data.reason)
-        elif data.decision == "reject":
-            services.reject(request.user, target, data.reason)
-        else:
-            into = Project.objects.filter(pk=data.into or 0).first()
-            if into is None:
-                raise HttpError(422, "into: " + _("Choose another proposal of the same cycle."))
-            services.merge(request.user, target, into, data.reason)
-    except (ValidationError, PermissionDenied) as exc:
-        _fail(exc)
+    if data.decision == "approve":
+        services.approve(request.user, target, note=data.reason)
+    elif data.decision == "reject":
+        services.reject(request.user, target, data.reason)
+    else:
+        into = Project.objects.filter(pk=data.into or 0).first()
+        if into is None:
+            raise ValidationError({"into": _("Choose another proposal of the same cycle.")})
+        services.merge(request.user, target, into, data.reason)
     return queries.public_projects().get(pk=pk)
 
 
-class AnswerIn(Schema):
+class ObjectionAnswerIn(Schema):
     answer: str = Field(..., max_length=5000)
 
 
 @router.post("/objections/{pk}/answer", response=ObjectionOut, auth=django_auth,
              summary="Staff: answer an objection publicly")
-def answer(request, pk: int, data: AnswerIn):
+def answer(request, pk: Id, data: ObjectionAnswerIn):
     objection = get_object_or_404(Objection, pk=pk)
-    try:
-        return services.answer_objection(request.user, objection, data.answer)
-    except (ValidationError, PermissionDenied) as exc:
-        _fail(exc)
+    return services.answer_objection(request.user, objection, data.answer)
 
 
 class ProgressIn(Schema):
-    percent: int
+    percent: Percent
     note: str = Field(..., max_length=2000)
     reason_for_decrease: str = Field("", max_length=2000)
 
 
 @router.post("/projects/{pk}/progress", response={201: dict}, auth=django_auth,
              summary="Department or staff: report progress (never backwards without a reason)")
-def progress(request, pk: int, data: ProgressIn):
+def progress(request, pk: Id, data: ProgressIn):
     target = get_object_or_404(Project, pk=pk)
-    try:
-        report = services.report_progress(request.user, target, data.percent, data.note,
-                                          data.reason_for_decrease)
-    except (ValidationError, PermissionDenied) as exc:
-        _fail(exc)
+    report = services.report_progress(request.user, target, data.percent, data.note,
+                                      data.reason_for_decrease)
     return Status(201, {"project": target.pk, "percent": report.percent})
 
 
@@ -385,11 +362,8 @@ class VisitIn(Schema):
 
 @router.post("/projects/{pk}/visits", response={201: dict}, auth=django_auth,
              summary="Deputies and council members: log a supervision visit (督查)")
-def visit(request, pk: int, data: VisitIn):
+def visit(request, pk: Id, data: VisitIn):
     target = get_object_or_404(Project, pk=pk)
-    try:
-        logged = services.log_visit(request.user, target, data.visited_on, data.findings)
-    except (ValidationError, PermissionDenied) as exc:
-        _fail(exc)
+    logged = services.log_visit(request.user, target, data.visited_on, data.findings)
     return Status(201, {"id": logged.pk, "project": target.pk,
                         "visited_on": logged.visited_on.isoformat()})

@@ -104,7 +104,7 @@ def filtered(params) -> tuple:
     rows = public_projects()
     selected = {}
     year = params.get("year")
-    if year and year.isdigit():
+    if year and year.isdigit() and len(year) <= 4:
         rows = rows.filter(cycle__year=int(year))
         selected["year"] = int(year)
     street = Unit.objects.filter(code=params.get("street"),

@@ -53,7 +53,7 @@ def overview(request: HttpRequest) -> HttpResponse:
     """The district's overview of all streets' projects for a year."""
     years = queries.years()
     year = request.GET.get("year")
-    year = int(year) if year and year.isdigit() else (years[0] if years else
+    year = int(year) if year and year.isdigit() and len(year) <= 4 else (years[0] if years else
                                                         timezone.localdate().year)
     data = queries.overview(year)
     bars = [(str(label), data["totals"][g], str(data["totals"][g]))
@@ -65,7 +65,9 @@ def overview(request: HttpRequest) -> HttpResponse:
         "year": year, "years": years, "data": data, "chart": chart,
         "street_chart": bar_chart(_("Projects of %(year)d by street") % {"year": year},
                                   street_bars),
-        "cycles": Cycle.objects.filter(year=year).select_related("unit").order_by("unit__path"),
+        # phases prefetched: the template shows each cycle's current phase
+        "cycles": Cycle.objects.filter(year=year).select_related("unit").prefetch_related(
+            "phases").order_by("unit__path"),
         "trail": [(_("Livelihood projects"), None)],
     })
 
@@ -357,7 +359,7 @@ def _staff_units(user):
 @login_required
 def manage_list(request: HttpRequest) -> HttpResponse:
     user = request.user
-    cycles = [c for c in Cycle.objects.select_related("unit")
+    cycles = [c for c in Cycle.objects.select_related("unit").prefetch_related("phases")
               if has_perm(user, "projects.manage", c.unit)
               or holds(user, {"department_handler", "expert"}, c.unit)]
     if not cycles and not _staff_units(user).exists() and not has_perm(

@@ -5,7 +5,8 @@ from datetime import datetime
 from decimal import Decimal
 from uuid import UUID
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
@@ -13,7 +14,7 @@ from ninja.errors import HttpError
 from ninja.security import django_auth
 from pydantic import Field
 
-from yishi.core.errors import raise_api_error
+from yishi.core.api_types import Count, Id, Money
 from yishi.core.models import Unit
 
 from . import queries, services
@@ -38,7 +39,7 @@ router = Router(tags=["voting"])
 class OptionIn(Schema):
     key: str = Field(min_length=1, max_length=32)
     title: str = Field(min_length=1, max_length=200)
-    cost: Decimal = Field(Decimal(0), ge=0, le=MAX_MONEY, max_digits=14, decimal_places=2)
+    cost: Money = Decimal(0)
     description: str = ""
 
 
@@ -49,9 +50,9 @@ class BallotIn(Schema):
     method: Method
     secrecy: Secrecy = Secrecy.SECRET
     options: list[OptionIn]
-    max_choices: int | None = None
-    min_choices: int = 0
-    min_support: int = 0
+    max_choices: Count | None = None
+    min_choices: Count = 0
+    min_support: Count = 0
     pass_rule: PassRule = PassRule.MORE_THAN_HALF_CAST
     budget: Decimal | None = Field(None, gt=0, le=MAX_MONEY, max_digits=14, decimal_places=2)
     budget_rule: BudgetRule = BudgetRule.MES_GREEDY
@@ -148,7 +149,7 @@ class PaperTallyOut(Schema):
 def _get(ballot_id: UUID, *, drafts=False) -> Ballot:
     ballot = get_object_or_404(Ballot.objects.select_related("unit"), public_id=ballot_id)
     if ballot.state == BallotState.DRAFT and not drafts:
-        raise HttpError(404, "Not Found")
+        raise Http404
     return ballot
 
 
@@ -172,10 +173,7 @@ def get_ballot(request, ballot_id: UUID):
 def cast(request, ballot_id: UUID, vote: VoteIn):
     ballot = _get(ballot_id)
     content = {"choices": vote.choices} if vote.choices is not None else {"votes": vote.votes}
-    try:
-        receipt = services.cast_vote(request.user, ballot, content)
-    except (ValidationError, PermissionDenied) as exc:
-        raise_api_error(exc)
+    receipt = services.cast_vote(request.user, ballot, content)
     return Status(201, {"code": receipt.code, "hash": receipt.hash})
 
 
@@ -209,23 +207,17 @@ def create(request, data: BallotIn):
     mobiles = [normalize_mobile(m) for m in data.tellers]
     tellers = {u.mobile: u for u in User.objects.filter(mobile__in=mobiles, is_active=True)}
     if len(tellers) != len(set(mobiles)):
-        raise HttpError(422, _("Some tellers' mobile numbers have no account."))
-    try:
-        ballot = services.create_ballot(
-            request.user, unit, title=data.title, method=data.method,
-            options=[services.OptionInput(**o.dict()) for o in data.options],
-            tellers=[tellers[m] for m in mobiles], **fields)
-    except (ValidationError, PermissionDenied) as exc:
-        raise_api_error(exc)
+        raise ValidationError({"tellers": _("Some tellers' mobile numbers have no account.")})
+    ballot = services.create_ballot(
+        request.user, unit, title=data.title, method=data.method,
+        options=[services.OptionInput(**o.dict()) for o in data.options],
+        tellers=[tellers[m] for m in mobiles], **fields)
     return Status(201, ballot)
 
 
 def _staff_action(request, ballot_id: UUID, action):
     ballot = _get(ballot_id, drafts=True)
-    try:
-        return action(request.user, ballot)
-    except (ValidationError, PermissionDenied) as exc:
-        raise_api_error(exc)
+    return action(request.user, ballot)
 
 
 @router.post("/ballots/{ballot_id}/open", response=BallotOut, auth=django_auth)
@@ -251,7 +243,7 @@ def presence(request, ballot_id: UUID, data: PresenceIn):
     mobiles = [normalize_mobile(m) for m in data.mobiles]
     voters = list(User.objects.filter(mobile__in=mobiles))
     if len(voters) != len(set(mobiles)):
-        raise HttpError(422, _("Some of these mobile numbers have no account."))
+        raise ValidationError({"mobiles": _("Some of these mobile numbers have no account.")})
     count = _staff_action(request, ballot_id,
                           lambda user, ballot: services.mark_present(user, ballot, voters,
                                                                      data.present))
@@ -276,10 +268,7 @@ def paper_voters(request, ballot_id: UUID, data: PaperVotersIn):
 
 @router.post("/paper-tallies/{tally_id}/confirm", response=PaperTallyOut, auth=django_auth,
              summary="Confirm counted paper ballots (second teller)")
-def confirm_paper(request, tally_id: int):
+def confirm_paper(request, tally_id: Id):
     tally = get_object_or_404(PaperTally.objects.select_related("ballot__unit"), pk=tally_id)
-    try:
-        tally = services.confirm_paper_tally(request.user, tally)
-    except (ValidationError, PermissionDenied) as exc:
-        raise_api_error(exc)
+    tally = services.confirm_paper_tally(request.user, tally)
     return {"id": tally.pk, "state": tally.state, "total": tally.total}

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
+from yishi.core.errors import error_messages
 from yishi.core.models import Unit, UnitKind
 from yishi.core.permissions import active_roles, has_perm
 
@@ -355,8 +356,7 @@ def manage_action(request: HttpRequest, public_id, action: str) -> HttpResponse:
         else:
             raise Http404
     except (ValidationError, PermissionDenied) as exc:
-        for message in (exc.messages if isinstance(exc, ValidationError) else [str(exc)]):
-            messages.error(request, message)
+        error_messages(request, exc)
     return redirect("voting:manage", public_id=ballot.public_id)
 
 
@@ -379,8 +379,7 @@ def manage_import(request: HttpRequest) -> HttpResponse:
         messages.error(request, _("The file is not UTF-8 text."))
         return redirect("voting:manage_list")
     except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
+        error_messages(request, exc)
         return redirect("voting:manage_list")
     messages.success(request, _("Imported and re-counted."))
     return redirect("voting:results", public_id=ballot.public_id)
