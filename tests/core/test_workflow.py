@@ -167,7 +167,16 @@ def make_duty_activity(people, xihu):
                                        date=date(2026, 3, 1), description="接待选民")
 
 
+def make_invitation(people, xihu):
+    from yishi.councils.models import Invitation
+
+    meeting = make_meeting(people, xihu)
+    return Invitation.objects.create(term=meeting.term, user=people["resident"],
+                                     category="resident", invited_by=people["street_staff"])
+
+
 FACTORIES = {
+    "councils.invitation": make_invitation,
     "opinions.assignment": make_assignment,
     "opinions.extension": make_extension,
     "councils.follow_up": make_follow_up,

@@ -47,8 +47,10 @@ class ItemForm(forms.Form):
 
 
 class MemberForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=64)
     mobile = MobileField(label=_("Mobile number"))
+    # Optional, and shown only as typed by staff: the member's own name comes from the person.
+    name = forms.CharField(label=_("Name (typed by staff, optional)"), max_length=64,
+                           required=False)
     category = forms.ChoiceField(label=_("Category"), choices=MemberCategory.choices)
     community = forms.ModelChoiceField(label=_("Community represented"),
                                        queryset=Unit.objects.none(), required=False)

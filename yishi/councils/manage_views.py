@@ -33,6 +33,8 @@ from .models import (
     Call,
     Council,
     FollowUpAction,
+    Invitation,
+    InvitationState,
     ItemKind,
     Meeting,
     MeetingBatch,
@@ -113,14 +115,15 @@ def members(request: HttpRequest, code: str) -> HttpResponse:
         if form.is_valid():
             data = form.cleaned_data
             try:
-                services.add_member(request.user, term, services.MemberInput(
+                services.invite_member(request.user, term, services.MemberInput(
                     mobile=data["mobile"], name=data["name"], category=data["category"],
                     community=data["community"], birth_date=data["birth_date"],
                     in_street_since=data["in_street_since"]))
             except ValidationError as exc:
                 add_form_errors(form, exc)
             else:
-                messages.success(request, _("Member added."))
+                messages.success(request, _(
+                    "Invitation sent. The person becomes a member when they accept."))
                 return redirect("councils:members", code=code)
         status = 400
     elif request.method == "POST" and request.POST.get("action") == "import":
@@ -155,6 +158,14 @@ def members(request: HttpRequest, code: str) -> HttpResponse:
         except ValidationError as exc:
             error_messages(request, exc)
         return redirect("councils:members", code=code)
+    elif request.method == "POST" and request.POST.get("action") == "withdraw":
+        invitation = get_object_or_404(Invitation, pk=request.POST.get("invitation"), term=term)
+        try:
+            services.withdraw_invitation(request.user, invitation)
+            messages.success(request, _("The invitation is withdrawn."))
+        except ValidationError as exc:
+            error_messages(request, exc)
+        return redirect("councils:members", code=code)
     elif request.method == "POST" and request.POST.get("action") == "end":
         member = get_object_or_404(Member, pk=request.POST.get("member"), term=term)
         end_form = EndMembershipForm(request.POST)
@@ -172,6 +183,8 @@ def members(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "councils/members.html", {
         "council": council, "term": term, "form": form, "import_form": import_form,
         "report": report, "rows": rows, "serving": MemberStatus.SERVING,
+        "pending": term.invitations.filter(state=InvitationState.INVITED).select_related(
+            "user", "community") if term else [],
         "rules_form": rules_form,
         "end_form": EndMembershipForm(),
         "trail": [(_("Councils"), reverse("councils:manage")), (str(council), None)],

@@ -122,6 +122,49 @@ class Member(models.Model):
         return self.user.name
 
 
+class InvitationState(models.TextChoices):
+    INVITED = "invited", _("Invited, waiting for the answer")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class Invitation(models.Model):
+    """An invitation to join the council (议事会成员邀请): staff add a person by number only,
+    and the person becomes a member (and gets the role) when they accept. Until then the
+    roster shows the masked number and what staff typed, never the account's own name."""
+
+    term = models.ForeignKey(Term, models.CASCADE, related_name="invitations",
+                             verbose_name=_("term"))
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE,
+                             related_name="council_invitations", verbose_name=_("person"))
+    typed_name = models.CharField(_("name as typed by staff"), max_length=64, blank=True)
+    category = models.CharField(_("category"), max_length=16, choices=MemberCategory.choices)
+    community = models.ForeignKey(Unit, models.PROTECT, null=True, blank=True, related_name="+",
+                                  verbose_name=_("community represented"))
+    birth_date = models.DateField(_("date of birth"), null=True, blank=True)
+    in_street_since = models.DateField(_("living or working in the street since"),
+                                       null=True, blank=True)
+    state = models.CharField(_("state"), max_length=10, choices=InvitationState.choices,
+                             default=InvitationState.INVITED)
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True,
+                                   related_name="+", verbose_name=_("invited by"))
+    created_at = models.DateTimeField(_("invited"), default=timezone.now)
+    member = models.OneToOneField(Member, models.SET_NULL, null=True, blank=True,
+                                  related_name="invitation", verbose_name=_("membership"))
+
+    class Meta:
+        verbose_name = _("council invitation (议事会成员邀请)")
+        verbose_name_plural = _("council invitations")
+        ordering = ["-created_at", "-id"]
+        constraints = [models.UniqueConstraint(
+            fields=["term", "user"], condition=models.Q(state="invited"),
+            name="council_invitation_one_open_per_term")]
+
+    def __str__(self) -> str:
+        return self.user.masked_mobile
+
+
 class MeetingKind(models.TextChoices):
     ORDINARY = "ordinary", _("Ordinary meeting")
     EXTRAORDINARY = "extraordinary", _("Extraordinary meeting")

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from yishi.core import audit
 from yishi.core import services as core_services
@@ -26,6 +27,8 @@ from .models import (
     Attendance,
     Council,
     FollowUpAction,
+    Invitation,
+    InvitationState,
     ItemKind,
     ItemOpinion,
     Meeting,
@@ -42,7 +45,7 @@ from .models import (
     SignInMode,
     Term,
 )
-from .workflows import FOLLOW_UP, MEETING, MINUTES
+from .workflows import FOLLOW_UP, INVITATION, MEETING, MINUTES
 
 RESOLUTION_KEY = "resolution"
 
@@ -197,6 +200,84 @@ def add_member(actor, term: Term, data: MemberInput, on: date | None = None) -> 
     if errors:
         raise CouncilError(errors)
     return _add_member(actor, term, data, on)
+
+
+def _resident_of(street: Unit, mobile: str) -> User | None:
+    """The account with this number if it lives in the street (home unit the street or one of
+    its communities), the same residence the council's community rule checks."""
+    from django.db.models import Q
+
+    return User.objects.filter(
+        Q(home_unit=street) | Q(home_unit__parent=street), mobile=mobile, is_active=True).first()
+
+
+# The same answer for an unknown number and for an account living elsewhere: the form must not
+# tell staff who holds a number anywhere in the district.
+NOT_FOUND = _lazy(
+    "No account living in this street has this number. Ask the person to sign up on Yishi "
+    "with their community first, then invite them again.")
+
+
+@transaction.atomic
+def invite_member(actor, term: Term, data: MemberInput, on: date | None = None) -> Invitation:
+    """Staff invite a person living in the street by number. Nothing of the account is shown
+    and no role is given until the person accepts; the name on the invitation is what staff
+    typed, labelled so."""
+    council = term.council
+    street = council.street
+    require(actor, "councils.manage", street)
+    on = on or timezone.localdate()
+    errors = check_member(council, term, data, on)
+    errors.pop("name", None)  # the name is optional: it comes from the person, not staff
+    if errors:
+        raise CouncilError(errors)
+    mobile = normalize_mobile(data.mobile)
+    user = _resident_of(street, mobile)
+    if user is None:
+        raise CouncilError({"mobile": str(NOT_FOUND)})
+    # Row lock on the term: two staff inviting the same number at once make one invitation.
+    Term.objects.select_for_update().get(pk=term.pk)
+    if Invitation.objects.filter(term=term, user=user, state=InvitationState.INVITED).exists():
+        raise CouncilError({"mobile": _("This person has already been invited in this term.")})
+    invitation = Invitation.objects.create(
+        term=term, user=user, typed_name=(data.name or "").strip(), category=data.category,
+        community=data.community, birth_date=data.birth_date,
+        in_street_since=data.in_street_since, invited_by=actor)
+    audit.record(actor, "councils.invite_member", invitation, after={
+        "term": term.pk, "user": user.pk, "category": data.category}, unit=street,
+        repr_=user.masked_mobile)
+    from django.urls import reverse
+
+    notify([user], _("Invitation to join %(council)s") % {"council": council},
+           _("The street invites you to serve on its residents' council. Open the invitation "
+             "to accept or decline."),
+           url=reverse("councils:invitation", args=[invitation.pk]))
+    return invitation
+
+
+@transaction.atomic
+def accept_invitation(user, invitation: Invitation) -> Member:
+    """The invited person accepts: the membership becomes active and the role is given. The
+    conditional state move makes a second, concurrent accept fail instead of adding twice."""
+    transition(invitation, "accept_invitation", user, workflow=INVITATION)
+    data = MemberInput(mobile=user.mobile, name=user.name, category=invitation.category,
+                       community=invitation.community, birth_date=invitation.birth_date,
+                       in_street_since=invitation.in_street_since)
+    member = _add_member(invitation.invited_by or user, invitation.term, data,
+                         timezone.localdate())
+    Invitation.objects.filter(pk=invitation.pk).update(member=member)
+    invitation.member = member
+    return member
+
+
+def decline_invitation(user, invitation: Invitation) -> Invitation:
+    transition(invitation, "decline_invitation", user, workflow=INVITATION)
+    return invitation
+
+
+def withdraw_invitation(actor, invitation: Invitation) -> Invitation:
+    transition(invitation, "withdraw_invitation", actor, workflow=INVITATION)
+    return invitation
 
 
 @transaction.atomic

@@ -20,6 +20,7 @@ urlpatterns = [
     path("meetings/<int:pk>/items/<int:item_pk>/opinion/", views.item_opinion,
          name="item_opinion"),
     path("meetings/<int:pk>/items/<int:item_pk>/vote/", views.vote, name="vote"),
+    path("invitations/<int:pk>/", views.invitation, name="invitation"),
     path("my-meetings/", views.my_meetings, name="my_meetings"),
     path("manage/", manage_views.manage, name="manage"),
     path("manage/meetings/<int:pk>/", manage_views.meeting_manage, name="meeting_manage"),

@@ -23,6 +23,8 @@ from yishi.voting.queries import has_voted
 from . import ical, queries, roundtables, services
 from .forms import CallForm
 from .models import (
+    Invitation,
+    InvitationState,
     Attendance,
     Call,
     CallState,
@@ -314,3 +316,29 @@ def round_table_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "trail": [(_("One-click calls and round tables"), reverse("councils:calls")),
                   (table.title, None)],
     }, status=400 if form is not None and form.errors else 200)
+
+
+@login_required
+def invitation(request: HttpRequest, pk: int) -> HttpResponse:
+    """The invited person's page: accept or decline. Someone else's invitation is not found."""
+    invitation = get_object_or_404(Invitation.objects.select_related("term__council__street"),
+                                   pk=pk, user=request.user)
+    if request.method == "POST":
+        answer = request.POST.get("answer")
+        try:
+            if answer == "accept":
+                services.accept_invitation(request.user, invitation)
+                messages.success(request, _("Welcome to the council: you are now a member."))
+            elif answer == "decline":
+                services.decline_invitation(request.user, invitation)
+                messages.success(request, _("You declined the invitation."))
+            else:
+                raise services.CouncilError(_("Choose accept or decline."))
+        except ValidationError as exc:
+            error_messages(request, exc)
+        return redirect("councils:invitation", pk=pk)
+    return render(request, "councils/invitation.html", {
+        "invitation": invitation, "council": invitation.term.council,
+        "open": invitation.state == InvitationState.INVITED,
+        "trail": [(_("Councils"), reverse("councils:index")), (_("Invitation"), None)],
+    })

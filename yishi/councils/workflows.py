@@ -12,6 +12,8 @@ from .models import (
     Call,
     CallState,
     FollowUpAction,
+    Invitation,
+    InvitationState,
     Meeting,
     MeetingState,
     Minutes,
@@ -122,5 +124,29 @@ FOLLOW_UP = Workflow(
                    rule=_manages_action),
         Transition("mark_done", {FA.OPEN, FA.IN_PROGRESS}, FA.DONE, _("Done"),
                    rule=_manages_action),
+    ],
+)
+
+
+# An invitation to join the council: only the invited person answers it; staff may withdraw it.
+IV = InvitationState
+
+
+def _invitee(actor, invitation) -> bool:
+    return actor is not None and actor.pk == invitation.user_id
+
+
+INVITATION = Workflow(
+    Invitation, "councils.invitation", audit_prefix="councils",
+    unit=lambda i: i.term.council.street, error=_error, repr=lambda i: i.user.masked_mobile,
+    state_message=_("This invitation cannot go from “%(old)s” to “%(new)s”."),
+    conflict_message=_("The invitation has already been answered or withdrawn."),
+    transitions=[
+        Transition("accept_invitation", {IV.INVITED}, IV.ACCEPTED, _("Accept and join"),
+                   rule=_invitee),
+        Transition("decline_invitation", {IV.INVITED}, IV.DECLINED, _("Decline"),
+                   rule=_invitee),
+        Transition("withdraw_invitation", {IV.INVITED}, IV.WITHDRAWN,
+                   _("Withdraw the invitation"), rule=_manages(lambda i: i.term.council.street)),
     ],
 )
