@@ -162,3 +162,38 @@ def test_double_accept_concurrently_adds_once(council, people, xihu):
     assert Member.objects.filter(user=person).count() == 1
     assert RoleAssignment.objects.active().filter(user=person, role=Role.COUNCIL_MEMBER).count() == 1
     assert results.count("ok") == 1
+
+
+def test_import_invites_existing_accounts_and_refuses_other_streets(council, people, xihu):
+    from io import BytesIO
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from openpyxl import Workbook
+
+    from yishi.councils import imports
+
+    inside = _resident("13800000017", xihu["xixi_community"], name="西溪真名")
+    outside = _resident("13800000018", xihu["beishan_community"], name="北山真名")
+    community = xihu["xixi_community"].display_name
+
+    def sheet(*rows):
+        workbook = Workbook()
+        workbook.active.append(["姓名", "手机号码", "类别", "社区", "出生日期",
+                                "居住或工作起始日期"])
+        for row in rows:
+            workbook.active.append(row)
+        buffer = BytesIO()
+        workbook.save(buffer)
+        return SimpleUploadedFile("m.xlsx", buffer.getvalue())
+
+    term = council.current_term()
+    report = imports.import_members(people["street_staff"], term, sheet(
+        ["某人", "13800000018", "resident", community, "1970-01-01", "2000-01-01"]))
+    assert report.rejected and str(services.NOT_FOUND) in report.rejected[0][1]
+    assert not Invitation.objects.exists() and not _has_role(outside, xihu["xixi"])
+    report = imports.import_members(people["street_staff"], term, sheet(
+        ["某人", "13800000017", "resident", community, "1970-01-01", "2000-01-01"],
+        ["新人", "13800000019", "resident", community, "1970-01-01", "2000-01-01"]))
+    assert not report.rejected and report.invited == 1 and report.added == 1
+    assert Invitation.objects.get().user == inside and not _has_role(inside, xihu["xixi"])
+    assert Member.objects.get().user.mobile == "13800000019"

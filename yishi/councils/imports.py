@@ -10,11 +10,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from yishi.core.models import normalize_mobile
+from yishi.core.models import User, normalize_mobile
 from yishi.core.permissions import require
 
 from .models import MemberCategory, Term
-from .services import CouncilError, MemberInput, _add_member, check_member
+from .services import (
+    NOT_FOUND,
+    CouncilError,
+    MemberInput,
+    _add_member,
+    _resident_of,
+    check_member,
+    invite_member,
+)
 
 # The columns, in order: header in Chinese (as the template has it) or the English code.
 COLUMNS = [
@@ -31,6 +39,7 @@ MAX_ROWS = 2000
 @dataclass
 class ImportReport:
     added: int = 0
+    invited: int = 0
     rejected: list[tuple[int, str]] = field(default_factory=list)  # (row number, reason)
 
 
@@ -122,6 +131,11 @@ def import_members(actor, term: Term, upload) -> ImportReport:
         errors.pop("category", None)
         problems += [str(message) for message in errors.values()]
         key = normalize_mobile(data.mobile)
+        # An existing account is never linked by the sheet: one living in the street is
+        # invited (it answers in the app), one living elsewhere is refused like on the form.
+        if User.objects.filter(mobile=key).exists() and _resident_of(council.street,
+                                                                     key) is None:
+            problems.append(str(NOT_FOUND))
         if key in seen:
             problems.append(_("the same mobile number is on an earlier row"))
         seen.add(key)
@@ -133,8 +147,13 @@ def import_members(actor, term: Term, upload) -> ImportReport:
         return report
     with transaction.atomic():
         for data in inputs:
-            _add_member(actor, term, data, on)
-    report.added = len(inputs)
+            if User.objects.filter(mobile=normalize_mobile(data.mobile)).exists():
+                invite_member(actor, term, data, on)
+                report.invited += 1
+            else:
+                # A new person: the street holds their signed paper consent with the row.
+                _add_member(actor, term, data, on)
+    report.added = len(inputs) - report.invited
     return report
 
 

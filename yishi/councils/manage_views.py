@@ -136,7 +136,9 @@ def members(request: HttpRequest, code: str) -> HttpResponse:
                 add_form_errors(import_form, exc)
             else:
                 if not report.rejected:
-                    messages.success(request, _("%(n)d members imported.") % {"n": report.added})
+                    messages.success(request, _(
+                        "%(n)d members imported, %(i)d invited.") % {
+                        "n": report.added, "i": report.invited})
                     return redirect("councils:members", code=code)
         status = 400
     elif request.method == "POST" and request.POST.get("action") == "rules":

@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from yishi.core import audit
 from yishi.core import services as core_services
@@ -213,7 +213,7 @@ def _resident_of(street: Unit, mobile: str) -> User | None:
 
 # The same answer for an unknown number and for an account living elsewhere: the form must not
 # tell staff who holds a number anywhere in the district.
-NOT_FOUND = _lazy(
+NOT_FOUND = gettext_lazy(
     "No account living in this street has this number. Ask the person to sign up on Yishi "
     "with their community first, then invite them again.")
 

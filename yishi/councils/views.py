@@ -23,11 +23,11 @@ from yishi.voting.queries import has_voted
 from . import ical, queries, roundtables, services
 from .forms import CallForm
 from .models import (
-    Invitation,
-    InvitationState,
     Attendance,
     Call,
     CallState,
+    Invitation,
+    InvitationState,
     ItemOpinion,
     Meeting,
     MeetingState,
