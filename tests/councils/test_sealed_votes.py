@@ -1,6 +1,8 @@
 """A secret council vote is sealed to the meeting's tellers: the cast rows hold ciphertext only,
 and the item's resolution is recorded after a quorum of tellers brought their shares."""
 
+import json
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
@@ -81,3 +83,41 @@ def test_secret_vote_sealed_and_counted_after_teller_quorum(secret_meeting, memb
     services.close_meeting(staff, secret_meeting)
     secret_meeting.refresh_from_db()
     assert secret_meeting.state == MeetingState.CLOSED
+
+
+def test_tellers_through_the_api_and_the_manage_page(verified_login, client, secret_meeting,
+                                                     members, people):
+    url = f"/api/councils/meetings/{secret_meeting.pk}/tellers"
+    ids = [m.pk for m in members[:3]]
+    put = lambda c, data: c.put(url, json.dumps(data), content_type="application/json")  # noqa: E731
+    client.force_login(people["resident"])
+    assert put(client, {"member_ids": ids, "threshold": 2}).status_code == 403
+    staff = verified_login(people["street_staff"])
+    for data, field in [({"member_ids": ids, "threshold": 1}, "threshold"),
+                        ({"member_ids": ids[:2], "threshold": 2}, None),
+                        ({"member_ids": ids + [10**6], "threshold": 2}, "member_ids")]:
+        answer = put(staff, data)
+        assert answer.status_code == 422, data
+        if field:
+            assert answer.json()["errors"][0]["field"] == field
+    assert not secret_meeting.tellers.exists()
+    answer = put(staff, {"member_ids": ids, "threshold": 3})
+    assert answer.status_code == 200 and answer.json()["threshold"] == 3
+    assert set(secret_meeting.tellers.values_list("pk", flat=True)) == {
+        m.user_id for m in members[:3]}
+
+    page = f"/councils/manage/meetings/{secret_meeting.pk}/"
+    too_few = staff.post(page, {"action": "tellers", "tellers": [members[3].user_id],
+                                "threshold": "2"})
+    assert too_few.status_code == 400 and "3" in too_few.content.decode()
+    assert secret_meeting.tellers.count() == 3
+    saved = staff.post(page, {"action": "tellers", "threshold": "2",
+                              "tellers": [m.user_id for m in members[1:4]]})
+    assert saved.status_code == 302
+    secret_meeting.refresh_from_db()
+    assert secret_meeting.teller_threshold == 2
+    assert set(secret_meeting.tellers.values_list("pk", flat=True)) == {
+        m.user_id for m in members[1:4]}
+    outsider = staff.post(page, {"action": "tellers", "threshold": "2",
+                                 "tellers": [people["resident"].pk] + ids[:2]})
+    assert outsider.status_code == 400

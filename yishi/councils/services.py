@@ -525,8 +525,13 @@ def set_meeting_tellers(actor, meeting: Meeting, tellers: list[User],
     if meeting.state in (MeetingState.CLOSED, MeetingState.CANCELLED):
         raise CouncilError(_("The tellers of a closed meeting cannot be changed."),
                            code="state")
-    if any(not t.is_active for t in tellers):
-        raise CouncilError(_("A teller's account is not active."), code="tellers")
+    # Tellers are members in the room: a share in an outsider's hands is a key leaving the
+    # meeting.
+    serving = set(serving_members(meeting.term).filter(user__is_active=True).values_list(
+        "user_id", flat=True))
+    if any(t.pk not in serving for t in tellers):
+        raise CouncilError(_("Tellers are chosen among the serving members of the term."),
+                           code="tellers")
     if len({t.pk for t in tellers}) != len(tellers):
         raise CouncilError(_("A teller is listed twice."), code="tellers")
     if len(tellers) < voting.MIN_TELLERS:
