@@ -46,7 +46,8 @@ def test_meeting_tellers_bad_input_changes_nothing(secret_meeting, members, peop
     assert info.value.code == "tellers" and not Ballot.objects.exists()
 
 
-def test_secret_vote_sealed_and_counted_after_teller_quorum(secret_meeting, members, people):
+def test_secret_vote_sealed_and_counted_after_teller_quorum(client, secret_meeting, members,
+                                                            people):
     staff = people["street_staff"]
     teller_users = [m.user for m in members[:3]]
     services.set_meeting_tellers(staff, secret_meeting, teller_users, 2)
@@ -56,6 +57,11 @@ def test_secret_vote_sealed_and_counted_after_teller_quorum(secret_meeting, memb
     ballot = item.ballot
     assert ballot.is_sealed and ballot.threshold == 2
     shares = [tellers.take_share(u, ballot) for u in teller_users]
+    client.force_login(teller_users[0])
+    teller_url = f"/voting/{ballot.public_id}/teller/"
+    assert teller_url in client.get(f"/councils/meetings/{secret_meeting.pk}/").content.decode()
+    client.force_login(members[4].user)
+    assert teller_url not in client.get(f"/councils/meetings/{secret_meeting.pk}/").content.decode()
     for m, answer in zip(members[:4], ["yes", "yes", "yes", "no"], strict=True):
         services.cast_member_vote(m.user, item, answer)
     rows = list(CastBallot.objects.filter(ballot=ballot))
