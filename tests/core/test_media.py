@@ -138,3 +138,10 @@ def test_an_upload_not_yet_attached_is_its_uploaders_only(client, people, outsid
     client.force_login(people["resident"])
     assert client.get(photo.get_absolute_url()).status_code == 200
     assert client.post(photo.get_absolute_url()).status_code == 405
+
+
+def test_hostile_ids_are_404(client, people):
+    client.force_login(people["resident"])
+    for path in ("/files/100000000000000000000/", "/files/0/", "/files/-1/", "/files/1e3/",
+                 "/files/%2e%2e/"):
+        assert client.get(path).status_code == 404, path

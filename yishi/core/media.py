@@ -11,7 +11,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.http import content_disposition_header
 from django.utils.module_loading import import_string
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from .attachments import IMAGE_FORMATS, OFFICE_TYPES
 from .models import Attachment
@@ -49,7 +49,7 @@ def _stored_path(attachment: Attachment) -> Path:
     return path
 
 
-@require_GET
+@require_safe
 def serve_attachment(request, pk: int) -> HttpResponse:
     attachment = get_object_or_404(Attachment, pk=pk)
     if not may_see(request.user, attachment):
