@@ -167,6 +167,9 @@ STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("YISHI_MEDIA_ROOT", VAR_DIR / "media"))
+# Uploaded files go out through yishi.core.media, which checks who may see them; with this set
+# (the prefix of nginx's `internal` location for MEDIA_ROOT) nginx sends the bytes.
+YISHI_MEDIA_ACCEL_REDIRECT = os.environ.get("YISHI_MEDIA_ACCEL_REDIRECT", "")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -86,7 +86,7 @@ class DocumentOut(Schema):
 
     @staticmethod
     def resolve_url(obj):
-        return obj.file.url
+        return obj.get_absolute_url()
 
 
 class ItemOut(Schema):
