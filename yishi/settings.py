@@ -121,8 +121,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
+        # secure_delete: deleted rows (personal data erased on request, sessions, tasks) are
+        # overwritten, not left readable in the file's free pages.
         "init_command": (
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
+            " PRAGMA secure_delete=ON;"
         ),
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -164,6 +167,9 @@ STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("YISHI_MEDIA_ROOT", VAR_DIR / "media"))
+# Uploaded files go out through yishi.core.media, which checks who may see them; with this set
+# (the prefix of nginx's `internal` location for MEDIA_ROOT) nginx sends the bytes.
+YISHI_MEDIA_ACCEL_REDIRECT = os.environ.get("YISHI_MEDIA_ACCEL_REDIRECT", "")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

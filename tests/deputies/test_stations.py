@@ -67,7 +67,7 @@ def test_a_deputy_updates_their_public_page_with_a_photo(client, people, deputy)
     assert good.status_code == 302
     page = client.get(reverse("deputies:deputy", args=[deputy.pk])).content.decode()
     deputy.refresh_from_db()
-    assert deputy.photo.file.url in page and "从事社区工作二十年" in page
+    assert deputy.photo.get_absolute_url() in page and "从事社区工作二十年" in page
     with pytest.raises(PermissionDenied):
         from yishi.deputies import services
 

@@ -98,5 +98,5 @@ def upload_attachment(request, file: File[UploadedFile], description: Form[str] 
     return Status(201, {
         "id": attachment.pk, "name": attachment.original_name,
         "content_type": attachment.content_type, "size": attachment.size,
-        "sha256": attachment.sha256, "url": attachment.file.url,
+        "sha256": attachment.sha256, "url": attachment.get_absolute_url(),
     })

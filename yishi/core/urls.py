@@ -1,11 +1,12 @@
 from django.urls import path
 
-from . import account_views, checkpoint_views, views
+from . import account_views, checkpoint_views, media, views
 
 app_name = "core"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("files/<int:pk>/", media.serve_attachment, name="attachment"),
     path("streets/<slug:code>/", views.street_detail, name="street"),
     path("preferences/text-size/", views.set_text_size, name="set_text_size"),
     path("preferences/language/", views.set_language, name="set_language"),

@@ -3,17 +3,19 @@ and round tables for everyone; convening, agenda, sign-in, votes for staff; answ
 for members."""
 
 from datetime import datetime
+from typing import Annotated
 
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 from ninja.security import django_auth
 
 from yishi.core.api_types import Id
 from yishi.core.models import Unit
+from yishi.core.permissions import require
 
 from . import queries, roundtables, services
 from .models import AgendaItem, Call, Meeting, Member, Minutes, MinutesState, RoundTable
@@ -84,7 +86,7 @@ class DocumentOut(Schema):
 
     @staticmethod
     def resolve_url(obj):
-        return obj.file.url
+        return obj.get_absolute_url()
 
 
 class ItemOut(Schema):
@@ -251,6 +253,33 @@ def start(request, meeting_id: Id):
              summary="Close a meeting")
 def close(request, meeting_id: Id):
     return _meeting_action(request, meeting_id, services.close_meeting)
+
+
+class TellersIn(Schema):
+    member_ids: list[Id] = Field(..., max_length=50,
+                                 description="Members of the term who act as tellers (at least 3)")
+    threshold: Annotated[int, Field(ge=2, le=50)] = 2
+
+
+class TellersOut(Schema):
+    member_ids: list[int]
+    threshold: int
+
+
+@router.put("/meetings/{meeting_id}/tellers", response=TellersOut, auth=django_auth,
+            summary="Name the meeting's tellers: secret votes are sealed to them")
+def set_tellers(request, meeting_id: Id, data: TellersIn):
+    target = get_object_or_404(Meeting, pk=meeting_id)
+    # Refused before the lookup, so nobody probes another street's roster by member id.
+    require(request.user, "councils.manage", target.council.street)
+    members = {m.pk: m for m in Member.objects.filter(
+        pk__in=data.member_ids, term=target.term).select_related("user")}
+    if len(members) != len(set(data.member_ids)):
+        raise ValidationError({"member_ids": _("Some of these are not members of the "
+                                               "meeting's term.")})
+    services.set_meeting_tellers(request.user, target,
+                                 [members[i].user for i in data.member_ids], data.threshold)
+    return {"member_ids": list(data.member_ids), "threshold": data.threshold}
 
 
 class AttendanceIn(Schema):

@@ -139,3 +139,19 @@ class RulesForm(forms.ModelForm):
         model = Council
         fields = ["quorum_fraction", "pass_rule", "secrecy", "notice_days", "min_age",
                   "min_years_in_street", "call_threshold", "round_table_days"]
+
+
+class TellersForm(forms.Form):
+    """The meeting's tellers: a secret vote is sealed to them and counted from their shares."""
+
+    tellers = forms.ModelMultipleChoiceField(
+        label=_("Tellers"), queryset=None, widget=forms.CheckboxSelectMultiple,
+        help_text=_("At least three members; each keeps one share of a secret vote's key."))
+    threshold = forms.IntegerField(
+        label=_("Tellers needed to count"), min_value=2, max_value=50, initial=2,
+        help_text=_("For example 2 of 3: fewer tellers than this and the vote cannot be "
+                    "counted."))
+
+    def __init__(self, *args, users=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["tellers"].queryset = users

@@ -27,6 +27,7 @@ from .forms import (
     MemberForm,
     RoundTableForm,
     RulesForm,
+    TellersForm,
 )
 from .models import (
     ActionState,
@@ -263,11 +264,28 @@ def meeting_manage(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = _staff_meeting(request, pk)
     item_form = ItemForm()
     follow_form = FollowUpForm()
+    members = User.objects.filter(pk__in=services.serving_members(meeting.term).values(
+        "user_id")).order_by("name")
+    tellers_form = TellersForm(users=members, initial={
+        "tellers": list(meeting.tellers.all()), "threshold": meeting.teller_threshold})
     status = 200
     if request.method == "POST":
         action = request.POST.get("action", "")
         try:
-            if action == "add_item":
+            if action == "tellers":
+                tellers_form = TellersForm(request.POST, users=members)
+                if tellers_form.is_valid():
+                    try:
+                        services.set_meeting_tellers(
+                            request.user, meeting, list(tellers_form.cleaned_data["tellers"]),
+                            tellers_form.cleaned_data["threshold"])
+                    except ValidationError as exc:
+                        add_form_errors(tellers_form, exc)
+                    else:
+                        messages.success(request, _("The meeting's tellers are saved."))
+                        return redirect("councils:meeting_manage", pk=meeting.pk)
+                status = 400
+            elif action == "add_item":
                 item_form = ItemForm(request.POST, request.FILES)
                 if _agenda_post(request, meeting, item_form):
                     messages.success(request, _("Item added to the agenda."))
@@ -289,9 +307,14 @@ def meeting_manage(request: HttpRequest, pk: int) -> HttpResponse:
                     messages.success(request, _("Voting is open on “%(title)s”.") % {
                         "title": item.title})
                 else:
-                    services.close_vote(request.user, item, request.POST.get("resolution", ""))
-                    messages.success(request, _("The vote is closed and the resolution "
-                                                "recorded."))
+                    item = services.close_vote(request.user, item,
+                                               request.POST.get("resolution", ""))
+                    if item.resolved_at is None:
+                        messages.success(request, _("The vote is closed. The tellers now bring "
+                                                    "their key shares; then record the result."))
+                    else:
+                        messages.success(request, _("The vote is closed and the resolution "
+                                                    "recorded."))
                 return redirect(f"{reverse('councils:meeting_manage', args=[meeting.pk])}"
                                 f"#item-{item.pk}")
             elif action == "follow_up":
@@ -339,6 +362,7 @@ def meeting_manage(request: HttpRequest, pk: int) -> HttpResponse:
         item__meeting__starts_at__lt=meeting.starts_at).select_related("item__meeting")
     return render(request, "councils/meeting_manage.html", {
         "meeting": meeting, "items": items, "item_form": item_form, "follow_form": follow_form,
+        "tellers_form": tellers_form, "tellers": list(meeting.tellers.order_by("name")),
         "quorum": services.quorum(meeting),
         "minutes": Minutes.objects.filter(meeting=meeting).first(),
         "earlier_actions": earlier, "action_states": ActionState.choices,

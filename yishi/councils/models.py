@@ -222,6 +222,12 @@ class Meeting(models.Model):
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     opened_at = models.DateTimeField(_("opened"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    # A secret vote's key is split among the meeting's tellers when the vote opens; the server
+    # keeps no private key, so the count waits for a quorum of them within the meeting.
+    tellers = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+",
+                                     verbose_name=_("tellers (计票人)"))
+    teller_threshold = models.PositiveSmallIntegerField(
+        _("tellers needed to count"), default=2)
 
     class Meta:
         verbose_name = _("council meeting (议事会会议)")

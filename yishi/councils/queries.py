@@ -81,3 +81,13 @@ def public_calls():
 
 def public_round_tables():
     return RoundTable.objects.select_related("street", "call")
+
+
+def may_see_attachment(user, attachment) -> bool:
+    """An agenda document is public once its meeting is; a draft's only to those managing it."""
+    from yishi.core.permissions import has_perm
+
+    if public_meetings().filter(items__documents=attachment).exists():
+        return True
+    meetings = Meeting.objects.filter(items__documents=attachment).select_related("council")
+    return any(has_perm(user, "councils.manage", m.council.street) for m in meetings)

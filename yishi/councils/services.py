@@ -19,7 +19,7 @@ from yishi.core.signals import duty_performed
 from yishi.core.weblinks import clean_https_url
 from yishi.core.workflow import transition
 from yishi.voting import services as voting
-from yishi.voting.models import Ballot, BallotState, Method, RollSource
+from yishi.voting.models import Ballot, BallotState, Method, RollSource, Secrecy
 
 from .models import (
     ActionState,
@@ -596,6 +596,42 @@ def _present_users(meeting: Meeting) -> list[User]:
 
 
 @transaction.atomic
+def set_meeting_tellers(actor, meeting: Meeting, tellers: list[User],
+                        threshold: int) -> Meeting:
+    """Name the meeting's tellers: a secret vote of the meeting is sealed to them when it opens,
+    and counted when a quorum of them brings their shares at the close of the item."""
+    meeting = Meeting.objects.select_for_update().select_related("council__street").get(
+        pk=meeting.pk)
+    require(actor, "councils.manage", meeting.council.street)
+    if meeting.state in (MeetingState.CLOSED, MeetingState.CANCELLED):
+        raise CouncilError(_("The tellers of a closed meeting cannot be changed."),
+                           code="state")
+    # Tellers are members in the room: a share in an outsider's hands is a key leaving the
+    # meeting.
+    serving = set(serving_members(meeting.term).filter(user__is_active=True).values_list(
+        "user_id", flat=True))
+    if any(t.pk not in serving for t in tellers):
+        raise CouncilError(_("Tellers are chosen among the serving members of the term."),
+                           code="tellers")
+    if len({t.pk for t in tellers}) != len(tellers):
+        raise CouncilError(_("A teller is listed twice."), code="tellers")
+    if len(tellers) < voting.MIN_TELLERS:
+        raise CouncilError(_("A secret ballot needs at least %(n)d tellers.") % {
+            "n": voting.MIN_TELLERS}, code="tellers")
+    if not 2 <= threshold <= len(tellers):
+        raise CouncilError(_("The number of tellers needed to count must be between 2 and the "
+                             "number of tellers (%(n)d).") % {"n": len(tellers)},
+                           code="threshold")
+    meeting.teller_threshold = threshold
+    meeting.save(update_fields=["teller_threshold"])
+    meeting.tellers.set(tellers)
+    audit.record(actor, "councils.set_meeting_tellers", meeting, after={
+        "tellers": [t.pk for t in tellers], "threshold": threshold},
+        unit=meeting.council.street)
+    return meeting
+
+
+@transaction.atomic
 def open_vote(actor, item: AgendaItem) -> AgendaItem:
     """Open the vote on an item: a yes/no ballot with the council's rules (or the attached
     ballot). The roll is the term's serving members; presence is the meeting's sign-in; the
@@ -615,10 +651,18 @@ def open_vote(actor, item: AgendaItem) -> AgendaItem:
         raise CouncilError(_("No quorum: %(present)d of %(entitled)d members present, "
                              "%(needed)d needed.") % q)
     if item.ballot_id is None:
+        sealed = {}
+        if council.secrecy == Secrecy.SECRET:
+            tellers = list(meeting.tellers.order_by("pk"))
+            if len(tellers) < voting.MIN_TELLERS:
+                raise CouncilError(_("Name the meeting's tellers (at least %(n)d) before a "
+                                     "secret vote.") % {"n": voting.MIN_TELLERS},
+                                   code="tellers")
+            sealed = {"tellers": tellers, "threshold": meeting.teller_threshold}
         ballot = voting.create_ballot(
             actor, council.street, title=f"{meeting.title} · {item.title}",
             method=Method.YES_NO,
-            options=[voting.OptionInput(RESOLUTION_KEY, item.title)],
+            options=[voting.OptionInput(RESOLUTION_KEY, item.title)], **sealed,
             secrecy=council.secrecy, pass_rule=council.pass_rule, quorum_required=True,
             quorum_fraction=council.quorum_fraction, roll_source=RollSource.LIST)
         report = voting.set_roll_from_list(
@@ -670,6 +714,10 @@ def close_vote(actor, item: AgendaItem, resolution: str = "") -> AgendaItem:
         # Online sign-ins since the vote opened join the presence count before it closes.
         voting.mark_present(actor, ballot, _present_users(meeting))
         ballot = voting.close_ballot(actor, ballot)
+    if ballot.state == BallotState.CLOSED and ballot.is_sealed and ballot.decrypted_at is None:
+        # The close stays committed; the item is resolved when this is called again after a
+        # quorum of the meeting's tellers has brought their shares on the ballot's tellers page.
+        return item
     if ballot.state == BallotState.CLOSED:
         ballot = voting.publish_results(actor, ballot)
     if ballot.state != BallotState.PUBLISHED:
@@ -718,6 +766,10 @@ def close_meeting(actor, meeting: Meeting) -> Meeting:
     require(actor, "councils.manage", meeting.council.street)
     if meeting.items.filter(ballot__state=BallotState.OPEN).exists():
         raise CouncilError(_("Close the open votes first."))
+    # The tellers decrypt within the meeting: once it closes they are no longer in the room.
+    if meeting.items.filter(ballot__state=BallotState.CLOSED, ballot__decrypted_at__isnull=True
+                            ).exclude(ballot__public_key="").exists():
+        raise CouncilError(_("A secret vote still waits for its tellers' key shares."))
     return _move(actor, meeting, MeetingState.CLOSED, "councils.close_meeting",
                  closed_at=timezone.now())
 

@@ -103,6 +103,8 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     response = render(request, "councils/meeting_detail.html", {
         "meeting": meeting, "items": items, "member": member, "attendance": attendance,
         "quorum": services.quorum(meeting),
+        "is_teller": (request.user.is_authenticated
+                      and meeting.tellers.filter(pk=request.user.pk).exists()),
         "embed": embed,
         "minutes": queries.published_minutes(meeting),
         "can_manage": has_perm(request.user, "councils.manage", meeting.council.street),

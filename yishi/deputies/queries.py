@@ -169,3 +169,26 @@ def station_cards(year: int, unit: Unit | None = None,
         streets[row.station.unit_id] += 1
         row.rank_in_street = streets[row.station.unit_id]
     return rows
+
+
+def public_deputies():
+    return DeputyProfile.objects.filter(is_public=True, user__is_active=True).select_related(
+        "user")
+
+
+def may_see_attachment(user, attachment) -> bool:
+    """A public deputy's portrait is public; duty evidence is seen by the deputy who gave it and
+    by the staff who may confirm it (the confirmation queue's rule)."""
+    from .services import _can_confirm
+
+    if public_deputies().filter(photo=attachment).exists():
+        return True
+    if not user.is_authenticated:
+        return False
+    if DeputyProfile.objects.filter(photo=attachment, user=user).exists():
+        return True
+    activities = (DutyActivity.objects.filter(evidence=attachment)
+                  .select_related("deputy").prefetch_related("deputy__stations__unit"))
+    return any(a.deputy.user_id == user.pk
+               or any(_can_confirm(user, s.unit) for s in a.deputy.stations.all())
+               for a in activities)

@@ -30,8 +30,9 @@ from .models import (
 
 
 def _public_deputies():
-    return DeputyProfile.objects.filter(is_public=True, user__is_active=True).select_related(
-        "user")
+    from .queries import public_deputies
+
+    return public_deputies()
 
 
 def station_list(request: HttpRequest) -> HttpResponse:

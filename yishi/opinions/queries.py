@@ -64,3 +64,9 @@ def staff_queue(user, view: str = "all"):
 
 
 
+
+
+def may_see_attachment(user, attachment) -> bool:
+    """A photo is seen by whoever may see an opinion it belongs to (the board's rule)."""
+    opinions = Opinion.objects.filter(photos=attachment)
+    return any(can_see(user, opinion) for opinion in opinions)

@@ -124,3 +124,13 @@ def filtered(params) -> tuple:
         rows = rows.filter(Q(title__icontains=query) | Q(address__icontains=query))
         selected["q"] = query
     return rows.order_by("community__parent__sort_order", "community__path", "id"), selected
+
+
+def may_see_attachment(user, attachment) -> bool:
+    """Every project is public (public_projects), and so are its photos and its progress
+    reports' photos."""
+    from .models import ProgressReport
+
+    return (public_projects().filter(photos=attachment).exists()
+            or ProgressReport.objects.filter(project__in=public_projects(),
+                                             photos=attachment).exists())

@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('core', '0005_audit_checkpoints'),
-        ('councils', '0001_initial'),
+        ('councils', '0002_meeting_tellers'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
