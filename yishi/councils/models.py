@@ -89,19 +89,28 @@ class MemberStatus(models.TextChoices):
     REPLACED = "replaced", _("Replaced")
 
 
-class Member(models.Model):
-    """A council member (议事会成员) in one term. Serving members hold the core role
-    COUNCIL_MEMBER in the street, so other apps find them without importing this one."""
+class MemberParticulars(models.Model):
+    """What the council's rules check about a member: the same for a member and for the
+    invitation that makes one."""
 
-    term = models.ForeignKey(Term, models.CASCADE, related_name="members", verbose_name=_("term"))
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT,
-                             related_name="council_memberships", verbose_name=_("person"))
     category = models.CharField(_("category"), max_length=16, choices=MemberCategory.choices)
     community = models.ForeignKey(Unit, models.PROTECT, null=True, blank=True, related_name="+",
                                   verbose_name=_("community represented"))
     birth_date = models.DateField(_("date of birth"), null=True, blank=True)
     in_street_since = models.DateField(_("living or working in the street since"),
                                        null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class Member(MemberParticulars):
+    """A council member (议事会成员) in one term. Serving members hold the core role
+    COUNCIL_MEMBER in the street, so other apps find them without importing this one."""
+
+    term = models.ForeignKey(Term, models.CASCADE, related_name="members", verbose_name=_("term"))
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT,
+                             related_name="council_memberships", verbose_name=_("person"))
     status = models.CharField(_("status"), max_length=10, choices=MemberStatus.choices,
                               default=MemberStatus.SERVING)
     joined_on = models.DateField(_("joined"), default=timezone.localdate)
@@ -129,7 +138,7 @@ class InvitationState(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
-class Invitation(models.Model):
+class Invitation(MemberParticulars):
     """An invitation to join the council (议事会成员邀请): staff add a person by number only,
     and the person becomes a member (and gets the role) when they accept. Until then the
     roster shows the masked number and what staff typed, never the account's own name."""
@@ -139,12 +148,6 @@ class Invitation(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE,
                              related_name="council_invitations", verbose_name=_("person"))
     typed_name = models.CharField(_("name as typed by staff"), max_length=64, blank=True)
-    category = models.CharField(_("category"), max_length=16, choices=MemberCategory.choices)
-    community = models.ForeignKey(Unit, models.PROTECT, null=True, blank=True, related_name="+",
-                                  verbose_name=_("community represented"))
-    birth_date = models.DateField(_("date of birth"), null=True, blank=True)
-    in_street_since = models.DateField(_("living or working in the street since"),
-                                       null=True, blank=True)
     state = models.CharField(_("state"), max_length=10, choices=InvitationState.choices,
                              default=InvitationState.INVITED)
     invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True,
