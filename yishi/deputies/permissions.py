@@ -20,3 +20,9 @@ def can_declare_week(user, unit) -> bool:
 def can_view_evaluation(user, unit) -> bool:
     """See the evaluation tables (考评) of a street's deputies and stations."""
     return holds(user, {Role.DISTRICT_STAFF, Role.STREET_STAFF}, unit)
+
+
+def may_confirm_activities(user, deputy) -> bool:
+    """Confirm or return a deputy's duty activities (and see their evidence): the staff who may
+    schedule at one of the deputy's stations. Reads `deputy.stations` (prefetch it for lists)."""
+    return any(can_schedule(user, station.unit) for station in deputy.stations.all())

@@ -179,7 +179,7 @@ def public_deputies():
 def may_see_attachment(user, attachment) -> bool:
     """A public deputy's portrait is public; duty evidence is seen by the deputy who gave it and
     by the staff who may confirm it (the confirmation queue's rule)."""
-    from .services import _can_confirm
+    from .permissions import may_confirm_activities
 
     if public_deputies().filter(photo=attachment).exists():
         return True
@@ -190,5 +190,5 @@ def may_see_attachment(user, attachment) -> bool:
     activities = (DutyActivity.objects.filter(evidence=attachment)
                   .select_related("deputy").prefetch_related("deputy__stations__unit"))
     return any(a.deputy.user_id == user.pk
-               or any(_can_confirm(user, s.unit) for s in a.deputy.stations.all())
+               or may_confirm_activities(user, a.deputy)
                for a in activities)

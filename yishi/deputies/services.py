@@ -28,6 +28,7 @@ from .models import (
     RoomMessage,
     SessionState,
 )
+from .permissions import may_confirm_activities
 from .workflows import DUTY_ACTIVITY, RECEPTION_SESSION
 
 
@@ -404,8 +405,7 @@ def decide_activity(actor, activity, *, confirm: bool, reason: str = ""):
     """Street or district staff confirm an activity, or return it with a reason."""
     from .models import ActivityState
 
-    units = [s.unit for s in activity.deputy.stations.all()] or []
-    if not any(_can_confirm(actor, unit) for unit in units):
+    if not may_confirm_activities(actor, activity.deputy):
         raise PermissionDenied(_("You cannot confirm this deputy's activities."))
     if not confirm and not reason.strip():
         raise ReceptionError({"reason": _("Say why the activity is returned.")})
@@ -417,12 +417,6 @@ def decide_activity(actor, activity, *, confirm: bool, reason: str = ""):
     audit.record(actor, "deputies.decide_activity", activity,
                  after={"state": activity.state, "reason": activity.return_reason})
     return activity
-
-
-def _can_confirm(actor, unit) -> bool:
-    from yishi.core.permissions import has_perm
-
-    return has_perm(actor, "deputies.schedule", unit)
 
 
 def score(deputy: DeputyProfile, start, end) -> dict:

@@ -6,6 +6,7 @@ from yishi.core.permissions import has_perm
 from yishi.core.workflow import Transition, Workflow
 
 from .models import ActivityState, DutyActivity, ReceptionSession, SessionState
+from .permissions import may_confirm_activities
 
 S = SessionState
 
@@ -49,8 +50,7 @@ def _own_activity(actor, activity) -> bool:
 
 
 def _confirms(actor, activity) -> bool:
-    return any(has_perm(actor, "deputies.schedule", station.unit)
-               for station in activity.deputy.stations.all())
+    return may_confirm_activities(actor, activity.deputy)
 
 
 DUTY_ACTIVITY = Workflow(

@@ -27,6 +27,7 @@ from .models import (
     ReceptionSession,
     SessionState,
 )
+from .permissions import may_confirm_activities
 from .queries import scorecards, station_cards
 
 
@@ -261,7 +262,7 @@ def confirm_queue(request: HttpRequest) -> HttpResponse:
     pending = [a for a in DutyActivity.objects.filter(state=ActivityState.SUBMITTED)
                .select_related("deputy__user").prefetch_related("deputy__stations__unit",
                                                                  "evidence")
-               if any(services._can_confirm(request.user, s.unit) for s in a.deputy.stations.all())]
+               if may_confirm_activities(request.user, a.deputy)]
     if request.method == "POST":
         activity = next((a for a in pending if str(a.pk) == request.POST.get("activity")), None)
         if activity is None:
