@@ -258,3 +258,10 @@ def allowed(obj, actor, *, workflow: Workflow | None = None) -> list[Choice]:
 
 def allowed_names(obj, actor, *, workflow: Workflow | None = None) -> list[str]:
     return [c.name for c in allowed(obj, actor, workflow=workflow) if c.allowed]
+
+
+def may(obj, actor, *, workflow: Workflow | None = None) -> dict[str, Choice]:
+    """The transitions `actor` may take on `obj` now, by name, for a page: `{% if may.close %}`
+    shows a button exactly when the service would accept it, and `may.close.transition.confirm`
+    says whether the page must ask first (includes/action.html does both)."""
+    return {c.name: c for c in allowed(obj, actor, workflow=workflow) if c.allowed}
