@@ -24,6 +24,12 @@ with it. Our peak memory is measured by one more, untimed run under tracemalloc
 (``--memory rss`` instead reports the child's peak RSS growth, reset via
 /proc/self/clear_refs: cheaper, but it undercounts).
 
+``--whole`` times instead what a user runs: ``python -m yishi.voting.tally FILE --rule R``
+as a whole process (start, imports, reading the file, the count; the best of ``--repeat``
+runs) against ``bench/pabutools_tally.py FILE R`` (pabutools' import, its parser, the
+multiprofile and the rule; one run, it is slow), and checks that both print the same ids.
+Files with fewer than ``--min-voters`` voters are left out of this mode.
+
 ``--skip-pabutools-over S`` does not run pabutools where expected.json says
 it took more than S seconds; the row then compares with expected.json's
 stored selection and shows the stored time, marked ``*``.
@@ -37,6 +43,7 @@ import gc
 import json
 import multiprocessing
 import signal
+import subprocess
 import sys
 import time
 import tracemalloc
@@ -168,6 +175,53 @@ def _pabutools_runner(path: Path, rule: str) -> Callable[[], list[str]] | None:
     return run
 
 
+def _run(cmd: list[str], timeout: float | None) -> tuple[float, str] | str:
+    """Wall time and standard output of one process, or why it failed."""
+    start = time.perf_counter()
+    try:
+        done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, cwd=REPO)
+    except subprocess.TimeoutExpired:
+        return "timeout"
+    seconds = time.perf_counter() - start
+    if done.returncode:
+        return (done.stderr.strip().splitlines() or ["failed"])[-1][:60]
+    return seconds, done.stdout
+
+
+def whole(paths: list[Path], chosen: list[str], args: argparse.Namespace) -> int:
+    """Whole processes, ours against pabutools' (see --whole)."""
+    header = (f"{'file':<40} {'voters':>7} {'rule':<15} {'ours s':>7} {'pabutools s':>11} "
+              f"{'ratio':>7} {'same':>4}")
+    print(header)
+    print("-" * len(header))
+    problems = 0
+    for path in paths:
+        inst = pabulib.load(path)
+        if len(inst.votes) < args.min_voters or inst.vote_type not in rules.APPROVAL_VOTE_TYPES:
+            continue
+        for rule in chosen:
+            row = f"{path.name[:40]:<40} {len(inst.votes):>7} {rule:<15}"
+            ours = [_run([sys.executable, "-m", "yishi.voting.tally", str(path), "--rule", rule],
+                         args.timeout) for _ in range(args.repeat)]
+            failed = [r for r in ours if isinstance(r, str)]
+            if failed:
+                print(f"{row} ours: {failed[0]}", flush=True)
+                problems += 1
+                continue
+            best = min(seconds for seconds, _out in ours)
+            theirs = _run([sys.executable, str(REPO / "bench" / "pabutools_tally.py"), str(path),
+                           rule], args.timeout)
+            if isinstance(theirs, str):
+                print(f"{row} {best:>7.3f} {theirs:>11}", flush=True)
+                continue
+            same = ours[0][1] == theirs[1]
+            problems += not same
+            print(f"{row} {best:>7.3f} {theirs[0]:>11.3f} {theirs[0] / best:>6.0f}x "
+                  f"{'yes' if same else 'NO':>4}", flush=True)
+    print(f"{problems} problem(s).")
+    return 1 if problems else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
@@ -198,6 +252,12 @@ def main(argv: list[str] | None = None) -> int:
         help="how to measure our peak memory: an extra run under tracemalloc (default), "
         "or the child's peak RSS growth (free, but undercounts)",
     )
+    parser.add_argument("--whole", action="store_true",
+                        help="time whole processes (the CLI against pabutools'), see above")
+    parser.add_argument("--repeat", type=int, default=3,
+                        help="--whole: runs of ours, the best is reported (default: %(default)s)")
+    parser.add_argument("--min-voters", type=int, default=10_000,
+                        help="--whole: leave out smaller files (default: %(default)s)")
     parser.add_argument(
         "--data", type=Path, default=DATA, help="pabulib folder (default: %(default)s)"
     )
@@ -218,6 +278,9 @@ def main(argv: list[str] | None = None) -> int:
     if not paths:
         print(f"No file in {args.data} matches {args.files!r}.")
         return 0
+
+    if args.whole:
+        return whole(paths, chosen, args)
 
     header = (
         f"{'file':<48} {'voters':>7} {'proj':>4} {'rule':<15} {'ours s':>8} "

@@ -238,3 +238,59 @@ def test_ballot_counts_are_the_same_from_cells_and_from_code():
     built = pb.Instance(meta=parsed.meta, projects=parsed.projects,
                         votes=pb.votes_from_ballots([["1", "2"], ["2", "1"], ["3"], [], ["1", "2"]]))
     assert built.approval_ballot_counts() == dict(expected)
+
+
+# --- the counting reader (load_approval_counts): same multiprofile, same errors ---------------
+
+SHARED = Path(__file__).resolve().parent.parent / "data" / "pabulib"
+
+
+@pytest.mark.parametrize("path", sorted(SHARED.glob("*.pb")), ids=lambda p: p.name)
+def test_counting_reader_gives_the_full_parsers_multiprofile(path) -> None:
+    full = pabulib.load(path)
+    fast = pabulib.load_approval_counts(path)
+    if full.vote_type not in pabulib.APPROVAL_LIKE:
+        assert isinstance(fast, pabulib.Instance)  # handed to the full parser
+        return
+    assert isinstance(fast, pabulib.ApprovalCounts)
+    assert fast.counts == full.approval_ballot_counts()
+    assert fast.costs == full.costs and fast.budget == full.budget
+
+
+PLAIN = ("META\nkey;value\nbudget;100\nvote_type;{kind}\nPROJECTS\nproject_id;cost\n"
+         "a;40\nb;60\nc;30\nVOTES\nvoter_id;vote;age\n{rows}")
+
+
+@pytest.mark.parametrize("rows,counts", [
+    ("1;a,b;30\n2;b,a;40\n3;c;50\n", {frozenset("ab"): 2, frozenset("c"): 1}),
+    ("1;a,b;30\r\n2;a, b;40\r\n3;;50\r\n", {frozenset("ab"): 2, frozenset(): 1}),
+    ('1;"a,b";30\n2;a;40\n', {frozenset("ab"): 1, frozenset("a"): 1}),  # quoted: full parser
+    ("1;a;30\n\n2;b;40\n\n", {frozenset("a"): 1, frozenset("b"): 1}),    # blank rows
+])
+def test_counting_reader_reads_what_the_full_parser_reads(tmp_path, rows, counts) -> None:
+    path = tmp_path / "e.pb"
+    path.write_bytes(PLAIN.format(kind="approval", rows=rows).encode())
+    result = pabulib.load_approval_counts(path)
+    counted = (result.counts if isinstance(result, pabulib.ApprovalCounts)
+               else result.approval_ballot_counts())
+    assert counted == counts == pabulib.load(path).approval_ballot_counts()
+
+
+@pytest.mark.parametrize("kind,rows,message", [
+    ("approval", "1;a;30\n1;b;40\n", "voter '1' appears twice"),
+    ("approval", "1;a;30\n 1;b;40\n", "voter '1' appears twice"),
+    ("approval", "1;a,z;30\n", "unknown project 'z'"),
+    ("approval", "1;a,a;30\n", "lists a project twice"),
+    ("approval", "1;a;30;x\n", "fields but the header has"),
+    ("approval", ";a;30\n", "empty voter_id"),
+    ("choose-1", "1;a,b;30\n", "chose 2 projects in a choose-1 vote"),
+])
+def test_counting_reader_reports_what_the_full_parser_reports(tmp_path, kind, rows,
+                                                              message) -> None:
+    path = tmp_path / "bad.pb"
+    path.write_bytes(PLAIN.format(kind=kind, rows=rows).encode())
+    with pytest.raises(pabulib.PabulibError, match=message) as fast:
+        pabulib.load_approval_counts(path)
+    with pytest.raises(pabulib.PabulibError) as full:
+        pabulib.load(path)
+    assert str(fast.value) == str(full.value)

@@ -20,15 +20,15 @@ from collections.abc import Sequence
 from yishi.voting import pabulib, rules
 
 
-def tally(instance: pabulib.Instance, rule: str) -> list[str]:
-    """Selected project ids of a parsed instance under ``rule``.
+def tally(instance: pabulib.Instance | pabulib.ApprovalCounts, rule: str) -> list[str]:
+    """Selected project ids of a parsed instance (or a file's multiprofile) under ``rule``.
 
     Raises :class:`rules.UnsupportedVoteType` for ballots the rule cannot count.
     """
     rules.check_vote_type(rule, instance.vote_type)
-    election = rules.ApprovalElection(
-        instance.costs, instance.budget, instance.approval_ballot_counts()
-    )
+    counts = (instance.counts if isinstance(instance, pabulib.ApprovalCounts)
+              else instance.approval_ballot_counts())
+    election = rules.ApprovalElection(instance.costs, instance.budget, counts)
     return election.run(rule)
 
 
@@ -46,7 +46,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     try:
-        instance = pabulib.load(args.file)
+        instance = pabulib.load_approval_counts(args.file)
         selected = tally(instance, args.rule)
     except OSError as exc:
         print(f"error: cannot read {args.file}: {exc.strerror or exc}", file=sys.stderr)
