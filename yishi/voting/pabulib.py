@@ -318,6 +318,7 @@ def load_approval_counts(path: str | os.PathLike[str]) -> ApprovalCounts | Insta
 
 # The VOTES section's announcing row ("votes", any case, trailing empty cells allowed).
 _VOTES_ROW = re.compile(r"^[ \t]*votes[ \t;]*$", re.MULTILINE | re.IGNORECASE)
+_SPACE = re.compile(r"\s")
 
 
 def _approval_counts(text: str) -> ApprovalCounts:
@@ -351,16 +352,25 @@ def _approval_counts(text: str) -> ApprovalCounts:
     if len(stripped) != len(voter_ids) or "" in stripped:
         raise _NotPlain
     projects = head.projects
-    known = frozenset(projects)
-    counts: dict[frozenset[str], int] = {}
-    for cell, count in Counter(map(itemgetter(vote_col), rows)).items():
-        ballot = cell.split(",") if cell.strip() and " " not in cell else _split_list(cell)
-        chosen = frozenset(ballot)
-        if len(chosen) != len(ballot) or not chosen <= known:
-            raise _NotPlain
-        if vote_type == "choose-1" and len(ballot) > 1:
-            raise _NotPlain
-        counts[chosen] = counts.get(chosen, 0) + count
+    cells = Counter(map(itemgetter(vote_col), rows))
+    abstentions = cells.pop("", 0)
+    if _SPACE.search("".join(cells)):
+        raise _NotPlain  # spaces inside a ballot: the full parser strips them
+    ballots = list(map(frozenset, map(methodcaller("split", ","), cells)))
+    sizes = [cell.count(",") + 1 for cell in cells]
+    if list(map(len, ballots)) != sizes:
+        raise _NotPlain  # a project listed twice
+    if not frozenset().union(*ballots) <= projects.keys():
+        raise _NotPlain
+    if vote_type == "choose-1" and max(sizes, default=0) > 1:
+        raise _NotPlain
+    counts: dict[frozenset[str], int] = dict(zip(ballots, cells.values(), strict=True))
+    if len(counts) < len(cells):  # the same set written in another order
+        counts = {}
+        for ballot, count in zip(ballots, cells.values(), strict=True):
+            counts[ballot] = counts.get(ballot, 0) + count
+    if abstentions:
+        counts[frozenset()] = counts.get(frozenset(), 0) + abstentions
     return ApprovalCounts(head.meta, projects, counts)
 
 
