@@ -58,10 +58,11 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_tasks",
-    "django_tasks_db",
     "csp",
     "ninja",
     "yishi.core",
+    # After core, whose db_worker command (one that survives a database restart) replaces it.
+    "django_tasks_db",
     "yishi.voting",
     "yishi.opinions",
     "yishi.deputies",
@@ -256,6 +257,9 @@ YISHI_AUDIT_CHECKPOINT_FILE = os.environ.get(
 YISHI_AUDIT_CHECKPOINT_MINUTES = int(os.environ.get("YISHI_AUDIT_CHECKPOINT_MINUTES", "60"))
 # Finished background tasks (their arguments name people) are deleted after this long.
 YISHI_TASK_RESULTS_KEEP_MINUTES = int(os.environ.get("YISHI_TASK_RESULTS_KEEP_MINUTES", "60"))
+# A task claimed by a worker and still running after this long is taken to be abandoned (the
+# worker was killed) and put back in the queue; every task must finish well within it.
+YISHI_TASK_LEASE_SECONDS = int(os.environ.get("YISHI_TASK_LEASE_SECONDS", "600"))
 YISHI_LOGIN_LOCKOUT_MINUTES = int(os.environ.get("YISHI_LOGIN_LOCKOUT_MINUTES", "15"))
 YISHI_CODE_VALID_MINUTES = int(os.environ.get("YISHI_CODE_VALID_MINUTES", "5"))
 YISHI_CODE_RESEND_SECONDS = int(os.environ.get("YISHI_CODE_RESEND_SECONDS", "60"))

@@ -14,6 +14,7 @@ class CoreConfig(AppConfig):
 
         periodic.register("core.purge_finished_tasks")(cleanup.purge_finished_tasks)
         periodic.register("core.purge_sign_in_leftovers")(cleanup.purge_sign_in_leftovers)
+        periodic.register("core.reclaim_abandoned_tasks")(cleanup.reclaim_abandoned_tasks)
         periodic.register("core.audit_checkpoint")(checkpoints.publish_checkpoint)
 
 

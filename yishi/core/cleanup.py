@@ -20,6 +20,18 @@ def purge_finished_tasks() -> int:
     return deleted
 
 
+def reclaim_abandoned_tasks() -> int:
+    """Put back in the queue the tasks a worker claimed and never finished (it was killed, or
+    its machine died): running for longer than YISHI_TASK_LEASE_SECONDS. Every task of ours is
+    idempotent (it checks what it already did), so running one again is safe; the conditional
+    update makes sure that of several periodic workers only one puts each task back."""
+    from django_tasks_db.models import DBTaskResult
+
+    cutoff = timezone.now() - timedelta(seconds=settings.YISHI_TASK_LEASE_SECONDS)
+    return DBTaskResult.objects.filter(status="RUNNING", started_at__lt=cutoff).update(
+        status="READY", started_at=None)
+
+
 def purge_sign_in_leftovers() -> int:
     now = timezone.now()
     count = PendingText.objects.filter(expires_at__lte=now).delete()[0]

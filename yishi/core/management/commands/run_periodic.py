@@ -2,6 +2,7 @@ import logging
 import time
 
 from django.core.management.base import BaseCommand
+from django.db import close_old_connections
 
 from yishi.core.periodic import JOBS
 
@@ -17,6 +18,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, interval=30.0, once=False, **options):
         while True:
+            # A long-lived process, not a request: drop connections that broke (the database
+            # restarted) so that the jobs reconnect instead of failing on a dead socket forever.
+            close_old_connections()
             for name, job in JOBS.items():
                 try:
                     outcome = job()
