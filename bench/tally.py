@@ -47,7 +47,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from yishi.voting import pabulib, rules  # noqa: E402
+from yishi.voting import pabulib, pb_rules  # noqa: E402
 
 DATA = REPO.parent / "shared" / "data" / "pabulib"
 
@@ -130,7 +130,7 @@ def _in_child(
 
 
 def _ours(inst: pabulib.Instance, rule: str) -> list[str]:
-    election = rules.ApprovalElection(inst.costs, inst.budget, inst.approval_ballot_counts())
+    election = pb_rules.ApprovalElection(inst.costs, inst.budget, inst.approval_ballot_counts())
     return election.run(rule)
 
 
@@ -173,7 +173,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--rule",
         action="append",
-        help=f"rule(s) to run, repeatable or comma-separated (default: all of {', '.join(rules.RULES)})",
+        help=f"rule(s) to run, repeatable or comma-separated (default: all of {', '.join(pb_rules.RULES)})",
     )
     parser.add_argument("--files", default="*.pb", help="glob on file names (default: %(default)s)")
     parser.add_argument(
@@ -203,10 +203,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
 
-    chosen = [r for arg in (args.rule or [",".join(rules.RULES)]) for r in arg.split(",") if r]
+    chosen = [r for arg in (args.rule or [",".join(pb_rules.RULES)]) for r in arg.split(",") if r]
     for rule in chosen:
-        if rule not in rules.RULES:
-            parser.error(f"unknown rule {rule!r} (expected one of {', '.join(rules.RULES)})")
+        if rule not in pb_rules.RULES:
+            parser.error(f"unknown rule {rule!r} (expected one of {', '.join(pb_rules.RULES)})")
     if not args.data.is_dir():
         print(f"No pabulib data at {args.data}: nothing to benchmark.")
         return 0
@@ -232,8 +232,8 @@ def main(argv: list[str] | None = None) -> int:
         for rule in chosen:
             row = f"{path.name[:48]:<48} {len(inst.votes):>7} {len(inst.projects):>4} {rule:<15}"
             try:
-                rules.check_vote_type(rule, inst.vote_type)
-            except rules.UnsupportedVoteType as exc:
+                pb_rules.check_vote_type(rule, inst.vote_type)
+            except pb_rules.UnsupportedVoteType as exc:
                 print(f"{row} {str(exc)}", flush=True)
                 continue
             ours = _in_child(

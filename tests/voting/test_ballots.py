@@ -342,10 +342,10 @@ def test_imported_pabulib_election_matches_the_reference(people, xihu, name, rul
     board = json.loads(json.dumps(queries.board(ballot)))
     assert verify.verify(board) == []
     # … and written back out as pabulib, the same election.
-    from yishi.voting import pabulib, rules
+    from yishi.voting import pabulib, pb_rules
 
     again = pabulib.loads(exchange.export_pb(ballot))
-    assert rules.select(rule, again.costs, again.budget, again.approval_ballots()) == expected
+    assert pb_rules.select(rule, again.costs, again.budget, again.approval_ballots()) == expected
 
 
 def test_unsupported_pabulib_kind_is_named(people, xihu):
