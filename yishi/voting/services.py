@@ -115,6 +115,12 @@ def _clean_options(method: str, options: list[OptionInput]) -> list[OptionInput]
 def _clean_tellers(secrecy: str, tellers: list[User] | None, threshold: int | None
                    ) -> tuple[list[User], int]:
     if not tellers:
+        if secrecy == Secrecy.SECRET:
+            # Without tellers there is no key to seal to, and a secret ballot stored in
+            # plaintext is readable by whoever holds the database (issue 16).
+            raise _error("tellers", _("A secret ballot needs its tellers (field “tellers”): at "
+                                      "least %(n)d people who hold the key that counts it.") % {
+                "n": MIN_TELLERS})
         return [], 0
     if secrecy != Secrecy.SECRET:
         raise _error("tellers", _("Only a secret ballot has tellers holding a key."))
@@ -134,8 +140,8 @@ def _clean_tellers(secrecy: str, tellers: list[User] | None, threshold: int | No
 def create_ballot(actor, unit: Unit, *, title: str, method: str, options: list[OptionInput],
                   tellers: list[User] | None = None, threshold: int | None = None,
                   **fields) -> Ballot:
-    """A draft ballot. A secret ballot given tellers is sealed: when it opens, its key is made
-    and split among them."""
+    """A draft ballot. A secret ballot must name its tellers (at least MIN_TELLERS) and is
+    sealed: when it opens, its key is made and split among them. A named vote has none."""
     require(actor, "voting.manage_ballot", unit)
     if method not in Method.values:
         raise _error("method", _("Unknown ballot method."))
@@ -288,6 +294,10 @@ def _make_key(ballot: Ballot) -> dict:
     never the database) for its teller to take it once; the private key is not kept."""
     tellers = list(Teller.objects.filter(ballot=ballot))
     if not tellers:
+        if ballot.secrecy == Secrecy.SECRET:
+            raise _error("tellers", _("This secret ballot has no tellers, so its votes could "
+                                      "not be sealed. Cancel it and create it again with its "
+                                      "tellers."))
         return {}
     key = sealing.make_key(ballot.threshold, len(tellers))
     ttl = SHARE_PICKUP_SECONDS
@@ -362,6 +372,10 @@ def _stored_ballot(ballot: Ballot, spec: dict, content: dict, channel: str) -> C
         ciphertext = sealing.seal(spec, ballot.public_key, content)
         return CastBallot(ballot=ballot, ciphertext=ciphertext, channel=channel,
                           receipt=sealing.tracking_code(ciphertext))
+    if ballot.secrecy == Secrecy.SECRET:
+        # A secret ballot made before tellers were required: refuse rather than store plaintext.
+        raise _error("unsealed", _("This secret ballot has no tellers' key, so it cannot take "
+                                   "votes. Cancel it and create it again with its tellers."))
     receipt = count.receipt_hash(str(ballot.public_id), content, secrets.token_urlsafe(16))
     return CastBallot(ballot=ballot, content=content, receipt=receipt, channel=channel)
 
