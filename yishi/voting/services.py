@@ -64,8 +64,13 @@ class BallotError(ValidationError):
     pass
 
 
-def _error(code: str, message: str) -> BallotError:
-    return BallotError(message, code=code)
+def _error(code: str, message: str, field: str | None = None) -> BallotError:
+    """A refusal with a code; with `field`, the API's 422 and the forms name that field."""
+    if field is None:
+        return BallotError(message, code=code)
+    error = BallotError({field: BallotError(message, code=code)})
+    error.code = code
+    return error
 
 
 def validate_content(ballot: Ballot, content, spec: dict | None = None) -> dict:
@@ -120,19 +125,20 @@ def _clean_tellers(secrecy: str, tellers: list[User] | None, threshold: int | No
             # plaintext is readable by whoever holds the database (issue 16).
             raise _error("tellers", _("A secret ballot needs its tellers (field “tellers”): at "
                                       "least %(n)d people who hold the key that counts it.") % {
-                "n": MIN_TELLERS})
+                "n": MIN_TELLERS}, "tellers")
         return [], 0
     if secrecy != Secrecy.SECRET:
-        raise _error("tellers", _("Only a secret ballot has tellers holding a key."))
+        raise _error("tellers", _("Only a secret ballot has tellers holding a key."), "tellers")
     if len({t.pk for t in tellers}) != len(tellers):
-        raise _error("tellers", _("A teller is listed twice."))
+        raise _error("tellers", _("A teller is listed twice."), "tellers")
     if len(tellers) < MIN_TELLERS:
         raise _error("tellers", _("A secret ballot needs at least %(n)d tellers.") % {
-            "n": MIN_TELLERS})
+            "n": MIN_TELLERS}, "tellers")
     threshold = threshold or len(tellers) // 2 + 1
     if not 2 <= threshold <= len(tellers):
         raise _error("threshold", _("The number of tellers needed to count must be between 2 "
-                                    "and the number of tellers (%(n)d).") % {"n": len(tellers)})
+                                    "and the number of tellers (%(n)d).") % {"n": len(tellers)},
+                     "threshold")
     return tellers, threshold
 
 

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
-from yishi.core.errors import error_messages
+from yishi.core.errors import add_form_errors, error_messages
 from yishi.core.models import Unit, UnitKind
 from yishi.core.permissions import active_roles, has_perm
 
@@ -254,7 +254,10 @@ def manage_create(request: HttpRequest) -> HttpResponse:
                                             method=data["method"], options=data["options"],
                                             tellers=data["tellers"], **fields)
         except ValidationError as exc:
-            form.add_error(None, exc.messages)
+            # The service names its fields; the form asks for tellers by mobile number.
+            if hasattr(exc, "error_dict") and "tellers" in exc.error_dict:
+                form.add_error("teller_mobiles", exc.error_dict.pop("tellers"))
+            add_form_errors(form, exc)
         else:
             messages.success(request, _("The ballot has been created as a draft."))
             return redirect("voting:manage", public_id=ballot.public_id)
