@@ -20,10 +20,15 @@ def open_ballot(actor, ballot: Ballot) -> Ballot:
     """Open the ballot and, if it is sealed, let each teller take their share."""
     ballot = services.open_ballot(actor, ballot)
     if ballot.is_sealed:
-        _SHARES[ballot.pk] = {
-            t.user_id: tellers.take_share(t.user, ballot)
-            for t in Teller.objects.filter(ballot=ballot).select_related("user")}
+        take_shares(ballot)
     return ballot
+
+
+def take_shares(ballot: Ballot) -> None:
+    """Each teller takes their share of an open sealed ballot."""
+    _SHARES[ballot.pk] = {
+        t.user_id: tellers.take_share(t.user, ballot)
+        for t in Teller.objects.filter(ballot=ballot).select_related("user")}
 
 
 def count(actor, ballot: Ballot) -> Ballot:
@@ -31,6 +36,10 @@ def count(actor, ballot: Ballot) -> Ballot:
     shares (which decrypts the ballots)."""
     ballot = Ballot.objects.get(pk=ballot.pk)
     if ballot.state == BallotState.OPEN:
+        if ballot.is_sealed and ballot.pk not in _SHARES:
+            # Opened by another app's service (a project cycle, a meeting): the tellers take
+            # their shares now, before the close forgets the untaken ones.
+            take_shares(ballot)
         ballot = services.close_ballot(actor, ballot)
     pending = PaperTally.objects.filter(ballot=ballot, state=PaperTallyState.ENTERED).exists()
     if ballot.is_sealed and ballot.decrypted_at is None and not pending:
