@@ -441,13 +441,14 @@ def record_paper_voters(teller, ballot: Ballot, mobiles: list[str]) -> PaperBatc
     if not_on_roll:
         raise _error("voters", _("Not on the voter roll: %(names)s.") % {
             "names": ", ".join(v.masked_mobile for v in not_on_roll)})
+    batch = PaperBatch.objects.create(ballot=ballot, voters=len(voters), entered_by=teller)
     try:
         with transaction.atomic():
             Participation.objects.bulk_create(
-                [Participation(ballot=ballot, voter=v, channel=Channel.PAPER) for v in voters])
+                [Participation(ballot=ballot, voter=v, channel=Channel.PAPER, paper_batch=batch)
+                 for v in voters])
     except IntegrityError:
         raise _error("already_voted", _("Someone on the paper list has already voted.")) from None
-    batch = PaperBatch.objects.create(ballot=ballot, voters=len(voters), entered_by=teller)
     audit.record(teller, "voting.record_paper_voters", batch, after={"voters": len(voters)},
                  unit=ballot.unit)
     return batch
