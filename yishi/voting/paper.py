@@ -18,7 +18,7 @@ from .models import Ballot, BallotState, Method, PaperBatch, Participation, Secr
 from .services import _error, validate_content
 
 # Rows offered at once; a desk with more kinds of ballots enters them in several goes.
-ROWS = 6
+ROWS = 4
 ANSWERS = {
     Method.YES_NO: [("yes", pgettext_lazy("vote", "Yes")), ("no", pgettext_lazy("vote", "No")),
                     ("abstain", gettext_lazy("Abstain"))],
