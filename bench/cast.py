@@ -1,6 +1,7 @@
 """Cast N ballots from concurrent clients against the running production server, then check
-that exactly N were counted — on a ballot without tellers and then, in the same run, on a
-sealed one (each ballot encrypted to the tellers' key as it is cast), so the two rates compare.
+that exactly N were counted — on a named vote (stored as cast: the path without encryption)
+and then, in the same run, on a sealed secret one (each ballot encrypted to the tellers' key as
+it is cast), so the two rates compare.
 
     python bench/cast.py [--voters 10000] [--concurrency 32] [--database-url URL]
 
@@ -150,7 +151,7 @@ def main(argv=None) -> int:
     ok = True
     for kind, run in runs.items():
         latencies, failures, counts = run["latencies"], run["failures"], run["counts"]
-        label = "sealed (encrypted at cast)" if kind == "sealed" else "without tellers"
+        label = "sealed (encrypted at cast)" if kind == "sealed" else "named (no encryption)"
         print(f"[{label}] ballots sent: {len(latencies)} in {run['elapsed']:.1f} s = "
               f"{len(latencies) / run['elapsed']:.0f} ballots/s; latency p50 "
               f"{percentile(latencies, .5):.1f} ms, p99 {percentile(latencies, .99):.1f} ms")

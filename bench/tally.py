@@ -54,7 +54,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from yishi.voting import pabulib, rules  # noqa: E402
+from yishi.voting import pabulib, pb_rules  # noqa: E402
 
 DATA = REPO.parent / "shared" / "data" / "pabulib"
 
@@ -137,7 +137,7 @@ def _in_child(
 
 
 def _ours(inst: pabulib.Instance, rule: str) -> list[str]:
-    election = rules.ApprovalElection(inst.costs, inst.budget, inst.approval_ballot_counts())
+    election = pb_rules.ApprovalElection(inst.costs, inst.budget, inst.approval_ballot_counts())
     return election.run(rule)
 
 
@@ -197,7 +197,7 @@ def whole(paths: list[Path], chosen: list[str], args: argparse.Namespace) -> int
     problems = 0
     for path in paths:
         inst = pabulib.load(path)
-        if len(inst.votes) < args.min_voters or inst.vote_type not in rules.APPROVAL_VOTE_TYPES:
+        if len(inst.votes) < args.min_voters or inst.vote_type not in pb_rules.APPROVAL_VOTE_TYPES:
             continue
         for rule in chosen:
             row = f"{path.name[:40]:<40} {len(inst.votes):>7} {rule:<15}"
@@ -227,7 +227,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--rule",
         action="append",
-        help=f"rule(s) to run, repeatable or comma-separated (default: all of {', '.join(rules.RULES)})",
+        help=f"rule(s) to run, repeatable or comma-separated (default: all of {', '.join(pb_rules.RULES)})",
     )
     parser.add_argument("--files", default="*.pb", help="glob on file names (default: %(default)s)")
     parser.add_argument(
@@ -263,10 +263,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
 
-    chosen = [r for arg in (args.rule or [",".join(rules.RULES)]) for r in arg.split(",") if r]
+    chosen = [r for arg in (args.rule or [",".join(pb_rules.RULES)]) for r in arg.split(",") if r]
     for rule in chosen:
-        if rule not in rules.RULES:
-            parser.error(f"unknown rule {rule!r} (expected one of {', '.join(rules.RULES)})")
+        if rule not in pb_rules.RULES:
+            parser.error(f"unknown rule {rule!r} (expected one of {', '.join(pb_rules.RULES)})")
     if not args.data.is_dir():
         print(f"No pabulib data at {args.data}: nothing to benchmark.")
         return 0
@@ -295,8 +295,8 @@ def main(argv: list[str] | None = None) -> int:
         for rule in chosen:
             row = f"{path.name[:48]:<48} {len(inst.votes):>7} {len(inst.projects):>4} {rule:<15}"
             try:
-                rules.check_vote_type(rule, inst.vote_type)
-            except rules.UnsupportedVoteType as exc:
+                pb_rules.check_vote_type(rule, inst.vote_type)
+            except pb_rules.UnsupportedVoteType as exc:
                 print(f"{row} {str(exc)}", flush=True)
                 continue
             ours = _in_child(

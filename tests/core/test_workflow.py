@@ -47,10 +47,13 @@ def make_opinion(people, xihu):
 def make_ballot(people, xihu):
     from yishi.voting import services as voting
 
+    # A secret ballot names its tellers (at least three).
     return voting.create_ballot(people["street_staff"], xihu["xixi"], title="票选",
                                 method="choose",
                                 options=[voting.OptionInput("A", "加装电梯"),
-                                         voting.OptionInput("B", "社区食堂")])
+                                         voting.OptionInput("B", "社区食堂")],
+                                tellers=[people["street_staff"], people["deputy"],
+                                         people["council_member"]], threshold=2)
 
 
 def make_paper_tally(people, xihu):

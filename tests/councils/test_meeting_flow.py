@@ -156,7 +156,8 @@ def test_attach_an_existing_project_ballot(meeting, members, people):
     ballot = voting.create_ballot(staff, meeting.council.street, title="民生实事票选",
                                   method="choose", max_choices=1, roll_roles="council_member",
                                   options=[voting.OptionInput("A", "加装电梯"),
-                                           voting.OptionInput("B", "老年食堂")])
+                                           voting.OptionInput("B", "老年食堂")],
+                                  tellers=[staff, people["deputy"], people["expert"]])
     with pytest.raises(ValidationError):
         services.add_item(staff, meeting, kind=ItemKind.OTHER, title="x", ballot=ballot)
     item = services.add_item(staff, meeting, kind=ItemKind.PROJECT_SELECTION, title="票选",

@@ -27,9 +27,14 @@ def categories(db):
 
 @pytest.fixture
 def cycle(people, xihu, categories):
-    return services.open_cycle(people["street_staff"], services.CycleInput(
+    from yishi.projects.tellers import set_cycle_tellers
+
+    cycle = services.open_cycle(people["street_staff"], services.CycleInput(
         unit=xihu["xixi"], year=2027, title="西溪街道2027年民生实事项目", budget=Decimal("3000000"),
         starts_at=timezone.now() - timedelta(minutes=1), seats=2, min_support=1))
+    # Its secret ballots are sealed to these tellers (tests/voting/helpers.py counts them).
+    return set_cycle_tellers(people["street_staff"], cycle, [
+        people["street_staff"], people["deputy"], people["council_member"]], 2)
 
 
 def next_phase(actor, cycle, reason="测试推进"):

@@ -4,6 +4,7 @@ field on bad input and nothing saved."""
 import pytest
 
 from tests.projects.conftest import next_phase, proposal
+from tests.voting import helpers
 from yishi.projects import services
 from yishi.projects.models import Objection, Project
 
@@ -86,10 +87,12 @@ def test_staff_move_a_cycle_through_the_api(client, people, xihu, cycle, categor
                          content_type="application/json").json()
     ballot = cycle.__class__.objects.get(pk=cycle.pk).ballot
     assert opened["ballot"] == ballot.pk
+    helpers.take_shares(ballot)
     for member in council:
         voting.cast_vote(member, ballot, {"choices": [projects[0].option_key]})
     assert client.post(f"/api/projects/cycles/{cycle.pk}/actions/close_phase",
                        {"text": "投票结束"}, content_type="application/json").status_code == 200
+    helpers.count(staff, ballot)  # the cycle's tellers decrypt its sealed ballot
     assert client.post(f"/api/projects/cycles/{cycle.pk}/actions/record_result", {},
                        content_type="application/json").status_code == 200
     assert Project.objects.get(pk=projects[0].pk).state == ProjectState.SELECTED

@@ -11,6 +11,7 @@ import pytest
 from django.conf import settings as django_settings
 from django.utils import timezone
 
+from tests.voting import helpers
 from tests.voting.test_ballot_browser import sign_in
 from yishi.core.models import Unit, User
 from yishi.projects import services, tender
@@ -77,6 +78,15 @@ def test_one_street_from_proposal_to_satisfaction(page, live_server, transaction
     page.locator("[name=voter_kind]").select_option("council_member")
     submit(page, "main form")
     cycle = Cycle.objects.get(unit=xixi, year=year)
+    # Its secret ballots are sealed to three tellers, named on the cycle's page.
+    page.goto(f"/projects/manage/cycles/{cycle.pk}/")
+    teller_people = [User.objects.get(mobile=m)
+                     for m in ("13900010201", "13900030201", "13900040210")]
+    for teller in teller_people:
+        page.locator(f"#tellers input[name='tellers-tellers'][value='{teller.pk}']").check()
+    page.locator("[name='tellers-threshold']").fill("2")
+    submit(page, "#tellers form")
+    assert set(cycle.tellers.all()) == set(teller_people)
 
     # A resident proposes the elevator; a negative cost is refused and the text kept.
     as_person(page, "13800000071")
@@ -126,7 +136,8 @@ def test_one_street_from_proposal_to_satisfaction(page, live_server, transaction
     page.goto(f"/projects/manage/cycles/{cycle.pk}/")
     submit(page, "form[action$='/open_ballot/']")
     cycle.refresh_from_db()
-    assert cycle.ballot.state == "open"
+    assert cycle.ballot.state == "open" and cycle.ballot.is_sealed
+    helpers.take_shares(cycle.ballot)  # each teller keeps their share until the count
 
     # A council member votes on the voting engine's page, reached from the cycle page.
     as_person(page, members[2].mobile)
@@ -145,6 +156,7 @@ def test_one_street_from_proposal_to_satisfaction(page, live_server, transaction
 
     staff_session(page, live_server, staff)
     close_phase(page, cycle, "投票结束")
+    helpers.count(staff, cycle.ballot)  # closed; two tellers bring their shares
     page.goto(f"/projects/manage/cycles/{cycle.pk}/")
     submit(page, "form[action$='/record_result/']")
     page.locator("[name='confirm-note']").fill("街道党工委会议确认")
@@ -193,6 +205,7 @@ def test_one_street_from_proposal_to_satisfaction(page, live_server, transaction
     services.accept_completion(staff, elevator, "竣工验收合格", timezone.localdate())
     services.close_phase_early(staff, cycle.current_phase(), "实施完成")
     satisfaction = services.open_satisfaction(staff, cycle)
+    helpers.take_shares(satisfaction)
     as_person(page, members[2].mobile)
     page.goto(f"/voting/{satisfaction.public_id}/")
     page.get_by_label("满意", exact=True).first.check()
@@ -201,6 +214,7 @@ def test_one_street_from_proposal_to_satisfaction(page, live_server, transaction
     page.get_by_role("button", name="确认投票").click()
     page.wait_for_load_state()
     staff_session(page, live_server, staff)
+    helpers.count(staff, satisfaction)
     page.goto(f"/projects/manage/cycles/{cycle.pk}/")
     submit(page, "form[action$='/record_satisfaction/']")
     elevator.refresh_from_db()

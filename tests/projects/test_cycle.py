@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from tests.projects.conftest import next_phase, proposal
+from tests.voting import helpers
 from yishi.core.models import AuditRecord, Notification
 from yishi.projects import services
 from yishi.projects.models import (
@@ -19,6 +20,7 @@ from yishi.projects.models import (
     ProjectState,
     PublishedVersion,
 )
+from yishi.projects.tellers import set_cycle_tellers
 from yishi.voting import services as voting
 
 pytestmark = pytest.mark.django_db
@@ -76,6 +78,7 @@ def test_whole_cycle(people, xihu, cycle, categories, council):
         services.file_objection(resident, cycle, "晚了")
 
     ballot = services.open_ballot(staff, cycle)
+    helpers.take_shares(ballot)
     assert ballot.method == "choose" and ballot.max_choices == 2
     assert ballot.entitled_count == 4  # the three council members and people["council_member"]
     keys = {p.title: p.option_key for p in cycle.projects.all()}
@@ -87,6 +90,7 @@ def test_whole_cycle(people, xihu, cycle, categories, council):
     assert next_phase(staff, cycle).kind == PhaseKind.IMPLEMENTATION
     with pytest.raises(ValidationError):
         voting.cast_vote(people["council_member"], ballot, {"choices": [keys["口袋公园"]]})
+    helpers.count(staff, ballot)  # closed, then decrypted by two tellers' shares
     result = services.record_result(staff, cycle)
     assert [p["title"] for p in result.items["projects"] if p["selected"]] == ["加装电梯", "老年食堂"]
     assert "2" in result.items["rule"]
@@ -124,8 +128,10 @@ def test_whole_cycle(people, xihu, cycle, categories, council):
 
     assert next_phase(staff, cycle).kind == PhaseKind.EVALUATION
     sat = services.open_satisfaction(staff, cycle)
+    helpers.take_shares(sat)
     for member, answer in zip(council, ("satisfied", "satisfied", "basically"), strict=True):
         voting.cast_vote(member, sat, {"votes": {a.option_key: answer}})
+    helpers.count(staff, sat)
     version = services.record_satisfaction(staff, cycle)
     a.refresh_from_db()
     assert a.satisfaction["rating"] == "satisfied"
@@ -171,6 +177,7 @@ def test_other_ballot_methods(people, xihu, categories, council, method, extra, 
     cycle = services.open_cycle(staff, services.CycleInput(
         unit=xihu["xixi"], year=2028, title="票决", budget=Decimal("1000000"), method=method,
         starts_at=timezone.now() - timedelta(minutes=1), **extra))
+    set_cycle_tellers(staff, cycle, [staff, people["deputy"], people["council_member"]], 2)
     projects = [services.propose(people["resident"], cycle, proposal(
         cycle, xihu["xixi_community"], categories["good"], title=f"项目{i}",
         estimated_cost=cost)) for i, cost in enumerate(("400000", "500000", "300000"))]
@@ -181,11 +188,13 @@ def test_other_ballot_methods(people, xihu, categories, council, method, extra, 
     services.publish_notice(staff, cycle)
     next_phase(staff, cycle)
     ballot = services.open_ballot(staff, cycle)
+    helpers.take_shares(ballot)
     assert ballot.method == method
     keys = [p.option_key for p in projects]
     for member in council:
         voting.cast_vote(member, ballot, content(keys))
     next_phase(staff, cycle)
+    helpers.count(staff, ballot)
     result = services.record_result(staff, cycle)
     chosen = {i for i, p in enumerate(projects)
               if Project.objects.get(pk=p.pk).state == ProjectState.SELECTED}

@@ -11,12 +11,14 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from tests.projects.conftest import next_phase, proposal
+from tests.voting import helpers
 from yishi.councils import services as councils
 from yishi.councils.models import ItemKind, Meeting
 from yishi.projects import services
 from yishi.projects.models import Project, ProjectState
+from yishi.projects.tellers import set_cycle_tellers
 from yishi.voting import services as voting
-from yishi.voting.models import BallotState
+from yishi.voting.models import Ballot, BallotState
 
 
 def _member(n, community):
@@ -34,6 +36,7 @@ def test_project_ballot_held_at_a_council_meeting(client, people, xihu, categori
         unit=xihu["xixi"], year=2027, title="西溪街道2027年民生实事项目",
         budget=Decimal("3000000"), starts_at=timezone.now() - timedelta(minutes=1), seats=1,
         min_support=1))
+    set_cycle_tellers(staff, cycle, [staff, people["deputy"], members[4].user], 2)
     projects = [services.propose(people["resident"], cycle, proposal(
         cycle, xihu["xixi_community"], categories["good"], title=title))
         for title in ("加装电梯", "老年食堂")]
@@ -63,6 +66,7 @@ def test_project_ballot_held_at_a_council_meeting(client, people, xihu, categori
     for member in members[1:4]:
         councils.sign_in(staff, meeting, member)
     councils.open_vote(staff, item)
+    helpers.take_shares(Ballot.objects.get(pk=ballot.pk))
     councils.submit_item_opinion(members[0].user, item, "建议优先考虑加装电梯")
     client.force_login(members[0].user)
     page = client.get(f"/councils/meetings/{meeting.pk}/").content.decode()
@@ -72,6 +76,7 @@ def test_project_ballot_held_at_a_council_meeting(client, people, xihu, categori
     for n, member in enumerate(members[:3]):
         voting.cast_vote(member.user, ballot, {"choices": [keys[0] if n < 2 else keys[1]]})
     councils.close_vote(staff, item)
+    helpers.count(staff, ballot)  # the tellers decrypt the sealed ballot after the close
 
     result = services.record_result(staff, cycle)
     states = {p.title: Project.objects.get(pk=p.pk).state for p in projects}

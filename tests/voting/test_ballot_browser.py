@@ -9,6 +9,7 @@ import pytest
 from yishi.core.models import User
 from yishi.core.sms import LocmemBackend
 from yishi.voting import services
+from yishi.voting.demo import demo_tellers
 from yishi.voting.services import OptionInput
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -31,6 +32,7 @@ def test_budget_ballot_on_a_phone(page, transactional_db, demo):
     ballot = services.create_ballot(
         staff, xixi, title="2027 年西溪街道民生实事票选", method="budget",
         budget=Decimal("1000000"), budget_rule="mes-greedy", roll_roles="council_member",
+        tellers=demo_tellers(), threshold=2,
         options=[OptionInput("A", "莫干山路79号加装电梯", Decimal("600000")),
                  OptionInput("B", "求是社区老年食堂", Decimal("300000")),
                  OptionInput("C", "文三路口袋公园", Decimal("250000"))])

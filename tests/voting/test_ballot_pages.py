@@ -14,20 +14,21 @@ from tests.voting.test_ballots import make_ballot, members  # noqa: F401 - fixtu
 from yishi.voting import services
 from yishi.voting.models import Ballot, BallotState, CastBallot
 
+from . import helpers
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
 def published(people, xihu, members):  # noqa: F811
-    ballot = services.open_ballot(people["street_staff"], make_ballot(people, xihu, max_choices=2))
+    ballot = helpers.open_ballot(people["street_staff"], make_ballot(people, xihu, max_choices=2))
     for member, choice in zip(members, [["A"], ["A", "B"], ["C"], ["A"]], strict=False):
         services.cast_vote(member, ballot, {"choices": choice})
-    services.close_ballot(people["street_staff"], ballot)
-    return services.publish_results(people["street_staff"], ballot)
+    return helpers.publish(people["street_staff"], ballot)
 
 
 def test_voter_casts_through_the_pages_with_confirmation(client, people, xihu, members):  # noqa: F811
-    ballot = services.open_ballot(people["street_staff"], make_ballot(people, xihu, max_choices=2))
+    ballot = helpers.open_ballot(people["street_staff"], make_ballot(people, xihu, max_choices=2))
     url = reverse("voting:detail", args=[ballot.public_id])
     client.force_login(members[0])
     page = client.get(url)
@@ -47,7 +48,7 @@ def test_voter_casts_through_the_pages_with_confirmation(client, people, xihu, m
 
 
 def test_anonymous_visitor_is_asked_to_sign_in(client, people, xihu):
-    ballot = services.open_ballot(people["street_staff"], make_ballot(people, xihu))
+    ballot = helpers.open_ballot(people["street_staff"], make_ballot(people, xihu))
     response = client.post(reverse("voting:detail", args=[ballot.public_id]), {"choice": ["A"]})
     assert response.status_code == 302 and reverse("core:login") in response.url
 
@@ -63,7 +64,8 @@ def test_results_board_and_downloads(client, published):
     assert receipt in found
     data = client.get(reverse("voting:board_json", args=[published.public_id])).json()
     # B and C tie on one vote; the cheaper one wins (lower cost first).
-    assert len(data["ballots"]) == 4 and data["result"]["winners"] == ["A", "C"]
+    assert len(data["ballots"]) == len(data["ciphertexts"]) == 4
+    assert data["result"]["winners"] == ["A", "C"]
     pb = client.get(reverse("voting:ballot_pb", args=[published.public_id])).content.decode()
     assert pb.startswith("META") and "num_votes;4" in pb
 
@@ -83,7 +85,8 @@ def test_verifier_needs_nothing_but_the_standard_library(client, published, tmp_
     program = (f"import sys; sys.modules['django'] = None; sys.path.insert(0, {str(ROOT)!r}); "
                "from yishi.voting.verify import main; sys.exit(main(sys.argv[1:]))")
     ok = subprocess.run([sys.executable, "-I", "-c", program, str(path), "--receipt",
-                         board["ballots"][0]["receipt"][:12]], capture_output=True, text=True)
+                         board["ciphertexts"][0]["tracking_code"][:12]], capture_output=True,
+                        text=True)
     assert ok.returncode == 0, ok.stdout + ok.stderr
     assert "OK" in ok.stdout and "on the board" in ok.stdout
     del board["ballots"][1]  # a ballot that was counted goes missing
@@ -121,7 +124,8 @@ def test_staff_pages_create_open_close_publish(client, people, xihu, members,  #
 
 def test_staff_pages_refuse_other_streets(client, people, xihu, verified_login):
     ballot = services.create_ballot(people["district_staff"], xihu["beishan"], title="北山",
-                                    method="choose", options=[services.OptionInput("A", "a")])
+                                    method="choose", options=[services.OptionInput("A", "a")],
+                                    secrecy="named")
     verified_login(people["street_staff"])
     assert client.get(reverse("voting:manage", args=[ballot.public_id])).status_code == 403
     client.post(reverse("voting:manage_action", args=[ballot.public_id, "open"]))
@@ -129,7 +133,7 @@ def test_staff_pages_refuse_other_streets(client, people, xihu, verified_login):
 
 
 def test_api_cast_and_results(client, people, xihu, members):  # noqa: F811
-    ballot = services.open_ballot(
+    ballot = helpers.open_ballot(
         people["street_staff"],
         make_ballot(people, xihu, method="budget", budget=Decimal("800000")))
     url = f"/api/voting/ballots/{ballot.public_id}/votes"
@@ -149,7 +153,7 @@ def test_api_cast_and_results(client, people, xihu, members):  # noqa: F811
 
 
 def test_staff_inspect_the_roll(client, people, xihu, members, verified_login):  # noqa: F811
-    ballot = services.open_ballot(people["street_staff"], make_ballot(people, xihu))
+    ballot = helpers.open_ballot(people["street_staff"], make_ballot(people, xihu))
     services.cast_vote(members[0], ballot, {"choices": ["A"]})
     verified_login(people["street_staff"])
     html = client.get(reverse("voting:manage_roll", args=[ballot.public_id])).content.decode()

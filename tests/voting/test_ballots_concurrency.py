@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from tests.core.test_concurrency import run_together
+from tests.voting import helpers
 from tests.voting.test_ballots import make_ballot
 from yishi.core.models import AuditRecord, Role, RoleAssignment, User
 from yishi.voting import services
@@ -25,7 +26,7 @@ def voters(xihu):
 
 
 def test_same_voter_concurrently_stores_exactly_one(people, xihu, voters):
-    ballot = services.open_ballot(people["street_staff"], make_ballot(people, xihu))
+    ballot = helpers.open_ballot(people["street_staff"], make_ballot(people, xihu))
     outcomes = run_together(lambda i: services.cast_vote(voters[0], ballot, {"choices": ["A"]}),
                             count=12)
     assert sum(1 for kind, _ in outcomes if kind == "ok") == 1
@@ -36,19 +37,18 @@ def test_same_voter_concurrently_stores_exactly_one(people, xihu, voters):
 
 
 def test_many_voters_at_once_lose_nothing(people, xihu, voters):
-    ballot = services.open_ballot(people["street_staff"], make_ballot(people, xihu))
+    ballot = helpers.open_ballot(people["street_staff"], make_ballot(people, xihu))
     outcomes = run_together(lambda i: services.cast_vote(voters[i], ballot, {"choices": ["B"]}),
                             count=len(voters))
     assert all(kind == "ok" for kind, _ in outcomes), outcomes
     assert CastBallot.objects.filter(ballot=ballot).count() == len(voters)
-    services.close_ballot(people["street_staff"], ballot)
-    ballot = services.publish_results(people["street_staff"], ballot)
+    ballot = helpers.publish(people["street_staff"], ballot)
     assert ballot.result["counts"]["B"] == len(voters)
 
 
 def test_close_races_with_votes_without_losing_any(people, xihu, voters):
     """Votes and the close arrive together: every vote that was accepted is counted."""
-    ballot = services.open_ballot(people["street_staff"], make_ballot(people, xihu))
+    ballot = helpers.open_ballot(people["street_staff"], make_ballot(people, xihu))
 
     def act(i):
         if i == 0:
@@ -86,7 +86,7 @@ def test_sealed_ballot_votes_at_once_and_tellers_at_once_count_exactly_once(peop
     staff = people["street_staff"]
     teller_people = [staff, people["deputy"], people["expert"]]
     ballot = services.open_ballot(staff, make_ballot(people, xihu, tellers=teller_people,
-                                                     threshold=2))
+                                                      threshold=2))
     shares = [tellers.take_share(t, ballot) for t in teller_people]
     outcomes = run_together(lambda i: services.cast_vote(voters[i], ballot, {"choices": ["B"]}),
                             count=len(voters))

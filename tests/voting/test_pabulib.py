@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from yishi.voting import pabulib, rules
+from yishi.voting import pabulib, pb_rules
 from yishi.voting.pabulib import PabulibError
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "pabulib"
@@ -56,8 +56,8 @@ def test_every_file_gives_ballots_of_its_kind_or_a_clear_error(path: Path) -> No
         assert inst.approval_ballot_counts() == Counter(ballots)
         if kind == "choose-1":
             assert all(len(b) <= 1 for b in ballots)
-        for rule in rules.RULES:
-            rules.check_vote_type(rule, kind)
+        for rule in pb_rules.RULES:
+            pb_rules.check_vote_type(rule, kind)
         return
     if kind in ("cumulative", "scoring"):
         assert all(v.points is not None and len(v.points) == len(v.ballot) for v in inst.votes)
@@ -68,11 +68,11 @@ def test_every_file_gives_ballots_of_its_kind_or_a_clear_error(path: Path) -> No
         inst.approval_ballots()
     with pytest.raises(PabulibError, match="not approval ballots"):
         inst.approval_ballot_counts()
-    for rule in rules.RULES:
+    for rule in pb_rules.RULES:
         with pytest.raises(
-            rules.UnsupportedVoteType, match=f"{kind} votes are not supported by rule {rule}"
+            pb_rules.UnsupportedVoteType, match=f"{kind} votes are not supported by rule {rule}"
         ):
-            rules.check_vote_type(rule, kind)
+            pb_rules.check_vote_type(rule, kind)
 
 
 def test_fields() -> None:

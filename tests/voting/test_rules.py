@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from yishi.voting import pabulib, rules
+from yishi.voting import pabulib, pb_rules
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "pabulib"
 EXPECTED = json.loads((DATA / "expected.json").read_text(encoding="utf-8"))
@@ -27,14 +27,14 @@ CASES = [
 
 
 @pytest.fixture(scope="module")
-def elections() -> dict[str, rules.ApprovalElection]:
+def elections() -> dict[str, pb_rules.ApprovalElection]:
     """One prepared election per file, shared by the rules (as the CLI would not)."""
     result = {}
     for name in EXPECTED:
         if name == "_about":
             continue
         inst = pabulib.load(DATA / name)
-        result[name] = rules.ApprovalElection(inst.costs, inst.budget, inst.approval_ballots())
+        result[name] = pb_rules.ApprovalElection(inst.costs, inst.budget, inst.approval_ballots())
     return result
 
 
@@ -48,7 +48,7 @@ def test_reference_results(elections, name: str, rule: str) -> None:
 
 
 def test_reference_data_covers_every_rule() -> None:
-    assert {rule for _, rule in CASES} == set(rules.RULES)
+    assert {rule for _, rule in CASES} == set(pb_rules.RULES)
     assert len(CASES) >= 50
 
 
@@ -60,7 +60,7 @@ def test_greedy_orders_by_approvals_then_id_and_skips_what_does_not_fit() -> Non
     ballots = [{"a", "b"}, {"a", "c"}, {"a"}, {"b"}, {"c"}, {"d"}]
     # a:3 b:2 c:2 d:1 e:0 -> a (60), b (110 > 100? no: 60+50=110) skipped,
     # c skipped, d (70), then e (cost 0: satisfaction 0, goes last).
-    assert rules.select("greedy", costs, 100, ballots) == ["a", "d", "e"]
+    assert pb_rules.select("greedy", costs, 100, ballots) == ["a", "d", "e"]
 
 
 def test_mes_splits_cost_equally_and_charges_the_poor_everything() -> None:
@@ -69,9 +69,9 @@ def test_mes_splits_cost_equally_and_charges_the_poor_everything() -> None:
     # they hold only 10 < 12, so MES stops; greedy completion adds "y".
     costs = {"x": 30, "y": 12}
     ballots = [{"x", "y"}, {"x"}, {"x"}, {"y"}]
-    assert rules.select("mes", costs, 40, ballots) == ["x"]
-    assert rules.select("mes-greedy", costs, 40, ballots) == ["x"]  # 42 > 40: y does not fit
-    assert rules.select("mes-greedy", costs, 42, ballots) == ["x", "y"]
+    assert pb_rules.select("mes", costs, 40, ballots) == ["x"]
+    assert pb_rules.select("mes-greedy", costs, 40, ballots) == ["x"]  # 42 > 40: y does not fit
+    assert pb_rules.select("mes-greedy", costs, 42, ballots) == ["x", "y"]
 
 
 def test_add1_raises_the_voter_budget_until_exhaustive() -> None:
@@ -79,67 +79,67 @@ def test_add1_raises_the_voter_budget_until_exhaustive() -> None:
     # MES buys nothing; with 12 each it does, and {a} is exhaustive.
     costs = {"a": 12, "b": 9}
     ballots = [{"a"}, {"b", "a"}]
-    assert rules.select("mes", costs, 20, ballots) == ["a"]  # both pay 6
+    assert pb_rules.select("mes", costs, 20, ballots) == ["a"]  # both pay 6
     ballots = [{"a"}, {"b"}]
-    assert rules.select("mes", costs, 20, ballots) == ["b"]
-    assert rules.select("mes-add1", costs, 20, ballots) == ["b"]  # 12 each: a+b = 21 > 20
-    assert rules.select("mes-add1-greedy", costs, 21, ballots) == ["a", "b"]
+    assert pb_rules.select("mes", costs, 20, ballots) == ["b"]
+    assert pb_rules.select("mes-add1", costs, 20, ballots) == ["b"]  # 12 each: a+b = 21 > 20
+    assert pb_rules.select("mes-add1-greedy", costs, 21, ballots) == ["a", "b"]
 
 
 def test_fractional_costs_and_budget_are_exact() -> None:
     costs = {"a": Fraction(1, 3), "b": "0.5", "c": 1}
     ballots = [{"a", "b"}, {"b", "c"}, {"c"}]
-    for rule in rules.RULES:
-        result = rules.select(rule, costs, "1.5", ballots)
+    for rule in pb_rules.RULES:
+        result = pb_rules.select(rule, costs, "1.5", ballots)
         assert sum(Fraction(costs[p]) for p in result) <= Fraction(3, 2)
 
 
 def test_no_voters_and_empty_ballots() -> None:
     costs = {"a": 5, "b": 5}
-    assert rules.select("mes", costs, 10, []) == []
-    assert rules.select("greedy", costs, 10, []) == ["a", "b"]  # nobody voted: satisfaction 0
-    assert rules.select("mes", costs, 10, [set(), set(), {"a"}]) == []  # a gets 10/3 < 5
-    assert rules.select("mes-greedy", costs, 10, [set(), set(), {"a"}]) == ["a", "b"]
+    assert pb_rules.select("mes", costs, 10, []) == []
+    assert pb_rules.select("greedy", costs, 10, []) == ["a", "b"]  # nobody voted: satisfaction 0
+    assert pb_rules.select("mes", costs, 10, [set(), set(), {"a"}]) == []  # a gets 10/3 < 5
+    assert pb_rules.select("mes-greedy", costs, 10, [set(), set(), {"a"}]) == ["a", "b"]
 
 
 def test_unknown_project_in_ballot_is_an_error() -> None:
     with pytest.raises(ValueError, match="unknown project 'z'"):
-        rules.select("mes", {"a": 1}, 1, [{"z"}])
+        pb_rules.select("mes", {"a": 1}, 1, [{"z"}])
 
 
 def test_unknown_rule_and_unsupported_vote_types() -> None:
     with pytest.raises(ValueError, match="unknown rule"):
-        rules.select("phragmen", {"a": 1}, 1, [])
+        pb_rules.select("phragmen", {"a": 1}, 1, [])
     for vote_type in ("ordinal", "cumulative", "scoring"):
         with pytest.raises(
-            rules.UnsupportedVoteType, match=f"{vote_type} votes are not supported by rule mes"
+            pb_rules.UnsupportedVoteType, match=f"{vote_type} votes are not supported by rule mes"
         ):
-            rules.check_vote_type("mes", vote_type)
-    rules.check_vote_type("mes", "choose-1")
+            pb_rules.check_vote_type("mes", vote_type)
+    pb_rules.check_vote_type("mes", "choose-1")
 
 
 def test_negative_cost_is_rejected() -> None:
     with pytest.raises(ValueError, match="negative"):
-        rules.ApprovalElection({"a": -1}, 1, [])
+        pb_rules.ApprovalElection({"a": -1}, 1, [])
 
 
 def test_approval_winners_ties_lexicographic_or_explicit() -> None:
     ballots = [{"b", "a"}, {"c"}, {"a", "c"}, {"b"}]
     # a:2 b:2 c:2 d:0
-    assert rules.approval_winners(["a", "b", "c", "d"], ballots, 2) == ["a", "b"]
-    assert rules.approval_winners(
+    assert pb_rules.approval_winners(["a", "b", "c", "d"], ballots, 2) == ["a", "b"]
+    assert pb_rules.approval_winners(
         ["a", "b", "c", "d"], ballots, 2, tie_order=["c", "b", "a", "d"]
     ) == [
         "c",
         "b",
     ]
-    assert rules.approval_winners(["10", "9"], [{"9"}, {"10"}], 1) == ["10"]
-    assert rules.approval_counts(["a", "b", "c", "d"], ballots) == {"a": 2, "b": 2, "c": 2, "d": 0}
+    assert pb_rules.approval_winners(["10", "9"], [{"9"}, {"10"}], 1) == ["10"]
+    assert pb_rules.approval_counts(["a", "b", "c", "d"], ballots) == {"a": 2, "b": 2, "c": 2, "d": 0}
     with pytest.raises(ValueError, match="tie_order"):
-        rules.approval_winners(["a", "b"], ballots[:1], 1, tie_order=["a"])
+        pb_rules.approval_winners(["a", "b"], ballots[:1], 1, tie_order=["a"])
 
 
 def test_choose_one_ballots_count_as_approval() -> None:
     ballots = [{"a"}, {"a"}, {"b"}]
-    assert rules.approval_winners(["a", "b"], ballots, 1) == ["a"]
-    assert rules.select("greedy", {"a": 3, "b": 3}, 3, ballots, vote_type="choose-1") == ["a"]
+    assert pb_rules.approval_winners(["a", "b"], ballots, 1) == ["a"]
+    assert pb_rules.select("greedy", {"a": 3, "b": 3}, 3, ballots, vote_type="choose-1") == ["a"]

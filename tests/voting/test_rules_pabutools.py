@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from yishi.voting import rules
+from yishi.voting import pb_rules
 
 pabutools = pytest.importorskip("pabutools")
 
@@ -94,13 +94,13 @@ COMMON = settings(
 
 
 
-@pytest.mark.parametrize("rule", rules.RULES)
+@pytest.mark.parametrize("rule", pb_rules.RULES)
 @COMMON
 @given(election=elections())
 def test_rules_equal_pabutools(rule: str, election) -> None:
     costs, budget, ballots = election
     expected = pabutools_select(rule, costs, budget, ballots)
-    assert rules.select(rule, costs, budget, ballots) == expected
+    assert pb_rules.select(rule, costs, budget, ballots) == expected
 
 
 @COMMON
@@ -110,8 +110,8 @@ def test_multiset_input_gives_the_same_result(election) -> None:
     counts: dict[frozenset[str], int] = {}
     for b in ballots:
         counts[b] = counts.get(b, 0) + 1
-    for rule in rules.RULES:
-        assert rules.select(rule, costs, budget, counts) == rules.select(
+    for rule in pb_rules.RULES:
+        assert pb_rules.select(rule, costs, budget, counts) == pb_rules.select(
             rule, costs, budget, ballots
         )
 
@@ -121,11 +121,11 @@ def test_tied_affordability_goes_to_the_smaller_id_as_a_string() -> None:
     # which pabutools breaks on the name, and "10" < "9" as strings.
     costs = {"9": Fraction(10), "10": Fraction(10), "2": Fraction(10)}
     ballots = [frozenset({"9", "10"})] * 3 + [frozenset({"2"})]
-    for rule in rules.RULES:
-        assert rules.select(rule, costs, Fraction(20), ballots) == pabutools_select(
+    for rule in pb_rules.RULES:
+        assert pb_rules.select(rule, costs, Fraction(20), ballots) == pabutools_select(
             rule, costs, Fraction(20), ballots
         )
-    assert rules.select("mes", costs, 20, ballots)[0] == "10"
+    assert pb_rules.select("mes", costs, 20, ballots)[0] == "10"
 
 
 @COMMON
@@ -133,7 +133,7 @@ def test_tied_affordability_goes_to_the_smaller_id_as_a_string() -> None:
 def test_add1_skip_certificate_is_sound(election, start: int) -> None:
     """mes-add1 skips the budget steps its certificate covers: check them all."""
     costs, budget, ballots = election
-    el = rules.ApprovalElection(costs, budget, ballots)
+    el = pb_rules.ApprovalElection(costs, budget, ballots)
     step = el.unit * el.n_voters
     total = el.budget + start * step
     outcome, extra = el._mes_run_certified(total, step)

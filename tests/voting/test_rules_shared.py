@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from yishi.voting import pabulib, rules
+from yishi.voting import pabulib, pb_rules
 
 SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "pabulib"
 MAX_BYTES = 1_500_000
@@ -41,13 +41,13 @@ def _cases() -> list[tuple[str, str]]:
     return cases
 
 
-_ELECTIONS: dict[str, rules.ApprovalElection] = {}
+_ELECTIONS: dict[str, pb_rules.ApprovalElection] = {}
 
 
-def _election(name: str) -> rules.ApprovalElection:
+def _election(name: str) -> pb_rules.ApprovalElection:
     if name not in _ELECTIONS:
         inst = pabulib.load(SHARED / name)
-        _ELECTIONS[name] = rules.ApprovalElection(inst.costs, inst.budget, inst.approval_ballots())
+        _ELECTIONS[name] = pb_rules.ApprovalElection(inst.costs, inst.budget, inst.approval_ballots())
     return _ELECTIONS[name]
 
 

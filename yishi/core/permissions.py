@@ -2,7 +2,7 @@
 
 A role is held in a unit and covers that unit and everything under it: street staff of 西溪
 act in 西溪 and its communities, district staff everywhere. Other apps register their own rules
-with `@rule(...)` in their `rules.py`, imported by their AppConfig.ready()."""
+with `@rule(...)` in their `permissions.py`, imported by their AppConfig.ready()."""
 
 from collections.abc import Callable, Iterable
 

@@ -367,3 +367,44 @@ def visit(request, pk: Id, data: VisitIn):
     logged = services.log_visit(request.user, target, data.visited_on, data.findings)
     return Status(201, {"id": logged.pk, "project": target.pk,
                         "visited_on": logged.visited_on.isoformat()})
+
+
+# --- the cycle's tellers (projects/tellers.py) -------------------------------------------------
+
+class CycleTellersIn(Schema):
+    tellers: list[str] = Field(..., description="Mobile numbers of the tellers (at least 3: "
+                               "council members, deputies or street staff of the unit)")
+    threshold: int = Field(2, ge=2, le=50, description="Tellers needed to count (k of n)")
+
+
+class CycleTellersOut(Schema):
+    tellers: list[str] = Field(description="The tellers' names")
+    threshold: int
+
+
+def _tellers_out(cycle_row: Cycle) -> dict:
+    return {"tellers": [t.name for t in cycle_row.tellers.order_by("name")],
+            "threshold": cycle_row.teller_threshold}
+
+
+@router.get("/cycles/{pk}/tellers", response=CycleTellersOut,
+            summary="The tellers whose key shares count the cycle's secret ballots")
+def cycle_tellers(request, pk: Id):
+    return _tellers_out(get_object_or_404(Cycle, pk=pk))
+
+
+@router.put("/cycles/{pk}/tellers", response=CycleTellersOut, auth=django_auth,
+            summary="Staff: name the cycle's tellers; its ballots are sealed to them")
+def set_cycle_tellers(request, pk: Id, data: CycleTellersIn):
+    from yishi.core.models import User, normalize_mobile
+
+    from .tellers import set_cycle_tellers as set_tellers
+
+    cycle_row = get_object_or_404(Cycle, pk=pk)
+    mobiles = [normalize_mobile(m) for m in data.tellers]
+    found = {u.mobile: u for u in User.objects.filter(mobile__in=mobiles, is_active=True)}
+    if any(m not in found for m in mobiles):
+        raise ValidationError({"tellers": _("Some tellers' mobile numbers have no account.")})
+    cycle_row = set_tellers(request.user, cycle_row, [found[m] for m in mobiles],
+                            data.threshold)
+    return _tellers_out(cycle_row)

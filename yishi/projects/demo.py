@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from yishi.core.models import Role, RoleAssignment, Unit, UnitKind, User
 from yishi.voting import services as voting
+from yishi.voting import tellers
 
 from . import services, tender
 from .models import (
@@ -37,6 +38,7 @@ from .models import (
     Spending,
     VoterKind,
 )
+from .tellers import sealed_ballot_fields
 
 CATEGORIES = [
     ("old-estate", "老旧小区改造", "Old estate renovation", False, ""),
@@ -126,7 +128,7 @@ def load(out) -> None:
         if staff is None:
             continue
         with transaction.atomic():
-            _load_street(street, index, staff.user, categories, today.year)
+            _load_street(street, index, staff.user, categories, today.year, out)
         created += 1
     if created:
         out.write(f"Livelihood projects: {created} street cycles loaded.\n")
@@ -137,7 +139,7 @@ def _members(street: Unit, role: str) -> list[User]:
             .select_related("user").order_by("user__mobile")]
 
 
-def _load_street(street: Unit, index: int, staff: User, categories, year: int) -> None:
+def _load_street(street: Unit, index: int, staff: User, categories, year: int, out) -> None:
     stage = STAGES.get(street.name, PhaseKind.IMPLEMENTATION)
     now, today = timezone.now(), timezone.localdate()
     stage_at = PHASE_ORDER.index(stage)
@@ -220,7 +222,8 @@ def _load_street(street: Unit, index: int, staff: User, categories, year: int) -
                                  text="该项目预算是否包含后期运营费用？",
                                  created_at=now - timedelta(hours=5))
         return
-    _ballot(cycle, staff, members, projects, phases, stage)
+    _name_tellers(cycle, staff, members, deputies)
+    _ballot(cycle, staff, members, projects, phases, stage, out)
     if stage == PhaseKind.BALLOT:
         return
     selected = [p for p in projects if p.state == ProjectState.SELECTED]
@@ -232,27 +235,62 @@ def _load_street(street: Unit, index: int, staff: User, categories, year: int) -
         _satisfaction(cycle, staff, members, phases)
 
 
-def _ballot(cycle, staff, members, projects, phases, stage) -> None:
-    """The council's ballot in the voting engine: each member chooses five of the six; the
-    sixth candidate is the least chosen."""
+def _name_tellers(cycle, staff, members, deputies) -> None:
+    """The cycle's tellers: the street's staff member, a deputy and a council member (a second
+    council member where the street has no deputy), any 2 of 3 to count."""
+    others = (deputies[:1] + members[-1:]) if deputies else members[-2:]
+    cycle.tellers.set([staff, *others])
+    Cycle.objects.filter(pk=cycle.pk).update(teller_threshold=2)
+    cycle.teller_threshold = 2
+
+
+def _open_sealed(staff, cycle, ballot) -> dict:
+    """Open a sealed ballot and take each teller's share, as they would on their teller page."""
+    ballot = voting.open_ballot(staff, ballot)
+    return ballot, {t: tellers.take_share(t, ballot) for t in cycle.tellers.order_by("pk")}
+
+
+def _count_sealed(staff, ballot, shares: dict):
+    """Close, have two tellers bring their shares (the count decrypts in the second's request)
+    and publish: the same path as any secret ballot, so no plaintext sits next to a
+    participation in the demo database either."""
+    ballot = voting.close_ballot(staff, ballot)
+    for teller, share in list(shares.items())[:ballot.threshold]:
+        tellers.bring_share(teller, ballot, share)
+    return voting.publish_results(staff, ballot)
+
+
+def _print_shares(out, ballot, shares: dict) -> None:
+    # The demo's memory cache is gone when the command ends: the open ballot's shares are
+    # printed with the logins so that its tellers can count it after the close.
+    out.write(f"Tellers' key shares for “{ballot.title}” (any {ballot.threshold} of "
+              f"{len(shares)} count it after the close, on the ballot's teller page):")
+    for teller, share in shares.items():
+        out.write(f"  {teller.mobile}: {share}")
+
+
+def _ballot(cycle, staff, members, projects, phases, stage, out) -> None:
+    """The council's ballot in the voting engine, sealed to the cycle's tellers: each member
+    chooses five of the six; the sixth candidate is the least chosen."""
     options = [voting.OptionInput(p.option_key, p.title, p.cost) for p in projects]
     fields = {"roll_source": "roles", "roll_roles": VoterKind.COUNCIL, "max_choices": 5,
               "min_support": 3, "description": cycle.title}
     if stage == PhaseKind.BALLOT:
         fields["closes_at"] = phases[PhaseKind.BALLOT].ends_at
     ballot = voting.create_ballot(staff, cycle.unit, title=f"{cycle.title}：票选",
-                                  method=BallotMethod.CHOOSE, options=options, **fields)
+                                  method=BallotMethod.CHOOSE, options=options, **fields,
+                                  **sealed_ballot_fields(cycle))
     Cycle.objects.filter(pk=cycle.pk).update(ballot=ballot)
-    ballot = voting.open_ballot(staff, ballot)
+    ballot, shares = _open_sealed(staff, cycle, ballot)
     voters = members if stage != PhaseKind.BALLOT else members[:6]
     for m, member in enumerate(voters):
         left_out = 5 if m < 7 else m % 5
         voting.cast_vote(member, ballot, {"choices": [
             p.option_key for i, p in enumerate(projects) if i != left_out]})
     if stage == PhaseKind.BALLOT:
+        _print_shares(out, ballot, shares)
         return
-    ballot = voting.close_ballot(staff, ballot)
-    ballot = voting.publish_results(staff, ballot)
+    ballot = _count_sealed(staff, ballot, shares)
     winners = services.winners_from(ballot.result, ballot.method)
     counts = ballot.result["counts"]
     decided = phases[PhaseKind.BALLOT].ends_at
@@ -331,16 +369,15 @@ def _satisfaction(cycle, staff, members, phases) -> None:
     ballot = voting.create_ballot(
         staff, cycle.unit, title=f"{cycle.title}：满意度测评", method="satisfaction",
         options=[voting.OptionInput(p.option_key, p.title, p.cost) for p in projects],
-        roll_source="roles", roll_roles=VoterKind.COUNCIL)
+        roll_source="roles", roll_roles=VoterKind.COUNCIL, **sealed_ballot_fields(cycle))
     Cycle.objects.filter(pk=cycle.pk).update(satisfaction_ballot=ballot)
-    voting.open_ballot(staff, ballot)
+    ballot, shares = _open_sealed(staff, cycle, ballot)
     answers = ["satisfied"] * 6 + ["basically"] * 3 + ["unsatisfied"]
     for m, member in enumerate(members):
         voting.cast_vote(member, ballot, {"votes": {
             p.option_key: answers[(m + 3 * i) % len(answers)] if i != 2 else
             ("basically" if m % 2 else "unsatisfied") for i, p in enumerate(projects)}})
-    voting.close_ballot(staff, ballot)
-    ballot = voting.publish_results(staff, ballot)
+    ballot = _count_sealed(staff, ballot, shares)
     at = phases[PhaseKind.EVALUATION].starts_at + timedelta(days=8)
     items = []
     for project in projects:

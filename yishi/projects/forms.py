@@ -5,6 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from yishi.core.models import Department, Unit, UnitKind
+from yishi.voting.models import BudgetRule
 
 from .models import BallotMethod, Category, PanelKind, VoterKind
 
@@ -33,9 +34,8 @@ class CycleForm(forms.Form):
     seats = forms.IntegerField(label=_("Projects to choose (N)"), required=False, min_value=1)
     min_support = forms.IntegerField(label=_("Minimum votes to be selected"), initial=0,
                                      min_value=0)
-    budget_rule = forms.ChoiceField(label=_("Budget rule"), choices=[
-        ("greedy", _("Greedy by votes within the budget")),
-        ("mes-greedy", _("Method of Equal Shares, completed greedily"))], initial="greedy")
+    budget_rule = forms.ChoiceField(label=_("Budget rule"), choices=BudgetRule.choices,
+                                    initial=BudgetRule.MES_GREEDY)
     voter_kind = forms.ChoiceField(label=_("Voters"), choices=VoterKind.choices)
 
     def __init__(self, *args, units=None, **kwargs):

@@ -15,6 +15,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from yishi.core.models import Attachment, Department, Unit
+from yishi.voting.models import BudgetRule, PassRule
 
 
 class PhaseKind(models.TextChoices):
@@ -70,8 +71,11 @@ class Cycle(models.Model):
         help_text=_("For choose-N ballots: how many candidates each voter may choose and how "
                     "many are selected."))
     min_support = models.PositiveIntegerField(_("minimum votes to be selected"), default=0)
-    pass_rule = models.CharField(_("majority rule"), max_length=32, default="more_than_half_cast")
-    budget_rule = models.CharField(_("budget rule"), max_length=20, default="greedy")
+    # The voting engine's own choices: a cycle's rule is the rule its ballot counts with.
+    pass_rule = models.CharField(_("majority rule"), max_length=32, choices=PassRule.choices,
+                                 default=PassRule.MORE_THAN_HALF_CAST)
+    budget_rule = models.CharField(_("budget rule"), max_length=20, choices=BudgetRule.choices,
+                                   default=BudgetRule.MES_GREEDY)
     voter_kind = models.CharField(_("voters"), max_length=16, choices=VoterKind.choices,
                                   default=VoterKind.COUNCIL)
     ballot = models.ForeignKey("voting.Ballot", models.PROTECT, null=True, blank=True,
@@ -79,6 +83,11 @@ class Cycle(models.Model):
     satisfaction_ballot = models.ForeignKey("voting.Ballot", models.PROTECT, null=True,
                                             blank=True, related_name="+",
                                             verbose_name=_("satisfaction ballot"))
+    # The cycle's ballot and its satisfaction ballot are secret, sealed to these tellers' key:
+    # council members, deputies and street staff of the unit (projects/tellers.py).
+    tellers = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+",
+                                     verbose_name=_("tellers (监票人)"))
+    teller_threshold = models.PositiveSmallIntegerField(_("tellers needed to count"), default=2)
     confirmed_at = models.DateTimeField(_("confirmed by the party committee"), null=True,
                                         blank=True)
     confirmation_note = models.TextField(_("party committee confirmation (党工委确认)"),

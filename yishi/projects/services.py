@@ -20,7 +20,7 @@ from yishi.core.notifications import notify
 from yishi.core.permissions import has_perm, holds, require
 from yishi.core.signals import duty_performed
 from yishi.voting import services as voting
-from yishi.voting.models import BallotState, Method, RollSource
+from yishi.voting.models import BallotState, BudgetRule, Method, PassRule, RollSource
 
 from .models import (
     DEFAULT_PHASE_DAYS,
@@ -134,8 +134,8 @@ class CycleInput:
     voter_kind: str = VoterKind.COUNCIL
     seats: int | None = None
     min_support: int = 0
-    pass_rule: str = "more_than_half_cast"
-    budget_rule: str = "greedy"
+    pass_rule: str = PassRule.MORE_THAN_HALF_CAST
+    budget_rule: str = BudgetRule.MES_GREEDY
     days: dict = field(default_factory=dict)
 
 
@@ -446,7 +446,7 @@ def answer_objection(actor, objection: Objection, answer: str) -> Objection:
 
 def _ballot_for(actor, cycle: Cycle):
     """The cycle's ballot in the voting engine (one option per candidate), created once, in the
-    ballot phase and with every objection answered."""
+    ballot phase and with every objection answered; secret, sealed to the cycle's tellers."""
     require(actor, "projects.manage", cycle.unit)
     cycle = Cycle.objects.select_for_update().get(pk=cycle.pk)
     phase = cycle.current_phase()
@@ -472,6 +472,10 @@ def _ballot_for(actor, cycle: Cycle):
             fields.update(budget=cycle.budget, budget_rule=cycle.budget_rule)
         options = [voting.OptionInput(p.option_key, p.title, p.cost, p.description[:500])
                    for p in candidates]
+        # Secret, so sealed to the cycle's tellers.
+        from .tellers import sealed_ballot_fields
+
+        fields.update(sealed_ballot_fields(cycle))
         ballot = voting.create_ballot(actor, cycle.unit, title=_("%(title)s: ballot") % {
             "title": cycle.title}, method=cycle.method, options=options, **fields)
         Cycle.objects.filter(pk=cycle.pk).update(ballot=ballot)
@@ -791,7 +795,7 @@ def accept_completion(actor, project: Project, record: str, accepted_on: date) -
 @transaction.atomic
 def open_satisfaction(actor, cycle: Cycle, voter_kind: str | None = None):
     """A satisfaction ballot (满意/基本满意/不满意) on every accepted project, until the end of
-    the evaluation phase."""
+    the evaluation phase; secret, sealed to the cycle's tellers."""
     require(actor, "projects.manage", cycle.unit)
     cycle = Cycle.objects.select_for_update().get(pk=cycle.pk)
     phase = cycle.current_phase()
@@ -808,6 +812,9 @@ def open_satisfaction(actor, cycle: Cycle, voter_kind: str | None = None):
         fields["roll_source"] = RollSource.RESIDENTS
     else:
         fields.update(roll_source=RollSource.ROLES, roll_roles=voter_kind)
+    from .tellers import sealed_ballot_fields
+
+    fields.update(sealed_ballot_fields(cycle))
     ballot = voting.create_ballot(
         actor, cycle.unit, title=_("%(title)s: satisfaction") % {"title": cycle.title},
         method=Method.SATISFACTION,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import tender_views, views
+from . import tellers, tender_views, views
 
 app_name = "projects"
 
@@ -18,6 +18,8 @@ urlpatterns = [
     path("manage/", views.manage_list, name="manage_list"),
     path("manage/import/", views.import_view, name="import"),
     path("manage/cycles/<int:pk>/", views.manage_cycle, name="manage_cycle"),
+    path("manage/cycles/<int:pk>/tellers/", tellers.manage_cycle_tellers,
+         name="manage_cycle_tellers"),
     path("manage/cycles/<int:pk>/<slug:action>/", views.manage_cycle_action,
          name="manage_cycle_action"),
     path("manage/projects/<int:pk>/", views.manage_project, name="manage_project"),

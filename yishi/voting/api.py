@@ -16,8 +16,9 @@ from pydantic import Field
 
 from yishi.core.api_types import Count, Id, Money
 from yishi.core.models import Unit
+from yishi.core.workflow import may
 
-from . import queries, services
+from . import charts, queries, services, tellers
 from .models import (
     Ballot,
     BallotState,
@@ -108,6 +109,44 @@ class BallotOut(Schema):
         return list(obj.options.all())
 
 
+class ActionOut(Schema):
+    name: str
+    label: str
+    confirm: str = Field("", description="Irreversible: the text to confirm before taking it")
+
+
+class CountStatusOut(Schema):
+    needed: int = Field(description="Key shares needed to decrypt (k of n)")
+    tellers: int
+    taken: int
+    brought: int
+    decrypted: bool
+    countable: bool = Field(description="False once fewer than `needed` tellers can bring a "
+                            "share: the ballot cannot be counted")
+
+
+class BallotDetailOut(BallotOut):
+    public_key: str = Field(description="Sealed ballots: the key every ballot is encrypted to")
+    count: CountStatusOut | None = None
+    actions: list[ActionOut] = Field(description="What the signed-in person may do now")
+
+
+class ShareOut(Schema):
+    position: int = Field(description="The teller's share number (1, 2, …)")
+    share: str = Field(description="The key share's words: shown this once, never again")
+    qr_svg: str = Field(description="The same words as a QR code (SVG), to print")
+
+
+class ShareIn(Schema):
+    share: str = Field(min_length=1, max_length=2000)
+
+
+class CountProgressOut(Schema):
+    brought: int
+    needed: int
+    decrypted: int | None = Field(description="Ballots decrypted, once the quorum was reached")
+
+
 class VoteIn(Schema):
     choices: list[str] | None = None
     votes: dict[str, str] | None = None
@@ -163,9 +202,38 @@ def list_ballots(request, state: BallotState | None = None, unit: str | None = N
     return ballots.order_by("-created_at")[:200]
 
 
-@router.get("/ballots/{ballot_id}", response=BallotOut)
+def _actions(ballot: Ballot, user) -> list[dict]:
+    return [{"name": c.name, "label": c.label, "confirm": str(c.transition.confirm)}
+            for c in may(ballot, user).values()]
+
+
+@router.get("/ballots/{ballot_id}", response=BallotDetailOut)
 def get_ballot(request, ballot_id: UUID):
-    return _get(ballot_id)
+    ballot = _get(ballot_id)
+    ballot.count = tellers.count_status(ballot)
+    ballot.actions = _actions(ballot, request.user)
+    return ballot
+
+
+# --- tellers --------------------------------------------------------------------------------
+
+@router.post("/ballots/{ballot_id}/share", response=ShareOut, auth=django_auth,
+             summary="A teller takes their key share: answered once, while the ballot is open")
+def take_share(request, ballot_id: UUID):
+    ballot = _get(ballot_id)
+    share = tellers.take_share(request.user, ballot)
+    position = tellers.teller_for(request.user, ballot).position + 1
+    return {"position": position, "share": share, "qr_svg": str(charts.qr_svg(share))}
+
+
+@router.post("/ballots/{ballot_id}/count", response=CountProgressOut, auth=django_auth,
+             summary="A teller brings their key share after the close; the quorum's last share "
+                     "decrypts and counts the ballots, as on the teller page")
+def bring_share(request, ballot_id: UUID, data: ShareIn):
+    ballot = _get(ballot_id)
+    progress = tellers.bring_share(request.user, ballot, data.share)
+    return {"brought": progress.brought, "needed": progress.needed,
+            "decrypted": progress.decrypted}
 
 
 @router.post("/ballots/{ballot_id}/votes", response={201: ReceiptOut}, auth=django_auth,

@@ -24,7 +24,7 @@ from collections import Counter
 from decimal import Decimal
 from fractions import Fraction
 
-from . import rules
+from . import pb_rules
 
 METHODS = ("yes_no", "choose", "satisfaction", "budget")
 YES_NO = ("yes", "no", "abstain")
@@ -175,16 +175,16 @@ def tally(spec: dict, contents: list[dict]) -> dict:
             items[key] = {**counts, "rating": satisfaction_rating(counts)}
         result["items"] = items
     elif method == "choose":
-        counts = rules.approval_counts(keys, [c["choices"] for c in contents])
+        counts = pb_rules.approval_counts(keys, [c["choices"] for c in contents])
         order = tie_order(spec)
         seats = spec.get("max_choices") or len(keys)
         minimum = int(spec.get("min_support") or 0)
-        ranked = rules.approval_winners(keys, [c["choices"] for c in contents], len(keys), order)
+        ranked = pb_rules.approval_winners(keys, [c["choices"] for c in contents], len(keys), order)
         result["counts"] = counts
         result["winners"] = [k for k in ranked if counts[k] >= minimum and counts[k] > 0][:seats]
         result["tie_order"] = order
     elif method == "budget":
-        counts = rules.approval_counts(keys, [c["choices"] for c in contents])
+        counts = pb_rules.approval_counts(keys, [c["choices"] for c in contents])
         order = tie_order(spec)
         # pabutools breaks ties by id; renaming the options to their rank in the published
         # tie order makes every rule honour it.
@@ -192,7 +192,7 @@ def tally(spec: dict, contents: list[dict]) -> dict:
         back = {v: k for k, v in alias.items()}
         costs = {alias[o["key"]]: Decimal(str(o["cost"])) for o in spec["options"]}
         ballots = Counter(frozenset(alias[k] for k in c["choices"]) for c in contents)
-        chosen = rules.select(spec.get("budget_rule", "mes-greedy"), costs,
+        chosen = pb_rules.select(spec.get("budget_rule", "mes-greedy"), costs,
                               Decimal(str(spec["budget"])), ballots)
         result["counts"] = counts
         result["winners"] = [back[a] for a in chosen]

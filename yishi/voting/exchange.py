@@ -16,7 +16,16 @@ from yishi.core import audit, workflow
 from yishi.core.permissions import require
 
 from . import count, pabulib
-from .models import Ballot, BudgetRule, CastBallot, Channel, Method, Option, Secrecy
+from .models import (
+    Ballot,
+    BudgetRule,
+    CastBallot,
+    Channel,
+    DecryptedBallot,
+    Method,
+    Option,
+    Secrecy,
+)
 from .queries import ballot_spec
 from .services import BallotError
 from .workflows import BALLOT
@@ -34,8 +43,12 @@ def export_pb(ballot: Ballot) -> str:
     if ballot.method not in (Method.CHOOSE, Method.BUDGET):
         raise BallotError(_("Only choose-N and budget ballots can be written as pabulib files."))
     options = list(ballot.options.order_by("position", "key"))
-    contents = CastBallot.objects.filter(ballot=ballot).order_by("receipt").values_list(
-        "content", flat=True)
+    # A sealed ballot's contents exist only as decrypted (shuffled, random ids); others' as cast.
+    if ballot.is_sealed:
+        rows = DecryptedBallot.objects.filter(ballot=ballot).order_by("id")
+    else:
+        rows = CastBallot.objects.filter(ballot=ballot).order_by("receipt")
+    contents = rows.values_list("content", flat=True)
     meta = {
         "description": ballot.title,
         "country": "China",

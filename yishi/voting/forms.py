@@ -122,45 +122,6 @@ class RollUploadForm(forms.Form):
     file = forms.FileField(label=_("List of mobile numbers (Excel .xlsx or CSV, first column)"))
 
 
-class PaperTallyForm(forms.Form):
-    lines = forms.CharField(
-        label=_("Counted paper ballots"), widget=forms.Textarea(attrs={"rows": 6}),
-        help_text=_("One line per kind of ballot: the choices, then | and how many. "
-                    "Choose/budget: “A,C | 12”. Yes/no or satisfaction: “A=yes B=no | 12”."),
-    )
-    def parsed_lines(self, method: str) -> list[dict]:
-        out = []
-        for n, line in enumerate(self.cleaned_data["lines"].splitlines(), start=1):
-            if not line.strip():
-                continue
-            if "|" not in line:
-                raise ValidationError(_("Line %(n)d: write the choices, then | and the number.")
-                                      % {"n": n})
-            choices, number = (p.strip() for p in line.rsplit("|", 1))
-            if method in (Method.CHOOSE, Method.BUDGET):
-                content = {"choices": [c.strip() for c in choices.split(",") if c.strip()]}
-            else:
-                votes = {}
-                for pair in choices.replace(",", " ").split():
-                    key, _sep, answer = pair.partition("=")
-                    votes[key.strip()] = answer.strip()
-                content = {"votes": votes}
-            out.append({"content": content, "count": number})
-        return out
-
-
-
-class PaperVotersForm(forms.Form):
-    voters = forms.CharField(
-        label=_("Mobile numbers of people who voted on paper (one per line, at least 5)"),
-        widget=forms.Textarea(attrs={"rows": 5}),
-        help_text=_("Recorded apart from the counts, so nobody is paired with a ballot."),
-    )
-
-    def voter_list(self) -> list[str]:
-        return [v.strip() for v in self.cleaned_data["voters"].splitlines() if v.strip()]
-
-
 class BringShareForm(forms.Form):
     share = forms.CharField(
         label=_("Your key share (the words, in order)"),

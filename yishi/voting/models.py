@@ -233,6 +233,10 @@ class Participation(models.Model):
                               related_name="participations", verbose_name=_("voter"))
     channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices)
     voted_at = models.DateTimeField(_("voted at"), auto_now_add=True)
+    # Paper voters: the batch that recorded them, so that a mistaken batch can be undone. A
+    # batch says who voted on paper, never what (the counts are entered apart).
+    paper_batch = models.ForeignKey("PaperBatch", models.SET_NULL, null=True, blank=True,
+                                    related_name="+", verbose_name=_("paper voters batch"))
 
     class Meta:
         verbose_name = _("participation")

@@ -64,8 +64,13 @@ class BallotError(ValidationError):
     pass
 
 
-def _error(code: str, message: str) -> BallotError:
-    return BallotError(message, code=code)
+def _error(code: str, message: str, field: str | None = None) -> BallotError:
+    """A refusal with a code; with `field`, the API's 422 and the forms name that field."""
+    if field is None:
+        return BallotError(message, code=code)
+    error = BallotError({field: BallotError(message, code=code)})
+    error.code = code
+    return error
 
 
 def validate_content(ballot: Ballot, content, spec: dict | None = None) -> dict:
@@ -115,18 +120,25 @@ def _clean_options(method: str, options: list[OptionInput]) -> list[OptionInput]
 def _clean_tellers(secrecy: str, tellers: list[User] | None, threshold: int | None
                    ) -> tuple[list[User], int]:
     if not tellers:
+        if secrecy == Secrecy.SECRET:
+            # Without tellers there is no key to seal to, and a secret ballot stored in
+            # plaintext is readable by whoever holds the database (issue 16).
+            raise _error("tellers", _("A secret ballot needs its tellers (field “tellers”): at "
+                                      "least %(n)d people who hold the key that counts it.") % {
+                "n": MIN_TELLERS}, "tellers")
         return [], 0
     if secrecy != Secrecy.SECRET:
-        raise _error("tellers", _("Only a secret ballot has tellers holding a key."))
+        raise _error("tellers", _("Only a secret ballot has tellers holding a key."), "tellers")
     if len({t.pk for t in tellers}) != len(tellers):
-        raise _error("tellers", _("A teller is listed twice."))
+        raise _error("tellers", _("A teller is listed twice."), "tellers")
     if len(tellers) < MIN_TELLERS:
         raise _error("tellers", _("A secret ballot needs at least %(n)d tellers.") % {
-            "n": MIN_TELLERS})
+            "n": MIN_TELLERS}, "tellers")
     threshold = threshold or len(tellers) // 2 + 1
     if not 2 <= threshold <= len(tellers):
         raise _error("threshold", _("The number of tellers needed to count must be between 2 "
-                                    "and the number of tellers (%(n)d).") % {"n": len(tellers)})
+                                    "and the number of tellers (%(n)d).") % {"n": len(tellers)},
+                     "threshold")
     return tellers, threshold
 
 
@@ -134,8 +146,8 @@ def _clean_tellers(secrecy: str, tellers: list[User] | None, threshold: int | No
 def create_ballot(actor, unit: Unit, *, title: str, method: str, options: list[OptionInput],
                   tellers: list[User] | None = None, threshold: int | None = None,
                   **fields) -> Ballot:
-    """A draft ballot. A secret ballot given tellers is sealed: when it opens, its key is made
-    and split among them."""
+    """A draft ballot. A secret ballot must name its tellers (at least MIN_TELLERS) and is
+    sealed: when it opens, its key is made and split among them. A named vote has none."""
     require(actor, "voting.manage_ballot", unit)
     if method not in Method.values:
         raise _error("method", _("Unknown ballot method."))
@@ -288,6 +300,10 @@ def _make_key(ballot: Ballot) -> dict:
     never the database) for its teller to take it once; the private key is not kept."""
     tellers = list(Teller.objects.filter(ballot=ballot))
     if not tellers:
+        if ballot.secrecy == Secrecy.SECRET:
+            raise _error("tellers", _("This secret ballot has no tellers, so its votes could "
+                                      "not be sealed. Cancel it and create it again with its "
+                                      "tellers."))
         return {}
     key = sealing.make_key(ballot.threshold, len(tellers))
     ttl = SHARE_PICKUP_SECONDS
@@ -362,6 +378,10 @@ def _stored_ballot(ballot: Ballot, spec: dict, content: dict, channel: str) -> C
         ciphertext = sealing.seal(spec, ballot.public_key, content)
         return CastBallot(ballot=ballot, ciphertext=ciphertext, channel=channel,
                           receipt=sealing.tracking_code(ciphertext))
+    if ballot.secrecy == Secrecy.SECRET:
+        # A secret ballot made before tellers were required: refuse rather than store plaintext.
+        raise _error("unsealed", _("This secret ballot has no tellers' key, so it cannot take "
+                                   "votes. Cancel it and create it again with its tellers."))
     receipt = count.receipt_hash(str(ballot.public_id), content, secrets.token_urlsafe(16))
     return CastBallot(ballot=ballot, content=content, receipt=receipt, channel=channel)
 
@@ -421,13 +441,14 @@ def record_paper_voters(teller, ballot: Ballot, mobiles: list[str]) -> PaperBatc
     if not_on_roll:
         raise _error("voters", _("Not on the voter roll: %(names)s.") % {
             "names": ", ".join(v.masked_mobile for v in not_on_roll)})
+    batch = PaperBatch.objects.create(ballot=ballot, voters=len(voters), entered_by=teller)
     try:
         with transaction.atomic():
             Participation.objects.bulk_create(
-                [Participation(ballot=ballot, voter=v, channel=Channel.PAPER) for v in voters])
+                [Participation(ballot=ballot, voter=v, channel=Channel.PAPER, paper_batch=batch)
+                 for v in voters])
     except IntegrityError:
         raise _error("already_voted", _("Someone on the paper list has already voted.")) from None
-    batch = PaperBatch.objects.create(ballot=ballot, voters=len(voters), entered_by=teller)
     audit.record(teller, "voting.record_paper_voters", batch, after={"voters": len(voters)},
                  unit=ballot.unit)
     return batch

@@ -6,7 +6,7 @@ prints the selected project ids, one per line, in the order the rule selects
 them. A malformed file, an unsupported vote type or bad arguments give a
 one-line message on stderr and exit status 2 (no traceback).
 
-Standard library only, like :mod:`yishi.voting.rules` and
+Standard library only, like :mod:`yishi.voting.pb_rules` and
 :mod:`yishi.voting.pabulib`: anyone can re-count a published ballot file.
 """
 
@@ -17,18 +17,18 @@ import os
 import sys
 from collections.abc import Sequence
 
-from yishi.voting import pabulib, rules
+from yishi.voting import pabulib, pb_rules
 
 
 def tally(instance: pabulib.Instance | pabulib.ApprovalCounts, rule: str) -> list[str]:
     """Selected project ids of a parsed instance (or a file's multiprofile) under ``rule``.
 
-    Raises :class:`rules.UnsupportedVoteType` for ballots the rule cannot count.
+    Raises :class:`pb_rules.UnsupportedVoteType` for ballots the rule cannot count.
     """
-    rules.check_vote_type(rule, instance.vote_type)
+    pb_rules.check_vote_type(rule, instance.vote_type)
     counts = (instance.counts if isinstance(instance, pabulib.ApprovalCounts)
               else instance.approval_ballot_counts())
-    election = rules.ApprovalElection(instance.costs, instance.budget, counts)
+    election = pb_rules.ApprovalElection(instance.costs, instance.budget, counts)
     return election.run(rule)
 
 
@@ -40,7 +40,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("file", help="pabulib .pb file")
     parser.add_argument(
         "--rule",
-        choices=rules.RULES,
+        choices=pb_rules.RULES,
         default="mes-add1-greedy",
         help="counting rule (default: %(default)s)",
     )
@@ -54,7 +54,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except pabulib.PabulibError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    except rules.UnsupportedVoteType as exc:
+    except pb_rules.UnsupportedVoteType as exc:
         print(f"error: {args.file}: {exc}", file=sys.stderr)
         return 2
     except ValueError as exc:  # e.g. a cost or budget the rules reject

@@ -68,6 +68,35 @@ def take_share(user, ballot: Ballot) -> str:
 
 
 @dataclass
+class CountStatus:
+    """Where a sealed ballot's count stands, for the teller page, the staff page and the API:
+    `needed` of `tellers` shares decrypt it; `countable` is False as soon as it is certain that
+    fewer than `needed` tellers can bring a share (the shares nobody took were forgotten at the
+    close), so the pages say so from then on rather than at the count."""
+
+    needed: int
+    tellers: int
+    taken: int
+    brought: int
+    decrypted: bool
+    countable: bool
+
+
+def count_status(ballot: Ballot) -> CountStatus | None:
+    if not ballot.is_sealed and not ballot.threshold:
+        return None
+    rows = list(Teller.objects.filter(ballot=ballot).values_list("share_taken_at",
+                                                                 "share_brought_at"))
+    taken = sum(1 for t, _b in rows if t is not None)
+    brought = sum(1 for _t, b in rows if b is not None)
+    decrypted = ballot.decrypted_at is not None
+    after_close = ballot.state in (BallotState.CLOSED, BallotState.PUBLISHED,
+                                   BallotState.CANCELLED)
+    countable = decrypted or (taken if after_close else len(rows)) >= ballot.threshold
+    return CountStatus(ballot.threshold, len(rows), taken, brought, decrypted, countable)
+
+
+@dataclass
 class CountProgress:
     brought: int
     needed: int

@@ -91,9 +91,15 @@ def verify(board: dict) -> list[str]:
 
 
 def find_receipt(board: dict, code: str) -> dict | None:
+    """The board's entry for a receipt: on a sealed board the ciphertext with that tracking
+    code (it shows the ballot was counted, not what it says), else the ballot itself."""
     wanted = code.replace("-", "").replace(" ", "").lower()
-    for entry in board["ballots"]:
-        if entry["receipt"].startswith(wanted):
+    if "ciphertexts" in board:
+        entries, field = board["ciphertexts"], "tracking_code"
+    else:
+        entries, field = board["ballots"], "receipt"
+    for entry in entries:
+        if entry[field].startswith(wanted):
             return entry
     return None
 

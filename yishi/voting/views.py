@@ -10,21 +10,21 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
-from yishi.core.errors import error_messages
+from yishi.core.errors import add_form_errors, error_messages
 from yishi.core.models import Unit, UnitKind
 from yishi.core.permissions import active_roles, has_perm
+from yishi.core.workflow import may
 
-from . import charts, exchange, queries, services, tellers
+from . import charts, exchange, paper, queries, services, tellers
 from .forms import (
     BallotForm,
     BringShareForm,
     ImportPbForm,
-    PaperTallyForm,
-    PaperVotersForm,
     RollUploadForm,
 )
 from .models import (
@@ -38,6 +38,8 @@ from .models import (
     Participation,
     Teller,
 )
+from .paper import PaperVotersForm
+from .workflows import PAPER_TALLY
 
 RECEIPT_SESSION = "yishi_voting_receipts"
 
@@ -78,6 +80,7 @@ def ballot_detail(request: HttpRequest, public_id) -> HttpResponse:
         "turnout": queries.turnout(ballot),
         "is_teller": ballot.is_sealed and request.user.is_authenticated
         and Teller.objects.filter(ballot=ballot, user=request.user).exists(),
+        **_public_links(ballot),
         "trail": [(_("Ballots"), reverse("voting:list")), (ballot.title, None)],
         "choices": [], "votes": {}, "errors": [],
     }
@@ -108,6 +111,14 @@ def ballot_detail(request: HttpRequest, public_id) -> HttpResponse:
         request.session.modified = True
         return redirect("voting:receipt", public_id=ballot.public_id)
     return render(request, "voting/detail.html", context)
+
+
+def _public_links(ballot: Ballot) -> dict:
+    """What the public pages link to in the ballot's state (decided here, not in templates)."""
+    done = ballot.state in (BallotState.CLOSED, BallotState.PUBLISHED)
+    return {"results_public": ballot.state == BallotState.PUBLISHED,
+            # A sealed ballot's tracking codes are public while it is open: voters check theirs.
+            "board_public": done or (ballot.is_sealed and ballot.is_open)}
 
 
 def _summary(ballot, options, content) -> list[tuple[str, str]]:
@@ -254,7 +265,10 @@ def manage_create(request: HttpRequest) -> HttpResponse:
                                             method=data["method"], options=data["options"],
                                             tellers=data["tellers"], **fields)
         except ValidationError as exc:
-            form.add_error(None, exc.messages)
+            # The service names its fields; the form asks for tellers by mobile number.
+            if hasattr(exc, "error_dict") and "tellers" in exc.error_dict:
+                form.add_error("teller_mobiles", exc.error_dict.pop("tellers"))
+            add_form_errors(form, exc)
         else:
             messages.success(request, _("The ballot has been created as a draft."))
             return redirect("voting:manage", public_id=ballot.public_id)
@@ -274,16 +288,34 @@ def _managed_ballot(request, public_id) -> Ballot:
 @login_required
 def manage_detail(request: HttpRequest, public_id) -> HttpResponse:
     ballot = _managed_ballot(request, public_id)
-    return render(request, "voting/manage_detail.html", {
-        "ballot": ballot, "options": ballot.options.all(),
+    return render(request, "voting/manage_detail.html", _manage_context(request, ballot))
+
+
+def _manage_context(request, ballot: Ballot, **forms_) -> dict:
+    tallies = list(PaperTally.objects.filter(ballot=ballot).select_related(
+        "entered_by", "confirmed_by").order_by("-entered_at"))
+    for tally in tallies:
+        tally.may = may(tally, request.user, workflow=PAPER_TALLY)
+        tally.hidden = format_html('<input type="hidden" name="tally" value="{}">', tally.pk)
+        # Withdrawing one's own entry before it is confirmed is the desk's undo.
+        tally.undo_label = _("Undo this entry") if tally.entered_by_id == request.user.pk else ""
+    return {
+        "ballot": ballot, "options": ballot.options.all(), "may": may(ballot, request.user),
         "roll_count": ballot.roll.count(), "turnout": queries.turnout(ballot),
-        "tallies": PaperTally.objects.filter(ballot=ballot).select_related(
-            "entered_by", "confirmed_by"),
+        "tallies": tallies, "count": tellers.count_status(ballot),
+        "cancel_fields": format_html(
+            '<label for="cancel-reason">{}</label>'
+            '<input type="text" id="cancel-reason" name="reason" required>',
+            _("Reason for cancelling")),
         "tellers": Teller.objects.filter(ballot=ballot).select_related("user"),
-        "roll_form": RollUploadForm(), "paper_form": PaperTallyForm(),
-        "paper_voters_form": PaperVotersForm(),
+        "roll_form": RollUploadForm(), "roll_open": ballot.state == BallotState.DRAFT,
+        "paper_open": paper.takes_paper(ballot),
+        "paper_form": forms_.get("paper_form") or paper.PaperCountForm(ballot=ballot),
+        "paper_voters_form": forms_.get("paper_voters_form") or PaperVotersForm(),
+        "last_batch": paper.last_batch(ballot, request.user),
+        "public": ballot.state != BallotState.DRAFT,
         "trail": [(_("Ballots"), reverse("voting:manage_list")), (ballot.title, None)],
-    })
+    }
 
 
 @login_required
@@ -295,6 +327,7 @@ def manage_roll(request: HttpRequest, public_id) -> HttpResponse:
     page = Paginator(entries, 100).get_page(request.GET.get("page"))
     return render(request, "voting/manage_roll.html", {
         "ballot": ballot, "page": page, "voted": voted,
+        "roll_open": ballot.state == BallotState.DRAFT,
         "trail": [(_("Ballots"), reverse("voting:manage_list")),
                   (ballot.title, reverse("voting:manage", args=[ballot.public_id])),
                   (_("Voter roll"), None)],
@@ -333,17 +366,32 @@ def manage_action(request: HttpRequest, public_id, action: str) -> HttpResponse:
             else:
                 messages.success(request, _("%(n)d voters are on the roll.") % {"n": report.added})
         elif action == "paper":
-            form = PaperTallyForm(request.POST)
-            if not form.is_valid():
-                raise ValidationError(_("Enter the counted ballots."))
-            services.enter_paper_tally(user, ballot, form.parsed_lines(ballot.method))
+            form = paper.PaperCountForm(request.POST, ballot=ballot)
+            if form.is_valid():
+                try:
+                    services.enter_paper_tally(user, ballot, form.lines())
+                except ValidationError as exc:
+                    add_form_errors(form, exc)
+            if form.errors:
+                return _desk_again(request, ballot, paper_form=form)
             messages.success(request, _("Entered. A second teller must confirm."))
+            return _to_desk(ballot)
         elif action == "paper-voters":
             form = PaperVotersForm(request.POST)
-            if not form.is_valid():
-                raise ValidationError(_("List the mobile numbers of the paper voters."))
-            batch = services.record_paper_voters(user, ballot, form.voter_list())
+            if form.is_valid():
+                try:
+                    batch = services.record_paper_voters(user, ballot, form.voter_list())
+                except ValidationError as exc:
+                    add_form_errors(form, exc, field="voters")
+            if form.errors:
+                return _desk_again(request, ballot, paper_voters_form=form)
             messages.success(request, _("%(n)d paper voters recorded.") % {"n": batch.voters})
+            return _to_desk(ballot)
+        elif action == "undo-paper-voters":
+            n = paper.undo_paper_batch(user, ballot, _posted_int(request, "batch"))
+            messages.success(request, _("Undone: the %(n)d paper voters of your latest batch "
+                                        "may vote again.") % {"n": n})
+            return _to_desk(ballot)
         elif action in ("confirm-paper", "reject-paper"):
             tally = get_object_or_404(PaperTally, pk=request.POST.get("tally"), ballot=ballot,
                                       state=PaperTallyState.ENTERED)
@@ -352,12 +400,31 @@ def manage_action(request: HttpRequest, public_id, action: str) -> HttpResponse:
                 messages.success(request, _("The paper ballots are counted."))
             else:
                 services.reject_paper_tally(user, tally)
-                messages.success(request, _("The paper tally was rejected."))
+                messages.success(request, _("The paper tally was withdrawn."))
+            return _to_desk(ballot)
         else:
             raise Http404
     except (ValidationError, PermissionDenied) as exc:
         error_messages(request, exc)
     return redirect("voting:manage", public_id=ballot.public_id)
+
+
+def _to_desk(ballot: Ballot) -> HttpResponse:
+    """Back to the paper desk where the teller was, not the top of the page."""
+    return redirect(reverse("voting:manage", args=[ballot.public_id]) + "#paper")
+
+
+def _desk_again(request, ballot: Ballot, **forms_) -> HttpResponse:
+    """The page again with what was typed and each error beside its field."""
+    return render(request, "voting/manage_detail.html", _manage_context(request, ballot,
+                                                                        **forms_), status=400)
+
+
+def _posted_int(request, name: str) -> int:
+    try:
+        return int(request.POST.get(name, ""))
+    except ValueError:
+        raise Http404 from None
 
 
 @login_required
@@ -420,6 +487,7 @@ def teller_view(request: HttpRequest, public_id) -> HttpResponse:
         teller.refresh_from_db()
     response = render(request, "voting/teller.html", {
         "ballot": ballot, "teller": teller, "share": share, "form": form, "errors": errors,
+        "step": _teller_step(ballot, teller), "count": tellers.count_status(ballot),
         "qr": charts.qr_svg(share) if share else "",
         "tellers": Teller.objects.filter(ballot=ballot).select_related("user"),
         "trail": trail,
@@ -427,3 +495,15 @@ def teller_view(request: HttpRequest, public_id) -> HttpResponse:
     if share:
         response["Cache-Control"] = "no-store"
     return response
+
+
+def _teller_step(ballot: Ballot, teller: Teller) -> str:
+    """The one thing this teller can do now: take the share (open), bring it (closed, not yet
+    decrypted), or nothing more (counted)."""
+    if ballot.decrypted_at:
+        return "done"
+    if ballot.state == BallotState.OPEN:
+        return "taken" if teller.share_taken_at else "take"
+    if ballot.state == BallotState.CLOSED:
+        return "bring"
+    return ""
