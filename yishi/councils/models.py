@@ -249,6 +249,32 @@ class Meeting(models.Model):
     def is_public(self) -> bool:
         return self.state not in (MeetingState.DRAFT,)
 
+    @property
+    def notice_pending(self) -> bool:
+        """The notice is still to go out: only while the meeting is convened and not held."""
+        return self.state == MeetingState.CONVENED and self.notice_sent_at is None
+
+    @property
+    def answers_open(self) -> bool:
+        """Members answer the notice (attend or leave) between the notice and the meeting."""
+        return self.state == MeetingState.CONVENED
+
+    @property
+    def opinions_open(self) -> bool:
+        return self.state in (MeetingState.CONVENED, MeetingState.IN_PROGRESS)
+
+    @property
+    def sign_in_open(self) -> bool:
+        return self.state == MeetingState.IN_PROGRESS
+
+    @property
+    def agenda_open(self) -> bool:
+        return self.state in (MeetingState.DRAFT, MeetingState.CONVENED)
+
+    @property
+    def finished(self) -> bool:
+        return self.state in (MeetingState.CLOSED, MeetingState.CANCELLED)
+
 
 class ItemKind(models.TextChoices):
     WORK_REPORT = "work_report", _("Work report")
@@ -259,8 +285,22 @@ class ItemKind(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+class ItemState(models.TextChoices):
+    PENDING = "pending", _("Not yet voted")
+    VOTING = "voting", _("Vote open")
+    COUNTING = "counting", _("Vote closed, being counted")
+    RESOLVED = "resolved", _("Resolved")
+
+
+# Kinds whose vote is a ballot of another method than yes/no, attached from elsewhere (the
+# project selection's candidates): without that ballot the item has no vote to open.
+KINDS_NEEDING_BALLOT = {ItemKind.PROJECT_SELECTION}
+
+
 class AgendaItem(models.Model):
-    """An item of a meeting's agenda (议程), with its vote and resolution (决议)."""
+    """An item of a meeting's agenda (议程), with its vote and resolution (决议). The motion is
+    the wording put to the vote, fixed before the vote opens; the outcome (`passed`) comes from
+    the count alone, so the record cannot say two things at once."""
 
     meeting = models.ForeignKey(Meeting, models.CASCADE, related_name="items",
                                 verbose_name=_("meeting"))
@@ -274,7 +314,12 @@ class AgendaItem(models.Model):
     video_url = models.URLField(_("video"), blank=True)
     ballot = models.ForeignKey("voting.Ballot", models.SET_NULL, null=True, blank=True,
                                related_name="+", verbose_name=_("vote"))
-    resolution = models.TextField(_("resolution"), blank=True)
+    state = models.CharField(_("vote"), max_length=10, choices=ItemState.choices,
+                             default=ItemState.PENDING)
+    motion = models.TextField(_("motion put to the vote (表决事项)"), blank=True)
+    closed_early = models.BooleanField(_("vote closed before enough members had voted"),
+                                       default=False)
+    votes_cast = models.PositiveIntegerField(_("votes cast"), null=True, blank=True)
     passed = models.BooleanField(_("passed"), null=True, blank=True)
     votes_yes = models.PositiveIntegerField(_("yes"), null=True, blank=True)
     votes_no = models.PositiveIntegerField(_("no"), null=True, blank=True)
@@ -288,6 +333,14 @@ class AgendaItem(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def motion_text(self) -> str:
+        return self.motion or self.title
+
+    @property
+    def needs_ballot(self) -> bool:
+        return self.kind in KINDS_NEEDING_BALLOT
 
 
 class Response(models.TextChoices):
@@ -463,6 +516,10 @@ class Call(models.Model):
         return self.description[:60]
 
     @property
+    def gathering_support(self) -> bool:
+        return self.state in (CallState.OPEN, CallState.DUE)
+
+    @property
     def overdue(self) -> bool:
         return (self.state == CallState.DUE and self.due_at is not None
                 and self.due_at < timezone.now())
@@ -524,6 +581,10 @@ class RoundTable(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def is_held(self) -> bool:
+        return self.state == RoundTableState.HELD
 
 
 class ParticipantKind(models.TextChoices):
