@@ -1,14 +1,15 @@
-"""The JSON API: public reads (masked roster), staff convening and sign-in, member votes, calls;
+"""The JSON API: public reads (masked rosters), staff convening and sign-in, member votes, calls;
 bad input answered with 4xx naming the field, nothing changed."""
 
 import json
 from datetime import timedelta
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 
-from yishi.councils import services
-from yishi.councils.models import Call, Meeting
+from yishi.councils import roster
+from yishi.councils.models import AgendaItem, Call, ItemState, Meeting
 
 pytestmark = pytest.mark.django_db
 
@@ -18,9 +19,9 @@ def _post(client, url, data=None):
 
 
 def test_meeting_through_the_api(verified_login, client, council, members, people, xihu):
-    services.publish_roster(people["street_staff"], council.current_term())
-    roster = client.get(f"/api/councils/councils/{xihu['xixi'].code}/members").json()
-    assert len(roster) == 5 and roster[0]["mobile"].startswith("137****")
+    roster.publish_roster(people["street_staff"], council.current_term())
+    roster_rows = client.get(f"/api/councils/councils/{xihu['xixi'].code}/members").json()
+    assert len(roster_rows) == 5 and roster_rows[0]["mobile"].startswith("137****")
     staff = verified_login(people["street_staff"])
     past = (timezone.now() - timedelta(days=1)).isoformat()
     bad = _post(staff, "/api/councils/meetings", {"street": xihu["xixi"].code, "title": "t",
@@ -37,6 +38,10 @@ def test_meeting_through_the_api(verified_login, client, council, members, peopl
     assert item.status_code == 201
     item_id = item.json()["id"]
     assert _post(staff, f"/api/councils/meetings/{meeting_id}/convene").json()["state"] == "convened"
+    # Three days early: refused, the day is named; on its day it starts.
+    early = _post(staff, f"/api/councils/meetings/{meeting_id}/start")
+    assert early.status_code == 422 and "not before" in early.json()["detail"]
+    Meeting.objects.filter(pk=meeting_id).update(starts_at=timezone.now())
     assert _post(staff, f"/api/councils/meetings/{meeting_id}/start").status_code == 200
     assert _post(staff, f"/api/councils/items/{item_id}/open-vote").status_code == 422
     for m in members[:3]:
@@ -51,10 +56,21 @@ def test_meeting_through_the_api(verified_login, client, council, members, peopl
     assert _post(client, f"/api/councils/items/{item_id}/votes", {"answer": "yes"}).status_code == 201
     assert _post(client, f"/api/councils/items/{item_id}/votes", {"answer": "yes"}).status_code == 422
     staff = verified_login(people["street_staff"])
-    closed = _post(staff, f"/api/councils/items/{item_id}/close-vote", {"resolution": "通过"})
-    assert closed.json()["votes_yes"] == 1
-    detail = client.get(f"/api/councils/meetings/{meeting_id}").json()
-    assert detail["items"][0]["resolution"] == "通过"
+    # 1 of 3 present has voted: closing needs the confirmation, and a typed result is ignored.
+    refused = _post(staff, f"/api/councils/items/{item_id}/close-vote", {"resolution": "通过"})
+    assert refused.status_code == 422 and "1 of the 3" in refused.json()["detail"]
+    assert AgendaItem.objects.get(pk=item_id).state == ItemState.VOTING
+    closed = _post(staff, f"/api/councils/items/{item_id}/close-vote", {"confirmed": True})
+    assert closed.json()["votes_yes"] == 1 and closed.json()["passed"] is False
+    assert closed.json()["closed_early"] is True and closed.json()["votes_cast"] == 1
+    member = Client()
+    member.force_login(members[0].user)
+    detail = member.get(f"/api/councils/meetings/{meeting_id}").json()
+    assert detail["items"][0]["motion"] == "关于增设公交站的动议"
+    assert detail["actions"] == []  # a member: no step of the meeting is theirs
+    staff_detail = staff.get(f"/api/councils/meetings/{meeting_id}").json()
+    assert [a["name"] for a in staff_detail["actions"]] == ["close_meeting"]
+    assert staff_detail["actions"][0]["confirm"]
 
 
 def test_calls_through_the_api(client, council, people, xihu):

@@ -12,7 +12,7 @@ from django_otp.oath import TOTP
 
 from tests.browser import AccessibilityChecker
 from tests.voting.test_ballot_browser import sign_in
-from yishi.councils import roundtables, services
+from yishi.councils import meetings, roster, roundtables, votes
 from yishi.councils.models import (
     Call,
     CallState,
@@ -69,11 +69,11 @@ def post(page, action, **fields):
 
 def test_full_meeting_in_the_browser(page, staff_page, people, xihu):
     staff = people["street_staff"]
-    council = services.create_council(staff, xihu["xixi"])
+    council = roster.create_council(staff, xihu["xixi"])
     term = council.current_term()
-    members = [services.add_member(staff, term, member_input(n, xihu["xixi_community"]))
+    members = [roster.add_member(staff, term, member_input(n, xihu["xixi_community"]))
                for n in range(1, 6)]
-    services.publish_roster(staff, term)
+    roster.publish_roster(staff, term)
 
     # Staff convene the meeting and write its agenda.
     staff_sign_in(staff_page, staff.mobile)
@@ -109,7 +109,7 @@ def test_full_meeting_in_the_browser(page, staff_page, people, xihu):
     for m in members[:3]:
         submit(staff_page, staff_page.locator(f"form:has(input[name=member][value='{m.pk}']) button"))
     assert "3" in staff_page.locator("p.quorum").inner_text()
-    assert services.quorum(meeting)["met"]
+    assert meetings.quorum(meeting)["met"]
 
     first, second = meeting.items.order_by("position")
     staff_page.goto(f"/councils/manage/meetings/{meeting.pk}/")
@@ -120,8 +120,8 @@ def test_full_meeting_in_the_browser(page, staff_page, people, xihu):
     page.goto(f"/councils/meetings/{meeting.pk}/")
     page.locator(f"#item-{first.pk} input[value=yes]").check()
     submit(page, page.locator(f"#item-{first.pk} button[type=submit]").first)
-    services.cast_member_vote(members[1].user, first, "yes")
-    services.cast_member_vote(members[2].user, first, "yes")
+    votes.cast_member_vote(members[1].user, first, "yes")
+    votes.cast_member_vote(members[2].user, first, "yes")
 
     staff_page.goto(f"/councils/manage/meetings/{meeting.pk}/")
     staff_page.locator(f"#resolution-{first.pk}").fill("同意2026年街道预算。")
@@ -129,7 +129,7 @@ def test_full_meeting_in_the_browser(page, staff_page, people, xihu):
     post(staff_page, "open_vote", item=second.pk)
     second.refresh_from_db()
     for m in members[:3]:
-        services.cast_member_vote(m.user, second, "yes" if m != members[2] else "no")
+        votes.cast_member_vote(m.user, second, "yes" if m != members[2] else "no")
     staff_page.goto(f"/councils/manage/meetings/{meeting.pk}/")
     post(staff_page, "close_vote", item=second.pk)
     first.refresh_from_db()
@@ -159,7 +159,7 @@ def test_call_reaches_threshold_and_becomes_a_round_table(page, staff_page, peop
     from yishi.core.models import Role, RoleAssignment, User
 
     staff = people["street_staff"]
-    council = services.create_council(staff, xihu["xixi"], call_threshold=3)
+    council = roster.create_council(staff, xihu["xixi"], call_threshold=3)
     assert council.call_threshold == 3
     neighbour = User.objects.create_user("13710009001", name="邻居甲",
                                          home_unit=xihu["xixi_community"])
