@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from tests.browser import AccessibilityChecker
 from yishi.councils import meetings, roster, votes
@@ -144,8 +145,7 @@ def test_desk_signs_in_thirty_by_search_with_one_undo(browser, live_server, peop
     assert meetings.quorum(meeting)["present"] == 29
     # The live count follows another desk's sign-in without a reload.
     meetings.sign_in(staff, meeting, members[31])
-    page.wait_for_function(
-        "document.getElementById('desk-quorum').textContent.includes('30')", timeout=10000)
+    expect(page.locator("#desk-quorum")).to_contain_text("已签到 30 人", timeout=10000)
     assert Meeting.objects.get(pk=meeting.pk).state == "in_progress"
     shot(page, "desk-after-360-zh-large")
     _close(context, page, checker)
