@@ -150,6 +150,10 @@ class ItemDetailOut(ItemOut):
     def resolve_meeting(obj):
         return obj.meeting_id
 
+    @staticmethod
+    def resolve_actions(obj):
+        return obj.allowed_steps
+
 
 class MeetingOut(Schema):
     id: int
@@ -209,11 +213,15 @@ def _meeting(meeting_id: Id) -> Meeting:
 class MeetingDetailOut(MeetingOut):
     actions: list[StepOut]
 
+    @staticmethod
+    def resolve_actions(obj):
+        return obj.allowed_steps
+
 
 @router.get("/meetings/{meeting_id}", response=MeetingDetailOut)
 def meeting(request, meeting_id: Id):
     found = get_object_or_404(_with_agenda(queries.public_meetings()), pk=meeting_id)
-    found.actions = _actions(found, request.user, MEETING)
+    found.allowed_steps = _actions(found, request.user, MEETING)
     return found
 
 
@@ -222,7 +230,7 @@ def item(request, item_id: Id):
     found = get_object_or_404(AgendaItem.objects.select_related(
         "ballot", "meeting__council__street").prefetch_related("documents"),
         pk=item_id, meeting__in=queries.public_meetings())
-    found.actions = _actions(found, request.user, ITEM)
+    found.allowed_steps = _actions(found, request.user, ITEM)
     return found
 
 
