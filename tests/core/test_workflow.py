@@ -153,6 +153,13 @@ def make_follow_up(people, xihu):
                                          deadline=date(2026, 12, 31))
 
 
+def make_agenda_item(people, xihu):
+    from yishi.councils.models import AgendaItem
+
+    return AgendaItem.objects.create(meeting=make_meeting(people, xihu), kind="major_matter",
+                                     title="停车改造")
+
+
 def _deputy_at(people, station):
     from yishi.deputies.models import DeputyProfile
 
@@ -183,6 +190,7 @@ FACTORIES = {
     "opinions.assignment": make_assignment,
     "opinions.extension": make_extension,
     "councils.follow_up": make_follow_up,
+    "councils.agenda_item": make_agenda_item,
     "deputies.activity": make_duty_activity,
     "opinions": make_opinion,
     "projects": make_project,

@@ -12,7 +12,7 @@ from django_otp.oath import TOTP
 
 from tests.browser import AccessibilityChecker
 from tests.voting.test_ballot_browser import sign_in
-from yishi.councils import roundtables, services
+from yishi.councils import meetings, roster, roundtables, votes
 from yishi.councils.models import (
     Call,
     CallState,
@@ -67,13 +67,27 @@ def post(page, action, **fields):
         submit(page, page.locator(selector).first)
 
 
+def step(page, name, item=None):
+    """Take a workflow step the page offers (includes/action.html): a plain button, or for one
+    that cannot be undone, open its panel, read what will happen, and confirm."""
+    scope = f"#item-{item} " if item else ""
+    form = page.locator(f"{scope}form[action$='/do/{name}/']")
+    panel = page.locator(f"{scope}details.action-confirm:has(form[action$='/do/{name}/'])")
+    if panel.count():
+        panel.locator("summary").click()
+        assert form.locator("[role=note]").is_visible()
+        submit(page, form.locator("button[name=confirmed]"))
+    else:
+        submit(page, form.locator("button"))
+
+
 def test_full_meeting_in_the_browser(page, staff_page, people, xihu):
     staff = people["street_staff"]
-    council = services.create_council(staff, xihu["xixi"])
+    council = roster.create_council(staff, xihu["xixi"])
     term = council.current_term()
-    members = [services.add_member(staff, term, member_input(n, xihu["xixi_community"]))
+    members = [roster.add_member(staff, term, member_input(n, xihu["xixi_community"]))
                for n in range(1, 6)]
-    services.publish_roster(staff, term)
+    roster.publish_roster(staff, term)
 
     # Staff convene the meeting and write its agenda.
     staff_sign_in(staff_page, staff.mobile)
@@ -91,7 +105,7 @@ def test_full_meeting_in_the_browser(page, staff_page, people, xihu):
         staff_page.locator("#id_presenter").fill("街道财政办")
         post(staff_page, "add_item")
     assert meeting.items.count() == 2
-    post(staff_page, "convene")
+    step(staff_page, "convene_meeting")
     meeting.refresh_from_db()
     assert meeting.state == MeetingState.CONVENED and meeting.notice_sent_at
 
@@ -101,51 +115,55 @@ def test_full_meeting_in_the_browser(page, staff_page, people, xihu):
     submit(page, page.get_by_role("link", name="2026年第三次居民议事会议", exact=False))
     submit(page, page.locator("button[name=answer][value=attend]"))
 
-    # The meeting starts; the sign-in desk brings it to quorum.
-    post(staff_page, "start")
+    # On its day the meeting starts; the sign-in desk brings it to quorum.
+    assert staff_page.locator("form[action$='/do/start_meeting/']").count() == 0
+    Meeting.objects.filter(pk=meeting.pk).update(starts_at=timezone.now())
+    staff_page.reload()
+    step(staff_page, "start_meeting")
     staff_page.goto(f"/councils/manage/meetings/{meeting.pk}/desk/")
     quorum = staff_page.locator("p.quorum")
     assert "0" in quorum.inner_text()
     for m in members[:3]:
-        submit(staff_page, staff_page.locator(f"form:has(input[name=member][value='{m.pk}']) button"))
+        submit(staff_page, staff_page.locator(
+            f"form:has(input[name=member][value='{m.pk}']) button[value=sign_in]"))
     assert "3" in staff_page.locator("p.quorum").inner_text()
-    assert services.quorum(meeting)["met"]
+    assert meetings.quorum(meeting)["met"]
 
     first, second = meeting.items.order_by("position")
     staff_page.goto(f"/councils/manage/meetings/{meeting.pk}/")
-    post(staff_page, "open_vote", item=first.pk)
+    step(staff_page, "open_vote", item=first.pk)
     first.refresh_from_db()
     assert first.ballot.state == "open"
 
     page.goto(f"/councils/meetings/{meeting.pk}/")
     page.locator(f"#item-{first.pk} input[value=yes]").check()
     submit(page, page.locator(f"#item-{first.pk} button[type=submit]").first)
-    services.cast_member_vote(members[1].user, first, "yes")
-    services.cast_member_vote(members[2].user, first, "yes")
+    votes.cast_member_vote(members[1].user, first, "yes")
+    votes.cast_member_vote(members[2].user, first, "yes")
 
     staff_page.goto(f"/councils/manage/meetings/{meeting.pk}/")
-    staff_page.locator(f"#resolution-{first.pk}").fill("同意2026年街道预算。")
-    post(staff_page, "close_vote", item=first.pk)
-    post(staff_page, "open_vote", item=second.pk)
+    assert staff_page.locator(f"#item-{first.pk} textarea").count() == 0  # no typed outcome
+    step(staff_page, "close_vote", item=first.pk)
+    step(staff_page, "open_vote", item=second.pk)
     second.refresh_from_db()
     for m in members[:3]:
-        services.cast_member_vote(m.user, second, "yes" if m != members[2] else "no")
+        votes.cast_member_vote(m.user, second, "yes" if m != members[2] else "no")
     staff_page.goto(f"/councils/manage/meetings/{meeting.pk}/")
-    post(staff_page, "close_vote", item=second.pk)
+    step(staff_page, "close_vote", item=second.pk)
     first.refresh_from_db()
     second.refresh_from_db()
     assert (first.votes_yes, first.passed) == (3, True)
     assert (second.votes_yes, second.votes_no, second.passed) == (2, 1, False)
 
-    post(staff_page, "close")
-    post(staff_page, "draft_minutes")
+    step(staff_page, "close_meeting")
+    step(staff_page, "draft_minutes")
     text = staff_page.locator("#minutes-text")
     assert "文三路停车改造" in text.input_value()
     text.fill(text.input_value() + "\n会议圆满结束。")
     post(staff_page, "edit_minutes")
-    post(staff_page, "approve_minutes")
+    step(staff_page, "approve_minutes")
     assert staff_page.locator("#minutes-text").count() == 0  # no editing after approval
-    post(staff_page, "publish_minutes")
+    step(staff_page, "publish_minutes")
     assert Minutes.objects.get().state == MinutesState.PUBLISHED
 
     page.goto(f"/councils/meetings/{meeting.pk}/")
@@ -159,7 +177,7 @@ def test_call_reaches_threshold_and_becomes_a_round_table(page, staff_page, peop
     from yishi.core.models import Role, RoleAssignment, User
 
     staff = people["street_staff"]
-    council = services.create_council(staff, xihu["xixi"], call_threshold=3)
+    council = roster.create_council(staff, xihu["xixi"], call_threshold=3)
     assert council.call_threshold == 3
     neighbour = User.objects.create_user("13710009001", name="邻居甲",
                                          home_unit=xihu["xixi_community"])

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from tests.core.test_concurrency import run_together
 from yishi.core.models import AuditRecord, Role, RoleAssignment, User
-from yishi.councils import roundtables, services
+from yishi.councils import roster, roundtables
 from yishi.councils.models import Call, CallState, CallSupport, Council, Outcome, RoundTable
 
 
@@ -95,7 +95,7 @@ def test_staff_decide_and_round_table_becomes_an_opinion(council, people, xihu):
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_supports_count_once_each_and_trigger_once(people, xihu):
     staff = people["street_staff"]
-    services.create_council(staff, xihu["xixi"], call_threshold=5)
+    roster.create_council(staff, xihu["xixi"], call_threshold=5)
     call = roundtables.raise_call(people["resident"], xihu["xixi_community"], "增设休息座椅")
     neighbours = _neighbours(xihu, 8, start=100)
     outcomes = run_together(lambda i: roundtables.support_call(neighbours[i], call))

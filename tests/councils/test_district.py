@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
-from yishi.councils import services
+from yishi.councils import district, roster
 from yishi.councils.models import ItemKind, Meeting, MeetingBatch, MeetingState
 
 from .conftest import member_input
@@ -18,20 +18,20 @@ pytestmark = pytest.mark.django_db
 def test_convene_in_every_street(verified_login, people, xihu):
     staff = people["district_staff"]
     for n, street in enumerate((xihu["xixi"], xihu["beishan"])):
-        council = services.create_council(staff, street)
+        council = roster.create_council(staff, street)
         community = street.children.first()
         for m in range(3):
-            services.add_member(staff, council.current_term(),
+            roster.add_member(staff, council.current_term(),
                                 member_input(100 * n + m, community))
-    agenda = [services.ItemTemplate(ItemKind.BUDGET_REVIEW, "街道预算执行情况"),
-              services.ItemTemplate(ItemKind.PROJECT_SELECTION, "民生实事项目票选")]
+    agenda = [district.ItemTemplate(ItemKind.BUDGET_REVIEW, "街道预算执行情况"),
+              district.ItemTemplate(ItemKind.PROJECT_SELECTION, "民生实事项目票选")]
     with pytest.raises(PermissionDenied):
-        services.convene_in_every_street(people["street_staff"], xihu["district"],
-                                         title="第三次会议", place="{street}会议室",
+        district.convene_in_every_street(people["street_staff"], xihu["district"],
+                                         title="第三次会议", place="会议室",
                                          starts_at=timezone.now() + timedelta(days=9),
                                          agenda=agenda)
-    batch = services.convene_in_every_street(
-        staff, xihu["district"], title="第三次居民议事会议", place="{street}会议室",
+    batch = district.convene_in_every_street(
+        staff, xihu["district"], title="第三次居民议事会议", place="会议室",
         starts_at=timezone.now() + timedelta(days=9), agenda=agenda)
     meetings = Meeting.objects.filter(batch=batch)
     assert meetings.count() == 2

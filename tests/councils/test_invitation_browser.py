@@ -7,7 +7,7 @@ import pytest
 from tests.browser import AccessibilityChecker
 from tests.voting.test_ballot_browser import sign_in
 from yishi.core.models import User
-from yishi.councils import services
+from yishi.councils import roster
 from yishi.councils.models import Invitation, InvitationState
 
 from .conftest import member_input
@@ -34,7 +34,7 @@ def test_roster_and_acceptance_on_a_large_text_phone(browser, live_server, counc
     staff.save()
     person = User.objects.create_user("13800000020", name="王真名",
                                       home_unit=xihu["xixi_community"])
-    invitation = services.invite_member(staff, council.current_term(), member_input(
+    invitation = roster.invite_member(staff, council.current_term(), member_input(
         1, xihu["xixi_community"], mobile="13800000020", name="王阿姨"))
     context, page, checker = _large_phone(browser, live_server)
     staff_sign_in(page, staff.mobile)

@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from yishi.core.models import Role, RoleAssignment, User
 from yishi.core.notifications import Notification
-from yishi.councils import services
+from yishi.councils import roster
 from yishi.councils.models import Invitation, InvitationState, Member
 
 from .conftest import member_input
@@ -47,7 +47,7 @@ def test_other_streets_resident_not_linked_no_name_no_role(verified_login, counc
     # The same answer as a number nobody holds: the form is no oracle.
     unknown = client.post(url, {**post, "mobile": "13899999999"})
     assert unknown.status_code == 400
-    message = str(services.NOT_FOUND)
+    message = str(roster.NOT_FOUND)
     assert message in body and message in unknown.content.decode()
     assert not User.objects.filter(mobile="13899999999").exists()
 
@@ -56,16 +56,17 @@ def test_invitation_pending_then_accepted_gives_role(verified_login, council, pe
     person = _resident("13800000011", xihu["xixi_community"], name="李真名")
     staff = people["street_staff"]
     term = council.current_term()
-    invitation = services.invite_member(staff, term, member_input(
+    invitation = roster.invite_member(staff, term, member_input(
         1, xihu["xixi_community"], mobile="13800000011", name="小李"))
     assert invitation.state == InvitationState.INVITED
     assert not _has_role(person, xihu["xixi"]) and not Member.objects.exists()
     assert Notification.objects.filter(recipient=person).exists()
     # The roster: masked number, the name staff typed labelled so, never the account's name.
     client = verified_login(staff)
-    roster = client.get(reverse("councils:members", args=[xihu["xixi"].code])).content.decode()
-    assert person.masked_mobile in roster and "小李" in roster
-    assert "李真名" not in roster and "13800000011" not in roster
+    roster_rows = client.get(reverse("councils:members",
+                                     args=[xihu["xixi"].code])).content.decode()
+    assert person.masked_mobile in roster_rows and "小李" in roster_rows
+    assert "李真名" not in roster_rows and "13800000011" not in roster_rows
     # Accepting through the person's own page.
     client.force_login(person)
     page = reverse("councils:invitation", args=[invitation.pk])
@@ -84,29 +85,29 @@ def test_decline_and_withdraw(council, people, xihu):
     person = _resident("13800000012", xihu["xixi_community"])
     staff = people["street_staff"]
     term = council.current_term()
-    first = services.invite_member(staff, term, member_input(1, xihu["xixi_community"],
+    first = roster.invite_member(staff, term, member_input(1, xihu["xixi_community"],
                                                              mobile="13800000012"))
     with pytest.raises(ValidationError):  # one open invitation per person and term
-        services.invite_member(staff, term, member_input(1, xihu["xixi_community"],
+        roster.invite_member(staff, term, member_input(1, xihu["xixi_community"],
                                                          mobile="13800000012"))
-    services.decline_invitation(person, first)
+    roster.decline_invitation(person, first)
     assert first.state == InvitationState.DECLINED and not _has_role(person, xihu["xixi"])
-    second = services.invite_member(staff, term, member_input(1, xihu["xixi_community"],
+    second = roster.invite_member(staff, term, member_input(1, xihu["xixi_community"],
                                                               mobile="13800000012"))
-    services.withdraw_invitation(staff, second)
+    roster.withdraw_invitation(staff, second)
     with pytest.raises(ValidationError):
-        services.accept_invitation(person, second)
+        roster.accept_invitation(person, second)
     assert not Member.objects.exists()
 
 
 def test_only_the_person_answers_and_only_this_street_invites(client, council, people, xihu):
     person = _resident("13800000013", xihu["xixi_community"])
-    invitation = services.invite_member(people["street_staff"], council.current_term(),
+    invitation = roster.invite_member(people["street_staff"], council.current_term(),
                                         member_input(1, xihu["xixi_community"],
                                                      mobile="13800000013"))
     other = people["resident"]
     with pytest.raises(PermissionDenied):
-        services.accept_invitation(other, invitation)
+        roster.accept_invitation(other, invitation)
     client.force_login(other)
     page = reverse("councils:invitation", args=[invitation.pk])
     assert client.get(page).status_code == 404
@@ -118,17 +119,17 @@ def test_only_the_person_answers_and_only_this_street_invites(client, council, p
     RoleAssignment.objects.create(user=beishan_staff, role=Role.STREET_STAFF,
                                   unit=xihu["beishan"])
     with pytest.raises(PermissionDenied):
-        services.invite_member(beishan_staff, council.current_term(), member_input(
+        roster.invite_member(beishan_staff, council.current_term(), member_input(
             2, xihu["xixi_community"], mobile="13800000013"))
     with pytest.raises(PermissionDenied):
-        services.withdraw_invitation(beishan_staff, invitation)
+        roster.withdraw_invitation(beishan_staff, invitation)
     assert not _has_role(person, xihu["xixi"])
 
 
 def test_rules_still_checked(council, people, xihu):
     _resident("13800000015", xihu["xixi_community"])
     with pytest.raises(ValidationError) as exc:
-        services.invite_member(people["street_staff"], council.current_term(), member_input(
+        roster.invite_member(people["street_staff"], council.current_term(), member_input(
             1, xihu["xixi_community"], mobile="13800000015", birth_date=date(2015, 1, 1)))
     assert "birth_date" in exc.value.message_dict
     assert not Invitation.objects.exists()
@@ -137,7 +138,7 @@ def test_rules_still_checked(council, people, xihu):
 @pytest.mark.django_db(transaction=True)
 def test_double_accept_concurrently_adds_once(council, people, xihu):
     person = _resident("13800000016", xihu["xixi_community"])
-    invitation = services.invite_member(people["street_staff"], council.current_term(),
+    invitation = roster.invite_member(people["street_staff"], council.current_term(),
                                         member_input(1, xihu["xixi_community"],
                                                      mobile="13800000016"))
     results, barrier = [], threading.Barrier(6)
@@ -145,7 +146,7 @@ def test_double_accept_concurrently_adds_once(council, people, xihu):
     def accept():
         try:
             barrier.wait()
-            services.accept_invitation(person, Invitation.objects.get(pk=invitation.pk))
+            roster.accept_invitation(person, Invitation.objects.get(pk=invitation.pk))
             results.append("ok")
         except ValidationError:
             results.append("refused")
@@ -189,7 +190,7 @@ def test_import_invites_existing_accounts_and_refuses_other_streets(council, peo
     term = council.current_term()
     report = imports.import_members(people["street_staff"], term, sheet(
         ["某人", "13800000018", "resident", community, "1970-01-01", "2000-01-01"]))
-    assert report.rejected and str(services.NOT_FOUND) in report.rejected[0][1]
+    assert report.rejected and str(roster.NOT_FOUND) in report.rejected[0][1]
     assert not Invitation.objects.exists() and not _has_role(outside, xihu["xixi"])
     report = imports.import_members(people["street_staff"], term, sheet(
         ["某人", "13800000017", "resident", community, "1970-01-01", "2000-01-01"],

@@ -8,7 +8,7 @@ from tests.core.test_attachments import real_pdf
 from tests.core.test_media import body
 from yishi.core.attachments import store_attachment
 from yishi.core.models import Role, RoleAssignment, User
-from yishi.councils import services
+from yishi.councils import meetings
 
 
 def test_agenda_documents_follow_the_meetings_visibility(client, people, xihu, meeting,
@@ -27,7 +27,7 @@ def test_agenda_documents_follow_the_meetings_visibility(client, people, xihu, m
     verified_login(colleague)
     assert body(client.get(url)) == document.file.open("rb").read()
 
-    services.convene_meeting(people["street_staff"], meeting)
+    meetings.convene_meeting(people["street_staff"], meeting)
     client.logout()
     assert client.get(url).status_code == 200
     page = client.get(reverse("councils:meeting", args=[meeting.pk])).content.decode()

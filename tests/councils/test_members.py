@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import Workbook
 
 from yishi.core.models import Role, RoleAssignment, User
-from yishi.councils import imports, services
+from yishi.councils import imports, roster
 from yishi.councils.models import Member, MemberStatus
 
 from .conftest import member_input
@@ -20,12 +20,12 @@ pytestmark = pytest.mark.django_db
 
 def test_add_member_gives_the_role_and_creates_the_account(council, people, xihu):
     staff = people["street_staff"]
-    member = services.add_member(staff, council.current_term(),
+    member = roster.add_member(staff, council.current_term(),
                                  member_input(1, xihu["xixi_community"]))
     assert User.objects.filter(mobile="13710000001").exists()
     assert RoleAssignment.objects.active().filter(user=member.user, role=Role.COUNCIL_MEMBER,
                                                   unit=xihu["xixi"]).exists()
-    services.end_membership(staff, member, MemberStatus.RESIGNED)
+    roster.end_membership(staff, member, MemberStatus.RESIGNED)
     assert not RoleAssignment.objects.filter(user=member.user, role=Role.COUNCIL_MEMBER,
                                              ends_on__isnull=True).exists()
 
@@ -39,7 +39,7 @@ def test_add_member_gives_the_role_and_creates_the_account(council, people, xihu
 ])
 def test_rules_are_checked(council, people, xihu, field, overrides):
     with pytest.raises(ValidationError) as exc:
-        services.add_member(people["street_staff"], council.current_term(),
+        roster.add_member(people["street_staff"], council.current_term(),
                             member_input(1, xihu["xixi_community"], **overrides))
     assert field in exc.value.message_dict
     assert Member.objects.count() == 0
@@ -47,9 +47,9 @@ def test_rules_are_checked(council, people, xihu, field, overrides):
 
 def test_duplicate_member_refused(council, people, xihu):
     term = council.current_term()
-    services.add_member(people["street_staff"], term, member_input(1, xihu["xixi_community"]))
+    roster.add_member(people["street_staff"], term, member_input(1, xihu["xixi_community"]))
     with pytest.raises(ValidationError) as exc:
-        services.add_member(people["street_staff"], term, member_input(1, xihu["xixi_community"]))
+        roster.add_member(people["street_staff"], term, member_input(1, xihu["xixi_community"]))
     assert "mobile" in exc.value.message_dict
     assert Member.objects.count() == 1
 
@@ -100,10 +100,10 @@ def test_import_wrong_columns_or_not_excel(council, people):
 
 def test_public_roster_masks_contacts(client, council, people, xihu):
     term = council.current_term()
-    services.add_member(people["street_staff"], term, member_input(7, xihu["xixi_community"]))
+    roster.add_member(people["street_staff"], term, member_input(7, xihu["xixi_community"]))
     page = client.get(f"/councils/{xihu['xixi'].code}/")
     assert "成员7" not in page.content.decode()  # not published yet
-    services.publish_roster(people["street_staff"], term)
+    roster.publish_roster(people["street_staff"], term)
     page = client.get(f"/councils/{xihu['xixi'].code}/").content.decode()
     assert "成员7" in page and "137****0007" in page and "13710000007" not in page
     csv = client.get(f"/councils/{xihu['xixi'].code}/roster.csv").content.decode()
@@ -112,8 +112,8 @@ def test_public_roster_masks_contacts(client, council, people, xihu):
 
 def test_replacement_through_the_page(verified_login, council, people, xihu):
     term = council.current_term()
-    old = services.add_member(people["street_staff"], term, member_input(1, xihu["xixi_community"]))
-    new = services.add_member(people["street_staff"], term, member_input(2, xihu["xixi_community"]))
+    old = roster.add_member(people["street_staff"], term, member_input(1, xihu["xixi_community"]))
+    new = roster.add_member(people["street_staff"], term, member_input(2, xihu["xixi_community"]))
     client = verified_login(people["street_staff"])
     url = f"/councils/manage/{xihu['xixi'].code}/members/"
     client.post(url, {"action": "end", "status": "replaced", "member": old.pk,

@@ -6,8 +6,11 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from yishi.councils import services
+from yishi.councils import meetings
+from yishi.councils import minutes as council_minutes
 from yishi.councils.models import Meeting, Minutes, MinutesState
+
+from .conftest import start_today
 
 pytestmark = pytest.mark.django_db
 
@@ -34,11 +37,11 @@ def test_other_street_staff_and_residents_are_kept_out(client, verified_login, c
 
 def test_minutes_edit_after_approval_refused(verified_login, meeting, members, people):
     staff = people["street_staff"]
-    services.convene_meeting(staff, meeting)
-    services.start_meeting(staff, meeting)
-    services.close_meeting(staff, meeting)
-    minutes = services.draft_minutes(staff, meeting)
-    services.approve_minutes(staff, minutes)
+    meetings.convene_meeting(staff, meeting)
+    start_today(staff, meeting)
+    meetings.close_meeting(staff, meeting)
+    minutes = council_minutes.draft_minutes(staff, meeting)
+    council_minutes.approve_minutes(staff, minutes)
     client = verified_login(staff)
     response = client.post(f"/councils/manage/meetings/{meeting.pk}/",
                            {"action": "edit_minutes", "text": "改写的纪要", "version": "1"})
@@ -49,19 +52,21 @@ def test_minutes_edit_after_approval_refused(verified_login, meeting, members, p
 
 def test_vote_without_quorum_in_the_page(verified_login, meeting, members, people):
     staff = people["street_staff"]
-    services.convene_meeting(staff, meeting)
-    services.start_meeting(staff, meeting)
+    meetings.convene_meeting(staff, meeting)
+    start_today(staff, meeting)
     item = meeting.items.first()
     client = verified_login(staff)
-    response = client.post(f"/councils/manage/meetings/{meeting.pk}/",
-                           {"action": "open_vote", "item": item.pk})
-    assert response.status_code == 400
+    page = client.get(f"/councils/manage/meetings/{meeting.pk}/").content.decode()
+    open_url = f"/councils/manage/meetings/{meeting.pk}/items/{item.pk}/do/open_vote/"
+    assert open_url not in page  # without quorum the page offers no vote to open
+    response = client.post(open_url, follow=True)  # and posting it anyway is refused
+    assert "message-error" in response.content.decode()
     item.refresh_from_db()
     assert item.ballot_id is None
 
 
 def test_public_pages_calendar_and_ical(client, meeting, members, people, xihu):
-    services.convene_meeting(people["street_staff"], meeting)
+    meetings.convene_meeting(people["street_staff"], meeting)
     for url in ("/councils/", f"/councils/{xihu['xixi'].code}/", f"/councils/meetings/{meeting.pk}/",
                 "/councils/calendar/", "/councils/calls/"):
         response = client.get(url)
@@ -78,7 +83,7 @@ def test_public_pages_calendar_and_ical(client, meeting, members, people, xihu):
 def test_video_embedded_only_from_allowed_hosts(client, meeting, members, people, settings):
     settings.YISHI_VIDEO_EMBED_HOSTS = ["player.example.cn"]
     Meeting.objects.filter(pk=meeting.pk).update(video_url="https://player.example.cn/v/1")
-    services.convene_meeting(people["street_staff"], meeting)
+    meetings.convene_meeting(people["street_staff"], meeting)
     response = client.get(f"/councils/meetings/{meeting.pk}/")
     assert "<iframe" in response.content.decode()
     assert "https://player.example.cn" in response["Content-Security-Policy"]

@@ -8,12 +8,12 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from yishi.councils import services
+from yishi.councils import meetings, roster, votes
 from yishi.councils.models import ItemKind
 from yishi.voting import services as voting
 from yishi.voting.models import Ballot, BallotState
 
-from .conftest import member_input
+from .conftest import member_input, start_today
 
 pytestmark = pytest.mark.django_db
 
@@ -22,13 +22,13 @@ pytestmark = pytest.mark.django_db
 def four_member_meeting(council, people, xihu):
     staff = people["street_staff"]
     term = council.current_term()
-    members = [services.add_member(staff, term, member_input(n, xihu["xixi_community"]))
+    members = [roster.add_member(staff, term, member_input(n, xihu["xixi_community"]))
                for n in range(1, 5)]
-    meeting = services.create_meeting(staff, council, title="议事会议",
+    meeting = meetings.create_meeting(staff, council, title="议事会议",
                                       starts_at=timezone.now() + timedelta(days=2), place="会议室")
-    services.add_item(staff, meeting, kind=ItemKind.MAJOR_MATTER, title="停车改造")
-    services.convene_meeting(staff, meeting)
-    services.start_meeting(staff, meeting)
+    meetings.add_item(staff, meeting, kind=ItemKind.MAJOR_MATTER, title="停车改造")
+    meetings.convene_meeting(staff, meeting)
+    start_today(staff, meeting)
     return meeting, members
 
 
@@ -37,14 +37,14 @@ def test_quorum_at_exactly_half_is_refused_and_half_plus_one_opens(four_member_m
     staff = people["street_staff"]
     item = meeting.items.get()
     for m in members[:2]:
-        services.sign_in(staff, meeting, m)
-    assert services.quorum(meeting)["met"] is False  # 2 of 4: exactly half
+        meetings.sign_in(staff, meeting, m)
+    assert meetings.quorum(meeting)["met"] is False  # 2 of 4: exactly half
     with pytest.raises(ValidationError):
-        services.open_vote(staff, item)
+        votes.open_vote(staff, item)
     assert Ballot.objects.count() == 0
-    services.sign_in(staff, meeting, members[2])
-    assert services.quorum(meeting)["met"] is True   # 3 of 4: half plus one
-    item = services.open_vote(staff, item)
+    meetings.sign_in(staff, meeting, members[2])
+    assert meetings.quorum(meeting)["met"] is True   # 3 of 4: half plus one
+    item = votes.open_vote(staff, item)
     assert item.ballot.state == BallotState.OPEN and item.ballot.present_count == 3
 
 
@@ -53,7 +53,7 @@ def test_open_vote_refused_by_the_engine_then_retried(four_member_meeting, peopl
     staff = people["street_staff"]
     item = meeting.items.get()
     for m in members[:3]:
-        services.sign_in(staff, meeting, m)
+        meetings.sign_in(staff, meeting, m)
     real_open = voting.open_ballot
     refusals = []
 
@@ -65,9 +65,9 @@ def test_open_vote_refused_by_the_engine_then_retried(four_member_meeting, peopl
 
     monkeypatch.setattr(voting, "open_ballot", refuse_once)
     with pytest.raises(ValidationError):
-        services.open_vote(staff, item)
+        votes.open_vote(staff, item)
     # The refused ballot rolled back with everything else; the caller's item is untouched.
     assert not Ballot.objects.filter(pk=refusals[0]).exists()
     assert item.ballot_id is None
-    item = services.open_vote(staff, item)  # the same object, retried
+    item = votes.open_vote(staff, item)  # the same object, retried
     assert item.ballot.state == BallotState.OPEN

@@ -16,9 +16,13 @@ from ninja.security import django_auth
 from yishi.core.api_types import Id
 from yishi.core.models import Unit
 from yishi.core.permissions import require
+from yishi.core.workflow import may
 
-from . import queries, roundtables, services
+from . import meetings as meetings_svc
+from . import queries, roundtables
+from . import votes as votes_svc
 from .models import AgendaItem, Call, Meeting, Member, Minutes, MinutesState, RoundTable
+from .workflows import ITEM, MEETING
 
 router = Router(tags=["councils"])
 
@@ -97,8 +101,13 @@ class ItemOut(Schema):
     presenter: str
     video_url: str
     ballot: str | None
-    resolution: str
-    passed: bool | None
+    state: str
+    motion: str = Field(..., description="The wording put to the vote (the title when none "
+                        "was given); it never states the outcome.")
+    passed: bool | None = Field(..., description="The counted outcome, null until counted.")
+    closed_early: bool = Field(..., description="Closed before enough members had voted to "
+                               "carry the motion (confirmed by staff).")
+    votes_cast: int | None
     votes_yes: int | None
     votes_no: int | None
     votes_abstain: int | None
@@ -111,6 +120,39 @@ class ItemOut(Schema):
     @staticmethod
     def resolve_ballot(obj):
         return str(obj.ballot.public_id) if obj.ballot_id else None
+
+    @staticmethod
+    def resolve_motion(obj):
+        return obj.motion_text
+
+
+class StepOut(Schema):
+    """A step this person may take now (core.workflow.allowed): its name and label, and the
+    confirmation text when it cannot be undone."""
+
+    name: str
+    label: str
+    confirm: str
+
+
+def _actions(obj, user, workflow) -> list[dict]:
+    if not user.is_authenticated:
+        return []
+    return [{"name": c.name, "label": c.label, "confirm": str(c.transition.confirm)}
+            for c in may(obj, user, workflow=workflow).values()]
+
+
+class ItemDetailOut(ItemOut):
+    meeting: int
+    actions: list[StepOut]
+
+    @staticmethod
+    def resolve_meeting(obj):
+        return obj.meeting_id
+
+    @staticmethod
+    def resolve_actions(obj):
+        return obj.allowed_steps
 
 
 class MeetingOut(Schema):
@@ -168,9 +210,28 @@ def _meeting(meeting_id: Id) -> Meeting:
     return get_object_or_404(queries.public_meetings(), pk=meeting_id)
 
 
-@router.get("/meetings/{meeting_id}", response=MeetingOut)
+class MeetingDetailOut(MeetingOut):
+    actions: list[StepOut]
+
+    @staticmethod
+    def resolve_actions(obj):
+        return obj.allowed_steps
+
+
+@router.get("/meetings/{meeting_id}", response=MeetingDetailOut)
 def meeting(request, meeting_id: Id):
-    return get_object_or_404(_with_agenda(queries.public_meetings()), pk=meeting_id)
+    found = get_object_or_404(_with_agenda(queries.public_meetings()), pk=meeting_id)
+    found.allowed_steps = _actions(found, request.user, MEETING)
+    return found
+
+
+@router.get("/items/{item_id}", response=ItemDetailOut, summary="An agenda item and its vote")
+def item(request, item_id: Id):
+    found = get_object_or_404(AgendaItem.objects.select_related(
+        "ballot", "meeting__council__street").prefetch_related("documents"),
+        pk=item_id, meeting__in=queries.public_meetings())
+    found.allowed_steps = _actions(found, request.user, ITEM)
+    return found
 
 
 class QuorumOut(Schema):
@@ -183,7 +244,7 @@ class QuorumOut(Schema):
 
 @router.get("/meetings/{meeting_id}/quorum", response=QuorumOut, summary="Live quorum figure")
 def quorum(request, meeting_id: Id):
-    return services.quorum(_meeting(meeting_id))
+    return meetings_svc.quorum(_meeting(meeting_id))
 
 
 class MeetingIn(Schema):
@@ -202,7 +263,7 @@ def create_meeting(request, data: MeetingIn):
     council = queries.council_for_code(data.street)
     if council is None:
         raise ValidationError({"street": _("There is no council for this street.")})
-    created = services.create_meeting(request.user, council, **data.dict(exclude={"street"}))
+    created = meetings_svc.create_meeting(request.user, council, **data.dict(exclude={"street"}))
     return Status(201, created)
 
 
@@ -226,7 +287,7 @@ def add_item(request, meeting_id: Id, data: ItemIn):
         ballot = Ballot.objects.filter(pk=data.ballot_id).first()
         if ballot is None:
             raise ValidationError({"ballot_id": _("There is no such ballot.")})
-    item = services.add_item(request.user, target, kind=data.kind, title=data.title,
+    item = meetings_svc.add_item(request.user, target, kind=data.kind, title=data.title,
                              description=data.description, presenter=data.presenter,
                              video_url=data.video_url, ballot=ballot)
     return Status(201, item)
@@ -240,19 +301,19 @@ def _meeting_action(request, meeting_id: Id, function):
 @router.post("/meetings/{meeting_id}/convene", response=MeetingOut, auth=django_auth,
              summary="Convene a meeting and send the notice")
 def convene(request, meeting_id: Id):
-    return _meeting_action(request, meeting_id, services.convene_meeting)
+    return _meeting_action(request, meeting_id, meetings_svc.convene_meeting)
 
 
 @router.post("/meetings/{meeting_id}/start", response=MeetingOut, auth=django_auth,
              summary="Start a meeting: sign-in opens")
 def start(request, meeting_id: Id):
-    return _meeting_action(request, meeting_id, services.start_meeting)
+    return _meeting_action(request, meeting_id, meetings_svc.start_meeting)
 
 
 @router.post("/meetings/{meeting_id}/close", response=MeetingOut, auth=django_auth,
              summary="Close a meeting")
 def close(request, meeting_id: Id):
-    return _meeting_action(request, meeting_id, services.close_meeting)
+    return _meeting_action(request, meeting_id, meetings_svc.close_meeting)
 
 
 class TellersIn(Schema):
@@ -277,7 +338,7 @@ def set_tellers(request, meeting_id: Id, data: TellersIn):
     if len(members) != len(set(data.member_ids)):
         raise ValidationError({"member_ids": _("Some of these are not members of the "
                                                "meeting's term.")})
-    services.set_meeting_tellers(request.user, target,
+    meetings_svc.set_meeting_tellers(request.user, target,
                                  [members[i].user for i in data.member_ids], data.threshold)
     return {"member_ids": list(data.member_ids), "threshold": data.threshold}
 
@@ -290,7 +351,7 @@ class AttendanceIn(Schema):
 @router.post("/meetings/{meeting_id}/attendance", auth=django_auth,
              summary="A member confirms attendance or asks for leave")
 def answer(request, meeting_id: Id, data: AttendanceIn):
-    row = services.answer_notice(request.user, _meeting(meeting_id),
+    row = meetings_svc.answer_notice(request.user, _meeting(meeting_id),
                                  attending=data.attending, reason=data.reason)
     return {"response": row.response}
 
@@ -312,26 +373,28 @@ def sign_in(request, meeting_id: Id, data: SignInIn):
     member = Member.objects.filter(pk=data.member_id).first()
     if member is None:
         raise ValidationError({"member_id": _("There is no such member.")})
-    done = services.sign_in(request.user, target, member, data.mode)
-    return {"signed_in": done, "quorum": services.quorum(target)}
+    done = meetings_svc.sign_in(request.user, target, member, data.mode)
+    return {"signed_in": done, "quorum": meetings_svc.quorum(target)}
 
 
 @router.post("/items/{item_id}/open-vote", response=ItemOut, auth=django_auth,
              summary="Open the vote on an item (needs quorum)")
 def open_vote(request, item_id: Id):
     item = get_object_or_404(AgendaItem, pk=item_id)
-    return services.open_vote(request.user, item)
+    return votes_svc.open_vote(request.user, item)
 
 
 class CloseIn(Schema):
-    resolution: str = ""
+    confirmed: bool = Field(False, description="Close even though fewer members have voted than "
+                            "could carry the motion (the vote is then recorded as closed early); "
+                            "without it such a close is refused with code 'confirm'.")
 
 
 @router.post("/items/{item_id}/close-vote", response=ItemOut, auth=django_auth,
-             summary="Close the vote and record the resolution")
+             summary="Close the vote and record the counted outcome")
 def close_vote(request, item_id: Id, data: CloseIn):
     item = get_object_or_404(AgendaItem, pk=item_id)
-    return services.close_vote(request.user, item, data.resolution)
+    return votes_svc.close_vote(request.user, item, confirmed=data.confirmed)
 
 
 class MemberVoteIn(Schema):
@@ -342,7 +405,7 @@ class MemberVoteIn(Schema):
              summary="A member present votes yes, no or abstain")
 def vote(request, item_id: Id, data: MemberVoteIn):
     item = get_object_or_404(AgendaItem.objects.select_related("meeting"), pk=item_id)
-    receipt = services.cast_member_vote(request.user, item, data.answer)
+    receipt = votes_svc.cast_member_vote(request.user, item, data.answer)
     return Status(201, {"code": receipt.code, "hash": receipt.hash})
 
 

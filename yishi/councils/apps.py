@@ -12,8 +12,8 @@ class CouncilsConfig(AppConfig):
         from yishi.core.models import Role
 
         from . import permissions  # noqa: F401 - registers the rules
+        from .meetings import send_due_notices
         from .roundtables import flag_overdue_calls
-        from .services import send_due_notices
 
         periodic.register("councils.meeting_notices")(send_due_notices)
         periodic.register("councils.overdue_calls")(flag_overdue_calls)

@@ -13,7 +13,8 @@ from django.utils import timezone
 from yishi.core.demo import demo_name
 from yishi.core.models import Role, RoleAssignment, Unit, UnitKind, User
 
-from . import services
+from . import meetings as meetings_svc
+from . import minutes as minutes_svc
 from .models import (
     ActionState,
     AgendaItem,
@@ -24,6 +25,7 @@ from .models import (
     Council,
     FollowUpAction,
     ItemKind,
+    ItemState,
     Meeting,
     MeetingBatch,
     MeetingState,
@@ -164,8 +166,8 @@ def _past_meeting(council: Council, seed: int, title: str, when: datetime, agend
         item = AgendaItem.objects.create(
             meeting=meeting, position=position, kind=kind, title=item_title, presenter=presenter,
             video_url=f"{video}/{position}" if video else "",
-            votes_yes=yes, votes_no=no, votes_abstain=abstain, passed=passed,
-            resolution=f"会议审议通过《{item_title}》。" if passed else "未获通过，提请下次会议再议。",
+            votes_yes=yes, votes_no=no, votes_abstain=abstain, votes_cast=yes + no + abstain,
+            passed=passed, state=ItemState.RESOLVED, motion=f"审议批准《{item_title}》",
             resolved_at=starts + timedelta(minutes=40 * position))
         if kind in (ItemKind.MAJOR_MATTER, ItemKind.MOTION) and passed:
             FollowUpAction.objects.create(
@@ -173,7 +175,7 @@ def _past_meeting(council: Council, seed: int, title: str, when: datetime, agend
                 deadline=(starts + timedelta(days=90)).date(),
                 state=ActionState.IN_PROGRESS if when.month > 6 else ActionState.DONE,
                 progress="已完成方案论证，进入实施阶段。")
-    text = services.minutes_from_record(meeting)
+    text = minutes_svc.minutes_from_record(meeting)
     minutes = Minutes.objects.create(
         meeting=meeting, text=text, state=MinutesState.PUBLISHED,
         approved_at=starts + timedelta(days=3), published_at=starts + timedelta(days=4))
@@ -244,11 +246,11 @@ def _upcoming(council: Council) -> None:
     starts = timezone.make_aware(datetime.combine(timezone.localdate() + timedelta(days=10),
                                                   time(14, 30)))
     with transaction.atomic():
-        meeting = services.create_meeting(staff, council, title=title, starts_at=starts,
+        meeting = meetings_svc.create_meeting(staff, council, title=title, starts_at=starts,
                                           place="西溪街道办事处三楼议事厅",
                                           video_url="https://live.xihu.gov.cn/zhrd/xixi/live")
-        services.add_item(staff, meeting, kind=ItemKind.BUDGET_REVIEW,
+        meetings_svc.add_item(staff, meeting, kind=ItemKind.BUDGET_REVIEW,
                           title="2027年街道财政预算草案审查", presenter="街道财政办")
-        services.add_item(staff, meeting, kind=ItemKind.PROJECT_SELECTION,
+        meetings_svc.add_item(staff, meeting, kind=ItemKind.PROJECT_SELECTION,
                           title="2027年民生实事候选项目票选", presenter="街道人大工委")
-        services.convene_meeting(staff, meeting)
+        meetings_svc.convene_meeting(staff, meeting)

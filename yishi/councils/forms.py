@@ -36,6 +36,11 @@ class MeetingForm(forms.Form):
 class ItemForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=ItemKind.choices)
     title = forms.CharField(label=_("Title"), max_length=200)
+    motion = forms.CharField(
+        label=_("Motion put to the vote"), required=False, max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("What the members vote yes or no on, e.g. “批准2027年街道财政预算草案”. "
+                    "Empty: the title. Whether it passed is what the count says."))
     presenter = forms.CharField(label=_("Presenter"), max_length=100, required=False)
     description = forms.CharField(label=_("Description"), required=False,
                                   widget=forms.Textarea(attrs={"rows": 3}))
@@ -123,13 +128,44 @@ class RoundTableRecordForm(forms.Form):
 
 
 class BatchForm(forms.Form):
-    title = forms.CharField(label=_("Title"), max_length=200)
+    title = forms.CharField(label=_("Title"), max_length=180)
+    street_in_title = forms.BooleanField(
+        label=_("Begin each street's title with the street's name"), required=False)
     starts_at = forms.DateTimeField(label=_("Date and time"), widget=DateTimeInput())
-    place = forms.CharField(label=_("Place"), max_length=200,
-                            help_text=_("{street} is replaced by each street's name."))
-    agenda = forms.CharField(label=_("Template agenda"), widget=forms.Textarea(attrs={"rows": 4}),
-                             help_text=_("One item a line: kind code | title, e.g. "
-                                         "budget_review | 2026 budget and final accounts."))
+    place = forms.CharField(label=_("Place"), max_length=180,
+                            help_text=_("e.g. “办事处三楼议事厅”"))
+    street_in_place = forms.BooleanField(
+        label=_("Begin each street's place with the street's name"), required=False,
+        initial=True)
+
+
+class AgendaRowForm(forms.Form):
+    """One item of the district's template agenda: a kind from the list and a title."""
+
+    kind = forms.ChoiceField(label=_("Kind"), required=False,
+                             choices=[("", _("— choose —")), *ItemKind.choices])
+    title = forms.CharField(label=_("Item title"), max_length=200, required=False)
+    presenter = forms.CharField(label=_("Presenter"), max_length=100, required=False)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("title") and not data.get("kind"):
+            self.add_error("kind", _("Choose the kind of item."))
+        if data.get("kind") and not data.get("title"):
+            self.add_error("title", _("Give the item a title."))
+        return data
+
+
+class BaseAgendaFormSet(forms.BaseFormSet):
+    def clean(self):
+        if any(self.errors):
+            return
+        if not any(f.cleaned_data.get("title") for f in self.forms):
+            raise forms.ValidationError(_("Give the template agenda at least one item."))
+
+
+AgendaFormSet = forms.formset_factory(AgendaRowForm, formset=BaseAgendaFormSet, extra=4,
+                                      max_num=20, absolute_max=20)
 
 
 class RulesForm(forms.ModelForm):

@@ -14,15 +14,15 @@ from yishi.core.models import User, normalize_mobile
 from yishi.core.permissions import require
 
 from .models import MemberCategory, Term
-from .services import (
+from .roster import (
     NOT_FOUND,
-    CouncilError,
     MemberInput,
     _add_member,
     _resident_of,
     check_member,
     invite_member,
 )
+from .workflows import CouncilError
 
 # The columns, in order: header in Chinese (as the template has it) or the English code.
 COLUMNS = [

@@ -9,16 +9,22 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from yishi.core.errors import add_form_errors, error_messages
 from yishi.core.models import Role, Unit, UnitKind, User
 from yishi.core.permissions import active_roles, has_perm, require
+from yishi.core.workflow import may
 from yishi.voting.models import Ballot
 
-from . import imports, queries, roundtables, services
+from . import imports, queries, roundtables
+from . import meetings as meetings_svc
+from . import minutes as minutes_svc
+from . import roster as roster_svc
+from . import votes as votes_svc
 from .forms import (
-    BatchForm,
     EndMembershipForm,
     FollowUpForm,
     ImportForm,
@@ -36,16 +42,17 @@ from .models import (
     FollowUpAction,
     Invitation,
     InvitationState,
-    ItemKind,
+    ItemState,
     Meeting,
     MeetingBatch,
     MeetingState,
     Member,
     MemberStatus,
     Minutes,
+    MinutesState,
     ParticipantKind,
-    SignInMode,
 )
+from .workflows import ITEM, MEETING, MINUTES, CouncilError
 
 
 def _staff_council(request, code: str) -> Council:
@@ -73,7 +80,7 @@ def parse_actions(text: str) -> list[roundtables.AgreedAction]:
         try:
             deadline = datetime.strptime(parts[2], "%Y-%m-%d").date()
         except (IndexError, ValueError):
-            raise services.CouncilError({"actions": _(
+            raise CouncilError({"actions": _(
                 "Line %(n)d: write what | who | deadline (YYYY-MM-DD).") % {"n": n}}) from None
         actions.append(roundtables.AgreedAction(parts[0], parts[1], deadline))
     return actions
@@ -116,7 +123,7 @@ def members(request: HttpRequest, code: str) -> HttpResponse:
         if form.is_valid():
             data = form.cleaned_data
             try:
-                services.invite_member(request.user, term, services.MemberInput(
+                roster_svc.invite_member(request.user, term, roster_svc.MemberInput(
                     mobile=data["mobile"], name=data["name"], category=data["category"],
                     community=data["community"], birth_date=data["birth_date"],
                     in_street_since=data["in_street_since"]))
@@ -146,8 +153,8 @@ def members(request: HttpRequest, code: str) -> HttpResponse:
         rules_form = RulesForm(request.POST, instance=Council.objects.get(pk=council.pk))
         if rules_form.is_valid():
             try:
-                services.update_rules(request.user, council, **{
-                    name: rules_form.cleaned_data[name] for name in services.RULE_FIELDS})
+                roster_svc.update_rules(request.user, council, **{
+                    name: rules_form.cleaned_data[name] for name in roster_svc.RULE_FIELDS})
             except ValidationError as exc:
                 add_form_errors(rules_form, exc)
             else:
@@ -156,7 +163,7 @@ def members(request: HttpRequest, code: str) -> HttpResponse:
         status = 400
     elif request.method == "POST" and request.POST.get("action") == "publish":
         try:
-            services.publish_roster(request.user, term)
+            roster_svc.publish_roster(request.user, term)
             messages.success(request, _("The roster is published."))
         except ValidationError as exc:
             error_messages(request, exc)
@@ -164,7 +171,7 @@ def members(request: HttpRequest, code: str) -> HttpResponse:
     elif request.method == "POST" and request.POST.get("action") == "withdraw":
         invitation = get_object_or_404(Invitation, pk=request.POST.get("invitation"), term=term)
         try:
-            services.withdraw_invitation(request.user, invitation)
+            roster_svc.withdraw_invitation(request.user, invitation)
             messages.success(request, _("The invitation is withdrawn."))
         except ValidationError as exc:
             error_messages(request, exc)
@@ -174,8 +181,8 @@ def members(request: HttpRequest, code: str) -> HttpResponse:
         end_form = EndMembershipForm(request.POST)
         try:
             if not end_form.is_valid():
-                raise services.CouncilError(_("Choose resigned or replaced."))
-            services.end_membership(request.user, member, end_form.cleaned_data["status"],
+                raise CouncilError(_("Choose resigned or replaced."))
+            roster_svc.end_membership(request.user, member, end_form.cleaned_data["status"],
                                     replaced_by=Member.objects.filter(
                                         term=term, pk=request.POST.get("replaced_by") or 0).first())
             messages.success(request, _("The member has left the council."))
@@ -210,7 +217,7 @@ def meeting_new(request: HttpRequest, code: str) -> HttpResponse:
     form = MeetingForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            meeting = services.create_meeting(request.user, council, **form.cleaned_data)
+            meeting = meetings_svc.create_meeting(request.user, council, **form.cleaned_data)
         except ValidationError as exc:
             add_form_errors(form, exc)
         else:
@@ -242,21 +249,99 @@ def _agenda_post(request, meeting: Meeting, form: ItemForm) -> bool:
             add_form_errors(form, exc, "documents")
             return False
     try:
-        services.add_item(request.user, meeting, kind=data["kind"], title=data["title"],
-                          description=data["description"], presenter=data["presenter"],
-                          video_url=data["video_url"], documents=documents, ballot=ballot)
+        meetings_svc.add_item(request.user, meeting, kind=data["kind"], title=data["title"],
+                              description=data["description"], presenter=data["presenter"],
+                              video_url=data["video_url"], documents=documents, ballot=ballot,
+                              motion=data["motion"])
     except ValidationError as exc:
         add_form_errors(form, exc)
         return False
     return True
 
 
-ACTIONS = {
-    "convene": (services.convene_meeting, _("Convened; the notice is on its way.")),
-    "start": (services.start_meeting, _("The meeting has started: sign-in is open.")),
-    "close": (services.close_meeting, _("The meeting is closed.")),
-    "draft_minutes": (services.draft_minutes, _("Minutes drafted from the record.")),
+def _manage_url(meeting: Meeting, anchor: str = "") -> str:
+    url = reverse("councils:meeting_manage", args=[meeting.pk])
+    return f"{url}#{anchor}" if anchor else url
+
+
+# The meeting's workflow steps and the minutes' (name: service, message when done). Each is
+# posted to its own address by includes/action.html; the page shows it only when `may` says so.
+MEETING_STEPS = {
+    "convene_meeting": (lambda u, m, p: meetings_svc.convene_meeting(u, m),
+                        _("Convened; the notice is on its way.")),
+    "start_meeting": (lambda u, m, p: meetings_svc.start_meeting(u, m),
+                      _("The meeting has started: sign-in is open.")),
+    "close_meeting": (lambda u, m, p: meetings_svc.close_meeting(u, m),
+                      _("The meeting is closed.")),
+    "cancel_meeting": (lambda u, m, p: meetings_svc.cancel_meeting(u, m, p.get("reason", "")),
+                       _("The meeting is cancelled.")),
+    "draft_minutes": (lambda u, m, p: minutes_svc.draft_minutes(u, m),
+                      _("Minutes drafted from the record.")),
+    "approve_minutes": (lambda u, m, p: minutes_svc.approve_minutes(
+        u, get_object_or_404(Minutes, meeting=m)), _("Minutes approved.")),
+    "publish_minutes": (lambda u, m, p: minutes_svc.publish_minutes(
+        u, get_object_or_404(Minutes, meeting=m)), _("Minutes published.")),
 }
+
+
+@login_required
+@require_POST
+def meeting_step(request: HttpRequest, pk: int, name: str) -> HttpResponse:
+    meeting = _staff_meeting(request, pk)
+    if name not in MEETING_STEPS:
+        raise Http404
+    function, done = MEETING_STEPS[name]
+    try:
+        function(request.user, meeting, request.POST)
+    except ValidationError as exc:
+        error_messages(request, exc)
+    else:
+        messages.success(request, done)
+    return redirect(_manage_url(meeting, "minutes" if "minutes" in name else ""))
+
+
+@login_required
+@require_POST
+def item_step(request: HttpRequest, pk: int, item_pk: int, name: str) -> HttpResponse:
+    """An agenda item's vote: open, close (confirmed on the page, and required when fewer have
+    voted than could carry it), record the counted result."""
+    meeting = _staff_meeting(request, pk)
+    item = get_object_or_404(meeting.items, pk=item_pk)
+    try:
+        if name == "open_vote":
+            votes_svc.open_vote(request.user, item)
+            messages.success(request, _("Voting is open on “%(title)s”.") % {"title": item.title})
+        elif name in ("close_vote", "record_result"):
+            item = votes_svc.close_vote(request.user, item,
+                                        confirmed=request.POST.get("confirmed") == "1")
+            if item.resolved_at is None:
+                messages.success(request, _("The vote is closed. The tellers now bring their key "
+                                            "shares; then record the result."))
+            else:
+                messages.success(request, _("The vote is closed and its counted outcome "
+                                            "recorded."))
+        else:
+            raise Http404
+    except ValidationError as exc:
+        error_messages(request, exc)
+    return redirect(_manage_url(meeting, f"item-{item.pk}"))
+
+
+def _cancel_fields() -> str:
+    return format_html(
+        '<div class="field"><label for="cancel-reason">{}</label>'
+        '<input type="text" id="cancel-reason" name="reason" maxlength="200" required></div>',
+        _("Reason (told to the members)"))
+
+
+def _early_fields(progress: dict | None) -> str:
+    if not progress:
+        return ""
+    if progress["early"]:
+        return format_html('<p class="message message-warning" role="alert">{}</p>',
+                           votes_svc.early_close_warning(progress))
+    return format_html("<p>{}</p>", _("%(cast)d of %(present)d members present have voted.")
+                       % progress)
 
 
 @login_required
@@ -264,7 +349,7 @@ def meeting_manage(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = _staff_meeting(request, pk)
     item_form = ItemForm()
     follow_form = FollowUpForm()
-    members = User.objects.filter(pk__in=services.serving_members(meeting.term).values(
+    members = User.objects.filter(pk__in=roster_svc.serving_members(meeting.term).values(
         "user_id")).order_by("name")
     tellers_form = TellersForm(users=members, initial={
         "tellers": list(meeting.tellers.all()), "threshold": meeting.teller_threshold})
@@ -276,7 +361,7 @@ def meeting_manage(request: HttpRequest, pk: int) -> HttpResponse:
                 tellers_form = TellersForm(request.POST, users=members)
                 if tellers_form.is_valid():
                     try:
-                        services.set_meeting_tellers(
+                        meetings_svc.set_meeting_tellers(
                             request.user, meeting, list(tellers_form.cleaned_data["tellers"]),
                             tellers_form.cleaned_data["threshold"])
                     except ValidationError as exc:
@@ -291,38 +376,12 @@ def meeting_manage(request: HttpRequest, pk: int) -> HttpResponse:
                     messages.success(request, _("Item added to the agenda."))
                     return redirect("councils:meeting_manage", pk=meeting.pk)
                 status = 400
-            elif action in ACTIONS:
-                function, done = ACTIONS[action]
-                function(request.user, meeting)
-                messages.success(request, done)
-                return redirect("councils:meeting_manage", pk=meeting.pk)
-            elif action == "cancel":
-                services.cancel_meeting(request.user, meeting, request.POST.get("reason", ""))
-                messages.success(request, _("The meeting is cancelled."))
-                return redirect("councils:meeting_manage", pk=meeting.pk)
-            elif action in ("open_vote", "close_vote"):
-                item = get_object_or_404(meeting.items, pk=request.POST.get("item"))
-                if action == "open_vote":
-                    services.open_vote(request.user, item)
-                    messages.success(request, _("Voting is open on “%(title)s”.") % {
-                        "title": item.title})
-                else:
-                    item = services.close_vote(request.user, item,
-                                               request.POST.get("resolution", ""))
-                    if item.resolved_at is None:
-                        messages.success(request, _("The vote is closed. The tellers now bring "
-                                                    "their key shares; then record the result."))
-                    else:
-                        messages.success(request, _("The vote is closed and the resolution "
-                                                    "recorded."))
-                return redirect(f"{reverse('councils:meeting_manage', args=[meeting.pk])}"
-                                f"#item-{item.pk}")
             elif action == "follow_up":
                 item = get_object_or_404(meeting.items, pk=request.POST.get("item"))
                 follow_form = FollowUpForm(request.POST)
                 if follow_form.is_valid():
                     try:
-                        services.add_follow_up(request.user, item, **follow_form.cleaned_data)
+                        minutes_svc.add_follow_up(request.user, item, **follow_form.cleaned_data)
                     except ValidationError as exc:
                         add_form_errors(follow_form, exc)
                     else:
@@ -332,72 +391,54 @@ def meeting_manage(request: HttpRequest, pk: int) -> HttpResponse:
             elif action == "progress":
                 follow = get_object_or_404(FollowUpAction, pk=request.POST.get("follow_up"),
                                            item__meeting__council=meeting.council)
-                services.report_progress(request.user, follow, state=request.POST.get("state", ""),
-                                         progress=request.POST.get("progress", ""))
+                minutes_svc.report_progress(request.user, follow,
+                                            state=request.POST.get("state", ""),
+                                            progress=request.POST.get("progress", ""))
                 messages.success(request, _("Progress recorded."))
                 return redirect("councils:meeting_manage", pk=meeting.pk)
-            elif action in ("edit_minutes", "approve_minutes", "publish_minutes"):
+            elif action == "edit_minutes":
                 minutes = get_object_or_404(Minutes, meeting=meeting)
-                if action == "edit_minutes":
-                    version = request.POST.get("version", "")
-                    services.edit_minutes(request.user, minutes, request.POST.get("text", ""),
-                                          int(version) if version.isdigit() else None)
-                    messages.success(request, _("Minutes saved."))
-                elif action == "approve_minutes":
-                    services.approve_minutes(request.user, minutes)
-                    messages.success(request, _("Minutes approved."))
-                else:
-                    services.publish_minutes(request.user, minutes)
-                    messages.success(request, _("Minutes published."))
-                return redirect("councils:meeting_manage", pk=meeting.pk)
+                version = request.POST.get("version", "")
+                minutes_svc.edit_minutes(request.user, minutes, request.POST.get("text", ""),
+                                         int(version) if version.isdigit() else None)
+                messages.success(request, _("Minutes saved."))
+                return redirect(_manage_url(meeting, "minutes"))
             else:
                 raise Http404
         except ValidationError as exc:
             error_messages(request, exc)
             status = 400
     meeting.refresh_from_db()
-    items = list(meeting.items.select_related("ballot").prefetch_related("actions", "opinions"))
+    user = request.user
+    items = list(meeting.items.select_related("ballot", "meeting__council__street")
+                 .prefetch_related("actions", "opinions"))
+    for item in items:
+        item.may = may(item, user, workflow=ITEM)
+        item.progress = votes_svc.vote_progress(item) if item.state == ItemState.VOTING else None
+        item.early_fields = _early_fields(item.progress)
+        item.waiting_for_tellers = (item.state == ItemState.COUNTING and item.ballot.is_sealed
+                                    and item.ballot.decrypted_at is None)
+    minutes = Minutes.objects.filter(meeting=meeting).select_related(
+        "meeting__council__street").first()
     earlier = FollowUpAction.objects.filter(
         item__meeting__council=meeting.council,
         item__meeting__starts_at__lt=meeting.starts_at).select_related("item__meeting")
     return render(request, "councils/meeting_manage.html", {
         "meeting": meeting, "items": items, "item_form": item_form, "follow_form": follow_form,
         "tellers_form": tellers_form, "tellers": list(meeting.tellers.order_by("name")),
-        "quorum": services.quorum(meeting),
-        "minutes": Minutes.objects.filter(meeting=meeting).first(),
+        "quorum": meetings_svc.quorum(meeting),
+        "may": may(meeting, user, workflow=MEETING),
+        "minutes": minutes,
+        "may_minutes": may(minutes, user, workflow=MINUTES) if minutes else {},
+        "minutes_editable": minutes is not None and minutes.state == MinutesState.DRAFT,
+        "can_draft_minutes": meeting.state == MeetingState.CLOSED and minutes is None,
+        "cancel_fields": _cancel_fields(),
         "earlier_actions": earlier, "action_states": ActionState.choices,
         "trail": [(_("Councils"), reverse("councils:manage")),
                   (str(meeting.council), reverse("councils:members",
                                                  args=[meeting.council.street.code])),
                   (meeting.title, None)],
     }, status=status)
-
-
-@login_required
-def desk(request: HttpRequest, pk: int) -> HttpResponse:
-    """The sign-in desk, on a tablet: one big button per member, the live quorum on top."""
-    meeting = _staff_meeting(request, pk)
-    if request.method == "POST":
-        member = get_object_or_404(Member, pk=request.POST.get("member"), term=meeting.term)
-        try:
-            mode = request.POST.get("mode", SignInMode.IN_PERSON)
-            if services.sign_in(request.user, meeting, member, mode):
-                messages.success(request, _("%(name)s signed in.") % {"name": member.user.name})
-            else:
-                messages.success(request, _("%(name)s was already signed in.") % {
-                    "name": member.user.name})
-        except ValidationError as exc:
-            error_messages(request, exc)
-        return redirect("councils:desk", pk=meeting.pk)
-    attendances = meeting.attendances.select_related("member__user", "member__community"
-                                                     ).order_by("member__community__sort_order",
-                                                                "member_id")
-    return render(request, "councils/desk.html", {
-        "meeting": meeting, "attendances": attendances, "quorum": services.quorum(meeting),
-        "trail": [(_("Councils"), reverse("councils:manage")),
-                  (meeting.title, reverse("councils:meeting_manage", args=[meeting.pk])),
-                  (_("Sign-in desk"), None)],
-    })
 
 
 # --- round tables -------------------------------------------------------------------------
@@ -458,63 +499,3 @@ def round_table_new(request: HttpRequest, code: str) -> HttpResponse:
         "council": council, "form": form, "call": call,
         "trail": [(_("Councils"), reverse("councils:manage")), (_("New round table"), None)],
     }, status=400 if request.method == "POST" else 200)
-
-
-# --- the district convenes every street at once -------------------------------------------
-
-def _district(request) -> Unit:
-    district = Unit.objects.filter(kind=UnitKind.DISTRICT).first()
-    if district is None:
-        raise Http404
-    require(request.user, "councils.convene_district", district)
-    return district
-
-
-@login_required
-def batch_new(request: HttpRequest) -> HttpResponse:
-    district = _district(request)
-    form = BatchForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            agenda = []
-            for n, line in enumerate(data["agenda"].splitlines(), start=1):
-                if not line.strip():
-                    continue
-                kind, _sep, title = (p.strip() for p in line.partition("|"))
-                if kind not in ItemKind.values or not title:
-                    raise services.CouncilError({"agenda": _(
-                        "Line %(n)d: write a kind code, a bar and a title.") % {"n": n}})
-                agenda.append(services.ItemTemplate(kind, title))
-            batch = services.convene_in_every_street(
-                request.user, district, title=data["title"], starts_at=data["starts_at"],
-                place=data["place"], agenda=agenda)
-        except ValidationError as exc:
-            add_form_errors(form, exc)
-        else:
-            messages.success(request, _("Convened in %(n)d streets.") % {
-                "n": batch.meetings.count()})
-            return redirect("councils:batch", pk=batch.pk)
-    return render(request, "councils/batch_new.html", {
-        "form": form, "kinds": ItemKind.choices,
-        "trail": [(_("Councils"), reverse("councils:manage")),
-                  (_("Convene in every street"), None)],
-    }, status=400 if request.method == "POST" else 200)
-
-
-def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """The district's side-by-side view of a meeting held in every street."""
-    batch = get_object_or_404(MeetingBatch, pk=pk)
-    rows = []
-    for meeting in batch.meetings.select_related("council__street").order_by(
-            "council__street__sort_order"):
-        items = list(meeting.items.all())
-        minutes = Minutes.objects.filter(meeting=meeting).first()
-        rows.append({"meeting": meeting, "quorum": services.quorum(meeting),
-                     "resolved": sum(1 for i in items if i.resolved_at), "items": len(items),
-                     "minutes": minutes})
-    return render(request, "councils/batch_detail.html", {
-        "batch": batch, "rows": rows,
-        "trail": [(_("Deliberation councils"), reverse("councils:index")), (batch.title, None)],
-    })
-

@@ -29,8 +29,7 @@ from .models import (
     RoundTable,
     RoundTableAction,
 )
-from .services import CouncilError
-from .workflows import CALL, ROUND_TABLE
+from .workflows import CALL, ROUND_TABLE, CouncilError
 
 MAX_CALL = 500
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import manage_views, views
+from . import desk_views, district_views, manage_views, views
 
 app_name = "councils"
 
@@ -24,9 +24,14 @@ urlpatterns = [
     path("my-meetings/", views.my_meetings, name="my_meetings"),
     path("manage/", manage_views.manage, name="manage"),
     path("manage/meetings/<int:pk>/", manage_views.meeting_manage, name="meeting_manage"),
-    path("manage/meetings/<int:pk>/desk/", manage_views.desk, name="desk"),
-    path("manage/district/new/", manage_views.batch_new, name="batch_new"),
-    path("district/<int:pk>/", manage_views.batch_detail, name="batch"),
+    path("manage/meetings/<int:pk>/do/<slug:name>/", manage_views.meeting_step,
+         name="meeting_step"),
+    path("manage/meetings/<int:pk>/items/<int:item_pk>/do/<slug:name>/", manage_views.item_step,
+         name="item_step"),
+    path("manage/meetings/<int:pk>/desk/", desk_views.desk, name="desk"),
+    path("manage/meetings/<int:pk>/desk/count.json", desk_views.desk_count, name="desk_count"),
+    path("manage/district/new/", district_views.batch_new, name="batch_new"),
+    path("district/<int:pk>/", district_views.batch_detail, name="batch"),
     path("manage/<slug:code>/members/", manage_views.members, name="members"),
     path("manage/<slug:code>/members/template.xlsx", manage_views.import_template,
          name="import_template"),

@@ -17,10 +17,13 @@ from django.views.decorators.http import require_POST
 from yishi.core.errors import add_form_errors, error_messages
 from yishi.core.exports import table_response
 from yishi.core.permissions import has_perm
-from yishi.voting.models import BallotState
+from yishi.core.workflow import may
 from yishi.voting.queries import has_voted
 
-from . import ical, queries, roundtables, services
+from . import ical, queries, roundtables
+from . import meetings as meetings_svc
+from . import roster as roster_svc
+from . import votes as votes_svc
 from .forms import CallForm
 from .models import (
     Attendance,
@@ -29,12 +32,14 @@ from .models import (
     Invitation,
     InvitationState,
     ItemOpinion,
+    ItemState,
     Meeting,
     MeetingState,
     Member,
     MemberStatus,
     RoundTable,
 )
+from .workflows import CALL, CouncilError
 
 
 def index(request: HttpRequest) -> HttpResponse:
@@ -79,16 +84,17 @@ def resolutions_csv(request: HttpRequest, code: str) -> HttpResponse:
         raise Http404
     return table_response(
         [_("Meeting"), _("Date"), _("Item"), _("Kind"), _("Yes"), _("No"), _("Abstain"),
-         _("Adopted"), _("Resolution")],
+         _("Outcome"), _("Motion put to the vote"), _("Closed early")],
         ([item.meeting.title, timezone.localtime(item.meeting.starts_at).date().isoformat(),
           item.title, item.get_kind_display(), item.votes_yes, item.votes_no, item.votes_abstain,
-          _("Adopted") if item.passed else _("Not adopted"), item.resolution]
+          _("Adopted") if item.passed else _("Not adopted"), item.motion_text,
+          _("yes") if item.closed_early else ""]
          for item in queries.resolutions(council)), "csv", f"council-{code}-resolutions")
 
 
 def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = get_object_or_404(queries.public_meetings(), pk=pk)
-    member = services.member_for(request.user, meeting)
+    member = roster_svc.member_for(request.user, meeting)
     attendance = (Attendance.objects.filter(meeting=meeting, member=member).first()
                   if member else None)
     items = list(meeting.items.select_related("ballot").prefetch_related(
@@ -96,13 +102,13 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "member__user"), to_attr="public_opinions")))
     for item in items:
         item.embed = queries.video_is_embeddable(item.video_url)
-        item.vote_open = item.ballot is not None and item.ballot.state == BallotState.OPEN
+        item.vote_open = item.state == ItemState.VOTING
         item.voted = item.vote_open and has_voted(item.ballot, request.user)
         item.my_opinions = item.opinions.filter(member=member) if member else []
     embed = queries.video_is_embeddable(meeting.video_url)
     response = render(request, "councils/meeting_detail.html", {
         "meeting": meeting, "items": items, "member": member, "attendance": attendance,
-        "quorum": services.quorum(meeting),
+        "quorum": meetings_svc.quorum(meeting),
         "is_teller": (request.user.is_authenticated
                       and meeting.tellers.filter(pk=request.user.pk).exists()),
         "embed": embed,
@@ -125,7 +131,7 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def answer(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = get_object_or_404(Meeting, pk=pk)
     try:
-        services.answer_notice(request.user, meeting,
+        meetings_svc.answer_notice(request.user, meeting,
                                attending=request.POST.get("answer") == "attend",
                                reason=request.POST.get("reason", ""))
         messages.success(request, _("Your answer has been recorded."))
@@ -139,7 +145,7 @@ def answer(request: HttpRequest, pk: int) -> HttpResponse:
 def online_sign_in(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = get_object_or_404(Meeting, pk=pk)
     try:
-        services.sign_in_online(request.user, meeting)
+        meetings_svc.sign_in_online(request.user, meeting)
         messages.success(request, _("You are signed in as attending online."))
     except (ValidationError, PermissionDenied) as exc:
         error_messages(request, exc)
@@ -152,7 +158,7 @@ def item_opinion(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
     meeting = get_object_or_404(Meeting, pk=pk)
     item = get_object_or_404(meeting.items, pk=item_pk)
     try:
-        services.submit_item_opinion(request.user, item, request.POST.get("text", ""))
+        meetings_svc.submit_item_opinion(request.user, item, request.POST.get("text", ""))
         messages.success(request, _("Your written opinion has been submitted."))
     except (ValidationError, PermissionDenied) as exc:
         error_messages(request, exc)
@@ -165,7 +171,7 @@ def vote(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
     meeting = get_object_or_404(Meeting, pk=pk)
     item = get_object_or_404(meeting.items.select_related("ballot"), pk=item_pk)
     try:
-        receipt = services.cast_member_vote(request.user, item, request.POST.get("answer", ""))
+        receipt = votes_svc.cast_member_vote(request.user, item, request.POST.get("answer", ""))
         messages.success(request, _("Your vote is counted. Receipt: %(code)s") % {
             "code": receipt.code})
     except (ValidationError, PermissionDenied) as exc:
@@ -264,6 +270,7 @@ def call_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "call": call, "supported": supported, "council": council,
         "round_table": RoundTable.objects.filter(call=call).first(),
         "can_manage": has_perm(request.user, "councils.manage", call.street),
+        "may": may(call, request.user, workflow=CALL) if request.user.is_authenticated else {},
         "trail": [(_("One-click calls and round tables"), reverse("councils:calls")),
                   (str(call), None)],
     })
@@ -329,13 +336,13 @@ def invitation(request: HttpRequest, pk: int) -> HttpResponse:
         answer = request.POST.get("answer")
         try:
             if answer == "accept":
-                services.accept_invitation(request.user, invitation)
+                roster_svc.accept_invitation(request.user, invitation)
                 messages.success(request, _("Welcome to the council: you are now a member."))
             elif answer == "decline":
-                services.decline_invitation(request.user, invitation)
+                roster_svc.decline_invitation(request.user, invitation)
                 messages.success(request, _("You declined the invitation."))
             else:
-                raise services.CouncilError(_("Choose accept or decline."))
+                raise CouncilError(_("Choose accept or decline."))
         except ValidationError as exc:
             error_messages(request, exc)
         return redirect("councils:invitation", pk=pk)
