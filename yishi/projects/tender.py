@@ -31,7 +31,7 @@ from .models import (
     TenderState,
     TenderVersion,
 )
-from .services import _audit, _error, _money, _text
+from .steps import _audit, _error, _money, _text
 from .workflows import TENDER
 
 TENDER_STATES = (ProjectState.SELECTED, ProjectState.IN_PROGRESS)
