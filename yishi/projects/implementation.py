@@ -29,9 +29,12 @@ from .steps import _audit, _error, _money, _notify_people, _project_move, _text
 
 # --- implementation -------------------------------------------------------------------------
 
-def _implementing(project: Project) -> None:
+def _implementing(project: Project, feature: str) -> None:
+    """Refuse unless the project's state allows `feature` (workflows.PROJECT_FEATURES)."""
+    from .workflows import project_features
+
     project.refresh_from_db()
-    if project.state != ProjectState.IN_PROGRESS:
+    if feature not in project_features(project):
         raise _error(_("This is recorded while the project is being implemented."))
 
 
@@ -49,7 +52,7 @@ def start_implementation(actor, project: Project, department: Department,
 @transaction.atomic
 def add_milestone(actor, project: Project, title: str, due_on: date) -> Milestone:
     require(actor, "projects.report", project)
-    _implementing(project)
+    _implementing(project, "milestone")
     milestone = Milestone.objects.create(project=project, title=_text(title, "title",
                                                                         _("Milestone"))[:120],
                                          due_on=due_on)
@@ -79,7 +82,7 @@ def report_progress(actor, project: Project, percent: int, note: str,
     """Progress never goes backwards without a reason; the row lock orders concurrent reports."""
     require(actor, "projects.report", project)
     project = Project.objects.select_for_update().get(pk=project.pk)
-    _implementing(project)
+    _implementing(project, "progress")
     if not isinstance(percent, int) or not 0 <= percent <= 100:
         raise _error(_("Progress is a whole number from 0 to 100."), "percent")
     note = _text(note, "note", _("Update"))
@@ -106,7 +109,7 @@ def report_progress(actor, project: Project, percent: int, note: str,
 def record_spending(actor, project: Project, amount, description: str,
                     spent_on: date) -> Spending:
     require(actor, "projects.report", project)
-    _implementing(project)
+    _implementing(project, "spending")
     amount = _money(amount, "amount", maximum=project.cycle.budget)
     if spent_on > timezone.localdate():
         raise _error(_("The date is in the future."), "spent_on")
@@ -124,9 +127,10 @@ def log_visit(actor, project: Project, visited_on: date, findings: str) -> Super
     """A deputy's or council member's supervision visit (督查); for deputies it counts as a
     duty performed."""
     require(actor, "projects.supervise", project.community)
+    from .workflows import project_features
+
     project.refresh_from_db()
-    if project.state not in (ProjectState.SELECTED, ProjectState.IN_PROGRESS,
-                             ProjectState.COMPLETED):
+    if "supervise" not in project_features(project):
         raise _error(_("Supervision visits are logged while the project is being implemented."))
     if visited_on > timezone.localdate():
         raise _error(_("The visit date is in the future."), "visited_on")

@@ -43,6 +43,8 @@ RATING_LABELS = {
     "no_votes": _("No votes"),
 }
 PUBLIC_STATES = [s for s in ProjectState.values]
+SELECTED_STATES = {ProjectState.SELECTED, ProjectState.IN_PROGRESS, ProjectState.COMPLETED,
+                   ProjectState.ACCEPTED}
 
 
 def public_projects():
@@ -72,6 +74,7 @@ def overview(year: int) -> dict:
         for g, n in groups.items():
             totals[g] += n
         table.append({"street": street, "groups": groups, "budget": budgets.get(street.pk),
+                      "cells": [(GROUP_LABELS[g], n) for g, n in groups.items()],
                       "projects": sum(groups.values())})
     return {"rows": table, "totals": totals,
             "total": sum(totals.values()),
@@ -134,3 +137,20 @@ def may_see_attachment(user, attachment) -> bool:
     return (public_projects().filter(photos=attachment).exists()
             or ProgressReport.objects.filter(project__in=public_projects(),
                                              photos=attachment).exists())
+
+
+def selected_without_votes(rule: str) -> str:
+    return str(_("Selected without votes by the rule: %(rule)s")) % {"rule": rule}
+
+
+def project_selected_without_votes(project: Project) -> str:
+    """Why a project counted as selected has no vote: the rule of the published result that
+    selected it ("" when it has votes or was not selected by a ballot)."""
+    if project.votes or project.votes is None or project.state not in SELECTED_STATES:
+        return ""
+    from .models import PublishedVersion
+
+    last = (PublishedVersion.objects.filter(cycle_id=project.cycle_id,
+                                            kind=PublishedVersion.Kind.RESULT)
+            .order_by("-number").first())
+    return selected_without_votes(last.items.get("rule", "")) if last else ""

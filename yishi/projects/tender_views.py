@@ -11,16 +11,18 @@ from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from yishi.core.errors import add_form_errors
-from yishi.core.models import User, normalize_mobile
 from yishi.core.permissions import has_perm
+from yishi.core.workflow import may
 
 from . import forms, services, tender
-from .models import Objection, Panelist, Tender, TenderState, TenderVersion
+from .models import Objection, Panelist, Tender, TenderVersion
 from .views import posted_id
+from .workflows import TENDER, tender_features
 
 
 def _tender(pk) -> Tender:
@@ -44,10 +46,10 @@ def _versions(t: Tender) -> list[dict]:
 def tender_detail(request: HttpRequest, pk: int, comment_form=None, objection_form=None,
                   status: int = 200) -> HttpResponse:
     t = _tender(pk)
-    from django.utils import timezone
-
-    objection_open = (t.state == TenderState.AWARDED and t.objections_until
+    features = tender_features(t)
+    objection_open = ("object" in features and t.objections_until
                       and timezone.now() < t.objections_until)
+    is_panelist = request.user.is_authenticated and t.panel.filter(user=request.user).exists()
     return render(request, "projects/tender.html", {
         "tender": t, "project": t.project, "versions": _versions(t),
         "criteria": t.criteria.all(), "bids": t.bids.all(), "awards": t.awards.all(),
@@ -58,8 +60,8 @@ def tender_detail(request: HttpRequest, pk: int, comment_form=None, objection_fo
         "objection_form": objection_form or (forms.NoteForm(prefix="o")
                                              if objection_open and request.user.is_authenticated
                                              else None),
-        "is_panelist": request.user.is_authenticated and t.panel.filter(
-            user=request.user).exists(),
+        "can": dict.fromkeys(features, True),
+        "can_score": is_panelist and "score" in features,
         "trail": [(_("Livelihood projects"), reverse("projects:overview")),
                   (t.project.title, reverse("projects:detail", args=[t.project_id])),
                   (_("Tender"), None)],
@@ -127,6 +129,8 @@ def manage_tender(request: HttpRequest, pk: int, bound: dict | None = None,
             "text": draft.text, "change_note": draft.change_note})
     return render(request, "projects/manage_tender.html", {
         "tender": t, "project": t.project, "draft": draft, "versions": _versions(t),
+        "may": may(t, request.user, workflow=TENDER),
+        "can": dict.fromkeys(tender_features(t), True),
         "forms": {**blank, **bound}, "criteria": t.criteria.all(), "bids": t.bids.all(),
         "panel": t.panel.select_related("user"), "awards": t.awards.all(),
         "unanswered": t.objections.filter(answered_at__isnull=True),
@@ -164,10 +168,7 @@ def manage_tender_action(request: HttpRequest, pk: int, action: str) -> HttpResp
         elif action == "bid":
             tender.register_bid(user, t, data["bidder"], data["price"], data["proposal"])
         elif action == "panelist":
-            person = User.objects.filter(mobile=normalize_mobile(data["mobile"])).first()
-            if person is None:
-                raise ValidationError({"mobile": [_("No account with this number.")]})
-            tender.add_panelist(user, t, person, data["kind"])
+            tender.add_panelist(user, t, data["mobile"], data["kind"])
         elif action == "close_bidding":
             tender.close_bidding(user, t)
         elif action == "award":
@@ -220,7 +221,7 @@ def score_sheet(request: HttpRequest, pk: int) -> HttpResponse:
                                                        existing.get((bid.pk, c.pk), ""))}
                                    for c in criteria]} for bid in bids]
     return render(request, "projects/score.html", {
-        "tender": t, "rows": rows, "errors": errors, "open": t.state == TenderState.EVALUATING,
+        "tender": t, "rows": rows, "errors": errors, "open": "score" in tender_features(t),
         "trail": [(t.project.title, reverse("projects:detail", args=[t.project_id])),
                   (_("Tender"), reverse("projects:tender", args=[pk])), (_("Scores"), None)],
     }, status=400 if errors else 200)

@@ -238,6 +238,25 @@ PROJECT = Workflow(
 )
 
 
+# What may be recorded on a project in each state besides its transitions (the per-state
+# capabilities of the graph): the services refuse outside these states, and the pages and the
+# API offer them only here.
+PROJECT_FEATURES: dict[str, frozenset[str]] = {
+    S.PROPOSED: frozenset({"assess", "invite"}),
+    S.APPROVED: frozenset({"invite"}),
+    S.SELECTED: frozenset({"tender", "supervise", "supervisor"}),
+    S.IN_PROGRESS: frozenset({"tender", "supervise", "supervisor", "milestone", "done",
+                              "progress", "spending"}),
+    S.COMPLETED: frozenset({"supervise"}),
+}
+# States in which a project's progress is public.
+PROGRESS_SHOWN = frozenset({S.IN_PROGRESS, S.COMPLETED, S.ACCEPTED})
+
+
+def project_features(project) -> frozenset[str]:
+    return PROJECT_FEATURES.get(project.state, frozenset())
+
+
 # --- the tender ---------------------------------------------------------------------------------
 
 def _manages_tender(actor, tender) -> bool:
@@ -279,3 +298,15 @@ TENDER = Workflow(
                    rule=_manages_tender, guards=[_scored], action="tender_awarded"),
     ],
 )
+
+# What may be done on a tender in each state besides its transitions.
+TENDER_FEATURES: dict[str, frozenset[str]] = {
+    T.DRAFTING: frozenset({"edit", "new_version", "publish", "comment", "panelist", "notice"}),
+    T.BIDDING: frozenset({"bid", "panelist"}),
+    T.EVALUATING: frozenset({"score", "award"}),
+    T.AWARDED: frozenset({"award", "object"}),
+}
+
+
+def tender_features(tender) -> frozenset[str]:
+    return TENDER_FEATURES.get(tender.state, frozenset())
