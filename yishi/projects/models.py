@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from yishi.core.models import Attachment, Department, Unit
 
@@ -184,7 +185,7 @@ class ProjectState(models.TextChoices):
     PROPOSED = "proposed", _("Proposed")
     APPROVED = "approved", _("Passed review")
     MERGED = "merged", _("Merged into another proposal")
-    REJECTED = "rejected", _("Not adopted")
+    REJECTED = "rejected", pgettext_lazy("project", "Not adopted")
     CANDIDATE = "candidate", _("Candidate on public notice")
     SELECTED = "selected", _("Selected")
     NOT_SELECTED = "not_selected", _("Not selected")

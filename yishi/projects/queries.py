@@ -4,7 +4,9 @@ project's timeline."""
 from decimal import Decimal
 
 from django.db.models import Count, Q, Sum
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from yishi.core.models import Unit, UnitKind
 
@@ -16,13 +18,14 @@ GROUP_LABELS = {
     "selected": _("Selected, not started"),
     "in_progress": _("Being implemented"),
     "completed": _("Completed"),
-    "accepted": _("Accepted"),
+    # Not the opinions' "Accepted" (受理, received): a project accepted on completion (验收).
+    "accepted": pgettext_lazy("project", "Accepted"),
 }
 EVENT_LABELS = {
     "propose": _("Proposed"),
     "approve": _("Passed review"),
     "merge": _("Merged with a similar proposal"),
-    "reject": _("Not adopted"),
+    "reject": pgettext_lazy("project", "Not adopted"),
     "list_candidate": _("On the candidate list (公示)"),
     "withdraw": _("Taken off the candidate list"),
     "select": _("Selected by ballot"),
@@ -54,6 +57,20 @@ def public_projects():
 
 def years() -> list[int]:
     return sorted(set(Cycle.objects.values_list("year", flat=True)), reverse=True)
+
+
+RUNNING_STATES = {ProjectState.SELECTED, ProjectState.IN_PROGRESS, ProjectState.COMPLETED}
+
+
+def default_year() -> int:
+    """The year the overview opens on: the latest with projects being carried out (not a new
+    cycle that has only just started taking proposals), else the latest year, else this one."""
+    running = (Project.objects.filter(state__in=RUNNING_STATES)
+               .order_by("-cycle__year").values_list("cycle__year", flat=True).first())
+    if running:
+        return running
+    latest = years()
+    return latest[0] if latest else timezone.localdate().year
 
 
 def overview(year: int) -> dict:

@@ -51,8 +51,8 @@ def overview(request: HttpRequest) -> HttpResponse:
     """The district's overview of all streets' projects for a year."""
     years = queries.years()
     year = request.GET.get("year")
-    year = int(year) if year and year.isdigit() and len(year) <= 4 else (years[0] if years else
-                                                        timezone.localdate().year)
+    year = (int(year) if year and year.isdigit() and len(year) <= 4
+            else queries.default_year())
     data = queries.overview(year)
     bars = [(str(label), data["totals"][g], str(data["totals"][g]))
             for g, label in data["labels"].items()]
