@@ -166,3 +166,28 @@ def test_api_cycle_detail_lists_the_actions(client, people, xihu, cycle, categor
         f"/api/projects/cycles/{cycle.pk}/actions/publish_notice", {"text": ""},
         content_type="application/json")
     assert response.status_code == 200 and response.json()["stage"] == "notice"
+
+
+def test_pages_refuse_other_streets_and_hostile_input(people, xihu, cycle, categories,
+                                                      verified_login):
+    staff = people["street_staff"]
+    project = _to_notice(staff, people, xihu, cycle, categories)
+    elsewhere = User.objects.create_user("18600000078", name="北山街道工作人员")
+    RoleAssignment.objects.create(user=elsewhere, role=Role.STREET_STAFF, unit=xihu["beishan"])
+    other = verified_login(elsewhere)
+    for url in (f"/projects/manage/cycles/{cycle.pk}/",
+                f"/projects/manage/projects/{project.pk}/"):
+        assert other.get(url).status_code == 403
+    assert other.post(f"/projects/manage/cycles/{cycle.pk}/publish_notice/",
+                      {"publish_notice-note": ""}).status_code == 403
+    assert other.post(f"/projects/manage/projects/{project.pk}/withdraw/",
+                      {"withdraw-reason": "x"}).status_code == 403
+    own = verified_login(staff)
+    assert own.post(f"/projects/manage/cycles/{cycle.pk}/drop_table/").status_code == 404
+    assert own.post(f"/projects/manage/projects/{project.pk}/no_such_step/").status_code == 404
+    assert own.post(f"/projects/manage/cycles/{cycle.pk}/answer/",
+                    {"objection": "1 OR 1=1", "answer-answer": "x"}).status_code == 404
+    assert own.post(f"/projects/manage/projects/{project.pk}/invite/",
+                    {"invite-mobile": "<script>"}).status_code == 400
+    assert Cycle.objects.get(pk=cycle.pk).stage == CycleStage.COLLECTING
+    assert not cycle.versions.exists()
