@@ -115,6 +115,14 @@ def make_project(people, xihu):
                                   proposer_kind="resident", proposer=people["resident"])
 
 
+def make_cycle(people, xihu):
+    """A cycle in its review phase, with a proposal that passed review (so that the notice's
+    guard has a candidate to publish once the notice phase comes)."""
+    project = make_project(people, xihu)
+    type(project).objects.filter(pk=project.pk).update(state="approved")
+    return project.cycle
+
+
 def make_tender(people, xihu):
     from yishi.projects.models import Tender
 
@@ -194,6 +202,7 @@ FACTORIES = {
     "deputies.activity": make_duty_activity,
     "opinions": make_opinion,
     "projects": make_project,
+    "projects.cycle": make_cycle,
     "projects.tender": make_tender,
     "voting.ballot": make_ballot,
     "voting.paper_tally": make_paper_tally,

@@ -46,7 +46,16 @@ def as_person(page, mobile):
 
 
 def submit(page, form_selector):
-    page.locator(f"{form_selector} button[type=submit]").first.click()
+    page.locator(f"{form_selector} button").first.click()
+    page.wait_for_load_state()
+
+
+def confirm(page, action):
+    """An irreversible step (includes/action.html): open its panel, then say yes."""
+    panel = page.locator(f"details.action-confirm:has(form[action$='/{action}/'])")
+    if panel.get_attribute("open") is None:
+        panel.locator("summary").click()
+    panel.locator("button[name=confirmed]").click()
     page.wait_for_load_state()
 
 
@@ -121,7 +130,7 @@ def test_one_street_from_proposal_to_satisfaction(page, live_server, transaction
         submit(page, "form[action$='/approve/']")
     close_phase(page, cycle, "审核完成")
     page.goto(f"/projects/manage/cycles/{cycle.pk}/")
-    submit(page, "form[action$='/publish_notice/']")
+    confirm(page, "publish_notice")
 
     # The resident objects during the notice; staff answer publicly.
     as_person(page, "13800000071")
@@ -134,7 +143,7 @@ def test_one_street_from_proposal_to_satisfaction(page, live_server, transaction
     submit(page, "form[action$='/answer/']")
     close_phase(page, cycle, "公示期满无新异议")
     page.goto(f"/projects/manage/cycles/{cycle.pk}/")
-    submit(page, "form[action$='/open_ballot/']")
+    confirm(page, "open_ballot")
     cycle.refresh_from_db()
     assert cycle.ballot.state == "open" and cycle.ballot.is_sealed
     helpers.take_shares(cycle.ballot)  # each teller keeps their share until the count
@@ -158,9 +167,11 @@ def test_one_street_from_proposal_to_satisfaction(page, live_server, transaction
     close_phase(page, cycle, "投票结束")
     helpers.count(staff, cycle.ballot)  # closed; two tellers bring their shares
     page.goto(f"/projects/manage/cycles/{cycle.pk}/")
-    submit(page, "form[action$='/record_result/']")
+    confirm(page, "record_result")
+    page.locator("details.action-confirm:has(form[action$='/confirm/']) summary").click()
     page.locator("[name='confirm-note']").fill("街道党工委会议确认")
-    submit(page, "form[action$='/confirm/']")
+    page.locator("form[action$='/confirm/'] button[name=confirmed]").click()
+    page.wait_for_load_state()
     elevator.refresh_from_db()
     assert elevator.state == ProjectState.SELECTED and elevator.votes == 4
 
@@ -216,7 +227,7 @@ def test_one_street_from_proposal_to_satisfaction(page, live_server, transaction
     staff_session(page, live_server, staff)
     helpers.count(staff, satisfaction)
     page.goto(f"/projects/manage/cycles/{cycle.pk}/")
-    submit(page, "form[action$='/record_satisfaction/']")
+    confirm(page, "record_satisfaction")
     elevator.refresh_from_db()
     assert elevator.satisfaction["rating"] == "satisfied"
 
@@ -229,5 +240,5 @@ def test_one_street_from_proposal_to_satisfaction(page, live_server, transaction
     page.goto(f"/projects/tenders/{t.pk}/")
     assert "甲电梯公司" in page.content() and "请把质保期写成五年" in page.content()
     page.goto(f"/projects/?year={year}")
-    row = page.locator("tbody tr", has_text="西溪街道").inner_text().split("\t")
+    row = page.locator("tbody tr", has_text="西溪街道").locator("td").all_inner_texts()
     assert row[-2:] == ["1", "2"]  # one accepted; two selected in all

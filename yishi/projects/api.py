@@ -14,12 +14,28 @@ from ninja.security import django_auth
 
 from yishi.core.api_types import Id, Latitude, Limit, Longitude, Offset, Percent, Year
 from yishi.core.models import Unit
+from yishi.core.workflow import allowed
 
 from . import queries, services
 from .models import Category, Cycle, Objection, Project, Tender
+from .workflows import CYCLE, PROJECT, TENDER
 
 router = Router(tags=["projects"])
 
+
+
+class ActionOut(Schema):
+    """A step the person asking may take now (the workflow's allowed transitions)."""
+
+    name: str
+    label: str
+    confirm: str
+
+
+def _actions(obj, request, workflow) -> list[dict]:
+    user = request.user if request is not None else None
+    return [{"name": c.name, "label": c.label, "confirm": str(c.transition.confirm)}
+            for c in allowed(obj, user, workflow=workflow) if c.allowed]
 
 
 class PhaseOut(Schema):
@@ -45,9 +61,15 @@ class CycleOut(Schema):
     voter_kind: str
     current_phase: str | None
     phases: list[PhaseOut]
+    stage: str
+    stage_label: str
     ballot: str | None
     satisfaction_ballot: str | None
     confirmed: bool
+
+    @staticmethod
+    def resolve_stage_label(obj):
+        return str(obj.get_stage_display())
 
     @staticmethod
     def resolve_unit(obj):
@@ -73,6 +95,14 @@ class CycleOut(Schema):
     @staticmethod
     def resolve_confirmed(obj):
         return obj.confirmed_at is not None
+
+
+class CycleDetailOut(CycleOut):
+    actions: list[ActionOut]
+
+    @staticmethod
+    def resolve_actions(obj, context):
+        return _actions(obj, context["request"], CYCLE)
 
 
 class MilestoneOut(Schema):
@@ -161,6 +191,11 @@ class ProjectOut(Schema):
 class ProjectDetailOut(ProjectOut):
     timeline: list[EventOut]
     milestones: list[MilestoneOut]
+    actions: list[ActionOut]
+
+    @staticmethod
+    def resolve_actions(obj, context):
+        return _actions(obj, context["request"], PROJECT)
 
     @staticmethod
     def resolve_timeline(obj):
@@ -208,9 +243,10 @@ def cycles(request, year: Year | None = None):
     return rows.filter(year=year) if year else rows
 
 
-@router.get("/cycles/{pk}", response=CycleOut)
+@router.get("/cycles/{pk}", response=CycleDetailOut)
 def cycle(request, pk: Id):
-    return get_object_or_404(Cycle.objects.select_related("unit"), pk=pk)
+    return get_object_or_404(Cycle.objects.select_related("unit").prefetch_related("phases"),
+                             pk=pk)
 
 
 @router.get("/projects", response=list[ProjectOut], summary="Projects, filtered like the list page")
@@ -265,7 +301,8 @@ def object_to(request, pk: Id, data: ObjectionIn):
 def tender_detail(request, pk: Id) -> dict:
     t = get_object_or_404(Tender, pk=pk)
     return {
-        "project": t.project_id, "state": t.state, "notice": t.notice,
+        "project": t.project_id, "state": t.state, "state_label": t.get_state_display(),
+        "notice": t.notice, "actions": _actions(t, request, TENDER),
         "bid_deadline": t.bid_deadline, "objections_until": t.objections_until,
         "versions": [{"number": v.number, "text": v.text, "change_note": v.change_note,
                       "published_at": v.published_at,
@@ -289,22 +326,24 @@ class CycleActionOut(Schema):
     action: str
     cycle: int
     phase: str | None
+    stage: str
     ballot: int | None
 
 
 @router.post("/cycles/{pk}/actions/{action}", response=CycleActionOut, auth=django_auth,
-             summary="Staff: move a cycle on (close_phase, publish_notice, prepare_ballot, "
-                     "open_ballot, record_result, confirm, correct_result, open_satisfaction, "
-                     "record_satisfaction)")
+             summary="Staff: move a cycle on: close_phase, or one of the cycle's `actions` "
+                     "(publish_notice, correct_notice, prepare_ballot, open_ballot, "
+                     "record_result, confirm, correct_result, correct_confirmed_result, "
+                     "open_satisfaction, record_satisfaction)")
 def cycle_action(request, pk: Id, action: str, data: CycleActionIn):
     cycle_row = get_object_or_404(Cycle, pk=pk)
-    if action not in services.CYCLE_ACTIONS:
+    if action not in services.CYCLE_STEPS:
         raise Http404
-    services.run_cycle_action(request.user, cycle_row, action, data.text)
+    services.CYCLE_STEPS[action](request.user, cycle_row, data.text)
     cycle_row.refresh_from_db()
     phase = cycle_row.current_phase()
     return {"action": action, "cycle": cycle_row.pk, "phase": phase.kind if phase else None,
-            "ballot": cycle_row.ballot_id}
+            "stage": cycle_row.stage, "ballot": cycle_row.ballot_id}
 
 
 class DecisionIn(Schema):

@@ -11,7 +11,7 @@ class ProjectsConfig(AppConfig):
         from yishi.core import menu, periodic
         from yishi.core.models import Role
 
-        from . import permissions  # noqa: F401 - registers the rules
+        from . import permissions, workflows  # noqa: F401 - registers the rules and graphs
         from .services import flag_late_milestones
 
         periodic.register("projects.late_milestones")(flag_late_milestones)

@@ -129,6 +129,9 @@ def load(out) -> None:
             continue
         with transaction.atomic():
             _load_street(street, index, staff.user, categories, today.year, out)
+            cycle = Cycle.objects.get(unit=street, year=today.year)
+            # The history is loaded in bulk: the cycle's stage is what its record shows.
+            Cycle.objects.filter(pk=cycle.pk).update(stage=services.stage_on_record(cycle))
         created += 1
     if created:
         out.write(f"Livelihood projects: {created} street cycles loaded.\n")
@@ -329,6 +332,8 @@ def _implement(project, k, staff, deputies, phases, stage, today) -> None:
     for n, (title, offset) in enumerate(steps):
         due = (begun + timedelta(days=offset)).date()
         done = due - timedelta(days=2) if (final or progress >= (n + 1) * 25) else None
+        if title == "竣工验收" and not final:
+            done = None  # the acceptance milestone is done with the project's acceptance
         Milestone.objects.create(project=project, title=title, due_on=due, done_on=done,
                                  late_flagged_at=timezone.now() if (done is None and due < today)
                                  else None)

@@ -4,12 +4,29 @@ text fields so the service's own message (positive, within the budget) reaches t
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from yishi.core.models import Department, Unit, UnitKind
+from yishi.core.models import Department, Unit, UnitKind, User, normalize_mobile
 from yishi.voting.models import BudgetRule
 
 from .models import BallotMethod, Category, PanelKind, VoterKind
 
 MONEY_HELP = _("In yuan, e.g. 350000.")
+
+
+class PersonField(forms.CharField):
+    """A person named by their mobile number: cleans to their account, or says there is none
+    (the views never look people up themselves)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", _("Mobile number"))
+        kwargs.setdefault("max_length", 20)
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        value = super().clean(value)
+        person = User.objects.filter(mobile=normalize_mobile(value)).first()
+        if person is None:
+            raise forms.ValidationError(_("No account with this number."))
+        return person
 
 
 class DateInput(forms.DateInput):
@@ -101,7 +118,7 @@ class ReviewForm(forms.Form):
 class ExpertForm(forms.Form):
     """A person named by their mobile number (an expert to invite, a deputy to attach)."""
 
-    mobile = forms.CharField(label=_("Mobile number"), max_length=20)
+    mobile = PersonField()
 
 
 class ObjectionForm(forms.Form):
@@ -215,7 +232,7 @@ class BidForm(forms.Form):
 
 
 class PanelistForm(forms.Form):
-    mobile = forms.CharField(label=_("Mobile number"), max_length=20)
+    mobile = PersonField()
     kind = forms.ChoiceField(label=_("Seat"), choices=PanelKind.choices)
 
 

@@ -4,7 +4,9 @@ project's timeline."""
 from decimal import Decimal
 
 from django.db.models import Count, Q, Sum
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from yishi.core.models import Unit, UnitKind
 
@@ -16,13 +18,14 @@ GROUP_LABELS = {
     "selected": _("Selected, not started"),
     "in_progress": _("Being implemented"),
     "completed": _("Completed"),
-    "accepted": _("Accepted"),
+    # Not the opinions' "Accepted" (受理, received): a project accepted on completion (验收).
+    "accepted": pgettext_lazy("project", "Accepted"),
 }
 EVENT_LABELS = {
     "propose": _("Proposed"),
     "approve": _("Passed review"),
     "merge": _("Merged with a similar proposal"),
-    "reject": _("Not adopted"),
+    "reject": pgettext_lazy("project", "Not adopted"),
     "list_candidate": _("On the candidate list (公示)"),
     "withdraw": _("Taken off the candidate list"),
     "select": _("Selected by ballot"),
@@ -43,6 +46,8 @@ RATING_LABELS = {
     "no_votes": _("No votes"),
 }
 PUBLIC_STATES = [s for s in ProjectState.values]
+SELECTED_STATES = {ProjectState.SELECTED, ProjectState.IN_PROGRESS, ProjectState.COMPLETED,
+                   ProjectState.ACCEPTED}
 
 
 def public_projects():
@@ -52,6 +57,20 @@ def public_projects():
 
 def years() -> list[int]:
     return sorted(set(Cycle.objects.values_list("year", flat=True)), reverse=True)
+
+
+RUNNING_STATES = {ProjectState.SELECTED, ProjectState.IN_PROGRESS, ProjectState.COMPLETED}
+
+
+def default_year() -> int:
+    """The year the overview opens on: the latest with projects being carried out (not a new
+    cycle that has only just started taking proposals), else the latest year, else this one."""
+    running = (Project.objects.filter(state__in=RUNNING_STATES)
+               .order_by("-cycle__year").values_list("cycle__year", flat=True).first())
+    if running:
+        return running
+    latest = years()
+    return latest[0] if latest else timezone.localdate().year
 
 
 def overview(year: int) -> dict:
@@ -72,6 +91,7 @@ def overview(year: int) -> dict:
         for g, n in groups.items():
             totals[g] += n
         table.append({"street": street, "groups": groups, "budget": budgets.get(street.pk),
+                      "cells": [(GROUP_LABELS[g], n) for g, n in groups.items()],
                       "projects": sum(groups.values())})
     return {"rows": table, "totals": totals,
             "total": sum(totals.values()),
@@ -134,3 +154,20 @@ def may_see_attachment(user, attachment) -> bool:
     return (public_projects().filter(photos=attachment).exists()
             or ProgressReport.objects.filter(project__in=public_projects(),
                                              photos=attachment).exists())
+
+
+def selected_without_votes(rule: str) -> str:
+    return str(_("Selected without votes by the rule: %(rule)s")) % {"rule": rule}
+
+
+def project_selected_without_votes(project: Project) -> str:
+    """Why a project counted as selected has no vote: the rule of the published result that
+    selected it ("" when it has votes or was not selected by a ballot)."""
+    if project.votes or project.votes is None or project.state not in SELECTED_STATES:
+        return ""
+    from .models import PublishedVersion
+
+    last = (PublishedVersion.objects.filter(cycle_id=project.cycle_id,
+                                            kind=PublishedVersion.Kind.RESULT)
+            .order_by("-number").first())
+    return selected_without_votes(last.items.get("rule", "")) if last else ""

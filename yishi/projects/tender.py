@@ -25,16 +25,13 @@ from .models import (
     Panelist,
     PanelKind,
     Project,
-    ProjectState,
     Score,
     Tender,
     TenderState,
     TenderVersion,
 )
-from .services import _audit, _error, _money, _text
-from .workflows import TENDER
-
-TENDER_STATES = (ProjectState.SELECTED, ProjectState.IN_PROGRESS)
+from .steps import _audit, _error, _money, _text
+from .workflows import TENDER, project_features
 
 
 def _manage(actor, tender_or_project) -> Project:
@@ -55,7 +52,8 @@ def _state(tender: Tender, *states) -> Tender:
 def start_tender(actor, project: Project, text: str, note: str = "") -> Tender:
     """Open a tender for a selected project, with the first draft of the document."""
     _manage(actor, project)
-    if project.state not in TENDER_STATES:
+    project.refresh_from_db()
+    if "tender" not in project_features(project):
         raise _error(_("A tender is run for a selected project."))
     text = _text(text, "text", _("Tender document"))
     try:

@@ -11,16 +11,19 @@ from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from yishi.core.errors import add_form_errors
-from yishi.core.models import User, normalize_mobile
+from yishi.core.errors import add_form_errors, error_messages
 from yishi.core.permissions import has_perm
+from yishi.core.workflow import may
 
 from . import forms, services, tender
-from .models import Objection, Panelist, Tender, TenderState, TenderVersion
+from .manage_views import _refusals
+from .models import Objection, Panelist, Tender, TenderVersion
 from .views import posted_id
+from .workflows import TENDER, tender_features
 
 
 def _tender(pk) -> Tender:
@@ -44,10 +47,10 @@ def _versions(t: Tender) -> list[dict]:
 def tender_detail(request: HttpRequest, pk: int, comment_form=None, objection_form=None,
                   status: int = 200) -> HttpResponse:
     t = _tender(pk)
-    from django.utils import timezone
-
-    objection_open = (t.state == TenderState.AWARDED and t.objections_until
+    features = tender_features(t)
+    objection_open = ("object" in features and t.objections_until
                       and timezone.now() < t.objections_until)
+    is_panelist = request.user.is_authenticated and t.panel.filter(user=request.user).exists()
     return render(request, "projects/tender.html", {
         "tender": t, "project": t.project, "versions": _versions(t),
         "criteria": t.criteria.all(), "bids": t.bids.all(), "awards": t.awards.all(),
@@ -58,8 +61,8 @@ def tender_detail(request: HttpRequest, pk: int, comment_form=None, objection_fo
         "objection_form": objection_form or (forms.NoteForm(prefix="o")
                                              if objection_open and request.user.is_authenticated
                                              else None),
-        "is_panelist": request.user.is_authenticated and t.panel.filter(
-            user=request.user).exists(),
+        "can": dict.fromkeys(features, True),
+        "can_score": is_panelist and "score" in features,
         "trail": [(_("Livelihood projects"), reverse("projects:overview")),
                   (t.project.title, reverse("projects:detail", args=[t.project_id])),
                   (_("Tender"), None)],
@@ -101,11 +104,39 @@ def tender_object(request: HttpRequest, pk: int) -> HttpResponse:
     return tender_detail(request, pk, objection_form=form, status=400)
 
 
+def _draft(t, request):
+    draft = t.versions.filter(pk=posted_id(request, "version")).first()
+    if draft is None:
+        raise ValidationError(_("No such version."))
+    return draft
+
+
+def _answer(user, t, data, request):
+    objection = get_object_or_404(Objection, pk=posted_id(request, "objection"), tender=t)
+    services.answer_objection(user, objection, data["answer"])
+
+
+# Each step staff take on a tender: its form (None: a button) and the service call,
+# `(user, tender, data, request)`. The page offers a step when the tender's workflow (TENDER)
+# allows its transition, or its state has the feature (TENDER_FEATURES).
 ACTIONS = {
-    "edit": forms.TenderTextForm, "new_version": forms.TenderTextForm, "publish": None,
-    "notice": forms.BiddingNoticeForm, "bid": forms.BidForm, "panelist": forms.PanelistForm,
-    "close_bidding": None, "award": forms.CorrectionForm, "answer": forms.AnswerForm,
+    "edit": (forms.TenderTextForm, lambda u, t, d, r: tender.edit_draft(
+        u, _draft(t, r), d["text"], d["change_note"])),
+    "new_version": (forms.TenderTextForm, lambda u, t, d, r: tender.new_version(
+        u, t, d["text"], d["change_note"])),
+    "publish": (None, lambda u, t, d, r: tender.publish_version(u, _draft(t, r))),
+    "notice": (forms.BiddingNoticeForm, lambda u, t, d, r: tender.publish_bidding_notice(
+        u, t, d["notice"], d["bid_deadline"], d["criteria"], d["objection_days"])),
+    "bid": (forms.BidForm, lambda u, t, d, r: tender.register_bid(
+        u, t, d["bidder"], d["price"], d["proposal"])),
+    "panelist": (forms.PanelistForm, lambda u, t, d, r: tender.add_panelist(
+        u, t, d["mobile"], d["kind"])),
+    "close_bidding": (None, lambda u, t, d, r: tender.close_bidding(u, t)),
+    "award": (forms.CorrectionForm, lambda u, t, d, r: tender.award(u, t, d["note"])),
+    "answer": (forms.AnswerForm, _answer),
 }
+TRANSITIONS_OF = {"notice": {"publish_bidding_notice"}, "close_bidding": {"close_bidding"},
+                  "award": {"award", "correct_award"}}
 
 
 def _manageable(request, pk) -> Tender:
@@ -121,12 +152,18 @@ def manage_tender(request: HttpRequest, pk: int, bound: dict | None = None,
     t = _manageable(request, pk)
     bound = bound or {}
     draft = t.versions.filter(published_at__isnull=True).first()
-    blank = {name: (f(prefix=name) if f else None) for name, f in ACTIONS.items()}
+    blank = {name: (f(prefix=name) if f else None) for name, (f, _call) in ACTIONS.items()}
     if draft is not None:
         blank["edit"] = forms.TenderTextForm(prefix="edit", initial={
             "text": draft.text, "change_note": draft.change_note})
+    steps = may(t, request.user, workflow=TENDER)
+    features = tender_features(t)
+    shown = {name for name in ACTIONS
+             if name in features or TRANSITIONS_OF.get(name, set()) & set(steps)} | {"answer"}
     return render(request, "projects/manage_tender.html", {
         "tender": t, "project": t.project, "draft": draft, "versions": _versions(t),
+        "may": steps, "can": dict.fromkeys(features, True),
+        "refused": _refusals(bound, shown),
         "forms": {**blank, **bound}, "criteria": t.criteria.all(), "bids": t.bids.all(),
         "panel": t.panel.select_related("user"), "awards": t.awards.all(),
         "unanswered": t.objections.filter(answered_at__isnull=True),
@@ -142,46 +179,19 @@ def manage_tender_action(request: HttpRequest, pk: int, action: str) -> HttpResp
     t = _manageable(request, pk)
     if action not in ACTIONS:
         raise Http404
-    form = ACTIONS[action](request.POST, prefix=action) if ACTIONS[action] else None
+    form_class, call = ACTIONS[action]
+    form = form_class(request.POST, prefix=action) if form_class else None
     if form is not None and not form.is_valid():
         return manage_tender(request, pk, bound={action: form}, status=400)
-    data = form.cleaned_data if form else {}
-    user = request.user
     try:
-        if action == "edit":
-            draft = t.versions.filter(pk=posted_id(request, "version")).first()
-            if draft is None:
-                raise ValidationError(_("No such version."))
-            tender.edit_draft(user, draft, data["text"], data["change_note"])
-        elif action == "new_version":
-            tender.new_version(user, t, data["text"], data["change_note"])
-        elif action == "publish":
-            draft = get_object_or_404(t.versions, pk=posted_id(request, "version"))
-            tender.publish_version(user, draft)
-        elif action == "notice":
-            tender.publish_bidding_notice(user, t, data["notice"], data["bid_deadline"],
-                                          data["criteria"], data["objection_days"])
-        elif action == "bid":
-            tender.register_bid(user, t, data["bidder"], data["price"], data["proposal"])
-        elif action == "panelist":
-            person = User.objects.filter(mobile=normalize_mobile(data["mobile"])).first()
-            if person is None:
-                raise ValidationError({"mobile": [_("No account with this number.")]})
-            tender.add_panelist(user, t, person, data["kind"])
-        elif action == "close_bidding":
-            tender.close_bidding(user, t)
-        elif action == "award":
-            tender.award(user, t, data["note"])
-        elif action == "answer":
-            objection = get_object_or_404(Objection, pk=posted_id(request, "objection"), tender=t)
-            services.answer_objection(user, objection, data["answer"])
+        call(request.user, t, form.cleaned_data if form else {}, request)
     except ValidationError as exc:
         if form is None:
-            messages.error(request, " ".join(exc.messages))
+            error_messages(request, exc)
             return redirect("projects:manage_tender", pk=pk)
         add_form_errors(form, exc)
         if action == "edit":  # a published version has no edit form on the page to show it
-            messages.error(request, " ".join(exc.messages))
+            error_messages(request, exc)
         return manage_tender(request, pk, bound={action: form}, status=400)
     messages.success(request, _("Done."))
     return redirect("projects:manage_tender", pk=pk)
@@ -220,7 +230,7 @@ def score_sheet(request: HttpRequest, pk: int) -> HttpResponse:
                                                        existing.get((bid.pk, c.pk), ""))}
                                    for c in criteria]} for bid in bids]
     return render(request, "projects/score.html", {
-        "tender": t, "rows": rows, "errors": errors, "open": t.state == TenderState.EVALUATING,
+        "tender": t, "rows": rows, "errors": errors, "open": "score" in tender_features(t),
         "trail": [(t.project.title, reverse("projects:detail", args=[t.project_id])),
                   (_("Tender"), reverse("projects:tender", args=[pk])), (_("Scores"), None)],
     }, status=400 if errors else 200)

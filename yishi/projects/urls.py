@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import tellers, tender_views, views
+from . import manage_views, tellers, tender_views, views
 
 app_name = "projects"
 
@@ -15,15 +15,17 @@ urlpatterns = [
     path("cycles/<int:pk>/propose/", views.propose, name="propose"),
     path("cycles/<int:pk>/object/", views.object_view, name="object"),
     path("cycles/<int:pk>/objections.csv", views.objections_csv, name="objections_csv"),
-    path("manage/", views.manage_list, name="manage_list"),
-    path("manage/import/", views.import_view, name="import"),
-    path("manage/cycles/<int:pk>/", views.manage_cycle, name="manage_cycle"),
+    path("manage/", manage_views.manage_list, name="manage_list"),
+    path("manage/import/", manage_views.import_view, name="import"),
+    path("manage/cycles/<int:pk>/", manage_views.manage_cycle, name="manage_cycle"),
     path("manage/cycles/<int:pk>/tellers/", tellers.manage_cycle_tellers,
          name="manage_cycle_tellers"),
-    path("manage/cycles/<int:pk>/<slug:action>/", views.manage_cycle_action,
+    path("manage/cycles/<int:pk>/answer/", manage_views.answer_objection,
+         name="answer_objection"),
+    path("manage/cycles/<int:pk>/<slug:action>/", manage_views.cycle_step,
          name="manage_cycle_action"),
-    path("manage/projects/<int:pk>/", views.manage_project, name="manage_project"),
-    path("manage/projects/<int:pk>/<slug:action>/", views.manage_project_action,
+    path("manage/projects/<int:pk>/", manage_views.manage_project, name="manage_project"),
+    path("manage/projects/<int:pk>/<slug:action>/", manage_views.project_step,
          name="manage_project_action"),
     path("manage/tenders/<int:pk>/", tender_views.manage_tender, name="manage_tender"),
     path("manage/tenders/<int:pk>/<slug:action>/", tender_views.manage_tender_action,

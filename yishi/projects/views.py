@@ -3,7 +3,6 @@ comments and objections; staff control of cycles, review, notice, ballot, implem
 acceptance. Views parse input, call a service, render; a refusal re-shows the form with what
 was typed and the reason."""
 
-from datetime import datetime, time
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -19,23 +18,22 @@ from yishi.core.attachments import store_attachment
 from yishi.core.charts import bar_chart
 from yishi.core.errors import add_form_errors
 from yishi.core.exports import table_response
-from yishi.core.models import Unit, UnitKind, User, normalize_mobile
+from yishi.core.models import Unit, UnitKind
 from yishi.core.paging import light_page
-from yishi.core.permissions import has_perm, holds
+from yishi.core.permissions import has_perm
 from yishi.voting.models import BallotState
 
 from . import forms, queries, services
 from .models import (
-    Comment,
     Cycle,
     Follow,
-    Objection,
     Phase,
     PhaseKind,
     Project,
     ProjectState,
     PublishedVersion,
 )
+from .workflows import PROGRESS_SHOWN, project_features
 
 
 def posted_id(request, name: str) -> int:
@@ -53,8 +51,8 @@ def overview(request: HttpRequest) -> HttpResponse:
     """The district's overview of all streets' projects for a year."""
     years = queries.years()
     year = request.GET.get("year")
-    year = int(year) if year and year.isdigit() and len(year) <= 4 else (years[0] if years else
-                                                        timezone.localdate().year)
+    year = (int(year) if year and year.isdigit() and len(year) <= 4
+            else queries.default_year())
     data = queries.overview(year)
     bars = [(str(label), data["totals"][g], str(data["totals"][g]))
             for g, label in data["labels"].items()]
@@ -148,6 +146,10 @@ def _render_cycle(request, cycle: Cycle, objection_form=None, status=200):
     for version in versions["satisfaction"]:
         for item in version.items["projects"]:
             item["rating"] = queries.RATING_LABELS.get(item["rating"], item["rating"])
+    for version in versions["result"]:
+        for item in version.items["projects"]:
+            if item["selected"] and not item["votes"] and not item.get("why"):
+                item["why"] = queries.selected_without_votes(version.items["rule"])
     can_object = (request.user.is_authenticated and phase is not None
                   and phase.kind == PhaseKind.NOTICE and bool(versions["notice"]))
     if can_object and objection_form is None:
@@ -198,11 +200,13 @@ def _render_project(request, project, comment_form=None, visit_form=None, status
     events = [{"label": queries.EVENT_LABELS.get(e.action, e.action), "note": e.note, "at": e.at,
                "action": e.action}
               for e in project.events.all()]
-    can_supervise = has_perm(user, "projects.supervise", project.community) and project.state in (
-        ProjectState.SELECTED, ProjectState.IN_PROGRESS, ProjectState.COMPLETED)
+    features = project_features(project)
+    can_supervise = (has_perm(user, "projects.supervise", project.community)
+                     and "supervise" in features)
     return render(request, "projects/detail.html", {
         "project": project, "events": events,
-        "milestones": project.milestones.all(), "reports": project.reports.all()[:20],
+        "milestones": project.milestones.all(),
+        "reports": project.reports.prefetch_related("photos")[:20],
         "spendings": project.spendings.all(), "spent": queries.spending_total(project),
         "visits": project.visits.all(), "reviews": project.reviews.filter(
             submitted_at__isnull=False),
@@ -214,7 +218,10 @@ def _render_project(request, project, comment_form=None, visit_form=None, status
         "following": user.is_authenticated and Follow.objects.filter(
             project=project, user=user).exists(),
         "can_report": has_perm(user, "projects.report", project),
-        "can_review": has_perm(user, "projects.review", project.community),
+        "can_assess": ("assess" in features
+                       and has_perm(user, "projects.review", project.community)),
+        "shows_progress": project.state in PROGRESS_SHOWN,
+        "selected_without_votes": queries.project_selected_without_votes(project),
         "rating_labels": queries.RATING_LABELS,
         "tender": getattr(project, "tender", None),
         "trail": [(_("Livelihood projects"), reverse("projects:overview")),
@@ -348,274 +355,3 @@ def review_view(request: HttpRequest, pk: int) -> HttpResponse:
                   (project.title, reverse("projects:detail", args=[pk])), (_("Assess"), None)],
     }, status=400 if request.method == "POST" else 200)
 
-
-# --- staff ----------------------------------------------------------------------------------
-
-def _staff_units(user):
-    units = Unit.objects.filter(kind__in=[UnitKind.DISTRICT, UnitKind.STREET, UnitKind.TOWN])
-    return units.filter(pk__in=[u.pk for u in units if has_perm(user, "projects.manage", u)])
-
-
-@login_required
-def manage_list(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    cycles = [c for c in Cycle.objects.select_related("unit").prefetch_related("phases")
-              if has_perm(user, "projects.manage", c.unit)
-              or holds(user, {"department_handler", "expert"}, c.unit)]
-    if not cycles and not _staff_units(user).exists() and not has_perm(
-            user, "core.view_workspace"):
-        raise PermissionDenied
-    to_review = Project.objects.filter(reviews__reviewer=user, reviews__submitted_at__isnull=True)
-    form = None
-    units = _staff_units(user)
-    if units.exists():
-        form = forms.CycleForm(request.POST or None, units=units, initial={
-            "year": timezone.localdate().year + 1, "starts_on": timezone.localdate()})
-        if request.method == "POST" and form.is_valid():
-            data = form.cleaned_data
-            try:
-                cycle = services.open_cycle(user, services.CycleInput(
-                    unit=data["unit"], year=data["year"], title=data["title"],
-                    budget=data["budget"], method=data["method"],
-                    voter_kind=data["voter_kind"], seats=data["seats"],
-                    min_support=data["min_support"], budget_rule=data["budget_rule"],
-                    starts_at=timezone.make_aware(datetime.combine(data["starts_on"], time())),
-                    days={PhaseKind.NOMINATION: data["nomination_days"],
-                          PhaseKind.NOTICE: data["notice_days"]}))
-            except ValidationError as exc:
-                add_form_errors(form, exc)
-            else:
-                messages.success(request, _("The cycle is open."))
-                return redirect("projects:manage_cycle", pk=cycle.pk)
-    return render(request, "projects/manage_list.html", {
-        "cycles": cycles, "form": form, "to_review": to_review,
-        "trail": [(_("Livelihood projects"), reverse("projects:overview")), (_("Manage"), None)],
-    }, status=400 if request.method == "POST" else 200)
-
-
-CYCLE_ACTIONS = {
-    "close_phase": forms.ReasonForm, "publish_notice": forms.CorrectionForm,
-    "open_ballot": None, "prepare_ballot": None, "record_result": None, "confirm": forms.NoteForm,
-    "correct_result": forms.NoteForm, "open_satisfaction": None, "record_satisfaction": None,
-}
-
-
-def _cycle_for_staff(request, pk) -> Cycle:
-    cycle = get_object_or_404(Cycle.objects.select_related("unit", "ballot",
-                                                           "satisfaction_ballot"), pk=pk)
-    if not has_perm(request.user, "projects.manage", cycle.unit):
-        raise PermissionDenied
-    return cycle
-
-
-@login_required
-def manage_cycle(request: HttpRequest, pk: int, bound: dict | None = None,
-                 status: int = 200) -> HttpResponse:
-    cycle = _cycle_for_staff(request, pk)
-    bound = bound or {}
-    projects = cycle.projects.select_related("community", "category", "department",
-                                             "merged_into")
-    return render(request, "projects/manage_cycle.html", {
-        "cycle": cycle, "phase": cycle.current_phase(), "phases": cycle.phases.all(),
-        "queue": projects.filter(state__in=[ProjectState.PROPOSED, ProjectState.APPROVED]),
-        "projects": projects.order_by("id"),
-        "unanswered": cycle.objections.filter(answered_at__isnull=True, tender__isnull=True),
-        "forms": {name: bound.get(name) or (form(prefix=name) if form else None)
-                  for name, form in CYCLE_ACTIONS.items()},
-        "answer_form": forms.AnswerForm(prefix="answer"),
-        "versions": cycle.versions.all(),
-        "trail": [(_("Livelihood projects"), reverse("projects:overview")),
-                  (_("Manage"), reverse("projects:manage_list")), (cycle.title, None)],
-    }, status=status)
-
-
-@require_POST
-@login_required
-def manage_cycle_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    cycle = _cycle_for_staff(request, pk)
-    user = request.user
-    if action == "answer":
-        objection = get_object_or_404(Objection, pk=posted_id(request, "objection"), cycle=cycle)
-        form = forms.AnswerForm(request.POST, prefix="answer")
-        if form.is_valid():
-            try:
-                services.answer_objection(user, objection, form.cleaned_data["answer"])
-                messages.success(request, _("The answer is published."))
-            except ValidationError as exc:
-                messages.error(request, " ".join(exc.messages))
-        else:
-            messages.error(request, _("Write the answer."))
-        return redirect("projects:manage_cycle", pk=pk)
-    if action not in CYCLE_ACTIONS:
-        raise Http404
-    form_class = CYCLE_ACTIONS[action]
-    form = form_class(request.POST, prefix=action) if form_class else None
-    if form is not None and not form.is_valid():
-        return manage_cycle(request, pk, bound={action: form}, status=400)
-    data = form.cleaned_data if form else {}
-    try:
-        done = services.run_cycle_action(user, cycle, action,
-                                         data.get("reason") or data.get("note") or "")
-        if action == "prepare_ballot":
-            messages.success(request, _(
-                "The ballot is ready: add a livelihood project selection item with ballot number "
-                "%(number)d to the council meeting's agenda.") % {"number": done.pk})
-            return redirect("projects:manage_cycle", pk=pk)
-    except ValidationError as exc:
-        if form is None:
-            messages.error(request, " ".join(exc.messages))
-            return redirect("projects:manage_cycle", pk=pk)
-        add_form_errors(form, exc)
-        return manage_cycle(request, pk, bound={action: form}, status=400)
-    messages.success(request, _("Done."))
-    return redirect("projects:manage_cycle", pk=pk)
-
-
-PROJECT_ACTIONS = {
-    "approve": forms.ApproveForm, "reject": forms.ReasonForm, "merge": forms.MergeForm,
-    "invite": forms.ExpertForm, "withdraw": forms.ReasonForm, "start": forms.StartForm,
-    "milestone": forms.MilestoneForm, "progress": forms.ProgressForm,
-    "spending": forms.SpendingForm, "complete": None, "accept": forms.AcceptForm,
-    "tender": forms.TenderTextForm, "done": None, "answer": forms.AnswerForm,
-    "supervisor": forms.ExpertForm,
-}
-STREET_FORMS = {"approve", "start"}
-
-
-def _project_for_staff(request, pk) -> Project:
-    project = get_object_or_404(queries.public_projects(), pk=pk)
-    if not (has_perm(request.user, "projects.manage", project.cycle.unit)
-            or has_perm(request.user, "projects.report", project)):
-        raise PermissionDenied
-    return project
-
-
-def _blank(name, project):
-    form_class = PROJECT_ACTIONS[name]
-    if form_class is None:
-        return None
-    if name in STREET_FORMS:
-        return form_class(street=project.street, prefix=name)
-    return form_class(prefix=name)
-
-
-@login_required
-def manage_project(request: HttpRequest, pk: int, bound: dict | None = None,
-                   status: int = 200) -> HttpResponse:
-    project = _project_for_staff(request, pk)
-    bound = bound or {}
-    return render(request, "projects/manage_project.html", {
-        "project": project, "phase": project.cycle.current_phase(),
-        "forms": {name: bound.get(name) or _blank(name, project) for name in PROJECT_ACTIONS},
-        "can_manage": has_perm(request.user, "projects.manage", project.cycle.unit),
-        "milestones": project.milestones.all(), "reviews": project.reviews.all(),
-        "questions": project.comments.filter(is_question=True, answered_at__isnull=True),
-        "tender": getattr(project, "tender", None),
-        "trail": [(_("Manage"), reverse("projects:manage_list")),
-                  (project.cycle.title, reverse("projects:manage_cycle",
-                                                args=[project.cycle_id])),
-                  (project.title, None)],
-    }, status=status)
-
-
-@require_POST
-@login_required
-def manage_project_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    project = _project_for_staff(request, pk)
-    if action not in PROJECT_ACTIONS:
-        raise Http404
-    form_class = PROJECT_ACTIONS[action]
-    form = None
-    if form_class is not None:
-        form = (form_class(request.POST, street=project.street, prefix=action)
-                if action in STREET_FORMS else
-                form_class(request.POST, request.FILES, prefix=action))
-        if not form.is_valid():
-            return manage_project(request, pk, bound={action: form}, status=400)
-    data = form.cleaned_data if form else {}
-    user = request.user
-    try:
-        if action == "approve":
-            services.approve(user, project, department=data["department"],
-                             assessed_cost=data["assessed_cost"],
-                             duration_days=data["duration_days"], note=data["note"])
-        elif action == "reject":
-            services.reject(user, project, data["reason"])
-        elif action == "merge":
-            into = Project.objects.filter(pk=data["into"], cycle=project.cycle).first()
-            if into is None:
-                raise ValidationError({"into": [_("No such proposal in this cycle.")]})
-            services.merge(user, project, into, data["reason"])
-        elif action == "invite":
-            expert = User.objects.filter(mobile=normalize_mobile(data["mobile"])).first()
-            if expert is None:
-                raise ValidationError({"mobile": [_("No account with this number.")]})
-            services.invite_expert(user, project, expert)
-        elif action == "supervisor":
-            deputy = User.objects.filter(mobile=normalize_mobile(data["mobile"])).first()
-            if deputy is None:
-                raise ValidationError({"mobile": [_("No account with this number.")]})
-            services.attach_supervisor(user, project, deputy)
-        elif action == "withdraw":
-            services.withdraw_candidate(user, project, data["reason"])
-        elif action == "start":
-            services.start_implementation(user, project, data["department"],
-                                          data["planned_budget"])
-        elif action == "milestone":
-            services.add_milestone(user, project, data["title"], data["due_on"])
-        elif action == "done":
-            milestone = get_object_or_404(project.milestones, pk=posted_id(request, "milestone"))
-            services.complete_milestone(user, milestone)
-        elif action == "progress":
-            photos = [store_attachment(user, data["photo"])] if data.get("photo") else []
-            services.report_progress(user, project, data["percent"], data["note"],
-                                     data["reason_for_decrease"], photos)
-        elif action == "spending":
-            services.record_spending(user, project, data["amount"], data["description"],
-                                     data["spent_on"])
-        elif action == "complete":
-            services.complete(user, project)
-        elif action == "accept":
-            services.accept_completion(user, project, data["record"], data["accepted_on"])
-        elif action == "answer":
-            entry = get_object_or_404(Comment, pk=posted_id(request, "comment"), project=project)
-            services.answer_question(user, entry, data["answer"])
-        elif action == "tender":
-            from . import tender
-
-            created = tender.start_tender(user, project, data["text"], data["change_note"])
-            return redirect("projects:manage_tender", pk=created.pk)
-    except ValidationError as exc:
-        if form is None:
-            messages.error(request, " ".join(exc.messages))
-            return redirect("projects:manage_project", pk=pk)
-        add_form_errors(form, exc)
-        return manage_project(request, pk, bound={action: form}, status=400)
-    messages.success(request, _("Done."))
-    return redirect("projects:manage_project", pk=pk)
-
-
-@login_required
-def import_view(request: HttpRequest) -> HttpResponse:
-    """Import a candidate list from Excel into a cycle taking proposals: all rows or none."""
-    cycles = [c for c in Cycle.objects.select_related("unit")
-              if has_perm(request.user, "projects.manage", c.unit)]
-    if not cycles:
-        raise PermissionDenied
-    form = forms.ImportForm(request.POST or None, request.FILES or None)
-    report = None
-    chosen = next((c for c in cycles if str(c.pk) == request.POST.get("cycle")), None)
-    if request.method == "POST" and form.is_valid():
-        from .exchange import import_proposals
-
-        if chosen is None:
-            form.add_error(None, _("Choose a cycle."))
-        else:
-            report = import_proposals(request.user, chosen, form.cleaned_data["file"].read())
-            if not report.errors:
-                messages.success(request, _("%(n)d proposals imported.") % {"n": report.created})
-                return redirect("projects:manage_cycle", pk=chosen.pk)
-    return render(request, "projects/import.html", {
-        "form": form, "cycles": cycles, "report": report, "chosen": chosen,
-        "trail": [(_("Manage"), reverse("projects:manage_list")), (_("Import"), None)],
-    }, status=400 if request.method == "POST" else 200)
