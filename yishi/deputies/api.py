@@ -258,10 +258,10 @@ class SuggestionOut(Schema):
 @router.get("/me/suggestions", response=list[SuggestionOut], auth=django_auth,
             summary="My suggestions (代表建议) and their progress")
 def my_suggestions(request):
-    from yishi.opinions.models import Channel, Opinion
+    from yishi.opinions.models import Opinion, OpinionChannel
 
     _my_profile(request)
-    return Opinion.objects.filter(author=request.auth, channel=Channel.SUGGESTION)
+    return Opinion.objects.filter(author=request.auth, channel=OpinionChannel.SUGGESTION)
 
 
 @router.post("/me/suggestions", response={201: SuggestionOut}, auth=django_auth,

@@ -3,6 +3,7 @@ needs; schedules, receptions and duty registration come with the deputies issue.
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -138,7 +139,8 @@ class ReceptionSession(models.Model):
         ordering = ["starts_at"]
 
     def __str__(self) -> str:
-        return f"{self.station} {self.starts_at:%Y-%m-%d %H:%M}"
+        # Stored in UTC; people read Asia/Shanghai (a 09:00 reception is not "01:00").
+        return f"{self.station} {timezone.localtime(self.starts_at):%Y-%m-%d %H:%M}"
 
 
 class Booking(models.Model):

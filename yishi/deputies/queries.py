@@ -60,7 +60,7 @@ def scorecards(year: int, unit: Unit | None = None,
                deputies=None) -> list[Scorecard]:
     """Scorecards for the deputies serving at the stations in a unit (or given deputies), ranked
     by points within their street and within the whole list."""
-    from yishi.opinions.models import Channel, Opinion
+    from yishi.opinions.models import Opinion, OpinionChannel
 
     start, end = date(year, 1, 1), date(year, 12, 31)
     if deputies is None:
@@ -100,7 +100,7 @@ def scorecards(year: int, unit: Unit | None = None,
             cards[pk].receptions_held = held
     by_user = {d.user_id: d.pk for d in deputies}
     for author, rating, n in (Opinion.objects.filter(
-            channel=Channel.SUGGESTION, author_id__in=by_user, created_at__date__range=(start, end))
+            channel=OpinionChannel.SUGGESTION, author_id__in=by_user, created_at__date__range=(start, end))
             .values_list("author_id", "rating").annotate(n=Count("id"))):
         card = cards[by_user[author]]
         card.suggestions += n

@@ -467,7 +467,7 @@ def submit_suggestion(deputy_user, *, title: str, text: str, category, community
     add points). The community is one of the streets of the deputy's stations, as on the
     form, whichever way the suggestion arrives."""
     from yishi.opinions import services as opinions
-    from yishi.opinions.models import Channel
+    from yishi.opinions.models import OpinionChannel
 
     profile = DeputyProfile.objects.filter(user=deputy_user).first()
     if profile is None:
@@ -478,7 +478,7 @@ def submit_suggestion(deputy_user, *, title: str, text: str, category, community
     with transaction.atomic():
         opinion = opinions.submit_opinion(deputy_user, opinions.Intake(
             title=title, text=text, category=category, community=community),
-            channel=Channel.SUGGESTION)
+            channel=OpinionChannel.SUGGESTION)
         register_automatic_activity(
             deputy_user, kind="suggestion", date=timezone.localdate(),
             description=str(_("Suggestion %(number)s: %(title)s")

@@ -53,7 +53,7 @@ def _year(request) -> int:
 @login_required
 def my_schedule(request: HttpRequest) -> HttpResponse:
     """Receptions I am on duty at: upcoming ones, and those held with the matters raised."""
-    from yishi.opinions.models import Channel, Opinion
+    from yishi.opinions.models import Opinion, OpinionChannel
 
     profile = _profile(request)
     now = timezone.now()
@@ -62,7 +62,7 @@ def my_schedule(request: HttpRequest) -> HttpResponse:
         "upcoming": sessions.filter(starts_at__gte=now, state=SessionState.SCHEDULED)
         .order_by("starts_at")[:30],
         "past": sessions.filter(starts_at__lt=now).order_by("-starts_at")[:30],
-        "matters": Opinion.objects.filter(recorded_by=request.user, channel=Channel.RECEPTION)
+        "matters": Opinion.objects.filter(recorded_by=request.user, channel=OpinionChannel.RECEPTION)
         .select_related("category")[:50],
         "trail": _trail((_("My receptions"), None)),
     })
@@ -134,7 +134,7 @@ def join_event(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def my_suggestions(request: HttpRequest) -> HttpResponse:
     """My suggestions (代表建议): submit one; follow each to its reply and rate it."""
-    from yishi.opinions.models import Channel, Opinion
+    from yishi.opinions.models import Opinion, OpinionChannel
 
     from .forms import SuggestionForm
 
@@ -152,7 +152,7 @@ def my_suggestions(request: HttpRequest) -> HttpResponse:
             return redirect("deputies:my_suggestions")
     return render(request, "deputies/my_suggestions.html", {
         "form": form, "suggestions": Opinion.objects.filter(
-            author=request.user, channel=Channel.SUGGESTION).select_related("category"),
+            author=request.user, channel=OpinionChannel.SUGGESTION).select_related("category"),
         "trail": _trail((_("My suggestions"), None)),
     }, status=400 if request.method == "POST" else 200)
 

@@ -140,7 +140,7 @@ class SimilarOut(Schema):
 @router.get("/opinions-similar", response=list[SimilarOut],
             summary="Open public opinions like this text (shown while a resident types)")
 def similar(request, title: str = "", text: str = ""):
-    from .suggestions import similar_open_opinions
+    from .routing_model import similar_open_opinions
 
     if len(title) > 100 or len(text) > 5000:
         raise ValidationError(_("The title or the text is too long."))

@@ -75,7 +75,9 @@ def overdue_q(now) -> Q:
             | Q(state__in=AWAITING_REPLY, reply_deadline__lt=now))
 
 
-class Channel(models.TextChoices):
+class OpinionChannel(models.TextChoices):
+    """How an opinion reached the platform (not how a vote was cast: voting.models.Channel)."""
+
     WEB = "web", _("Online form")
     RECEPTION = "reception", _("Heard at a reception")
     PHONE = "phone", _("Phone call")
@@ -113,8 +115,8 @@ class Opinion(models.Model):
                                related_name="opinions", verbose_name=_("resident"))
     contact_name = models.CharField(_("contact name"), max_length=64)
     contact_mobile = models.CharField(_("contact number"), max_length=11, blank=True)
-    channel = models.CharField(_("channel"), max_length=12, choices=Channel.choices,
-                               default=Channel.WEB)
+    channel = models.CharField(_("channel"), max_length=12, choices=OpinionChannel.choices,
+                               default=OpinionChannel.WEB)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True,
                                     blank=True, related_name="recorded_opinions",
                                     verbose_name=_("recorded by"))
@@ -352,7 +354,7 @@ class RoutingModel(models.Model):
         get_latest_by = "trained_at"
 
     def __str__(self) -> str:
-        return f"{self.trained_at:%Y-%m-%d %H:%M} ({self.records})"
+        return f"{timezone.localtime(self.trained_at):%Y-%m-%d %H:%M} ({self.records})"
 
 
 class Follow(models.Model):

@@ -26,13 +26,13 @@ from yishi.core.workflow import transition
 from .models import (
     Assignment,
     AssignmentState,
-    Channel,
     DeadlinePolicy,
     ExtensionRequest,
     ExtensionState,
     Follow,
     Opinion,
     OpinionCategory,
+    OpinionChannel,
     OpinionCounter,
     OpinionState,
     Rating,
@@ -93,7 +93,7 @@ SUGGESTION_REPLY_MONTHS, SUGGESTION_MAX_MONTHS, SUGGESTION_SECOND_REPLY_MONTHS =
 
 
 def reply_deadline(opinion: Opinion, now: datetime, *, second_round: bool = False) -> datetime:
-    if opinion.channel == Channel.SUGGESTION:
+    if opinion.channel == OpinionChannel.SUGGESTION:
         return add_months(now, SUGGESTION_SECOND_REPLY_MONTHS if second_round
                           else SUGGESTION_REPLY_MONTHS)
     return deadline_after(now, policy_for(opinion.street).reply_days)
@@ -183,6 +183,7 @@ DISTRICT_BOUNDS = {"lat": (30.05, 30.40), "lng": (119.95, 120.20)}
 def _next_number(street: Unit, moment: datetime) -> str:
     """The street's next number for the year, from its counter row; call inside the opinion's
     transaction, so the row stays locked until the opinion holding the number is stored."""
+    moment = timezone.localtime(moment)  # the year as the street counts it, not UTC's
     prefix = f"{moment:%Y}{street.code[-3:]}"
     counter, _created = OpinionCounter.objects.get_or_create(
         street=street, year=moment.year, defaults={"last": _last_sequence(prefix)})
@@ -199,13 +200,13 @@ def _last_sequence(prefix: str) -> int:
 
 
 @transaction.atomic
-def submit_opinion(actor, intake: Intake, *, channel: str = Channel.WEB,
+def submit_opinion(actor, intake: Intake, *, channel: str = OpinionChannel.WEB,
                    resident: User | None = None) -> Opinion:
     """A resident submits, or a deputy/staff member records one on the resident's behalf."""
     title = _clean_text(intake.title, "title", 100)
     text = _clean_text(intake.text, "text", MAX_TEXT)
     community = intake.community
-    authored = channel in (Channel.WEB, Channel.SUGGESTION)  # the sender is the author
+    authored = channel in (OpinionChannel.WEB, OpinionChannel.SUGGESTION)  # the sender is the author
     if community is None and not authored and intake.street is not None:
         street = intake.street
     elif community is None or community.kind != UnitKind.COMMUNITY:
@@ -224,7 +225,7 @@ def submit_opinion(actor, intake: Intake, *, channel: str = Channel.WEB,
             raise PermissionDenied(_("Please sign in to submit an opinion."))
         resident = actor
         contact_name, contact_mobile = actor.name, actor.mobile
-    elif channel == Channel.OPEN311:  # the client's API key has been checked for this street
+    elif channel == OpinionChannel.OPEN311:  # the client's API key has been checked for this street
         contact_name = (intake.contact_name or "").strip()[:64] or str(_("Anonymous"))
         contact_mobile = intake.contact_mobile
     else:
@@ -431,7 +432,7 @@ def transfer_assignment(actor, opinion: Opinion, to: Department, reason: str) ->
 def request_extension(actor, opinion: Opinion, days: int, reason: str) -> ExtensionRequest:
     assignment = _assignment_for(actor, opinion)
     reason = _clean_text(reason, "reason", 1000)
-    if opinion.channel == Channel.SUGGESTION:
+    if opinion.channel == OpinionChannel.SUGGESTION:
         from yishi.core.workdays import add_workdays
 
         local = timezone.localtime(assignment.deadline)

@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -78,8 +79,8 @@ def board_csv(request: HttpRequest) -> HttpResponse:
         ["number", "title", "category", "street", "community", "state", "submitted", "replied",
          "rating", "me_too"],
         ([o.number, o.title, o.category.name, o.street.name,
-          o.community.name if o.community_id else "", o.state, o.created_at.isoformat(),
-          o.replied_at.isoformat() if o.replied_at else "", o.rating, o.supports]
+          o.community.name if o.community_id else "", o.state, timezone.localtime(o.created_at).isoformat(),
+          timezone.localtime(o.replied_at).isoformat() if o.replied_at else "", o.rating, o.supports]
          for o in queries.public_board().select_related("category", "street", "community")
          .iterator(chunk_size=2000)), "csv", "opinions")
 
@@ -284,7 +285,7 @@ def _render_manage(request, opinion: Opinion, posted=None, status: int = 200) ->
     can_manage = has_perm(request.user, "opinions.manage", opinion.street)
     suggested = {"categories": [], "departments": []}
     if can_manage and opinion.state in (OpinionState.SUBMITTED, OpinionState.ACCEPTED):
-        from .suggestions import suggest
+        from .routing_model import suggest
 
         suggested = suggest(opinion)
     initial = {"departments": [d.pk for d, _s in suggested["departments"][:1]]}
