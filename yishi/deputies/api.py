@@ -14,9 +14,10 @@ from ninja.security import django_auth
 from yishi.core.api_types import Id, Year
 from yishi.core.models import Unit
 from yishi.core.permissions import has_perm
+from yishi.opinions.api import ActionOut, actions_for
 
 from . import services
-from .models import DeputyProfile, LiaisonStation, ReceptionSession
+from .models import Booking, BookingState, DeputyProfile, LiaisonStation, ReceptionSession
 
 router = Router(tags=["deputies"])
 
@@ -91,7 +92,8 @@ class SessionOut(Schema):
 
     @staticmethod
     def resolve_free(obj):
-        return obj.slots - obj.bookings.count()
+        return obj.slots - sum(1 for b in obj.bookings.all()
+                               if b.state != BookingState.CANCELLED)
 
     @staticmethod
     def resolve_deputies(obj):
@@ -104,6 +106,22 @@ def station_sessions(request, code: str):
     station = get_object_or_404(LiaisonStation, code=code)
     return (station.sessions.filter(starts_at__gt=timezone.now()).select_related("station")
             .prefetch_related("deputies", "bookings").order_by("starts_at")[:100])
+
+
+class SessionDetailOut(SessionOut):
+    actions: list[ActionOut]
+
+    @staticmethod
+    def resolve_actions(obj, context):
+        from .workflows import RECEPTION_SESSION
+
+        return actions_for(obj, context["request"], RECEPTION_SESSION)
+
+
+@router.get("/sessions/{session_id}", response=SessionDetailOut, summary="A reception")
+def session_detail(request, session_id: Id):
+    return get_object_or_404(ReceptionSession.objects.select_related("station__unit")
+                             .prefetch_related("deputies", "bookings"), pk=session_id)
 
 
 class SessionIn(Schema):
@@ -135,7 +153,15 @@ class BookingOut(Schema):
     id: int
     session: int
     slot: int
+    state: str
     position: int
+    actions: list[ActionOut]
+
+    @staticmethod
+    def resolve_actions(obj, context):
+        from .workflows import BOOKING
+
+        return actions_for(obj, context["request"], BOOKING)
 
     @staticmethod
     def resolve_session(obj):
@@ -152,6 +178,34 @@ def book(request, session_id: Id, data: BookingIn):
     session = get_object_or_404(ReceptionSession, pk=session_id)
     booking = services.book_slot(request.auth, session, data.topic)
     return Status(201, booking)
+
+
+def _own_booking(request, booking_id):
+    # Another person's booking reads exactly like one that does not exist.
+    return get_object_or_404(Booking.objects.select_related("session__station__unit"),
+                             pk=booking_id, resident=request.auth)
+
+
+@router.get("/me/bookings", response=list[BookingOut], auth=django_auth,
+            summary="My bookings, the coming ones first")
+def my_bookings(request):
+    from .queries import bookings_of
+
+    return bookings_of(request.auth)
+
+
+@router.get("/bookings/{booking_id}", response=BookingOut, auth=django_auth,
+            summary="One of my bookings")
+def booking_detail(request, booking_id: Id):
+    return _own_booking(request, booking_id)
+
+
+@router.post("/bookings/{booking_id}/cancel", response=BookingOut, auth=django_auth,
+             summary="Cancel my booking (the place is given back)")
+def cancel_booking(request, booking_id: Id):
+    booking = services.cancel_booking(request.auth, _own_booking(request, booking_id))
+    booking.refresh_from_db()
+    return booking
 
 
 class ActivityOut(Schema):

@@ -12,6 +12,8 @@ from yishi.core.models import Unit
 
 from .models import (
     ActivityState,
+    Booking,
+    BookingState,
     DeputyProfile,
     DutyActivity,
     LiaisonStation,
@@ -153,7 +155,8 @@ def station_cards(year: int, unit: Unit | None = None,
                         sessions__state=SessionState.CANCELLED, sessions__starts_at__year=year),
                         distinct=True),
                     booked=Count("sessions__bookings", filter=Q(
-                        sessions__starts_at__year=year), distinct=True)))
+                        sessions__starts_at__year=year,
+                        sessions__bookings__state__in=PLACE_HOLDING_STATES), distinct=True)))
     rows = []
     for station in stations:
         mine = [by_deputy[d.pk] for d in station.deputies.all() if d.pk in by_deputy]
@@ -169,6 +172,37 @@ def station_cards(year: int, unit: Unit | None = None,
         streets[row.station.unit_id] += 1
         row.rank_in_street = streets[row.station.unit_id]
     return rows
+
+
+PLACE_HOLDING_STATES = [s for s in BookingState.values if s != BookingState.CANCELLED]
+
+
+def upcoming_receptions(unit: Unit | None = None, *, with_free_places: bool = True):
+    """The receptions still to come, soonest first, each with `free` (places not booked):
+    the deputies' index and the home page list the ones a resident can still book."""
+    from django.db.models import F
+    from django.utils import timezone
+
+    rows = (ReceptionSession.objects.filter(state=SessionState.SCHEDULED,
+                                            starts_at__gt=timezone.now())
+            .select_related("station__unit")
+            .annotate(free=F("slots") - Count("bookings", filter=Q(
+                bookings__state__in=PLACE_HOLDING_STATES)))
+            .order_by("starts_at", "pk"))
+    if unit is not None:
+        rows = rows.filter(station__unit__path__startswith=unit.path)
+    return rows.filter(free__gt=0) if with_free_places else rows
+
+
+def bookings_of(user):
+    """A resident's bookings: the coming ones first (soonest first), then the past ones."""
+    from django.utils import timezone
+
+    rows = Booking.objects.filter(resident=user).select_related("session__station__unit")
+    now = timezone.now()
+    coming = rows.filter(session__starts_at__gte=now).order_by("session__starts_at", "pk")
+    past = rows.filter(session__starts_at__lt=now).order_by("-session__starts_at", "-pk")
+    return list(coming) + list(past[:50])
 
 
 def public_deputies():

@@ -181,6 +181,20 @@ class Opinion(models.Model):
             return bool(self.reply_deadline and self.reply_deadline < now)
         return False
 
+    @property
+    def due_at(self):
+        """What it waits for next is due: acceptance while submitted, then the reply; None
+        once nothing is awaited (pages show no date instead of deciding on the state)."""
+        if self.state == OpinionState.SUBMITTED:
+            return self.accept_deadline
+        if self.state in AWAITING_REPLY or self.state == OpinionState.ESCALATED:
+            return self.reply_deadline
+        return None
+
+    @property
+    def reply_awaited(self) -> bool:
+        return self.state in AWAITING_REPLY and self.reply_deadline is not None
+
 
 class AssignmentState(models.TextChoices):
     ASSIGNED = "assigned", _("Assigned")
