@@ -56,7 +56,7 @@ def test_staff_queue_and_actions(client, people, xihu, category, platform, handl
     assert opinion.number in queue
     client.post(reverse("opinions:manage_action", args=[opinion.number, "accept"]))
     client.post(reverse("opinions:manage_action", args=[opinion.number, "assign"]),
-                {"departments": [platform.pk]})
+                {"lead": platform.pk})
     opinion.refresh_from_db()
     assert opinion.state == OpinionState.ASSIGNED
     verified_login(handler)

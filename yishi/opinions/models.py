@@ -217,6 +217,9 @@ class Assignment(models.Model):
                                     related_name="+", verbose_name=_("assigned by"))
     assigned_at = models.DateTimeField(_("assigned"), default=timezone.now)
     note = models.TextField(_("instructions"), blank=True)
+    # 主办: the department whose reply answers the resident (and is rated); the others assist
+    # (协办) and their replies are added to the story.
+    is_lead = models.BooleanField(_("lead department (主办)"), default=False)
 
     class Meta:
         verbose_name = _("assignment (交办)")
@@ -226,6 +229,9 @@ class Assignment(models.Model):
             models.UniqueConstraint(
                 fields=["opinion", "department"],
                 condition=~Q(state="transferred"), name="one_live_assignment_per_department"),
+            models.UniqueConstraint(
+                fields=["opinion"], condition=Q(is_lead=True) & ~Q(state="transferred"),
+                name="one_lead_department_per_opinion"),
         ]
 
     def __str__(self) -> str:

@@ -23,10 +23,10 @@ from yishi.core.queries import holders
 from yishi.core.workdays import deadline_after
 from yishi.core.workflow import transition
 
+from .deadlines import policy_for, rules_for
 from .models import (
     Assignment,
     AssignmentState,
-    DeadlinePolicy,
     ExtensionRequest,
     ExtensionState,
     Follow,
@@ -71,32 +71,8 @@ class OpinionError(ValidationError):
 NO_SUCH_NUMBER = gettext_lazy("There is no opinion with this number.")
 
 
-def policy_for(street: Unit) -> DeadlinePolicy:
-    policy, _created = DeadlinePolicy.objects.get_or_create(street=street)
-    return policy
-
-
-def add_months(moment: datetime, months: int) -> datetime:
-    """The same day so many calendar months later (the last day of a shorter month)."""
-    import calendar
-
-    month = moment.month - 1 + months
-    year, month = moment.year + month // 12, month % 12 + 1
-    return moment.replace(year=year, month=month,
-                          day=min(moment.day, calendar.monthrange(year, month)[1]))
-
-
-# A deputy's suggestion (代表建议) goes through the same loop with the statutory time limits:
-# answered within 3 months of assignment, extendable to 6 in all; a second answer within one
-# month when the deputy is not satisfied. Residents' opinions count working days instead.
-SUGGESTION_REPLY_MONTHS, SUGGESTION_MAX_MONTHS, SUGGESTION_SECOND_REPLY_MONTHS = 3, 6, 1
-
-
 def reply_deadline(opinion: Opinion, now: datetime, *, second_round: bool = False) -> datetime:
-    if opinion.channel == OpinionChannel.SUGGESTION:
-        return add_months(now, SUGGESTION_SECOND_REPLY_MONTHS if second_round
-                          else SUGGESTION_REPLY_MONTHS)
-    return deadline_after(now, policy_for(opinion.street).reply_days)
+    return rules_for(opinion).reply_deadline(opinion, now, second_round=second_round)
 
 
 def _step(opinion: Opinion, actor, name: str, note: str = "", *, after=None, **changes) -> str:
@@ -297,23 +273,34 @@ def record_not_accepted(recorder, opinion: Opinion, reason: str) -> Opinion:
 
 @transaction.atomic
 def assign_opinion(actor, opinion: Opinion, departments: list[Department], *,
-                   deadline: datetime | None = None, note: str = "") -> Opinion:
+                   lead: Department | None = None, deadline: datetime | None = None,
+                   note: str = "") -> Opinion:
+    """交办. One department, or several by explicit choice with one of them leading (主办): the
+    lead's reply answers the resident, who rates it; the others assist (协办)."""
     require(actor, "opinions.manage", opinion.street)
+    departments = list(dict.fromkeys(departments))
     if not departments:
         raise OpinionError({"departments": _("Choose at least one department.")})
     foreign = [d for d in departments if d.street_id != opinion.street_id]
     if foreign:
         raise OpinionError({"departments": _("A department of another street was chosen.")})
+    if lead is None and len(departments) == 1:
+        lead = departments[0]
+    if lead is None or lead not in departments:
+        raise OpinionError({"lead": _("Several departments: choose the one that leads and "
+                                      "answers the resident.")})
     now = timezone.now()
     deadline = deadline or reply_deadline(opinion, now)
     if deadline <= now:
         raise OpinionError({"deadline": _("The deadline must be in the future.")})
+    departments.sort(key=lambda d: d != lead)  # the lead first, on the timeline too
     _step(opinion, actor, "assign", ", ".join(d.name for d in departments),
-          after={"departments": [d.pk for d in departments], "deadline": deadline.isoformat()},
+          after={"departments": [d.pk for d in departments], "lead": lead.pk,
+                 "deadline": deadline.isoformat()},
           reply_deadline=deadline)
     for department in departments:
         Assignment.objects.create(opinion=opinion, department=department, deadline=deadline,
-                                  assigned_by=actor, note=note)
+                                  assigned_by=actor, note=note, is_lead=department == lead)
         notify(_handlers(department), _("Assigned to you: %(number)s")
                % {"number": opinion.number}, opinion.title, f"/opinions/manage/{opinion.number}/")
     return opinion
@@ -359,7 +346,8 @@ def _assignment_for(actor, opinion: Opinion) -> Assignment:
     if mine:
         return mine
     if holds(actor, {Role.STREET_STAFF, Role.DISTRICT_STAFF}, opinion.street):
-        first = live.exclude(state=AssignmentState.REPLIED).first() or live.first()
+        first = (live.exclude(state=AssignmentState.REPLIED).order_by("-is_lead", "assigned_at")
+                 .first() or live.first())
         if first:
             return first
     raise PermissionDenied(_("This opinion is not assigned to your department."))
@@ -375,13 +363,20 @@ def start_handling(actor, opinion: Opinion) -> Opinion:
     return opinion
 
 
+# An assisting department (协办) may still add its part once the lead has answered.
+ASSIST_STATES = {S.ASSIGNED, S.HANDLING, S.REPLIED}
+
+
 @transaction.atomic
 def reply_to_opinion(actor, opinion: Opinion, text: str) -> Reply:
+    """A department replies. The lead department's reply is the answer: the opinion is replied
+    and the resident may rate it. An assisting department's reply is added to the story."""
     opinion = Opinion.objects.select_for_update().get(pk=opinion.pk)
-    if opinion.state not in OPINION["reply"].sources:
+    assignment = _assignment_for(actor, opinion)
+    sources = OPINION["reply"].sources if assignment.is_lead else ASSIST_STATES
+    if opinion.state not in sources:
         raise OpinionError(_("This cannot be done while the opinion is “%(state)s”.")
                            % {"state": OpinionState(opinion.state).label}, code="state")
-    assignment = _assignment_for(actor, opinion)
     text = _clean_text(text, "text", MAX_TEXT)
     reply = Reply.objects.create(opinion=opinion, assignment=assignment, author=actor, text=text,
                                  round=opinion.reopen_count + 1)
@@ -390,9 +385,7 @@ def reply_to_opinion(actor, opinion: Opinion, text: str) -> Reply:
     from .search import reindex
 
     reindex(opinion)
-    waiting = opinion.assignments.exclude(
-        state__in=[AssignmentState.REPLIED, AssignmentState.TRANSFERRED]).exists()
-    if waiting:  # other departments still have to answer
+    if not assignment.is_lead:  # assisting: the resident waits for the lead's answer
         _log(opinion, actor, "reply", text, after={"department": assignment.department_id})
         return reply
     now = timezone.now()
@@ -418,7 +411,7 @@ def transfer_assignment(actor, opinion: Opinion, to: Department, reason: str) ->
         with transaction.atomic():
             new = Assignment.objects.create(opinion=opinion, department=to,
                                             deadline=assignment.deadline, assigned_by=actor,
-                                            note=reason)
+                                            note=reason, is_lead=assignment.is_lead)
     except IntegrityError:
         raise OpinionError({"department": _("That department already has this opinion.")}) from None
     _log(opinion, actor, "transfer", f"{assignment.department.name} → {to.name}: {reason}",
@@ -432,17 +425,9 @@ def transfer_assignment(actor, opinion: Opinion, to: Department, reason: str) ->
 def request_extension(actor, opinion: Opinion, days: int, reason: str) -> ExtensionRequest:
     assignment = _assignment_for(actor, opinion)
     reason = _clean_text(reason, "reason", 1000)
-    if opinion.channel == OpinionChannel.SUGGESTION:
-        from yishi.core.workdays import add_workdays
-
-        local = timezone.localtime(assignment.deadline)
-        limit = add_months(timezone.localtime(opinion.accepted_at or opinion.created_at),
-                           SUGGESTION_MAX_MONTHS)
-        if not 1 <= int(days) <= 70 or add_workdays(local.date(), int(days)) > limit.date():
-            raise OpinionError({"days": _(
-                "A deputy's suggestion must be answered within 6 months: ask for fewer days.")})
-    elif not 1 <= int(days) <= 30:
-        raise OpinionError({"days": _("Ask for 1 to 30 working days.")})
+    refused = rules_for(opinion).extension_refused(opinion, assignment, int(days))
+    if refused:
+        raise OpinionError(refused)
     if assignment.extensions.filter(state=ExtensionState.PENDING).exists():
         raise OpinionError(_("An extension request is already waiting for a decision."))
     request = ExtensionRequest.objects.create(assignment=assignment, days=days, reason=reason,

@@ -288,7 +288,6 @@ def _render_manage(request, opinion: Opinion, posted=None, status: int = 200) ->
         from .routing_model import suggest
 
         suggested = suggest(opinion)
-    initial = {"departments": [d.pk for d, _s in suggested["departments"][:1]]}
     # The buttons are exactly the transitions this person may take now (workflows.OPINION).
     may = {name: True for name in allowed_names(opinion, request.user, workflow=OPINION)}
     return render(request, "opinions/manage.html", {
@@ -298,7 +297,11 @@ def _render_manage(request, opinion: Opinion, posted=None, status: int = 200) ->
         "extensions": ExtensionRequest.objects.filter(assignment__opinion=opinion,
                                                       state=ExtensionState.PENDING),
         "refuse_form": RefuseForm(initial={"reason": (posted or {}).get("reason", "")}),
-        "assign_form": AssignForm(street=opinion.street, initial=initial),
+        # Nothing pre-ticked: the suggestion is offered beside the form, one click to take it.
+        "assign_form": AssignForm(street=opinion.street, initial={
+            "lead": (posted or {}).get("lead"), "also": (posted or {}).getlist("also")
+            if posted else [], "note": (posted or {}).get("note", "")}),
+        "suggested_department": next(iter(suggested["departments"]), (None, 0))[0],
         "reply_form": ReplyForm(initial={"text": (posted or {}).get("text", "")}),
         "posted": posted or {},
         "departments": opinion.street.departments.all(),
@@ -319,8 +322,9 @@ def manage_action(request: HttpRequest, number: str, action: str) -> HttpRespons
         elif action == "assign":
             form = AssignForm(data, street=opinion.street)
             if not form.is_valid():
-                raise ValidationError(_("Choose at least one department."))
-            services.assign_opinion(user, opinion, list(form.cleaned_data["departments"]),
+                raise ValidationError(_("Choose the department that answers the resident."))
+            services.assign_opinion(user, opinion, form.departments(),
+                                    lead=form.cleaned_data["lead"],
                                     note=form.cleaned_data["note"])
         elif action == "start":
             services.start_handling(user, opinion)
