@@ -14,7 +14,7 @@ from ninja.security import django_auth
 from yishi.core.api_types import Id, Year
 from yishi.core.models import Unit
 from yishi.core.permissions import has_perm
-from yishi.opinions.api import ActionOut, actions_for
+from yishi.opinions.api import AllowedActionOut, actions_for
 
 from . import services
 from .models import Booking, BookingState, DeputyProfile, LiaisonStation, ReceptionSession
@@ -109,7 +109,7 @@ def station_sessions(request, code: str):
 
 
 class SessionDetailOut(SessionOut):
-    actions: list[ActionOut]
+    actions: list[AllowedActionOut]
 
     @staticmethod
     def resolve_actions(obj, context):
@@ -155,7 +155,7 @@ class BookingOut(Schema):
     slot: int
     state: str
     position: int
-    actions: list[ActionOut]
+    actions: list[AllowedActionOut]
 
     @staticmethod
     def resolve_actions(obj, context):

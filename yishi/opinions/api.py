@@ -19,7 +19,7 @@ from .models import Opinion, OpinionCategory, OpinionState
 router = Router(tags=["opinions"])
 
 
-class ActionOut(Schema):
+class AllowedActionOut(Schema):
     """A transition the requesting person may take now (core.workflow.may): its name, its
     label, and the confirmation to show first when it is irreversible."""
 
@@ -94,7 +94,7 @@ class OpinionOut(Schema):
 
 
 class OpinionDetailOut(OpinionOut):
-    actions: list[ActionOut]
+    actions: list[AllowedActionOut]
 
     @staticmethod
     def resolve_actions(obj, context):
