@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from tests.core.test_concurrency import run_together
 from yishi.core.models import AuditRecord, Notification, Role, RoleAssignment, User
-from yishi.deputies import services
+from yishi.deputies import bookings, services
 from yishi.deputies.models import Booking, BookingState, ReceptionSession
 
 pytestmark = pytest.mark.django_db
@@ -22,31 +22,31 @@ def _taken(session):
 
 
 def test_cancel_gives_the_place_back(people, session):
-    mine = services.book_slot(people["resident"], session)
-    services.book_slot(people["expert"], session)
+    mine = bookings.book_slot(people["resident"], session)
+    bookings.book_slot(people["expert"], session)
     with pytest.raises(ValidationError):
-        services.book_slot(people["council_member"], session)            # full (2 places)
-    services.cancel_booking(people["resident"], mine)
+        bookings.book_slot(people["council_member"], session)            # full (2 places)
+    bookings.cancel_booking(people["resident"], mine)
     mine.refresh_from_db()
     assert mine.state == BookingState.CANCELLED and mine.cancelled_at is not None
-    assert services.free_places(session) == 1
-    taken = services.book_slot(people["council_member"], session)
+    assert bookings.free_places(session) == 1
+    taken = bookings.book_slot(people["council_member"], session)
     assert taken.slot == mine.slot                                        # the freed place
     assert AuditRecord.objects.filter(action="deputies.cancel_booking").count() == 1
     with pytest.raises(ValidationError):                                  # cancelled once
-        services.cancel_booking(people["resident"], mine)
+        bookings.cancel_booking(people["resident"], mine)
 
 
 def test_only_the_resident_cancels_and_only_before_it_starts(people, session):
-    mine = services.book_slot(people["resident"], session)
+    mine = bookings.book_slot(people["resident"], session)
     for other in (people["expert"], people["street_staff"], people["deputy"]):
         with pytest.raises(PermissionDenied):
-            services.cancel_booking(other, mine)
+            bookings.cancel_booking(other, mine)
     ReceptionSession.objects.filter(pk=session.pk).update(
         starts_at=timezone.now() - timedelta(minutes=5))
     mine.refresh_from_db()
     with pytest.raises(ValidationError) as refused:
-        services.cancel_booking(people["resident"], mine)
+        bookings.cancel_booking(people["resident"], mine)
     assert refused.value.code == "guard"
     assert Booking.objects.get(pk=mine.pk).state == BookingState.BOOKED
 
@@ -62,12 +62,12 @@ def test_concurrent_cancels_and_books_never_over_or_under_count(people, station,
                                      deputies=[deputy], slots=10)
     holders = [User.objects.create_user(f"1367700{i:04d}", name=f"H{i}") for i in range(10)]
     newcomers = [User.objects.create_user(f"1368800{i:04d}", name=f"N{i}") for i in range(10)]
-    bookings = [services.book_slot(h, full) for h in holders]
+    held = [bookings.book_slot(h, full) for h in holders]
 
     def act(i):
         if i < 10:
-            return services.cancel_booking(holders[i], Booking.objects.get(pk=bookings[i].pk))
-        return services.book_slot(newcomers[i - 10], full)
+            return bookings.cancel_booking(holders[i], Booking.objects.get(pk=held[i].pk))
+        return bookings.book_slot(newcomers[i - 10], full)
 
     outcomes = run_together(act, count=20)
     cancels, books = outcomes[:10], outcomes[10:]
@@ -77,14 +77,14 @@ def test_concurrent_cancels_and_books_never_over_or_under_count(people, station,
     taken = _taken(full)
     assert taken.count() == booked <= full.slots
     assert len(set(taken.values_list("slot", flat=True))) == booked
-    assert services.free_places(full) == full.slots - booked
+    assert bookings.free_places(full) == full.slots - booked
     assert Booking.objects.filter(session=full, state=BookingState.CANCELLED).count() == 10
 
 
 @pytest.mark.django_db(transaction=True)
 def test_twenty_cancels_of_one_booking_cancel_it_once(people, session):
-    mine = services.book_slot(people["resident"], session)
-    outcomes = run_together(lambda i: services.cancel_booking(
+    mine = bookings.book_slot(people["resident"], session)
+    outcomes = run_together(lambda i: bookings.cancel_booking(
         people["resident"], Booking.objects.get(pk=mine.pk)), count=20)
     assert sum(1 for kind, _ in outcomes if kind == "ok") == 1
     assert AuditRecord.objects.filter(action="deputies.cancel_booking").count() == 1
@@ -163,10 +163,10 @@ def test_desk_is_closed_to_others_and_before_the_day(client, people, xihu, today
     # Three days ahead, the desk offers nothing yet and refuses a forged tap.
     early = Booking.objects.create(session=session, slot=1, resident=people["resident"])
     with pytest.raises(ValidationError) as refused:
-        services.desk_step(people["street_staff"], early, "call")
+        bookings.desk_step(people["street_staff"], early, "call")
     assert refused.value.code == "guard"
     with pytest.raises(ValidationError):
-        services.desk_step(people["street_staff"], early, "<script>")
+        bookings.desk_step(people["street_staff"], early, "<script>")
 
 
 def test_online_call_next_goes_through_the_workflow(people, station, deputy):
@@ -175,9 +175,9 @@ def test_online_call_next_goes_through_the_workflow(people, station, deputy):
                                              ends_at=start + timedelta(hours=1))
     online.deputies.add(deputy)
     first, second = _book_many(online, 2)
-    services.cancel_booking(first.resident, first)
-    assert services.call_next(people["deputy"], online).pk == second.pk   # the cancelled skipped
-    assert services.call_next(people["deputy"], online) is None
+    bookings.cancel_booking(first.resident, first)
+    assert bookings.call_next(people["deputy"], online).pk == second.pk   # the cancelled skipped
+    assert bookings.call_next(people["deputy"], online) is None
     second.refresh_from_db()
     assert second.state == BookingState.SERVED                             # finished on the next call
     assert Notification.objects.filter(recipient=second.resident,
@@ -189,7 +189,7 @@ def test_index_my_bookings_and_cancel_page(client, people, session):
     assert anonymous.status_code == 200
     assert session in list(anonymous.context["receptions"])
     assert reverse("deputies:session", args=[session.pk]) in anonymous.content.decode()
-    mine = services.book_slot(people["resident"], session)
+    mine = bookings.book_slot(people["resident"], session)
     client.force_login(people["resident"])
     page = client.get(reverse("deputies:index")).content.decode()
     assert reverse("deputies:cancel_booking", args=[mine.pk]) in page
@@ -208,7 +208,7 @@ def test_index_my_bookings_and_cancel_page(client, people, session):
 
 
 def test_api_lists_actions_and_cancels(client, people, session, verified_login):
-    mine = services.book_slot(people["resident"], session)
+    mine = bookings.book_slot(people["resident"], session)
     client.force_login(people["resident"])
     detail = client.get(f"/api/deputies/bookings/{mine.pk}").json()
     assert [a["name"] for a in detail["actions"]] == ["cancel_booking"]
@@ -236,7 +236,7 @@ def test_cancellation_notice_shows_shanghai_time(people, station, deputy):
     nine = services.schedule_session(people["street_staff"], station, starts_at=start,
                                      ends_at=start + timedelta(hours=2), mode="in_person",
                                      deputies=[deputy])
-    services.book_slot(people["resident"], nine)
+    bookings.book_slot(people["resident"], nine)
     services.cancel_session(people["street_staff"], nine, "代表临时有会")
     notice = Notification.objects.get(recipient=people["resident"])
     assert f"{day:%Y-%m-%d} 09:00" in notice.subject and "01:00" not in notice.subject

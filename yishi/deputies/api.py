@@ -16,7 +16,7 @@ from yishi.core.models import Unit
 from yishi.core.permissions import has_perm
 from yishi.opinions.api import AllowedActionOut, actions_for
 
-from . import services
+from . import bookings, services
 from .models import Booking, BookingState, DeputyProfile, LiaisonStation, ReceptionSession
 
 router = Router(tags=["deputies"])
@@ -169,14 +169,14 @@ class BookingOut(Schema):
 
     @staticmethod
     def resolve_position(obj):
-        return services.queue_position(obj)
+        return bookings.queue_position(obj)
 
 
 @router.post("/sessions/{session_id}/bookings", response={201: BookingOut}, auth=django_auth,
              summary="Book a slot at a reception")
 def book(request, session_id: Id, data: BookingIn):
     session = get_object_or_404(ReceptionSession, pk=session_id)
-    booking = services.book_slot(request.auth, session, data.topic)
+    booking = bookings.book_slot(request.auth, session, data.topic)
     return Status(201, booking)
 
 
@@ -203,7 +203,7 @@ def booking_detail(request, booking_id: Id):
 @router.post("/bookings/{booking_id}/cancel", response=BookingOut, auth=django_auth,
              summary="Cancel my booking (the place is given back)")
 def cancel_booking(request, booking_id: Id):
-    booking = services.cancel_booking(request.auth, _own_booking(request, booking_id))
+    booking = bookings.cancel_booking(request.auth, _own_booking(request, booking_id))
     booking.refresh_from_db()
     return booking
 

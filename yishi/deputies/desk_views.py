@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from yishi.core.errors import error_messages
 from yishi.core.workflow import may
 
-from . import services
+from . import bookings
 from .models import HOLDS_PLACE, Booking, ReceptionSession
 from .workflows import BOOKING, UNDO, runs_desk
 
@@ -55,7 +55,7 @@ def desk(request: HttpRequest, pk: int) -> HttpResponse:
         "session": session, "rows": rows, "query": query,
         # Each tap posts the search back, so the desk returns to the same list.
         "q_field": format_html('<input type="hidden" name="q" value="{}">', query),
-        "counts": services.desk_counts(session),
+        "counts": bookings.desk_counts(session),
         "trail": [(_("Deputies"), reverse("deputies:index")),
                   (str(session.station), reverse("deputies:session", args=[session.pk])),
                   (_("Reception desk"), None)],
@@ -70,7 +70,7 @@ def desk_step(request: HttpRequest, pk: int, booking: int, step: str) -> HttpRes
                             session=session)
     row.session = session
     try:
-        services.desk_step(request.user, row, step)
+        bookings.desk_step(request.user, row, step)
     except (ValidationError, PermissionDenied) as exc:
         error_messages(request, exc)
     else:
@@ -86,6 +86,6 @@ def desk_step(request: HttpRequest, pk: int, booking: int, step: str) -> HttpRes
 @login_required
 def desk_counts(request: HttpRequest, pk: int) -> JsonResponse:
     """The desk's live figures, polled by desk.js."""
-    response = JsonResponse(services.desk_counts(_desk_session(request, pk)))
+    response = JsonResponse(bookings.desk_counts(_desk_session(request, pk)))
     response["Cache-Control"] = "no-store"
     return response

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from yishi.core.errors import error_messages
 from yishi.core.models import Unit, UnitKind
 
+from . import bookings
 from .models import (
     HOLDS_PLACE,
     Booking,
@@ -128,7 +129,7 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Recorded as opinion %(number)s; the street committee "
                                         "will accept and assign it.") % {"number": created[0].number})
             return redirect(request.get_full_path())
-    from .services import free_places, queue_position
+    from .bookings import free_places, queue_position
     from .workflows import runs_desk
 
     online = session.mode == ReceptionMode.ONLINE
@@ -154,11 +155,10 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def book(request: HttpRequest, pk: int) -> HttpResponse:
-    from . import services
 
     session = get_object_or_404(ReceptionSession, pk=pk)
     try:
-        booking = services.book_slot(request.user, session, request.POST.get("topic", ""))
+        booking = bookings.book_slot(request.user, session, request.POST.get("topic", ""))
         messages.success(request, _("Booked: slot %(slot)d.") % {"slot": booking.slot})
     except (ValidationError, PermissionDenied) as exc:
         error_messages(request, exc)
@@ -169,7 +169,6 @@ def book(request: HttpRequest, pk: int) -> HttpResponse:
 def room(request: HttpRequest, pk: int, booking: int) -> HttpResponse:
     """The online reception room: a text conversation between the resident and the deputy on
     duty (or a link to the video provider's meeting when one is configured)."""
-    from . import services
     from .forms import RoomMessageForm
     from .rooms import room as reception_room
 
@@ -182,7 +181,7 @@ def room(request: HttpRequest, pk: int, booking: int) -> HttpResponse:
     form = RoomMessageForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.say_in_room(request.user, booking, form.cleaned_data["text"])
+            bookings.say_in_room(request.user, booking, form.cleaned_data["text"])
         except (ValidationError, PermissionDenied) as exc:
             from yishi.core.errors import add_form_errors
 
@@ -194,7 +193,7 @@ def room(request: HttpRequest, pk: int, booking: int) -> HttpResponse:
     return render(request, "deputies/room.html", {
         "session": session, "booking": booking, "on_duty": on_duty, "form": form,
         "messages_": booking.messages.select_related("author"),
-        "position": services.queue_position(booking), "meeting_url":
+        "position": bookings.queue_position(booking), "meeting_url":
             provider.meeting_url(booking) if booking.called_at else "",
         "local": provider.local,
         "open": booking.state == BookingState.CALLED,
@@ -207,11 +206,10 @@ def room(request: HttpRequest, pk: int, booking: int) -> HttpResponse:
 @login_required
 @require_POST
 def call_next(request: HttpRequest, pk: int) -> HttpResponse:
-    from . import services
 
     session = get_object_or_404(ReceptionSession, pk=pk)
     try:
-        booking = services.call_next(request.user, session)
+        booking = bookings.call_next(request.user, session)
     except (ValidationError, PermissionDenied) as exc:
         error_messages(request, exc)
         return redirect("deputies:session", pk=pk)
@@ -273,13 +271,12 @@ def my_bookings(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def cancel_booking(request: HttpRequest, pk: int) -> HttpResponse:
-    from . import services
 
     # Another resident's booking reads exactly like one that does not exist.
     booking = get_object_or_404(Booking.objects.select_related("session__station"), pk=pk,
                                 resident=request.user)
     try:
-        services.cancel_booking(request.user, booking)
+        bookings.cancel_booking(request.user, booking)
         messages.success(request, _("Your booking is cancelled; the place is free for someone "
                                     "else."))
     except (ValidationError, PermissionDenied) as exc:
