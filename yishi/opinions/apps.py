@@ -12,7 +12,7 @@ class OpinionsConfig(AppConfig):
         from yishi.core.models import Role
 
         from . import permissions  # noqa: F401 - registers the rules
-        from .services import run_deadlines
+        from .tasks import run_deadlines
 
         periodic.register("opinions.deadlines")(run_deadlines)
 
