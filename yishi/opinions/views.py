@@ -7,8 +7,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -17,7 +19,7 @@ from yishi.core.errors import add_form_errors, error_messages
 from yishi.core.models import Department, Unit, UnitKind
 from yishi.core.paging import light_page
 from yishi.core.permissions import has_perm
-from yishi.core.workflow import allowed_names
+from yishi.core.workflow import may as workflow_may
 
 from . import queries, services
 from .forms import AssignForm, OpinionForm, RatingForm, RecordOpinionForm, RefuseForm, ReplyForm
@@ -288,15 +290,22 @@ def _render_manage(request, opinion: Opinion, posted=None, status: int = 200) ->
         from .routing_model import suggest
 
         suggested = suggest(opinion)
-    # The buttons are exactly the transitions this person may take now (workflows.OPINION).
-    may = {name: True for name in allowed_names(opinion, request.user, workflow=OPINION)}
+    # The buttons are exactly the transitions this person may take now (workflows.OPINION);
+    # the irreversible ones (refuse, merge) ask first, through includes/action.html.
+    may = workflow_may(opinion, request.user, workflow=OPINION)
+    refuse_form = RefuseForm(initial={"reason": (posted or {}).get("reason", "")})
     return render(request, "opinions/manage.html", {
         "opinion": opinion, "can_manage": can_manage, "suggested": suggested, "may": may,
         "timeline": opinion.timeline.all(), "replies": opinion.replies.all(),
         "assignments": opinion.assignments.select_related("department"),
         "extensions": ExtensionRequest.objects.filter(assignment__opinion=opinion,
                                                       state=ExtensionState.PENDING),
-        "refuse_form": RefuseForm(initial={"reason": (posted or {}).get("reason", "")}),
+        "refuse_form": refuse_form,
+        "refuse_fields": render_to_string("includes/form.html", {"form": refuse_form}),
+        "merge_fields": format_html(
+            '<div class="field"><label for="m-into">{}</label>'
+            '<input id="m-into" name="into" type="text" value="{}" required></div>',
+            _("Number of the opinion to merge into"), (posted or {}).get("into", "")),
         # Nothing pre-ticked: the suggestion is offered beside the form, one click to take it.
         "assign_form": AssignForm(street=opinion.street, initial={
             "lead": (posted or {}).get("lead"), "also": (posted or {}).getlist("also")
