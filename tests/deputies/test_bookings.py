@@ -241,3 +241,31 @@ def test_cancellation_notice_shows_shanghai_time(people, station, deputy):
     notice = Notification.objects.get(recipient=people["resident"])
     assert f"{day:%Y-%m-%d} 09:00" in notice.subject and "01:00" not in notice.subject
     assert str(nine).endswith("09:00")
+
+
+def test_my_bookings_cost_the_same_queries_at_two_sizes(client, people, station, deputy):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def measure():
+        with CaptureQueriesContext(connection) as ctx:
+            answer = client.get("/api/deputies/me/bookings")
+        assert answer.status_code == 200
+        return len(ctx.captured_queries), answer.json()
+
+    client.force_login(people["resident"])
+    sessions = []
+    for n in range(4):
+        start = timezone.now() + timedelta(days=2 + n)
+        sessions.append(services.schedule_session(
+            people["street_staff"], station, starts_at=start, ends_at=start + timedelta(hours=1),
+            mode="online", deputies=[deputy], slots=5))
+    bookings.book_slot(people["expert"], sessions[0])
+    bookings.book_slot(people["resident"], sessions[0])
+    one_cost, one = measure()
+    assert [b["position"] for b in one] == [2]
+    for s in sessions[1:]:
+        bookings.book_slot(people["resident"], s)
+    four_cost, four = measure()
+    assert len(four) == 4 and four_cost == one_cost
+    assert [b["position"] for b in four] == [2, 1, 1, 1]

@@ -149,19 +149,12 @@ class BookingIn(Schema):
     topic: str = Field("", max_length=200)
 
 
-class BookingOut(Schema):
+class BookingListOut(Schema):
     id: int
     session: int
     slot: int
     state: str
     position: int
-    actions: list[AllowedActionOut]
-
-    @staticmethod
-    def resolve_actions(obj, context):
-        from .workflows import BOOKING
-
-        return actions_for(obj, context["request"], BOOKING)
 
     @staticmethod
     def resolve_session(obj):
@@ -170,6 +163,16 @@ class BookingOut(Schema):
     @staticmethod
     def resolve_position(obj):
         return bookings.queue_position(obj)
+
+
+class BookingOut(BookingListOut):
+    actions: list[AllowedActionOut]
+
+    @staticmethod
+    def resolve_actions(obj, context):
+        from .workflows import BOOKING
+
+        return actions_for(obj, context["request"], BOOKING)
 
 
 @router.post("/sessions/{session_id}/bookings", response={201: BookingOut}, auth=django_auth,
@@ -186,7 +189,7 @@ def _own_booking(request, booking_id):
                              pk=booking_id, resident=request.auth)
 
 
-@router.get("/me/bookings", response=list[BookingOut], auth=django_auth,
+@router.get("/me/bookings", response=list[BookingListOut], auth=django_auth,
             summary="My bookings, the coming ones first")
 def my_bookings(request):
     from .queries import bookings_of

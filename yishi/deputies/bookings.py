@@ -77,6 +77,8 @@ def queue_position(booking: Booking) -> int:
     before them, plus one."""
     if booking.state != BookingState.BOOKED:
         return 0
+    if hasattr(booking, "waiting_before"):  # annotated by queries.bookings_of
+        return booking.waiting_before + 1
     return Booking.objects.filter(session_id=booking.session_id, state=BookingState.BOOKED,
                                   slot__lt=booking.slot).count() + 1
 

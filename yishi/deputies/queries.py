@@ -195,10 +195,17 @@ def upcoming_receptions(unit: Unit | None = None, *, with_free_places: bool = Tr
 
 
 def bookings_of(user):
-    """A resident's bookings: the coming ones first (soonest first), then the past ones."""
+    """A resident's bookings: the coming ones first (soonest first), then the past ones; each
+    with `waiting_before` (booked places before it in its queue), in one query."""
+    from django.db.models import IntegerField, OuterRef, Subquery
+    from django.db.models.functions import Coalesce
     from django.utils import timezone
 
-    rows = Booking.objects.filter(resident=user).select_related("session__station__unit")
+    before = (Booking.objects.filter(session=OuterRef("session"), state=BookingState.BOOKED,
+                                     slot__lt=OuterRef("slot"))
+              .order_by().values("session").annotate(n=Count("pk")).values("n"))
+    rows = (Booking.objects.filter(resident=user).select_related("session__station__unit")
+            .annotate(waiting_before=Coalesce(Subquery(before, output_field=IntegerField()), 0)))
     now = timezone.now()
     coming = rows.filter(session__starts_at__gte=now).order_by("session__starts_at", "pk")
     past = rows.filter(session__starts_at__lt=now).order_by("-session__starts_at", "-pk")
