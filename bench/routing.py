@@ -4,7 +4,7 @@
 
 ``FILE.csv`` is UTF-8 (a byte-order mark is fine) with the columns ``id,title,text,category``
 and optionally ``department``. Without ``--data`` the demo's labelled set is used
-(``yishi/opinions/data/demo_opinions.csv``, made by ``make_demo_opinions.py``).
+(``yishi/opinions/data/demo_opinions.csv``, made by ``python -m yishi.opinions.demo_set.generate``).
 
 The set is split 80 / 20, stratified by category, with the seed (default 0); a category with a
 single opinion goes to the training part. The suggester is trained on the 80 % and every

@@ -102,8 +102,8 @@ def _clear_cache():
     if settings.configured:
         from django.core.cache import cache
 
-        from yishi.opinions import suggestions
+        from yishi.opinions import routing_model
 
         cache.clear()
-        suggestions.reset()
+        routing_model.reset()
     yield

@@ -141,6 +141,19 @@ def make_reception_session(people, xihu):
     return session
 
 
+def make_booking(people, xihu):
+    """A booking at a reception starting in a few minutes: the desk is open and the resident
+    may still cancel, so that every transition is offered to someone."""
+    from yishi.deputies.models import Booking
+
+    session = make_reception_session(people, xihu)
+    start = timezone.now() + timedelta(minutes=10)
+    type(session).objects.filter(pk=session.pk).update(starts_at=start,
+                                                        ends_at=start + timedelta(hours=2))
+    session.refresh_from_db()
+    return Booking.objects.create(session=session, slot=1, resident=people["resident"])
+
+
 def make_assignment(people, xihu):
     return make_opinion(people, xihu).assignments.get()
 
@@ -211,6 +224,7 @@ FACTORIES = {
     "councils.call": make_call,
     "councils.round_table": make_round_table,
     "deputies.session": make_reception_session,
+    "deputies.booking": make_booking,
 }
 
 

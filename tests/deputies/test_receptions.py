@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from tests.core.test_concurrency import run_together
 from yishi.core.models import User
-from yishi.deputies import services
+from yishi.deputies import bookings, services
 from yishi.deputies.models import Booking, SessionState
 from yishi.opinions.models import Opinion, OpinionCategory, OpinionState
 
@@ -33,18 +33,18 @@ def test_scheduling_rules(people, station, deputy):
 
 
 def test_booking_fills_slots_then_refuses(people, session):
-    first = services.book_slot(people["resident"], session)
+    first = bookings.book_slot(people["resident"], session)
     assert first.slot == 1
     with pytest.raises(ValidationError):
-        services.book_slot(people["resident"], session)          # twice
-    assert services.book_slot(people["expert"], session).slot == 2
+        bookings.book_slot(people["resident"], session)          # twice
+    assert bookings.book_slot(people["expert"], session).slot == 2
     with pytest.raises(ValidationError):
-        services.book_slot(people["council_member"], session)     # full
+        bookings.book_slot(people["council_member"], session)     # full
     session.state = SessionState.CANCELLED
     session.save()
     Booking.objects.filter(resident=people["expert"]).delete()
     with pytest.raises(ValidationError):
-        services.book_slot(people["council_member"], session)     # cancelled
+        bookings.book_slot(people["council_member"], session)     # cancelled
 
 
 @pytest.mark.django_db(transaction=True)
@@ -54,7 +54,7 @@ def test_two_residents_one_slot_concurrently(people, station, deputy):
                                          ends_at=start + timedelta(hours=1), mode="online",
                                          deputies=[deputy], slots=1)
     residents = [User.objects.create_user(f"1366600{i:04d}", name=f"R{i}") for i in range(6)]
-    outcomes = run_together(lambda i: services.book_slot(residents[i], one_slot), count=6)
+    outcomes = run_together(lambda i: bookings.book_slot(residents[i], one_slot), count=6)
     assert sum(1 for kind, _ in outcomes if kind == "ok") == 1
     assert all(isinstance(v, ValidationError) for kind, v in outcomes if kind == "error")
     assert Booking.objects.filter(session=one_slot).count() == 1

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from yishi.core.models import User
-from yishi.deputies import services
+from yishi.deputies import bookings, services
 from yishi.deputies.models import Booking, ReceptionSession, RoomMessage, SessionState
 from yishi.deputies.rooms import ExternalRoom, LocalRoom, room
 from yishi.opinions.models import Opinion, OpinionCategory, OpinionState
@@ -77,14 +77,14 @@ def test_cancelled_session_refuses_bookings_and_tells_the_booked(people, station
     from yishi.core.models import Notification
 
     session = _series(people, station, deputy).sessions.first()
-    services.book_slot(people["resident"], session)
+    bookings.book_slot(people["resident"], session)
     with pytest.raises(ValidationError):
         services.cancel_session(people["street_staff"], session, "  ")
     services.cancel_session(people["street_staff"], session, "代表临时参加区人大会议")
     assert Notification.objects.filter(recipient=people["resident"],
                                        body="代表临时参加区人大会议").exists()
     with pytest.raises(ValidationError):
-        services.book_slot(people["council_member"], session)
+        bookings.book_slot(people["council_member"], session)
     assert session.bookings.count() == 1
     with pytest.raises(ValidationError):
         services.cancel_session(people["street_staff"], session, "again")
@@ -95,7 +95,7 @@ def test_booking_a_reception_in_the_past_is_refused(people, station, deputy):
     session = ReceptionSession.objects.create(station=station, starts_at=past,
                                               ends_at=past + timedelta(hours=2))
     with pytest.raises(ValidationError):
-        services.book_slot(people["resident"], session)
+        bookings.book_slot(people["resident"], session)
     assert not Booking.objects.exists()
 
 
@@ -113,38 +113,38 @@ def _the_day_comes(session):
 
 def test_online_queue_and_local_room(people, online, deputy):
     resident, other = people["resident"], people["council_member"]
-    first = services.book_slot(resident, online, "小区停车")
-    second = services.book_slot(other, online)
-    assert (services.queue_position(first), services.queue_position(second)) == (1, 2)
+    first = bookings.book_slot(resident, online, "小区停车")
+    second = bookings.book_slot(other, online)
+    assert (bookings.queue_position(first), bookings.queue_position(second)) == (1, 2)
     with pytest.raises(ValidationError):   # not in the room yet
-        services.say_in_room(resident, first, "您好")
+        bookings.say_in_room(resident, first, "您好")
     with pytest.raises(PermissionDenied):
-        services.call_next(resident, online)
+        bookings.call_next(resident, online)
     with pytest.raises(ValidationError):   # the room is not open days ahead
-        services.call_next(people["deputy"], online)
+        bookings.call_next(people["deputy"], online)
     _the_day_comes(online)
-    assert services.call_next(people["deputy"], online) == first
+    assert bookings.call_next(people["deputy"], online) == first
     first.refresh_from_db()
-    assert services.queue_position(first) == 0 and services.queue_position(second) == 1
-    services.say_in_room(resident, first, "小区门口停车太乱")
-    services.say_in_room(people["deputy"], first, "我记下来，交街道办理")
+    assert bookings.queue_position(first) == 0 and bookings.queue_position(second) == 1
+    bookings.say_in_room(resident, first, "小区门口停车太乱")
+    bookings.say_in_room(people["deputy"], first, "我记下来，交街道办理")
     with pytest.raises(PermissionDenied):
-        services.say_in_room(other, first, "插话")
+        bookings.say_in_room(other, first, "插话")
     with pytest.raises(ValidationError):
-        services.say_in_room(resident, first, "   ")
-    assert services.call_next(people["deputy"], online) == second
+        bookings.say_in_room(resident, first, "   ")
+    assert bookings.call_next(people["deputy"], online) == second
     first.refresh_from_db()
     assert first.served_at is not None
     with pytest.raises(ValidationError):   # finished: the room is closed
-        services.say_in_room(resident, first, "还有一件事")
+        bookings.say_in_room(resident, first, "还有一件事")
     assert [m.text for m in RoomMessage.objects.filter(booking=first)] == [
         "小区门口停车太乱", "我记下来，交街道办理"]
 
 
 def test_room_page_shows_only_to_the_two_sides(client, people, online):
-    booking = services.book_slot(people["resident"], online)
+    booking = bookings.book_slot(people["resident"], online)
     _the_day_comes(online)
-    services.call_next(people["deputy"], online)
+    bookings.call_next(people["deputy"], online)
     url = reverse("deputies:room", args=[online.pk, booking.pk])
     client.force_login(people["resident"])
     response = client.post(url, {"text": "您好，代表"})
@@ -161,15 +161,15 @@ def test_external_room_gives_the_providers_meeting(settings, people, online):
     assert isinstance(room(), LocalRoom)
     settings.YISHI_RECEPTION_ROOM = "external"
     settings.YISHI_RECEPTION_ROOM_URL = "https://meet.example.gov.cn/r/{session}-{booking}"
-    booking = services.book_slot(people["resident"], online)
+    booking = bookings.book_slot(people["resident"], online)
     assert isinstance(room(), ExternalRoom)
     assert room().meeting_url(booking) == f"https://meet.example.gov.cn/r/{online.pk}-{booking.pk}"
 
 
 def test_matters_recorded_for_a_booking_reach_the_resident(people, online, xihu):
-    booking = services.book_slot(people["resident"], online)
+    booking = bookings.book_slot(people["resident"], online)
     _the_day_comes(online)
-    services.call_next(people["deputy"], online)
+    bookings.call_next(people["deputy"], online)
     category = OpinionCategory.objects.create(code="parking", name="停车管理")
     opinions = services.record_matters(
         people["deputy"], online, resident_name=people["resident"].name,
@@ -206,15 +206,15 @@ def test_two_deputies_calling_at_once_call_different_residents(people, online, d
     online.deputies.add(second)
     residents = [User.objects.create_user(f"1366700{i:04d}", name=f"R{i}") for i in range(3)]
     for person in residents:
-        services.book_slot(person, online)
+        bookings.book_slot(person, online)
     _the_day_comes(online)
     from tests.core.test_concurrency import run_together
 
     callers = [people["deputy"], people["council_member"]]
-    outcomes = run_together(lambda i: services.call_next(callers[i], online), count=2)
+    outcomes = run_together(lambda i: bookings.call_next(callers[i], online), count=2)
     called = [value.resident for kind, value in outcomes if kind == "ok"]
     assert len(called) == 2 and len(set(called)) == 2
     # The first deputy moves on: only their own resident is finished.
-    services.call_next(people["deputy"], online)
+    bookings.call_next(people["deputy"], online)
     finished = Booking.objects.filter(session=online, served_at__isnull=False)
     assert [b.called_by for b in finished] == [people["deputy"]]

@@ -16,7 +16,7 @@ from yishi.deputies import services
 from yishi.deputies.models import ActivityState, DutyActivity, PointsRule, ReceptionSession
 from yishi.deputies.queries import scorecards, station_cards
 from yishi.opinions import services as opinions
-from yishi.opinions.models import Channel, OpinionState
+from yishi.opinions.models import OpinionChannel, OpinionState
 
 
 def test_a_suggestion_runs_through_the_loop_with_statutory_limits(people, deputy, category,
@@ -24,7 +24,7 @@ def test_a_suggestion_runs_through_the_loop_with_statutory_limits(people, deputy
     suggestion = services.submit_suggestion(
         people["deputy"], title="加快老旧小区加装电梯", text="建议简化审批流程",
         category=category, community=xihu["xixi_community"])
-    assert suggestion.channel == Channel.SUGGESTION and suggestion.author == people["deputy"]
+    assert suggestion.channel == OpinionChannel.SUGGESTION and suggestion.author == people["deputy"]
     assert suggestion.recorded_by is None
     activity = deputy.activities.get(kind="suggestion")
     assert activity.automatic and activity.state == ActivityState.SUBMITTED  # the street confirms

@@ -11,7 +11,7 @@ from django.utils import timezone
 from tests.permission_matrix import assert_matrix
 from yishi.core.models import Notification, Role, RoleAssignment, User
 from yishi.core.permissions import has_perm
-from yishi.opinions import services
+from yishi.opinions import services, tasks
 from yishi.opinions.models import (
     Assignment,
     AssignmentState,
@@ -182,8 +182,8 @@ def test_unrated_replies_close_as_not_rated_not_satisfied(people, opinion, platf
     services.reply_to_opinion(handler, opinion, "答复")
     opinion.refresh_from_db()
     later = opinion.rating_deadline + timedelta(minutes=1)
-    assert services.run_deadlines(later)[0] == 1
-    assert services.run_deadlines(later)[0] == 0
+    assert tasks.run_deadlines(later)[0] == 1
+    assert tasks.run_deadlines(later)[0] == 0
     opinion.refresh_from_db()
     assert opinion.state == OpinionState.CLOSED and opinion.rating == Rating.NOT_RATED
 
@@ -191,12 +191,12 @@ def test_unrated_replies_close_as_not_rated_not_satisfied(people, opinion, platf
 def test_overdue_is_escalated_once_and_reminders_sent(people, opinion, platform, handler):
     staff = people["street_staff"]
     late = opinion.accept_deadline + timedelta(hours=1)
-    assert services.run_deadlines(late)[1] == 1
-    assert services.run_deadlines(late)[1] == 0
+    assert tasks.run_deadlines(late)[1] == 1
+    assert tasks.run_deadlines(late)[1] == 0
     services.accept_opinion(staff, opinion)
     services.assign_opinion(staff, opinion, [platform],
                             deadline=timezone.now() + timedelta(days=1))
-    assert services.run_deadlines()[2] == 1
+    assert tasks.run_deadlines()[2] == 1
     assert Notification.objects.filter(recipient=handler, subject__startswith="Due soon").exists() \
         or Notification.objects.filter(recipient=handler, subject__contains="即将").exists()
 

@@ -5,7 +5,7 @@ from xml.etree import ElementTree
 import pytest
 from django.core.management import call_command
 
-from yishi.opinions.models import Channel, Opinion
+from yishi.opinions.models import Opinion, OpinionChannel
 
 
 def test_services_in_json_and_xml(client, demo):
@@ -30,7 +30,7 @@ def test_post_a_request_with_the_demo_key(client, demo):
     assert response.status_code == 201, response.content
     body = response.json()[0]
     opinion = Opinion.objects.get(number=body["service_request_id"])
-    assert opinion.channel == Channel.OPEN311 and opinion.street.name == "西溪街道"
+    assert opinion.channel == OpinionChannel.OPEN311 and opinion.street.name == "西溪街道"
     assert opinion.contact_name == "李 明"
     # Waiting for screening: not on the board, so not here either (issue 17.17).
     waiting = client.get(f"/open311/v2/requests/{opinion.number}.json")
@@ -104,7 +104,7 @@ def test_listing_costs_the_same_queries_for_many_requests(client, demo, django_a
     from yishi.core.models import Role, RoleAssignment
     from yishi.opinions import services as opinions
 
-    for opinion in Opinion.objects.filter(channel=Channel.OPEN311, state="submitted"):
+    for opinion in Opinion.objects.filter(channel=OpinionChannel.OPEN311, state="submitted"):
         staff = RoleAssignment.objects.filter(role=Role.STREET_STAFF, unit=opinion.street).first()
         opinions.accept_opinion(staff.user, opinion)  # listed once screened
     with django_assert_max_num_queries(8):

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from tests.core.test_concurrency import run_together
 from tests.opinions.test_loop import intake
-from yishi.opinions import services
+from yishi.opinions import services, tasks
 from yishi.opinions.models import Opinion, OpinionState, Support
 
 
@@ -56,7 +56,7 @@ def test_staff_queue_and_actions(client, people, xihu, category, platform, handl
     assert opinion.number in queue
     client.post(reverse("opinions:manage_action", args=[opinion.number, "accept"]))
     client.post(reverse("opinions:manage_action", args=[opinion.number, "assign"]),
-                {"departments": [platform.pk]})
+                {"lead": platform.pk})
     opinion.refresh_from_db()
     assert opinion.state == OpinionState.ASSIGNED
     verified_login(handler)
@@ -202,7 +202,7 @@ def test_deadline_worker_in_several_copies_escalates_once(people, xihu, category
 
     opinion = services.submit_opinion(people["resident"], intake(xihu, category))
     late = opinion.accept_deadline + timedelta(hours=1)
-    outcomes = run_together(lambda i: services.run_deadlines(late), count=6)
+    outcomes = run_together(lambda i: tasks.run_deadlines(late), count=6)
     assert sum(v[1] for kind, v in outcomes if kind == "ok") == 1, outcomes
     assert AuditRecord.objects.filter(action="opinions.overdue").count() == 1
 

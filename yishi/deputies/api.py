@@ -14,9 +14,10 @@ from ninja.security import django_auth
 from yishi.core.api_types import Id, Year
 from yishi.core.models import Unit
 from yishi.core.permissions import has_perm
+from yishi.opinions.api import AllowedActionOut, actions_for
 
-from . import services
-from .models import DeputyProfile, LiaisonStation, ReceptionSession
+from . import bookings, services
+from .models import Booking, BookingState, DeputyProfile, LiaisonStation, ReceptionSession
 
 router = Router(tags=["deputies"])
 
@@ -91,7 +92,8 @@ class SessionOut(Schema):
 
     @staticmethod
     def resolve_free(obj):
-        return obj.slots - obj.bookings.count()
+        return obj.slots - sum(1 for b in obj.bookings.all()
+                               if b.state != BookingState.CANCELLED)
 
     @staticmethod
     def resolve_deputies(obj):
@@ -104,6 +106,22 @@ def station_sessions(request, code: str):
     station = get_object_or_404(LiaisonStation, code=code)
     return (station.sessions.filter(starts_at__gt=timezone.now()).select_related("station")
             .prefetch_related("deputies", "bookings").order_by("starts_at")[:100])
+
+
+class SessionDetailOut(SessionOut):
+    actions: list[AllowedActionOut]
+
+    @staticmethod
+    def resolve_actions(obj, context):
+        from .workflows import RECEPTION_SESSION
+
+        return actions_for(obj, context["request"], RECEPTION_SESSION)
+
+
+@router.get("/sessions/{session_id}", response=SessionDetailOut, summary="A reception")
+def session_detail(request, session_id: Id):
+    return get_object_or_404(ReceptionSession.objects.select_related("station__unit")
+                             .prefetch_related("deputies", "bookings"), pk=session_id)
 
 
 class SessionIn(Schema):
@@ -131,10 +149,11 @@ class BookingIn(Schema):
     topic: str = Field("", max_length=200)
 
 
-class BookingOut(Schema):
+class BookingListOut(Schema):
     id: int
     session: int
     slot: int
+    state: str
     position: int
 
     @staticmethod
@@ -143,15 +162,53 @@ class BookingOut(Schema):
 
     @staticmethod
     def resolve_position(obj):
-        return services.queue_position(obj)
+        return bookings.queue_position(obj)
+
+
+class BookingOut(BookingListOut):
+    actions: list[AllowedActionOut]
+
+    @staticmethod
+    def resolve_actions(obj, context):
+        from .workflows import BOOKING
+
+        return actions_for(obj, context["request"], BOOKING)
 
 
 @router.post("/sessions/{session_id}/bookings", response={201: BookingOut}, auth=django_auth,
              summary="Book a slot at a reception")
 def book(request, session_id: Id, data: BookingIn):
     session = get_object_or_404(ReceptionSession, pk=session_id)
-    booking = services.book_slot(request.auth, session, data.topic)
+    booking = bookings.book_slot(request.auth, session, data.topic)
     return Status(201, booking)
+
+
+def _own_booking(request, booking_id):
+    # Another person's booking reads exactly like one that does not exist.
+    return get_object_or_404(Booking.objects.select_related("session__station__unit"),
+                             pk=booking_id, resident=request.auth)
+
+
+@router.get("/me/bookings", response=list[BookingListOut], auth=django_auth,
+            summary="My bookings, the coming ones first")
+def my_bookings(request):
+    from .queries import bookings_of
+
+    return bookings_of(request.auth)
+
+
+@router.get("/bookings/{booking_id}", response=BookingOut, auth=django_auth,
+            summary="One of my bookings")
+def booking_detail(request, booking_id: Id):
+    return _own_booking(request, booking_id)
+
+
+@router.post("/bookings/{booking_id}/cancel", response=BookingOut, auth=django_auth,
+             summary="Cancel my booking (the place is given back)")
+def cancel_booking(request, booking_id: Id):
+    booking = bookings.cancel_booking(request.auth, _own_booking(request, booking_id))
+    booking.refresh_from_db()
+    return booking
 
 
 class ActivityOut(Schema):
@@ -258,10 +315,10 @@ class SuggestionOut(Schema):
 @router.get("/me/suggestions", response=list[SuggestionOut], auth=django_auth,
             summary="My suggestions (代表建议) and their progress")
 def my_suggestions(request):
-    from yishi.opinions.models import Channel, Opinion
+    from yishi.opinions.models import Opinion, OpinionChannel
 
     _my_profile(request)
-    return Opinion.objects.filter(author=request.auth, channel=Channel.SUGGESTION)
+    return Opinion.objects.filter(author=request.auth, channel=OpinionChannel.SUGGESTION)
 
 
 @router.post("/me/suggestions", response={201: SuggestionOut}, auth=django_auth,

@@ -121,6 +121,7 @@ def _load_year(out) -> None:
         ActivityState,
         ActivityWeek,
         Booking,
+        BookingState,
         DutyActivity,
         ExpertGroup,
         ReceptionSession,
@@ -163,7 +164,8 @@ def _load_year(out) -> None:
                     resident = residents[(i * 37 + month * 5 + slot) % len(residents)]
                     Booking.objects.get_or_create(session=session, resident=resident, defaults={
                         "slot": slot, "topic": TOPICS[(i + month + slot) % len(TOPICS)],
-                        "called_at": start, "served_at": start + timedelta(minutes=20)})
+                        "called_at": start, "served_at": start + timedelta(minutes=20),
+                        "state": BookingState.SERVED})
                 for profile in on_duty:
                     register_automatic_activity(
                         profile.user, kind="reception", date=day,

@@ -3,6 +3,7 @@ needs; schedules, receptions and duty registration come with the deputies issue.
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -138,12 +139,25 @@ class ReceptionSession(models.Model):
         ordering = ["starts_at"]
 
     def __str__(self) -> str:
-        return f"{self.station} {self.starts_at:%Y-%m-%d %H:%M}"
+        # Stored in UTC; people read Asia/Shanghai (a 09:00 reception is not "01:00").
+        return f"{self.station} {timezone.localtime(self.starts_at):%Y-%m-%d %H:%M}"
+
+
+class BookingState(models.TextChoices):
+    BOOKED = "booked", _("Booked")
+    CALLED = "called", _("Called in")
+    SERVED = "served", _("Finished")
+    CANCELLED = "cancelled", _("Cancelled")
+    NO_SHOW = "no_show", _("Did not come")
+
+
+# A booking in one of these states holds its place; a cancelled one gives it back.
+HOLDS_PLACE = ~models.Q(state=BookingState.CANCELLED)
 
 
 class Booking(models.Model):
-    """A resident's booked slot (预约). One resident per slot and one slot per resident in a
-    session, both enforced by the database."""
+    """A resident's booked place (预约) at a reception. One resident per place and one place per
+    resident in a session, among the bookings not cancelled, both enforced by the database."""
 
     session = models.ForeignKey(ReceptionSession, models.CASCADE, related_name="bookings",
                                 verbose_name=_("session"))
@@ -152,20 +166,24 @@ class Booking(models.Model):
                                  related_name="reception_bookings", verbose_name=_("resident"))
     topic = models.CharField(_("what you want to raise"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("booked"), auto_now_add=True)
-    # An online reception is a queue: the deputy calls the next resident into the room, talks,
-    # records the matters, and finishes.
+    # Booked → called in (by the desk or the deputy) → finished; or cancelled by the resident,
+    # or marked as not come. Declared in workflows.BOOKING.
+    state = models.CharField(_("state"), max_length=10, choices=BookingState.choices,
+                             default=BookingState.BOOKED)
     called_at = models.DateTimeField(_("called in"), null=True, blank=True)
     called_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True,
                                   blank=True, related_name="+", verbose_name=_("called in by"))
     served_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("booking (预约)")
         verbose_name_plural = _("bookings")
         ordering = ["slot"]
         constraints = [
-            models.UniqueConstraint(fields=["session", "slot"], name="one_resident_per_slot"),
-            models.UniqueConstraint(fields=["session", "resident"],
+            models.UniqueConstraint(fields=["session", "slot"], condition=HOLDS_PLACE,
+                                    name="one_resident_per_slot"),
+            models.UniqueConstraint(fields=["session", "resident"], condition=HOLDS_PLACE,
                                     name="one_slot_per_resident"),
         ]
 

@@ -12,6 +12,8 @@ from yishi.core.models import Unit
 
 from .models import (
     ActivityState,
+    Booking,
+    BookingState,
     DeputyProfile,
     DutyActivity,
     LiaisonStation,
@@ -60,7 +62,7 @@ def scorecards(year: int, unit: Unit | None = None,
                deputies=None) -> list[Scorecard]:
     """Scorecards for the deputies serving at the stations in a unit (or given deputies), ranked
     by points within their street and within the whole list."""
-    from yishi.opinions.models import Channel, Opinion
+    from yishi.opinions.models import Opinion, OpinionChannel
 
     start, end = date(year, 1, 1), date(year, 12, 31)
     if deputies is None:
@@ -100,7 +102,7 @@ def scorecards(year: int, unit: Unit | None = None,
             cards[pk].receptions_held = held
     by_user = {d.user_id: d.pk for d in deputies}
     for author, rating, n in (Opinion.objects.filter(
-            channel=Channel.SUGGESTION, author_id__in=by_user, created_at__date__range=(start, end))
+            channel=OpinionChannel.SUGGESTION, author_id__in=by_user, created_at__date__range=(start, end))
             .values_list("author_id", "rating").annotate(n=Count("id"))):
         card = cards[by_user[author]]
         card.suggestions += n
@@ -153,7 +155,8 @@ def station_cards(year: int, unit: Unit | None = None,
                         sessions__state=SessionState.CANCELLED, sessions__starts_at__year=year),
                         distinct=True),
                     booked=Count("sessions__bookings", filter=Q(
-                        sessions__starts_at__year=year), distinct=True)))
+                        sessions__starts_at__year=year,
+                        sessions__bookings__state__in=PLACE_HOLDING_STATES), distinct=True)))
     rows = []
     for station in stations:
         mine = [by_deputy[d.pk] for d in station.deputies.all() if d.pk in by_deputy]
@@ -169,6 +172,44 @@ def station_cards(year: int, unit: Unit | None = None,
         streets[row.station.unit_id] += 1
         row.rank_in_street = streets[row.station.unit_id]
     return rows
+
+
+PLACE_HOLDING_STATES = [s for s in BookingState.values if s != BookingState.CANCELLED]
+
+
+def upcoming_receptions(unit: Unit | None = None, *, with_free_places: bool = True):
+    """The receptions still to come, soonest first, each with `free` (places not booked):
+    the deputies' index and the home page list the ones a resident can still book."""
+    from django.db.models import F
+    from django.utils import timezone
+
+    rows = (ReceptionSession.objects.filter(state=SessionState.SCHEDULED,
+                                            starts_at__gt=timezone.now())
+            .select_related("station__unit")
+            .annotate(free=F("slots") - Count("bookings", filter=Q(
+                bookings__state__in=PLACE_HOLDING_STATES)))
+            .order_by("starts_at", "pk"))
+    if unit is not None:
+        rows = rows.filter(station__unit__path__startswith=unit.path)
+    return rows.filter(free__gt=0) if with_free_places else rows
+
+
+def bookings_of(user):
+    """A resident's bookings: the coming ones first (soonest first), then the past ones; each
+    with `waiting_before` (booked places before it in its queue), in one query."""
+    from django.db.models import IntegerField, OuterRef, Subquery
+    from django.db.models.functions import Coalesce
+    from django.utils import timezone
+
+    before = (Booking.objects.filter(session=OuterRef("session"), state=BookingState.BOOKED,
+                                     slot__lt=OuterRef("slot"))
+              .order_by().values("session").annotate(n=Count("pk")).values("n"))
+    rows = (Booking.objects.filter(resident=user).select_related("session__station__unit")
+            .annotate(waiting_before=Coalesce(Subquery(before, output_field=IntegerField()), 0)))
+    now = timezone.now()
+    coming = rows.filter(session__starts_at__gte=now).order_by("session__starts_at", "pk")
+    past = rows.filter(session__starts_at__lt=now).order_by("-session__starts_at", "-pk")
+    return list(coming) + list(past[:50])
 
 
 def public_deputies():

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -18,14 +18,13 @@ from yishi.core.permissions import require
 from yishi.core.workflow import transition
 
 from .models import (
+    HOLDS_PLACE,
     Booking,
     DeputyProfile,
     LiaisonStation,
-    ReceptionMode,
     ReceptionSeries,
     ReceptionSession,
     Recurrence,
-    RoomMessage,
     SessionState,
 )
 from .permissions import may_confirm_activities
@@ -142,100 +141,14 @@ def cancel_session(actor, session: ReceptionSession, reason: str) -> ReceptionSe
         raise ReceptionError({"reason": _("Say why the reception is cancelled.")})
     transition(session, "cancel_session", actor, workflow=RECEPTION_SESSION,
                after={"reason": reason}, cancel_reason=reason[:300])
-    notify([b.resident for b in session.bookings.select_related("resident")],
+    notify([b.resident for b in session.bookings.filter(HOLDS_PLACE).select_related("resident")],
            _("Reception cancelled: %(session)s") % {"session": session}, reason,
            f"/deputies/sessions/{session.pk}/")
     return session
 
 
-def book_slot(resident, session: ReceptionSession, topic: str = "") -> Booking:
-    """The lowest free slot. Two residents racing for the last slot: the database's unique
-    constraint lets one win; the other is told the session is full."""
-    if not resident.is_authenticated:
-        raise PermissionDenied(_("Please sign in to book."))
-    session.refresh_from_db()
-    if session.state != SessionState.SCHEDULED:
-        raise ReceptionError(_("This reception was cancelled or has already taken place."))
-    if session.starts_at <= timezone.now():
-        raise ReceptionError(_("This reception has already started."))
-    if Booking.objects.filter(session=session, resident=resident).exists():
-        raise ReceptionError(_("You have already booked this reception."))
-    for slot in range(1, session.slots + 1):
-        if Booking.objects.filter(session=session, slot=slot).exists():
-            continue
-        try:
-            with transaction.atomic():
-                booking = Booking.objects.create(session=session, slot=slot, resident=resident,
-                                                 topic=topic.strip()[:200])
-        except IntegrityError:
-            if Booking.objects.filter(session=session, resident=resident).exists():
-                raise ReceptionError(_("You have already booked this reception.")) from None
-            continue  # someone took this slot a moment ago: try the next one
-        return booking
-    raise ReceptionError(_("This reception is fully booked."))
-
-
-# --- the online room (云接待) -------------------------------------------------------------------
-
 def _on_duty(user, session: ReceptionSession) -> bool:
     return user.is_authenticated and session.deputies.filter(user=user).exists()
-
-
-def queue_position(booking: Booking) -> int:
-    """0 when the resident has been called in; otherwise how many are waiting before them,
-    plus one."""
-    if booking.called_at:
-        return 0
-    return Booking.objects.filter(session_id=booking.session_id, served_at__isnull=True,
-                                  called_at__isnull=True, slot__lt=booking.slot).count() + 1
-
-
-ROOM_OPENS_BEFORE = timedelta(minutes=30)
-
-
-@transaction.atomic
-def call_next(deputy_user, session: ReceptionSession) -> Booking | None:
-    """The deputy calls the next waiting resident into the room (the one before is finished)."""
-    if not _on_duty(deputy_user, session):
-        raise PermissionDenied(_("Only a deputy on duty at this reception can call residents in."))
-    if session.state == SessionState.CANCELLED:
-        raise ReceptionError(_("This reception was cancelled."))
-    now = timezone.now()
-    if now < session.starts_at - ROOM_OPENS_BEFORE:
-        raise ReceptionError(_("The room opens %(minutes)d minutes before the reception starts.")
-                             % {"minutes": ROOM_OPENS_BEFORE.seconds // 60})
-    # Several deputies may be on duty, each talking with one resident: finish this deputy's own.
-    Booking.objects.filter(session=session, called_by=deputy_user,
-                           served_at__isnull=True).update(served_at=now)
-    for booking in Booking.objects.filter(session=session, called_at__isnull=True).order_by("slot"):
-        if Booking.objects.filter(pk=booking.pk, called_at__isnull=True).update(
-                called_at=now, called_by=deputy_user):
-            booking.refresh_from_db()
-            audit.record(deputy_user, "deputies.call_in", booking,
-                         unit=session.station.unit)
-            notify([booking.resident], _("Your turn: the deputy is waiting for you"),
-                   str(session), f"/deputies/sessions/{session.pk}/room/{booking.pk}/")
-            return booking
-    return None
-
-
-def say_in_room(user, booking: Booking, text: str) -> RoomMessage:
-    """A line of the conversation in the local room; only the resident and the deputies on
-    duty, and only while the resident is in the room."""
-    session = booking.session
-    if user.pk != booking.resident_id and not _on_duty(user, session):
-        raise PermissionDenied(_("This conversation is between the resident and the deputy."))
-    if session.mode != ReceptionMode.ONLINE:
-        raise ReceptionError(_("This reception is held in person."))
-    booking.refresh_from_db()
-    if booking.called_at is None or booking.served_at is not None:
-        raise ReceptionError(_("The room is open only while the deputy is talking with you."))
-    text = (text or "").strip()
-    if not text:
-        raise ReceptionError({"text": _("Write a message.")})
-    if len(text) > 1000:
-        raise ReceptionError({"text": _("Too long: at most %(n)d characters.") % {"n": 1000}})
-    return RoomMessage.objects.create(booking=booking, author=user, text=text)
 
 
 @dataclass
@@ -467,7 +380,7 @@ def submit_suggestion(deputy_user, *, title: str, text: str, category, community
     add points). The community is one of the streets of the deputy's stations, as on the
     form, whichever way the suggestion arrives."""
     from yishi.opinions import services as opinions
-    from yishi.opinions.models import Channel
+    from yishi.opinions.models import OpinionChannel
 
     profile = DeputyProfile.objects.filter(user=deputy_user).first()
     if profile is None:
@@ -478,7 +391,7 @@ def submit_suggestion(deputy_user, *, title: str, text: str, category, community
     with transaction.atomic():
         opinion = opinions.submit_opinion(deputy_user, opinions.Intake(
             title=title, text=text, category=category, community=community),
-            channel=Channel.SUGGESTION)
+            channel=OpinionChannel.SUGGESTION)
         register_automatic_activity(
             deputy_user, kind="suggestion", date=timezone.localdate(),
             description=str(_("Suggestion %(number)s: %(title)s")

@@ -1,10 +1,17 @@
 from django.urls import path
 
-from . import views, workspace_views
+from . import desk_views, views, workspace_views
 
 app_name = "deputies"
 
 urlpatterns = [
+    path("", views.index, name="index"),
+    path("my-bookings/", views.my_bookings, name="my_bookings"),
+    path("bookings/<int:pk>/cancel/", views.cancel_booking, name="cancel_booking"),
+    path("sessions/<int:pk>/desk/", desk_views.desk, name="desk"),
+    path("sessions/<int:pk>/desk.json", desk_views.desk_counts, name="desk_counts"),
+    path("sessions/<int:pk>/desk/<int:booking>/<slug:step>/", desk_views.desk_step,
+         name="desk_step"),
     path("stations/", views.station_list, name="stations"),
     path("stations/<slug:code>/", views.station_detail, name="station"),
     path("<int:pk>/", views.deputy_detail, name="deputy"),

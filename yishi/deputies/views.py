@@ -18,8 +18,11 @@ from django.views.decorators.http import require_POST
 from yishi.core.errors import error_messages
 from yishi.core.models import Unit, UnitKind
 
+from . import bookings
 from .models import (
+    HOLDS_PLACE,
     Booking,
+    BookingState,
     DeputyProfile,
     ExpertGroup,
     LiaisonStation,
@@ -97,8 +100,10 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
     session = get_object_or_404(ReceptionSession.objects.select_related("station__unit"), pk=pk)
     user = request.user
     on_duty = user.is_authenticated and session.deputies.filter(user=user).exists()
-    mine = (Booking.objects.filter(session=session, resident=user).first()
+    mine = (Booking.objects.filter(HOLDS_PLACE, session=session, resident=user).first()
             if user.is_authenticated else None)
+    if mine:
+        _with_actions([mine], user)
     booking = None
     if on_duty and request.GET.get("booking", "").isdigit():
         booking = session.bookings.select_related("resident").filter(
@@ -124,14 +129,23 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Recorded as opinion %(number)s; the street committee "
                                         "will accept and assign it.") % {"number": created[0].number})
             return redirect(request.get_full_path())
-    from .services import queue_position
+    from .bookings import free_places, queue_position
+    from .workflows import runs_desk
 
+    online = session.mode == ReceptionMode.ONLINE
+    waiting_states = (BookingState.BOOKED, BookingState.CALLED)
     return render(request, "deputies/session_detail.html", {
         "session": session, "on_duty": on_duty, "mine": mine, "form": form, "booking": booking,
         "position": queue_position(mine) if mine else None,
-        "bookings": session.bookings.select_related("resident") if on_duty else [],
-        "online": session.mode == ReceptionMode.ONLINE,
-        "free": session.slots - session.bookings.count(),
+        "in_queue": online and mine is not None and mine.state in waiting_states,
+        "can_book": (mine is None and session.state == SessionState.SCHEDULED
+                     and session.starts_at > timezone.now()),
+        "can_call_next": online and on_duty and session.state != SessionState.CANCELLED,
+        "runs_desk": user.is_authenticated and runs_desk(user, session),
+        "bookings": (session.bookings.filter(HOLDS_PLACE).select_related("resident")
+                     if on_duty else []),
+        "online": online,
+        "free": free_places(session),
         "trail": [(_("Liaison stations"), reverse("deputies:stations")),
                   (str(session.station), reverse("deputies:station", args=[session.station.code])),
                   (f"{timezone.localtime(session.starts_at):%Y-%m-%d %H:%M}", None)],
@@ -141,11 +155,10 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def book(request: HttpRequest, pk: int) -> HttpResponse:
-    from . import services
 
     session = get_object_or_404(ReceptionSession, pk=pk)
     try:
-        booking = services.book_slot(request.user, session, request.POST.get("topic", ""))
+        booking = bookings.book_slot(request.user, session, request.POST.get("topic", ""))
         messages.success(request, _("Booked: slot %(slot)d.") % {"slot": booking.slot})
     except (ValidationError, PermissionDenied) as exc:
         error_messages(request, exc)
@@ -156,7 +169,6 @@ def book(request: HttpRequest, pk: int) -> HttpResponse:
 def room(request: HttpRequest, pk: int, booking: int) -> HttpResponse:
     """The online reception room: a text conversation between the resident and the deputy on
     duty (or a link to the video provider's meeting when one is configured)."""
-    from . import services
     from .forms import RoomMessageForm
     from .rooms import room as reception_room
 
@@ -169,7 +181,7 @@ def room(request: HttpRequest, pk: int, booking: int) -> HttpResponse:
     form = RoomMessageForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.say_in_room(request.user, booking, form.cleaned_data["text"])
+            bookings.say_in_room(request.user, booking, form.cleaned_data["text"])
         except (ValidationError, PermissionDenied) as exc:
             from yishi.core.errors import add_form_errors
 
@@ -181,10 +193,10 @@ def room(request: HttpRequest, pk: int, booking: int) -> HttpResponse:
     return render(request, "deputies/room.html", {
         "session": session, "booking": booking, "on_duty": on_duty, "form": form,
         "messages_": booking.messages.select_related("author"),
-        "position": services.queue_position(booking), "meeting_url":
+        "position": bookings.queue_position(booking), "meeting_url":
             provider.meeting_url(booking) if booking.called_at else "",
         "local": provider.local,
-        "open": booking.called_at is not None and booking.served_at is None,
+        "open": booking.state == BookingState.CALLED,
         "trail": [(_("Liaison stations"), reverse("deputies:stations")),
                   (str(session.station), reverse("deputies:session", args=[session.pk])),
                   (_("Online room"), None)],
@@ -194,11 +206,10 @@ def room(request: HttpRequest, pk: int, booking: int) -> HttpResponse:
 @login_required
 @require_POST
 def call_next(request: HttpRequest, pk: int) -> HttpResponse:
-    from . import services
 
     session = get_object_or_404(ReceptionSession, pk=pk)
     try:
-        booking = services.call_next(request.user, session)
+        booking = bookings.call_next(request.user, session)
     except (ValidationError, PermissionDenied) as exc:
         error_messages(request, exc)
         return redirect("deputies:session", pk=pk)
@@ -217,3 +228,58 @@ def weeks(request: HttpRequest) -> HttpResponse:
         "trail": [(_("Liaison stations"), reverse("deputies:stations")),
                   (_("Activity weeks"), None)],
     })
+
+
+def index(request: HttpRequest) -> HttpResponse:
+    """The deputies' front page: the stations, the deputies who receive residents there, the
+    next receptions with free places, and, signed in, the visitor's own bookings."""
+    from .queries import bookings_of, upcoming_receptions
+
+    mine = bookings_of(request.user)[:5] if request.user.is_authenticated else []
+    return render(request, "deputies/index.html", {
+        "stations": LiaisonStation.objects.select_related("unit").order_by("unit__path", "kind",
+                                                                           "name"),
+        "deputies": _public_deputies().order_by("user__name")[:24],
+        "deputy_count": _public_deputies().count(),
+        "receptions": upcoming_receptions()[:8],
+        "mine": _with_actions(mine, request.user),
+        "trail": [(_("Deputies"), None)],
+    })
+
+
+def _with_actions(bookings, user):
+    """Each booking with `may`: what this person may do with it now (workflows.BOOKING)."""
+    from yishi.core.workflow import may
+
+    from .workflows import BOOKING
+
+    for b in bookings:
+        b.may = may(b, user, workflow=BOOKING)
+    return bookings
+
+
+@login_required
+def my_bookings(request: HttpRequest) -> HttpResponse:
+    from .queries import bookings_of
+
+    return render(request, "deputies/my_bookings.html", {
+        "bookings": _with_actions(bookings_of(request.user), request.user),
+        "trail": [(_("Deputies"), reverse("deputies:index")), (_("My bookings"), None)],
+    })
+
+
+@login_required
+@require_POST
+def cancel_booking(request: HttpRequest, pk: int) -> HttpResponse:
+
+    # Another resident's booking reads exactly like one that does not exist.
+    booking = get_object_or_404(Booking.objects.select_related("session__station"), pk=pk,
+                                resident=request.user)
+    try:
+        bookings.cancel_booking(request.user, booking)
+        messages.success(request, _("Your booking is cancelled; the place is free for someone "
+                                    "else."))
+    except (ValidationError, PermissionDenied) as exc:
+        error_messages(request, exc)
+    back = request.POST.get("next", "")
+    return redirect(back if back.startswith("/deputies/") else "deputies:my_bookings")

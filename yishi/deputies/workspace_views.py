@@ -10,11 +10,13 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from yishi.core.errors import add_form_errors, error_messages
 from yishi.core.models import Unit, UnitKind
 from yishi.core.permissions import has_perm
+from yishi.core.workflow import may
 
 from . import services
 from .models import (
@@ -29,6 +31,7 @@ from .models import (
 )
 from .permissions import may_confirm_activities
 from .queries import scorecards, station_cards
+from .workflows import DUTY_ACTIVITY, RECEPTION_SESSION
 
 
 def _trail(*items):
@@ -53,7 +56,7 @@ def _year(request) -> int:
 @login_required
 def my_schedule(request: HttpRequest) -> HttpResponse:
     """Receptions I am on duty at: upcoming ones, and those held with the matters raised."""
-    from yishi.opinions.models import Channel, Opinion
+    from yishi.opinions.models import Opinion, OpinionChannel
 
     profile = _profile(request)
     now = timezone.now()
@@ -62,7 +65,7 @@ def my_schedule(request: HttpRequest) -> HttpResponse:
         "upcoming": sessions.filter(starts_at__gte=now, state=SessionState.SCHEDULED)
         .order_by("starts_at")[:30],
         "past": sessions.filter(starts_at__lt=now).order_by("-starts_at")[:30],
-        "matters": Opinion.objects.filter(recorded_by=request.user, channel=Channel.RECEPTION)
+        "matters": Opinion.objects.filter(recorded_by=request.user, channel=OpinionChannel.RECEPTION)
         .select_related("category")[:50],
         "trail": _trail((_("My receptions"), None)),
     })
@@ -97,7 +100,8 @@ def my_duties(request: HttpRequest) -> HttpResponse:
     year = timezone.localdate().year
     return render(request, "deputies/my_duties.html", {
         "profile": profile, "form": form, "editing": editing,
-        "activities": profile.activities.select_related("event")[:100],
+        "activities": _with_may(profile.activities.select_related("event")[:100],
+                                request.user, DUTY_ACTIVITY),
         "card": scorecards(year, deputies=DeputyProfile.objects.filter(pk=profile.pk))[0],
         "events": _joinable_events(profile),
         "trail": _trail((_("My duties"), None)),
@@ -131,10 +135,17 @@ def join_event(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("deputies:my_duties")
 
 
+def _with_may(rows, user, workflow):
+    rows = list(rows)
+    for row in rows:
+        row.may = may(row, user, workflow=workflow)
+    return rows
+
+
 @login_required
 def my_suggestions(request: HttpRequest) -> HttpResponse:
     """My suggestions (代表建议): submit one; follow each to its reply and rate it."""
-    from yishi.opinions.models import Channel, Opinion
+    from yishi.opinions.models import Opinion, OpinionChannel
 
     from .forms import SuggestionForm
 
@@ -150,9 +161,14 @@ def my_suggestions(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Suggestion %(number)s submitted; the street committee "
                                         "will assign it.") % {"number": opinion.number})
             return redirect("deputies:my_suggestions")
+    from yishi.opinions.workflows import OPINION
+
+    suggestions = list(Opinion.objects.filter(
+        author=request.user, channel=OpinionChannel.SUGGESTION).select_related("category"))
+    for o in suggestions:
+        o.may = may(o, request.user, workflow=OPINION)
     return render(request, "deputies/my_suggestions.html", {
-        "form": form, "suggestions": Opinion.objects.filter(
-            author=request.user, channel=Channel.SUGGESTION).select_related("category"),
+        "form": form, "suggestions": suggestions,
         "trail": _trail((_("My suggestions"), None)),
     }, status=400 if request.method == "POST" else 200)
 
@@ -248,10 +264,21 @@ def schedule(request: HttpRequest) -> HttpResponse:
             error_messages(request, exc)
             return redirect(f"{reverse('deputies:schedule')}?station={station.code}")
         add_form_errors(one if kind == "session" else series, exc)
+    sessions = list(station.sessions.filter(starts_at__gte=timezone.now())
+                    .prefetch_related("deputies__user").order_by("starts_at")[:40])
+    for s in sessions:
+        # The cancel button only where the workflow allows it, with the reason asked for.
+        s.may = may(s, request.user, workflow=RECEPTION_SESSION)
+        s.cancel_fields = format_html(
+            '<input type="hidden" name="form" value="cancel">'
+            '<input type="hidden" name="session" value="{}">'
+            '<label for="reason-{}">{}</label> '
+            '<input type="text" id="reason-{}" name="reason" maxlength="300" required>',
+            s.pk, s.pk, _("Reason"), s.pk)
     return render(request, "deputies/schedule.html", {
         "stations": stations, "station": station, "one": one, "series": series,
-        "sessions": station.sessions.filter(starts_at__gte=timezone.now())
-        .prefetch_related("deputies__user").order_by("starts_at")[:40],
+        "sessions": sessions,
+        "cancel_url": f"{reverse('deputies:schedule')}?station={station.code}",
         "trail": _trail((_("Reception schedule"), None)),
     }, status=400 if request.method == "POST" else 200)
 

@@ -19,6 +19,25 @@ from .models import Opinion, OpinionCategory, OpinionState
 router = Router(tags=["opinions"])
 
 
+class AllowedActionOut(Schema):
+    """A transition the requesting person may take now (core.workflow.may): its name, its
+    label, and the confirmation to show first when it is irreversible."""
+
+    name: str
+    label: str
+    confirm: str
+
+
+def actions_for(obj, request, workflow=None) -> list[dict]:
+    from yishi.core.workflow import may
+
+    user = getattr(request, "auth", None) or request.user
+    if not user.is_authenticated:
+        return []
+    return [{"name": c.name, "label": c.label, "confirm": str(c.transition.confirm)}
+            for c in may(obj, user, workflow=workflow).values()]
+
+
 class TimelineOut(Schema):
     action: str
     label: str
@@ -74,6 +93,16 @@ class OpinionOut(Schema):
                  "by": t.actor_label, "at": t.created_at} for t in obj.timeline.all()]
 
 
+class OpinionDetailOut(OpinionOut):
+    actions: list[AllowedActionOut]
+
+    @staticmethod
+    def resolve_actions(obj, context):
+        from .workflows import OPINION
+
+        return actions_for(obj, context["request"], OPINION)
+
+
 class OpinionIn(Schema):
     title: str
     text: str
@@ -100,7 +129,7 @@ def board(request, street: str | None = None, category: str | None = None,
     return rows.prefetch_related("replies", "timeline")[offset:offset + limit]
 
 
-@router.get("/opinions/{number}", response=OpinionOut)
+@router.get("/opinions/{number}", response=OpinionDetailOut)
 def detail(request, number: str):
     opinion = get_object_or_404(Opinion, number=number)
     if not queries.can_see(request.user, opinion):
@@ -122,7 +151,7 @@ def submit(request, data: OpinionIn):
     return Status(201, opinion)
 
 
-@router.post("/opinions/{number}/rating", response=OpinionOut, auth=django_auth)
+@router.post("/opinions/{number}/rating", response=OpinionDetailOut, auth=django_auth)
 def rate(request, number: str, data: RatingIn):
     opinion = get_object_or_404(Opinion, number=number)
     services.rate_opinion(request.user, opinion, data.rating, data.comment)
@@ -140,7 +169,7 @@ class SimilarOut(Schema):
 @router.get("/opinions-similar", response=list[SimilarOut],
             summary="Open public opinions like this text (shown while a resident types)")
 def similar(request, title: str = "", text: str = ""):
-    from .suggestions import similar_open_opinions
+    from .routing_model import similar_open_opinions
 
     if len(title) > 100 or len(text) > 5000:
         raise ValidationError(_("The title or the text is too long."))

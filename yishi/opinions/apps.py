@@ -12,7 +12,7 @@ class OpinionsConfig(AppConfig):
         from yishi.core.models import Role
 
         from . import permissions  # noqa: F401 - registers the rules
-        from .services import run_deadlines
+        from .tasks import run_deadlines
 
         periodic.register("opinions.deadlines")(run_deadlines)
 
@@ -22,7 +22,7 @@ class OpinionsConfig(AppConfig):
             from django.utils import timezone
 
             from .models import RoutingModel
-            from .suggestions import train_and_store
+            from .routing_model import train_and_store
 
             latest = RoutingModel.objects.order_by("-trained_at").first()
             if latest is None or latest.trained_at < timezone.now() - timedelta(days=1):

@@ -7,7 +7,7 @@ from yishi.core.models import Unit, UnitKind, User
 
 from . import services
 from .models import DeadlinePolicy, Open311Key, Opinion, OpinionCategory
-from .suggestions import DEMO_SET
+from .routing_model import DEMO_SET
 
 OPEN311_DEMO_KEY = "demo-open311-key"
 
@@ -61,7 +61,7 @@ def load(out) -> None:
         DeadlinePolicy.objects.get_or_create(street=street)
     xixi = Unit.objects.get(code="330106002")
     from .models import RoutingModel
-    from .suggestions import demo_model_blob
+    from .routing_model import demo_model_blob
 
     if not RoutingModel.objects.exists():
         # Until the district has handled opinions of its own, suggestions come from the demo's

@@ -76,16 +76,30 @@ class RefuseForm(forms.Form):
 
 
 class AssignForm(forms.Form):
-    departments = forms.ModelMultipleChoiceField(
-        label=_("Departments"), queryset=Department.objects.none(),
-        widget=forms.CheckboxSelectMultiple)
+    """One department; several only by an explicit choice, with the lead named (主办), whose
+    reply the resident rates. Nothing is pre-ticked: a suggestion is offered beside the form."""
+
+    lead = forms.ModelChoiceField(
+        label=_("Department"), queryset=Department.objects.none(),
+        empty_label=_("Choose a department"),
+        help_text=_("It answers the resident; the resident rates its reply."))
+    also = forms.ModelMultipleChoiceField(
+        label=_("Also involve (协办), only when the matter needs several departments"),
+        queryset=Department.objects.none(), required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("They add their part; the department above leads and answers."))
     note = forms.CharField(label=_("Instructions"), required=False,
                            widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, street=None, **kwargs):
         super().__init__(*args, **kwargs)
         if street is not None:
-            self.fields["departments"].queryset = street.departments.all()
+            self.fields["lead"].queryset = street.departments.all()
+            self.fields["also"].queryset = street.departments.all()
+
+    def departments(self) -> list:
+        data = self.cleaned_data
+        return [data["lead"], *[d for d in data["also"] if d != data["lead"]]]
 
 
 class ReplyForm(forms.Form):

@@ -75,7 +75,9 @@ def overdue_q(now) -> Q:
             | Q(state__in=AWAITING_REPLY, reply_deadline__lt=now))
 
 
-class Channel(models.TextChoices):
+class OpinionChannel(models.TextChoices):
+    """How an opinion reached the platform (not how a vote was cast: voting.models.Channel)."""
+
     WEB = "web", _("Online form")
     RECEPTION = "reception", _("Heard at a reception")
     PHONE = "phone", _("Phone call")
@@ -113,8 +115,8 @@ class Opinion(models.Model):
                                related_name="opinions", verbose_name=_("resident"))
     contact_name = models.CharField(_("contact name"), max_length=64)
     contact_mobile = models.CharField(_("contact number"), max_length=11, blank=True)
-    channel = models.CharField(_("channel"), max_length=12, choices=Channel.choices,
-                               default=Channel.WEB)
+    channel = models.CharField(_("channel"), max_length=12, choices=OpinionChannel.choices,
+                               default=OpinionChannel.WEB)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True,
                                     blank=True, related_name="recorded_opinions",
                                     verbose_name=_("recorded by"))
@@ -179,6 +181,20 @@ class Opinion(models.Model):
             return bool(self.reply_deadline and self.reply_deadline < now)
         return False
 
+    @property
+    def due_at(self):
+        """What it waits for next is due: acceptance while submitted, then the reply; None
+        once nothing is awaited (pages show no date instead of deciding on the state)."""
+        if self.state == OpinionState.SUBMITTED:
+            return self.accept_deadline
+        if self.state in AWAITING_REPLY or self.state == OpinionState.ESCALATED:
+            return self.reply_deadline
+        return None
+
+    @property
+    def reply_awaited(self) -> bool:
+        return self.state in AWAITING_REPLY and self.reply_deadline is not None
+
 
 class AssignmentState(models.TextChoices):
     ASSIGNED = "assigned", _("Assigned")
@@ -201,6 +217,9 @@ class Assignment(models.Model):
                                     related_name="+", verbose_name=_("assigned by"))
     assigned_at = models.DateTimeField(_("assigned"), default=timezone.now)
     note = models.TextField(_("instructions"), blank=True)
+    # 主办: the department whose reply answers the resident (and is rated); the others assist
+    # (协办) and their replies are added to the story.
+    is_lead = models.BooleanField(_("lead department (主办)"), default=False)
 
     class Meta:
         verbose_name = _("assignment (交办)")
@@ -210,6 +229,9 @@ class Assignment(models.Model):
             models.UniqueConstraint(
                 fields=["opinion", "department"],
                 condition=~Q(state="transferred"), name="one_live_assignment_per_department"),
+            models.UniqueConstraint(
+                fields=["opinion"], condition=Q(is_lead=True) & ~Q(state="transferred"),
+                name="one_lead_department_per_opinion"),
         ]
 
     def __str__(self) -> str:
@@ -352,7 +374,7 @@ class RoutingModel(models.Model):
         get_latest_by = "trained_at"
 
     def __str__(self) -> str:
-        return f"{self.trained_at:%Y-%m-%d %H:%M} ({self.records})"
+        return f"{timezone.localtime(self.trained_at):%Y-%m-%d %H:%M} ({self.records})"
 
 
 class Follow(models.Model):

@@ -15,7 +15,7 @@ from django.views.decorators.csrf import csrf_exempt
 from yishi.core.models import normalize_mobile
 
 from . import queries, services
-from .models import Channel, Open311Key, Opinion, OpinionCategory, OpinionState
+from .models import Open311Key, Opinion, OpinionCategory, OpinionChannel, OpinionState
 
 CLOSED_STATES = {OpinionState.CLOSED, OpinionState.NOT_ACCEPTED, OpinionState.MERGED}
 
@@ -188,7 +188,7 @@ def _post_request(request: HttpRequest, fmt: str) -> HttpResponse:
         latitude=latitude, longitude=longitude, is_public=True, contact_name=name,
         contact_mobile=normalize_mobile(data.get("phone", ""))[:11])
     try:
-        opinion = services.submit_opinion(None, intake, channel=Channel.OPEN311)
+        opinion = services.submit_opinion(None, intake, channel=OpinionChannel.OPEN311)
     except ValidationError as exc:
         return _error(fmt, 400, " ".join(exc.messages))
     except PermissionDenied as exc:
@@ -210,7 +210,7 @@ def request_detail(request: HttpRequest, number: str, fmt: str) -> HttpResponse:
 def token_view(request: HttpRequest, token: str, fmt: str) -> HttpResponse:
     if not _fmt(fmt):
         return _error("json", 404, "format must be json or xml")
-    if not Opinion.objects.filter(number=token, channel=Channel.OPEN311).exists():
+    if not Opinion.objects.filter(number=token, channel=OpinionChannel.OPEN311).exists():
         return _error(fmt, 404, f"token {token} not found")
     return _render([{"service_request_id": token, "token": token}], fmt, "service_requests",
                    "request")

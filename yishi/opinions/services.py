@@ -23,23 +23,22 @@ from yishi.core.queries import holders
 from yishi.core.workdays import deadline_after
 from yishi.core.workflow import transition
 
+from .deadlines import policy_for, rules_for
 from .models import (
     Assignment,
     AssignmentState,
-    Channel,
-    DeadlinePolicy,
     ExtensionRequest,
     ExtensionState,
     Follow,
     Opinion,
     OpinionCategory,
+    OpinionChannel,
     OpinionCounter,
     OpinionState,
     Rating,
     Reply,
     Support,
     TimelineEntry,
-    overdue_q,
 )
 from .workflows import ASSIGNMENT, EXTENSION, OPINION
 
@@ -71,32 +70,8 @@ class OpinionError(ValidationError):
 NO_SUCH_NUMBER = gettext_lazy("There is no opinion with this number.")
 
 
-def policy_for(street: Unit) -> DeadlinePolicy:
-    policy, _created = DeadlinePolicy.objects.get_or_create(street=street)
-    return policy
-
-
-def add_months(moment: datetime, months: int) -> datetime:
-    """The same day so many calendar months later (the last day of a shorter month)."""
-    import calendar
-
-    month = moment.month - 1 + months
-    year, month = moment.year + month // 12, month % 12 + 1
-    return moment.replace(year=year, month=month,
-                          day=min(moment.day, calendar.monthrange(year, month)[1]))
-
-
-# A deputy's suggestion (代表建议) goes through the same loop with the statutory time limits:
-# answered within 3 months of assignment, extendable to 6 in all; a second answer within one
-# month when the deputy is not satisfied. Residents' opinions count working days instead.
-SUGGESTION_REPLY_MONTHS, SUGGESTION_MAX_MONTHS, SUGGESTION_SECOND_REPLY_MONTHS = 3, 6, 1
-
-
 def reply_deadline(opinion: Opinion, now: datetime, *, second_round: bool = False) -> datetime:
-    if opinion.channel == Channel.SUGGESTION:
-        return add_months(now, SUGGESTION_SECOND_REPLY_MONTHS if second_round
-                          else SUGGESTION_REPLY_MONTHS)
-    return deadline_after(now, policy_for(opinion.street).reply_days)
+    return rules_for(opinion).reply_deadline(opinion, now, second_round=second_round)
 
 
 def _step(opinion: Opinion, actor, name: str, note: str = "", *, after=None, **changes) -> str:
@@ -183,6 +158,7 @@ DISTRICT_BOUNDS = {"lat": (30.05, 30.40), "lng": (119.95, 120.20)}
 def _next_number(street: Unit, moment: datetime) -> str:
     """The street's next number for the year, from its counter row; call inside the opinion's
     transaction, so the row stays locked until the opinion holding the number is stored."""
+    moment = timezone.localtime(moment)  # the year as the street counts it, not UTC's
     prefix = f"{moment:%Y}{street.code[-3:]}"
     counter, _created = OpinionCounter.objects.get_or_create(
         street=street, year=moment.year, defaults={"last": _last_sequence(prefix)})
@@ -199,13 +175,13 @@ def _last_sequence(prefix: str) -> int:
 
 
 @transaction.atomic
-def submit_opinion(actor, intake: Intake, *, channel: str = Channel.WEB,
+def submit_opinion(actor, intake: Intake, *, channel: str = OpinionChannel.WEB,
                    resident: User | None = None) -> Opinion:
     """A resident submits, or a deputy/staff member records one on the resident's behalf."""
     title = _clean_text(intake.title, "title", 100)
     text = _clean_text(intake.text, "text", MAX_TEXT)
     community = intake.community
-    authored = channel in (Channel.WEB, Channel.SUGGESTION)  # the sender is the author
+    authored = channel in (OpinionChannel.WEB, OpinionChannel.SUGGESTION)  # the sender is the author
     if community is None and not authored and intake.street is not None:
         street = intake.street
     elif community is None or community.kind != UnitKind.COMMUNITY:
@@ -224,7 +200,7 @@ def submit_opinion(actor, intake: Intake, *, channel: str = Channel.WEB,
             raise PermissionDenied(_("Please sign in to submit an opinion."))
         resident = actor
         contact_name, contact_mobile = actor.name, actor.mobile
-    elif channel == Channel.OPEN311:  # the client's API key has been checked for this street
+    elif channel == OpinionChannel.OPEN311:  # the client's API key has been checked for this street
         contact_name = (intake.contact_name or "").strip()[:64] or str(_("Anonymous"))
         contact_mobile = intake.contact_mobile
     else:
@@ -296,23 +272,34 @@ def record_not_accepted(recorder, opinion: Opinion, reason: str) -> Opinion:
 
 @transaction.atomic
 def assign_opinion(actor, opinion: Opinion, departments: list[Department], *,
-                   deadline: datetime | None = None, note: str = "") -> Opinion:
+                   lead: Department | None = None, deadline: datetime | None = None,
+                   note: str = "") -> Opinion:
+    """交办. One department, or several by explicit choice with one of them leading (主办): the
+    lead's reply answers the resident, who rates it; the others assist (协办)."""
     require(actor, "opinions.manage", opinion.street)
+    departments = list(dict.fromkeys(departments))
     if not departments:
         raise OpinionError({"departments": _("Choose at least one department.")})
     foreign = [d for d in departments if d.street_id != opinion.street_id]
     if foreign:
         raise OpinionError({"departments": _("A department of another street was chosen.")})
+    if lead is None and len(departments) == 1:
+        lead = departments[0]
+    if lead is None or lead not in departments:
+        raise OpinionError({"lead": _("Several departments: choose the one that leads and "
+                                      "answers the resident.")})
     now = timezone.now()
     deadline = deadline or reply_deadline(opinion, now)
     if deadline <= now:
         raise OpinionError({"deadline": _("The deadline must be in the future.")})
+    departments.sort(key=lambda d: d != lead)  # the lead first, on the timeline too
     _step(opinion, actor, "assign", ", ".join(d.name for d in departments),
-          after={"departments": [d.pk for d in departments], "deadline": deadline.isoformat()},
+          after={"departments": [d.pk for d in departments], "lead": lead.pk,
+                 "deadline": deadline.isoformat()},
           reply_deadline=deadline)
     for department in departments:
         Assignment.objects.create(opinion=opinion, department=department, deadline=deadline,
-                                  assigned_by=actor, note=note)
+                                  assigned_by=actor, note=note, is_lead=department == lead)
         notify(_handlers(department), _("Assigned to you: %(number)s")
                % {"number": opinion.number}, opinion.title, f"/opinions/manage/{opinion.number}/")
     return opinion
@@ -358,7 +345,8 @@ def _assignment_for(actor, opinion: Opinion) -> Assignment:
     if mine:
         return mine
     if holds(actor, {Role.STREET_STAFF, Role.DISTRICT_STAFF}, opinion.street):
-        first = live.exclude(state=AssignmentState.REPLIED).first() or live.first()
+        first = (live.exclude(state=AssignmentState.REPLIED).order_by("-is_lead", "assigned_at")
+                 .first() or live.first())
         if first:
             return first
     raise PermissionDenied(_("This opinion is not assigned to your department."))
@@ -374,13 +362,20 @@ def start_handling(actor, opinion: Opinion) -> Opinion:
     return opinion
 
 
+# An assisting department (协办) may still add its part once the lead has answered.
+ASSIST_STATES = {S.ASSIGNED, S.HANDLING, S.REPLIED}
+
+
 @transaction.atomic
 def reply_to_opinion(actor, opinion: Opinion, text: str) -> Reply:
+    """A department replies. The lead department's reply is the answer: the opinion is replied
+    and the resident may rate it. An assisting department's reply is added to the story."""
     opinion = Opinion.objects.select_for_update().get(pk=opinion.pk)
-    if opinion.state not in OPINION["reply"].sources:
+    assignment = _assignment_for(actor, opinion)
+    sources = OPINION["reply"].sources if assignment.is_lead else ASSIST_STATES
+    if opinion.state not in sources:
         raise OpinionError(_("This cannot be done while the opinion is “%(state)s”.")
                            % {"state": OpinionState(opinion.state).label}, code="state")
-    assignment = _assignment_for(actor, opinion)
     text = _clean_text(text, "text", MAX_TEXT)
     reply = Reply.objects.create(opinion=opinion, assignment=assignment, author=actor, text=text,
                                  round=opinion.reopen_count + 1)
@@ -389,9 +384,7 @@ def reply_to_opinion(actor, opinion: Opinion, text: str) -> Reply:
     from .search import reindex
 
     reindex(opinion)
-    waiting = opinion.assignments.exclude(
-        state__in=[AssignmentState.REPLIED, AssignmentState.TRANSFERRED]).exists()
-    if waiting:  # other departments still have to answer
+    if not assignment.is_lead:  # assisting: the resident waits for the lead's answer
         _log(opinion, actor, "reply", text, after={"department": assignment.department_id})
         return reply
     now = timezone.now()
@@ -417,7 +410,7 @@ def transfer_assignment(actor, opinion: Opinion, to: Department, reason: str) ->
         with transaction.atomic():
             new = Assignment.objects.create(opinion=opinion, department=to,
                                             deadline=assignment.deadline, assigned_by=actor,
-                                            note=reason)
+                                            note=reason, is_lead=assignment.is_lead)
     except IntegrityError:
         raise OpinionError({"department": _("That department already has this opinion.")}) from None
     _log(opinion, actor, "transfer", f"{assignment.department.name} → {to.name}: {reason}",
@@ -431,17 +424,9 @@ def transfer_assignment(actor, opinion: Opinion, to: Department, reason: str) ->
 def request_extension(actor, opinion: Opinion, days: int, reason: str) -> ExtensionRequest:
     assignment = _assignment_for(actor, opinion)
     reason = _clean_text(reason, "reason", 1000)
-    if opinion.channel == Channel.SUGGESTION:
-        from yishi.core.workdays import add_workdays
-
-        local = timezone.localtime(assignment.deadline)
-        limit = add_months(timezone.localtime(opinion.accepted_at or opinion.created_at),
-                           SUGGESTION_MAX_MONTHS)
-        if not 1 <= int(days) <= 70 or add_workdays(local.date(), int(days)) > limit.date():
-            raise OpinionError({"days": _(
-                "A deputy's suggestion must be answered within 6 months: ask for fewer days.")})
-    elif not 1 <= int(days) <= 30:
-        raise OpinionError({"days": _("Ask for 1 to 30 working days.")})
+    refused = rules_for(opinion).extension_refused(opinion, assignment, int(days))
+    if refused:
+        raise OpinionError(refused)
     if assignment.extensions.filter(state=ExtensionState.PENDING).exists():
         raise OpinionError(_("An extension request is already waiting for a decision."))
     request = ExtensionRequest.objects.create(assignment=assignment, days=days, reason=reason,
@@ -561,55 +546,3 @@ def follow_opinion(actor, opinion: Opinion, follow: bool = True) -> bool:
     else:
         Follow.objects.filter(opinion=opinion, user=actor).delete()
     return follow
-
-
-# --- the periodic worker ----------------------------------------------------------------------
-
-@transaction.atomic
-def _escalate_overdue(opinion: Opinion, now: datetime) -> bool:
-    """Tell the street committee once that an opinion is overdue. The conditional update is the
-    guard: of several workers that all saw it not yet notified, exactly one gets the row."""
-    if not Opinion.objects.filter(pk=opinion.pk, overdue_notified_at__isnull=True).update(
-            overdue_notified_at=now):
-        return False
-    TimelineEntry.objects.create(opinion=opinion, action="overdue", actor_label=str(_("System")))
-    audit.record(None, "opinions.overdue", opinion, unit=opinion.street, repr_=opinion.number)
-    notify(_street_staff(opinion.street), _("Overdue: %(number)s") % {"number": opinion.number},
-           opinion.title, f"/opinions/manage/{opinion.number}/")
-    return True
-
-
-def run_deadlines(now: datetime | None = None) -> tuple[int, int, int]:
-    """Close replies nobody rated in time ("not rated", never counted as satisfied), escalate
-    overdue opinions once, and remind departments before deadlines. Each step is a conditional
-    update, so several workers never fire the same transition twice."""
-    now = now or timezone.now()
-    expired = escalated = reminded = 0
-    for opinion in Opinion.objects.filter(state=S.REPLIED, rating_deadline__lt=now):
-        try:
-            with transaction.atomic():
-                _step(opinion, None, "expire_rating", rating=Rating.NOT_RATED, closed_at=now)
-        except OpinionError:
-            continue  # rated meanwhile, or another worker closed it first
-        expired += 1
-    overdue = Opinion.objects.filter(overdue_q(now), overdue_notified_at__isnull=True)
-    for opinion in overdue:
-        escalated += _escalate_overdue(opinion, now)
-    from yishi.core.workdays import add_workdays
-
-    for opinion in Opinion.objects.filter(state__in=[S.ASSIGNED, S.HANDLING],
-                                          reminder_sent_at__isnull=True,
-                                          reply_deadline__gt=now).select_related("street"):
-        days = policy_for(opinion.street).reminder_days
-        if timezone.localtime(opinion.reply_deadline).date() > add_workdays(
-                timezone.localdate(now), days):
-            continue
-        if Opinion.objects.filter(pk=opinion.pk, reminder_sent_at__isnull=True).update(
-                reminder_sent_at=now):
-            for assignment in opinion.assignments.exclude(state__in=[AssignmentState.REPLIED,
-                                                                     AssignmentState.TRANSFERRED]):
-                notify(_handlers(assignment.department), _("Due soon: %(number)s")
-                       % {"number": opinion.number}, opinion.title,
-                       f"/opinions/manage/{opinion.number}/")
-            reminded += 1
-    return expired, escalated, reminded

@@ -7,7 +7,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -16,7 +19,7 @@ from yishi.core.errors import add_form_errors, error_messages
 from yishi.core.models import Department, Unit, UnitKind
 from yishi.core.paging import light_page
 from yishi.core.permissions import has_perm
-from yishi.core.workflow import allowed_names
+from yishi.core.workflow import may as workflow_may
 
 from . import queries, services
 from .forms import AssignForm, OpinionForm, RatingForm, RecordOpinionForm, RefuseForm, ReplyForm
@@ -78,8 +81,8 @@ def board_csv(request: HttpRequest) -> HttpResponse:
         ["number", "title", "category", "street", "community", "state", "submitted", "replied",
          "rating", "me_too"],
         ([o.number, o.title, o.category.name, o.street.name,
-          o.community.name if o.community_id else "", o.state, o.created_at.isoformat(),
-          o.replied_at.isoformat() if o.replied_at else "", o.rating, o.supports]
+          o.community.name if o.community_id else "", o.state, timezone.localtime(o.created_at).isoformat(),
+          timezone.localtime(o.replied_at).isoformat() if o.replied_at else "", o.rating, o.supports]
          for o in queries.public_board().select_related("category", "street", "community")
          .iterator(chunk_size=2000)), "csv", "opinions")
 
@@ -284,20 +287,30 @@ def _render_manage(request, opinion: Opinion, posted=None, status: int = 200) ->
     can_manage = has_perm(request.user, "opinions.manage", opinion.street)
     suggested = {"categories": [], "departments": []}
     if can_manage and opinion.state in (OpinionState.SUBMITTED, OpinionState.ACCEPTED):
-        from .suggestions import suggest
+        from .routing_model import suggest
 
         suggested = suggest(opinion)
-    initial = {"departments": [d.pk for d, _s in suggested["departments"][:1]]}
-    # The buttons are exactly the transitions this person may take now (workflows.OPINION).
-    may = {name: True for name in allowed_names(opinion, request.user, workflow=OPINION)}
+    # The buttons are exactly the transitions this person may take now (workflows.OPINION);
+    # the irreversible ones (refuse, merge) ask first, through includes/action.html.
+    may = workflow_may(opinion, request.user, workflow=OPINION)
+    refuse_form = RefuseForm(initial={"reason": (posted or {}).get("reason", "")})
     return render(request, "opinions/manage.html", {
         "opinion": opinion, "can_manage": can_manage, "suggested": suggested, "may": may,
         "timeline": opinion.timeline.all(), "replies": opinion.replies.all(),
         "assignments": opinion.assignments.select_related("department"),
         "extensions": ExtensionRequest.objects.filter(assignment__opinion=opinion,
                                                       state=ExtensionState.PENDING),
-        "refuse_form": RefuseForm(initial={"reason": (posted or {}).get("reason", "")}),
-        "assign_form": AssignForm(street=opinion.street, initial=initial),
+        "refuse_form": refuse_form,
+        "refuse_fields": render_to_string("includes/form.html", {"form": refuse_form}),
+        "merge_fields": format_html(
+            '<div class="field"><label for="m-into">{}</label>'
+            '<input id="m-into" name="into" type="text" value="{}" required></div>',
+            _("Number of the opinion to merge into"), (posted or {}).get("into", "")),
+        # Nothing pre-ticked: the suggestion is offered beside the form, one click to take it.
+        "assign_form": AssignForm(street=opinion.street, initial={
+            "lead": (posted or {}).get("lead"), "also": (posted or {}).getlist("also")
+            if posted else [], "note": (posted or {}).get("note", "")}),
+        "suggested_department": next(iter(suggested["departments"]), (None, 0))[0],
         "reply_form": ReplyForm(initial={"text": (posted or {}).get("text", "")}),
         "posted": posted or {},
         "departments": opinion.street.departments.all(),
@@ -318,8 +331,9 @@ def manage_action(request: HttpRequest, number: str, action: str) -> HttpRespons
         elif action == "assign":
             form = AssignForm(data, street=opinion.street)
             if not form.is_valid():
-                raise ValidationError(_("Choose at least one department."))
-            services.assign_opinion(user, opinion, list(form.cleaned_data["departments"]),
+                raise ValidationError(_("Choose the department that answers the resident."))
+            services.assign_opinion(user, opinion, form.departments(),
+                                    lead=form.cleaned_data["lead"],
                                     note=form.cleaned_data["note"])
         elif action == "start":
             services.start_handling(user, opinion)

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from yishi.opinions.suggestions import train_and_store
+from yishi.opinions.routing_model import train_and_store
 
 
 class Command(BaseCommand):
