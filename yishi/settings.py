@@ -221,6 +221,14 @@ YISHI_SMS_BACKEND = os.environ.get(
 YISHI_SMS_GATEWAY_URL = os.environ.get("YISHI_SMS_GATEWAY_URL", "")
 YISHI_SMS_GATEWAY_TOKEN = os.environ.get("YISHI_SMS_GATEWAY_TOKEN", "")
 YISHI_SMS_SIGNATURE = os.environ.get("YISHI_SMS_SIGNATURE", "议事")
+# Notices by text message (yishi/core/notifications.py): at most this many a person a day (the
+# inbox still gets all), none between the quiet hours' start and end (hours, Asia/Shanghai):
+# those are held back and sent at the end of quiet hours.
+YISHI_SMS_DAILY_LIMIT = int(os.environ.get("YISHI_SMS_DAILY_LIMIT", "5"))
+YISHI_QUIET_HOURS_START = int(os.environ.get("YISHI_QUIET_HOURS_START", "22"))
+YISHI_QUIET_HOURS_END = int(os.environ.get("YISHI_QUIET_HOURS_END", "8"))
+# An e-mail address is added by following a signed link mailed to it, valid this long.
+YISHI_EMAIL_CONFIRM_DAYS = int(os.environ.get("YISHI_EMAIL_CONFIRM_DAYS", "3"))
 
 # Online receptions (云接待): "local" is a text conversation in the platform; "external" sends the
 # resident and the deputy to a video provider's meeting at YISHI_RECEPTION_ROOM_URL, a template

@@ -10,6 +10,8 @@ from . import audit
 from .models import (
     Attachment,
     Department,
+    NoticeKind,
+    NoticePreference,
     Notification,
     Role,
     RoleAssignment,
@@ -124,6 +126,81 @@ def set_preferences(user: User, *, language: str | None = None,
         fields.append("text_size")
     if fields and user.pk:
         user.save(update_fields=fields)
+
+
+@transaction.atomic
+def set_notice_preferences(user: User, chosen: dict[str, dict[str, bool]]) -> None:
+    """A person chooses, per kind of notice, whether it also comes by text and by e-mail (the
+    inbox always keeps a copy). Not audited: it concerns nobody else."""
+    for kind, flags in chosen.items():
+        if kind not in NoticeKind.values:
+            raise ValidationError(_("Unknown kind of notice."))
+        NoticePreference.objects.update_or_create(
+            user=user, kind=kind,
+            defaults={"by_text": bool(flags.get("by_text")),
+                      "by_email": bool(flags.get("by_email"))},
+        )
+
+
+EMAIL_SALT = "yishi.core.confirm_email"
+
+
+def request_email_confirmation(user: User, email: str) -> str:
+    """Mail a signed link to the address; it becomes the person's only when they follow it, so
+    nobody can have notices sent to an address that is not theirs. Returns the link."""
+    from django.conf import settings
+    from django.core import signing
+    from django.core.mail import send_mail
+    from django.core.validators import validate_email
+    from django.urls import reverse
+
+    email = (email or "").strip()
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise ValidationError({"email": _("Enter a valid e-mail address.")}) from None
+    token = signing.dumps({"user": user.pk, "email": email}, salt=EMAIL_SALT)
+    link = (settings.YISHI_PUBLIC_URL.rstrip("/")
+            + reverse("core:confirm_email", kwargs={"token": token}))
+    send_mail(
+        _("Confirm your e-mail address for Yishi"),
+        _("Follow this link within %(days)s days to receive Yishi's notices at this address:"
+          "\n\n%(link)s\n\nIf you did not ask for this, ignore this mail.")
+        % {"days": settings.YISHI_EMAIL_CONFIRM_DAYS, "link": link},
+        None, [email],
+    )
+    return link
+
+
+@transaction.atomic
+def confirm_email(user: User, token: str) -> str:
+    """Take the address from a confirmation link the person followed while signed in."""
+    from django.conf import settings
+    from django.core import signing
+
+    try:
+        data = signing.loads(token, salt=EMAIL_SALT,
+                             max_age=settings.YISHI_EMAIL_CONFIRM_DAYS * 24 * 3600)
+    except signing.SignatureExpired:
+        raise ValidationError(_("This link has expired. Please add the address again.")) from None
+    except signing.BadSignature:
+        raise ValidationError(_("This link is not valid.")) from None
+    if data.get("user") != user.pk:
+        raise PermissionDenied(_("This link was sent to another account."))
+    before = {"email": bool(user.email)}
+    user.email = data["email"]
+    user.save(update_fields=["email"])
+    audit.record(user, "core.confirm_email", user, before=before, after={"email": True},
+                 unit=user.home_unit, repr_=user.masked_mobile)
+    return user.email
+
+
+@transaction.atomic
+def remove_email(user: User) -> None:
+    user.email = ""
+    user.save(update_fields=["email"])
+    audit.record(user, "core.remove_email", user, after={"email": False},
+                 unit=user.home_unit, repr_=user.masked_mobile)
 
 
 def export_personal_data(user: User) -> dict:
