@@ -4,7 +4,7 @@ Templates convert by themselves; text built in Python (notices, audit labels, `_
 not: an f-string of an aware UTC datetime prints UTC, eight hours early. Build such text with
 `local_text()` (or `local()` first)."""
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from django.utils import timezone
 
@@ -13,7 +13,7 @@ def local(moment: datetime) -> datetime:
     """The same instant on the wall clock of Asia/Shanghai. A naive datetime is taken as UTC
     (the only thing the database stores), never as local."""
     if timezone.is_naive(moment):
-        moment = timezone.make_aware(moment, timezone.UTC)
+        moment = moment.replace(tzinfo=UTC)
     return timezone.localtime(moment)
 
 

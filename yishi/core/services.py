@@ -203,14 +203,19 @@ def remove_email(user: User) -> None:
                  unit=user.home_unit, repr_=user.masked_mobile)
 
 
+def _when(moment) -> str | None:
+    """Times in the export read as in Shanghai, with the offset (+08:00) so they are exact."""
+    return timezone.localtime(moment).isoformat() if moment else None
+
+
 def export_personal_data(user: User) -> dict:
     """Everything the platform holds about a person, for the person (PIPL art. 45)."""
     return {
         "account": {
             "mobile": user.mobile, "name": user.name, "email": user.email,
             "home_unit": user.home_unit.name if user.home_unit else None,
-            "verified_at": user.verified_at.isoformat() if user.verified_at else None,
-            "date_joined": user.date_joined.isoformat(),
+            "verified_at": _when(user.verified_at),
+            "date_joined": _when(user.date_joined),
             "language": user.language, "text_size": user.text_size,
         },
         "roles": [
@@ -219,11 +224,15 @@ def export_personal_data(user: User) -> dict:
             for a in user.role_assignments.select_related("unit")
         ],
         "notifications": [
-            {"subject": n.subject, "body": n.body, "sent": n.created_at.isoformat()}
+            {"subject": n.subject, "body": n.body, "sent": _when(n.created_at)}
             for n in Notification.objects.filter(recipient=user)
         ],
+        "notice_preferences": [
+            {"kind": p.kind, "by_text": p.by_text, "by_email": p.by_email}
+            for p in NoticePreference.objects.filter(user=user)
+        ],
         "attachments": [
-            {"name": a.original_name, "uploaded": a.uploaded_at.isoformat()}
+            {"name": a.original_name, "uploaded": _when(a.uploaded_at)}
             for a in Attachment.objects.filter(uploaded_by=user)
         ],
     }
