@@ -42,8 +42,8 @@ def test_meeting_notice_shows_local_time(demo):
 
 
 def test_round_table_notice_shows_local_time(demo):
-    from yishi.councils import roundtables
     from yishi.core.models import Unit
+    from yishi.councils import roundtables
 
     street = Unit.objects.get(name="西溪街道")
     staff = holders(Role.STREET_STAFF, street).first()
