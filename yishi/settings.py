@@ -329,5 +329,16 @@ LOGGING = {
 
 YISHI_SITE_NAME = _("Yishi")
 
-# The address people use to reach the site, for links in mails and QR codes.
+# The address people use to reach the site, for links in texts, mails and QR codes. The default
+# is where `make run` serves (it passes its own HOST and PORT).
 YISHI_PUBLIC_URL = os.environ.get("YISHI_PUBLIC_URL", "http://127.0.0.1:8000")
+
+# The footer of a Chinese government site: who runs it (主办单位), how to reach them, and the
+# filing numbers (ICP备案 with MIIT, 公安备案 with the police); an empty number is not shown.
+YISHI_ORGANIZER = os.environ.get("YISHI_ORGANIZER", "") or _(
+    "Standing Committee of the Xihu District People's Congress, Hangzhou")
+YISHI_CONTACT_PHONE = os.environ.get("YISHI_CONTACT_PHONE", "")
+YISHI_CONTACT_EMAIL = os.environ.get("YISHI_CONTACT_EMAIL", "")
+YISHI_CONTACT_ADDRESS = os.environ.get("YISHI_CONTACT_ADDRESS", "")
+YISHI_ICP_NUMBER = os.environ.get("YISHI_ICP_NUMBER", "")
+YISHI_PSB_NUMBER = os.environ.get("YISHI_PSB_NUMBER", "")

@@ -64,8 +64,13 @@ class SignUpForm(forms.Form):
     )
 
     def __init__(self, *args, **kwargs):
+        from django.urls import reverse
+        from django.utils.html import format_html
+
         super().__init__(*args, **kwargs)
         self.fields["name"].widget.attrs["autocomplete"] = "name"
+        self.fields["agree"].help_text = format_html(
+            '<a href="{}">{}</a>', reverse("core:privacy"), _("Read the privacy notice"))
 
 
 class StaffLoginForm(forms.Form):

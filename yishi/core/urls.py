@@ -32,6 +32,7 @@ urlpatterns = [
     path("accounts/inbox/", account_views.inbox_view, name="inbox"),
     path("accounts/inbox/read/", account_views.inbox_mark_read_view, name="inbox_mark_read"),
     path("accounts/continue/", account_views.workspace_or_home, name="workspace_or_home"),
+    path("privacy/", views.privacy, name="privacy"),
     path("healthz", views.healthz, name="healthz"),
     path("audit/checkpoints/", checkpoint_views.audit_checkpoints, name="audit_checkpoints"),
     path("audit/checkpoints.json", checkpoint_views.audit_checkpoints_json,

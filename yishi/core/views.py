@@ -115,6 +115,15 @@ def audit_trail(request: HttpRequest) -> HttpResponse:
     })
 
 
+@require_GET
+def privacy(request: HttpRequest) -> HttpResponse:
+    """The privacy notice (隐私说明) that sign-up asks residents to agree to (PIPL art. 17)."""
+    return render(request, "core/privacy.html", {
+        "trail": [(_("Privacy notice"), None)],
+        "sms_daily_limit": settings.YISHI_SMS_DAILY_LIMIT,
+    })
+
+
 def healthz(request: HttpRequest) -> JsonResponse:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
