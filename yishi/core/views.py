@@ -30,10 +30,13 @@ def _back(request: HttpRequest, default: str = "/") -> str:
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
+    from .home import open_now
+
     district = queries.district()
     return render(request, "core/home.html", {
         "district": district,
         "streets": queries.streets_with_counts(district),
+        "open_now": open_now(request.user) if district else None,
     })
 
 
@@ -43,8 +46,11 @@ def street_detail(request: HttpRequest, code: str) -> HttpResponse:
         Unit.objects.select_related("parent"), code=code,
         kind__in=[UnitKind.STREET, UnitKind.TOWN],
     )
+    from .home import street_links
+
     return render(request, "core/street_detail.html", {
         "street": street,
+        "links": street_links(street),
         "communities": street.children.order_by("sort_order", "code"),
         "departments": street.departments.all(),
         "stations": street.liaison_stations.all(),
