@@ -37,6 +37,7 @@ run: demo
 	@echo "  Yishi (议事) is starting on http://$(HOST):$(PORT)/  (Ctrl+C stops the site and its workers)"
 	@echo ""
 	@trap 'kill 0' INT TERM EXIT; \
+	export YISHI_PUBLIC_URL="$${YISHI_PUBLIC_URL:-http://$(HOST):$(PORT)}"; \
 	$(PY) manage.py db_worker --queue-name default & \
 	$(PY) manage.py run_periodic --interval 30 & \
 	$(PY) manage.py runserver $(HOST):$(PORT)

@@ -1,5 +1,7 @@
-"""Browser fixtures: Playwright driving Debian's Chromium, and an axe-core check of every page
-the test visits (WCAG 2.x A/AA, 2.2 included). A violation fails the test.
+"""Browser fixtures: Playwright driving Debian's Chromium, an axe-core check of every page the
+test visits (WCAG 2.x A/AA, 2.2 included), and a watch on the console for anything our Content
+Security Policy blocked (an inline style or script, a resource from elsewhere). A violation of
+either fails the test.
 
 Without a browser the browser tests are skipped on a developer's machine, but fail in CI
 (CI=true), where .ci/run installs Chromium."""
@@ -61,6 +63,24 @@ class AccessibilityChecker:
             self.failures.append(f"{page.url}\n{results.generate_report()}")
 
 
+class CspWatch:
+    """Collects what the browser refused under our CSP, on every page of the test: Chromium
+    reports each refusal as an error in the console."""
+
+    def __init__(self, page):
+        self.page = page
+        self.violations: list[str] = []
+        page.on("console", self._console)
+
+    def _console(self, message) -> None:
+        if message.type == "error" and "Content Security Policy" in message.text:
+            self.violations.append(f"{self.page.url}: {message.text}")
+
+    def assert_clean(self) -> None:
+        assert not self.violations, (
+            f"{len(self.violations)} CSP violations:\n" + "\n".join(self.violations[:20]))
+
+
 def _phone(browser, live_server):
     context = browser.new_context(
         viewport={"width": 360, "height": 740}, locale="zh-CN", base_url=live_server.url,
@@ -71,6 +91,7 @@ def _phone(browser, live_server):
     checker = AccessibilityChecker(page)
     page.on("load", lambda _page: checker.check())
     page.a11y = checker
+    page.csp = CspWatch(page)
     return context, page
 
 
@@ -96,5 +117,6 @@ def _finish(context, page) -> None:
         checker.check()
     finally:
         context.close()
+    page.csp.assert_clean()
     assert not checker.failures, "Accessibility violations:\n" + "\n".join(checker.failures)
     assert checker.checked, "the test visited no page"

@@ -226,6 +226,14 @@ YISHI_SMS_BACKEND = os.environ.get(
 YISHI_SMS_GATEWAY_URL = os.environ.get("YISHI_SMS_GATEWAY_URL", "")
 YISHI_SMS_GATEWAY_TOKEN = os.environ.get("YISHI_SMS_GATEWAY_TOKEN", "")
 YISHI_SMS_SIGNATURE = os.environ.get("YISHI_SMS_SIGNATURE", "议事")
+# Notices by text message (yishi/core/notifications.py): at most this many a person a day (the
+# inbox still gets all), none between the quiet hours' start and end (hours, Asia/Shanghai):
+# those are held back and sent at the end of quiet hours.
+YISHI_SMS_DAILY_LIMIT = int(os.environ.get("YISHI_SMS_DAILY_LIMIT", "5"))
+YISHI_QUIET_HOURS_START = int(os.environ.get("YISHI_QUIET_HOURS_START", "22"))
+YISHI_QUIET_HOURS_END = int(os.environ.get("YISHI_QUIET_HOURS_END", "8"))
+# An e-mail address is added by following a signed link mailed to it, valid this long.
+YISHI_EMAIL_CONFIRM_DAYS = int(os.environ.get("YISHI_EMAIL_CONFIRM_DAYS", "3"))
 
 # Online receptions (云接待): "local" is a text conversation in the platform; "external" sends the
 # resident and the deputy to a video provider's meeting at YISHI_RECEPTION_ROOM_URL, a template
@@ -286,6 +294,7 @@ SESSION_COOKIE_AGE = 8 * 3600
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
+CSRF_FAILURE_VIEW = "yishi.core.error_views.csrf_failure"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -328,5 +337,46 @@ LOGGING = {
 
 YISHI_SITE_NAME = _("Yishi")
 
-# The address people use to reach the site, for links in mails and QR codes.
+# The address people use to reach the site, for links in texts, mails and QR codes. The default
+# is where `make run` serves (it passes its own HOST and PORT).
 YISHI_PUBLIC_URL = os.environ.get("YISHI_PUBLIC_URL", "http://127.0.0.1:8000")
+
+# The home page's "open now": each section is read from an app's queries.py by its dotted path
+# (core imports no app), `(user) -> [{"title", "url", "meta"}]`. Personal sections depend on who
+# is signed in; the rest, and the headline figures, are the same for every visitor and cached
+# for YISHI_HOME_CACHE_SECONDS (a short time rather than invalidation: a new ballot or meeting
+# shows within a minute, and no app has to know about the home page's cache).
+YISHI_HOME_SECTIONS = [
+    {"key": "ballots", "title": _("Ballots open now"), "personal_title": _("Ballots you may vote in"),
+     "query": "yishi.voting.queries.home_open_ballots", "more": "voting:list", "personal": True},
+    {"key": "projects", "title": _("Projects open for proposals or objections"),
+     "query": "yishi.projects.queries.home_open_cycles", "more": "projects:overview"},
+    {"key": "meetings", "title": _("Upcoming council meetings"),
+     "query": "yishi.councils.queries.home_upcoming_meetings", "more": "councils:calendar"},
+    {"key": "receptions", "title": _("Receptions with free places"),
+     "query": "yishi.deputies.queries.home_open_receptions", "more": "deputies:stations"},
+    {"key": "ratings", "title": _("Your opinions awaiting your rating"), "signed_in_only": True,
+     "query": "yishi.opinions.queries.home_awaiting_rating", "more": "opinions:mine",
+     "personal": True},
+]
+YISHI_HOME_FIGURES = [
+    "yishi.opinions.queries.home_figures", "yishi.projects.queries.home_figures",
+    "yishi.voting.queries.home_figures", "yishi.deputies.queries.home_figures",
+]
+# A street's page links to what the apps hold for it: `(street) -> {"label", "detail", "url"}`
+# or None when the street has none (no dead ends).
+YISHI_STREET_LINKS = [
+    "yishi.councils.queries.street_link", "yishi.deputies.queries.street_link",
+    "yishi.projects.queries.street_link", "yishi.opinions.queries.street_link",
+]
+YISHI_HOME_CACHE_SECONDS = int(os.environ.get("YISHI_HOME_CACHE_SECONDS", "60"))
+
+# The footer of a Chinese government site: who runs it (主办单位), how to reach them, and the
+# filing numbers (ICP备案 with MIIT, 公安备案 with the police); an empty number is not shown.
+YISHI_ORGANIZER = os.environ.get("YISHI_ORGANIZER", "") or _(
+    "Standing Committee of the Xihu District People's Congress, Hangzhou")
+YISHI_CONTACT_PHONE = os.environ.get("YISHI_CONTACT_PHONE", "")
+YISHI_CONTACT_EMAIL = os.environ.get("YISHI_CONTACT_EMAIL", "")
+YISHI_CONTACT_ADDRESS = os.environ.get("YISHI_CONTACT_ADDRESS", "")
+YISHI_ICP_NUMBER = os.environ.get("YISHI_ICP_NUMBER", "")
+YISHI_PSB_NUMBER = os.environ.get("YISHI_PSB_NUMBER", "")

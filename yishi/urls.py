@@ -14,3 +14,9 @@ urlpatterns = [
     path("open311/v2/", include("yishi.opinions.open311_urls")),
     path("", include("yishi.core.urls")),
 ]
+
+# Our own error pages, in the site's layout and the visitor's language (DEBUG=False only).
+handler400 = "yishi.core.error_views.bad_request"
+handler403 = "yishi.core.error_views.permission_denied"
+handler404 = "yishi.core.error_views.page_not_found"
+handler500 = "yishi.core.error_views.server_error"

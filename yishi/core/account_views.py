@@ -6,10 +6,11 @@ from base64 import b32encode
 
 import qrcode
 import qrcode.image.svg
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -26,7 +27,9 @@ from .errors import add_form_errors, error_messages
 from .forms import (
     CodeForm,
     DeleteAccountForm,
+    EmailForm,
     MobileForm,
+    NoticePreferencesForm,
     SignUpForm,
     StaffLoginForm,
     TotpForm,
@@ -53,7 +56,6 @@ def _finish_login(request: HttpRequest, user: User) -> None:
 
 
 def _with_language(response: HttpResponse, user: User) -> HttpResponse:
-    from django.conf import settings
 
     if user.language:
         response.set_cookie(settings.LANGUAGE_COOKIE_NAME, user.language,
@@ -240,12 +242,71 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 
 # --- the account, its data, the inbox ----------------------------------------------------
 
+def _account_page(request: HttpRequest, status: int = 200, **forms) -> HttpResponse:
+    user = request.user
+    forms.setdefault("delete_form", DeleteAccountForm(user=user))
+    forms.setdefault("email_form", EmailForm())
+    forms.setdefault("notices_form",
+                     NoticePreferencesForm(current=notifications.all_channels(user)))
+    return render(request, "core/account/account.html", {
+        "assignments": user.role_assignments.select_related("unit", "department"),
+        "sms_daily_limit": settings.YISHI_SMS_DAILY_LIMIT,
+        **forms,
+    }, status=status)
+
+
 @login_required
 def account_view(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/account/account.html", {
-        "assignments": request.user.role_assignments.select_related("unit", "department"),
-        "delete_form": DeleteAccountForm(user=request.user),
-    })
+    return _account_page(request)
+
+
+@login_required
+@require_POST
+def notice_preferences_view(request: HttpRequest) -> HttpResponse:
+    form = NoticePreferencesForm(request.POST,
+                                 current=notifications.all_channels(request.user))
+    if form.is_valid():
+        services.set_notice_preferences(request.user, form.chosen())
+        messages.success(request, _("Your choice of notices has been saved."))
+        return redirect(reverse("core:account") + "#notices-heading")
+    return _account_page(request, 400, notices_form=form)
+
+
+@login_required
+@require_POST
+def add_email_view(request: HttpRequest) -> HttpResponse:
+    form = EmailForm(request.POST)
+    if form.is_valid():
+        try:
+            services.request_email_confirmation(request.user, form.cleaned_data["email"])
+        except ValidationError as exc:
+            add_form_errors(form, exc, "email")
+        else:
+            messages.success(request, _("We have mailed a confirmation link to %(email)s. "
+                                        "Follow it to start receiving notices there.")
+                             % {"email": form.cleaned_data["email"]})
+            return redirect(reverse("core:account") + "#email-heading")
+    return _account_page(request, 400, email_form=form)
+
+
+@login_required
+def confirm_email_view(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        email = services.confirm_email(request.user, token)
+    except (ValidationError, PermissionDenied) as exc:
+        error_messages(request, exc)
+    else:
+        messages.success(request, _("Your e-mail address %(email)s is confirmed.")
+                         % {"email": email})
+    return redirect(reverse("core:account") + "#email-heading")
+
+
+@login_required
+@require_POST
+def remove_email_view(request: HttpRequest) -> HttpResponse:
+    services.remove_email(request.user)
+    messages.success(request, _("Your e-mail address has been removed."))
+    return redirect(reverse("core:account") + "#email-heading")
 
 
 @login_required
@@ -267,10 +328,7 @@ def delete_account_view(request: HttpRequest) -> HttpResponse:
         services.delete_account(user)
         messages.success(request, _("Your account and personal data have been deleted."))
         return redirect("core:home")
-    return render(request, "core/account/account.html", {
-        "assignments": request.user.role_assignments.select_related("unit", "department"),
-        "delete_form": form,
-    }, status=400 if request.method == "POST" else 200)
+    return _account_page(request, 400 if request.method == "POST" else 200, delete_form=form)
 
 
 @login_required

@@ -10,7 +10,7 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self):
-        from . import checkpoints, cleanup, periodic
+        from . import checkpoints, cleanup, notifications, periodic  # noqa: F401 (registers jobs)
 
         periodic.register("core.purge_finished_tasks")(cleanup.purge_finished_tasks)
         periodic.register("core.purge_sign_in_leftovers")(cleanup.purge_sign_in_leftovers)

@@ -16,7 +16,8 @@ def bar_chart(title: str, bars: list[tuple], maximum: float | None = None,
     bar_h, gap = 22, 12
     height = len(bars) * (bar_h * 2 + gap)
     chart_id = f"chart-{abs(hash((title, tuple(bars)))) % 10**8}"
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width + 80} {height}" '
+    # viewBox starts above 0: room for the first label when large text enlarges it.
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 -8 {width + 80} {height + 8}" '
              f'class="chart" role="img" aria-labelledby="{chart_id}">'
              f'<title id="{chart_id}">{escape(title)}</title>']
     y = 0

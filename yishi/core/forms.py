@@ -64,8 +64,13 @@ class SignUpForm(forms.Form):
     )
 
     def __init__(self, *args, **kwargs):
+        from django.urls import reverse
+        from django.utils.html import format_html
+
         super().__init__(*args, **kwargs)
         self.fields["name"].widget.attrs["autocomplete"] = "name"
+        self.fields["agree"].help_text = format_html(
+            '<a href="{}">{}</a>', reverse("core:privacy"), _("Read the privacy notice"))
 
 
 class StaffLoginForm(forms.Form):
@@ -121,3 +126,35 @@ class AttachmentField(forms.FileField):
 class AttachmentForm(forms.Form):
     file = AttachmentField(label=_("File"))
     description = forms.CharField(label=_("Description"), max_length=200, required=False)
+
+
+class EmailForm(forms.Form):
+    email = forms.EmailField(label=_("E-mail address"), max_length=254,
+                             widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+
+
+class NoticePreferencesForm(forms.Form):
+    """One "by text" and one "by e-mail" box per kind of notice."""
+
+    def __init__(self, *args, current: dict, **kwargs):
+        from .models import NoticeKind
+
+        super().__init__(*args, **kwargs)
+        self.kinds = []
+        for kind, label in NoticeKind.choices:
+            text = f"{kind}_text"
+            email = f"{kind}_email"
+            self.fields[text] = forms.BooleanField(
+                required=False, initial=current[kind]["by_text"],
+                label=_("%(kind)s: by text message") % {"kind": label})
+            self.fields[email] = forms.BooleanField(
+                required=False, initial=current[kind]["by_email"],
+                label=_("%(kind)s: by e-mail") % {"kind": label})
+            self.kinds.append({"label": label, "text": self[text], "email": self[email]})
+
+    def chosen(self) -> dict:
+        from .models import NoticeKind
+
+        return {kind: {"by_text": self.cleaned_data[f"{kind}_text"],
+                       "by_email": self.cleaned_data[f"{kind}_email"]}
+                for kind in NoticeKind.values}

@@ -447,8 +447,54 @@ class AuditCheckpoint(models.Model):
         raise TypeError("Published checkpoints are append-only.")
 
 
+class NoticeKind(models.TextChoices):
+    """What a notice is about (通知类别): a person chooses the channels for each kind."""
+
+    OPINION = "opinion", _("Opinions and replies")
+    RECEPTION = "reception", _("Receptions by deputies")
+    BALLOT = "ballot", _("Ballots")
+    PROJECT = "project", _("Livelihood projects")
+    COUNCIL = "council", _("Councils and meetings")
+    OTHER = "other", _("Other notices")
+
+
+class TextStatus(models.TextChoices):
+    """Where the text message (短信) of one notification stands."""
+
+    NONE = "", _("not by text message")
+    PENDING = "pending", _("to be sent")
+    HELD = "held", _("held back for quiet hours")
+    SENDING = "sending", _("being sent")
+    SENT = "sent", _("sent")
+    CAPPED = "capped", _("not sent: daily limit reached")
+
+
+class NoticePreference(models.Model):
+    """A person's choice of channels for one kind of notice (通知方式). The inbox always keeps
+    a copy: it is the record a text message or mail links to. Without a row, the defaults in
+    `yishi.core.notifications.DEFAULT_CHANNELS` apply."""
+
+    user = models.ForeignKey(
+        "User", models.CASCADE, related_name="notice_preferences", verbose_name=_("person")
+    )
+    kind = models.CharField(_("kind of notice"), max_length=20, choices=NoticeKind.choices)
+    by_text = models.BooleanField(_("by text message"), default=True)
+    by_email = models.BooleanField(_("by e-mail"), default=True)
+
+    class Meta:
+        verbose_name = _("notice preference (通知方式)")
+        verbose_name_plural = _("notice preferences")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind"], name="one_preference_per_kind")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.kind}"
+
+
 class Notification(models.Model):
-    """A message in a person's in-app inbox (站内消息); mailed too when they have an address."""
+    """A message in a person's in-app inbox (站内消息); sent too by text message and e-mail as the
+    person chose for its kind (see yishi/core/notifications.py)."""
 
     recipient = models.ForeignKey(
         User, models.CASCADE, related_name="notifications", verbose_name=_("recipient")
@@ -459,12 +505,26 @@ class Notification(models.Model):
     created_at = models.DateTimeField(_("sent"), default=timezone.now)
     read_at = models.DateTimeField(_("read"), null=True, blank=True)
     emailed_at = models.DateTimeField(_("emailed"), null=True, blank=True)
+    kind = models.CharField(
+        _("kind of notice"), max_length=20, choices=NoticeKind.choices, default=NoticeKind.OTHER
+    )
+    text_status = models.CharField(
+        _("text message"), max_length=10, choices=TextStatus.choices, blank=True,
+        default=TextStatus.NONE,
+    )
+    # Not before this time (the end of quiet hours when the notice came during them).
+    text_due_at = models.DateTimeField(_("text message due"), null=True, blank=True)
+    texted_at = models.DateTimeField(_("text message sent"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("notification (站内消息)")
         verbose_name_plural = _("notifications")
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["recipient", "read_at"])]
+        indexes = [
+            models.Index(fields=["recipient", "read_at"]),
+            models.Index(fields=["text_status", "text_due_at"]),
+            models.Index(fields=["recipient", "texted_at"]),
+        ]
 
     def __str__(self) -> str:
         return self.subject

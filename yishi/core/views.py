@@ -30,10 +30,13 @@ def _back(request: HttpRequest, default: str = "/") -> str:
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
+    from .home import open_now
+
     district = queries.district()
     return render(request, "core/home.html", {
         "district": district,
         "streets": queries.streets_with_counts(district),
+        "open_now": open_now(request.user) if district else None,
     })
 
 
@@ -43,8 +46,11 @@ def street_detail(request: HttpRequest, code: str) -> HttpResponse:
         Unit.objects.select_related("parent"), code=code,
         kind__in=[UnitKind.STREET, UnitKind.TOWN],
     )
+    from .home import street_links
+
     return render(request, "core/street_detail.html", {
         "street": street,
+        "links": street_links(street),
         "communities": street.children.order_by("sort_order", "code"),
         "departments": street.departments.all(),
         "stations": street.liaison_stations.all(),
@@ -112,6 +118,15 @@ def audit_trail(request: HttpRequest) -> HttpResponse:
     return render(request, "core/audit_trail.html", {
         "page": page,
         "trail": [(_("Workspace"), reverse("core:workspace")), (_("Audit trail"), None)],
+    })
+
+
+@require_GET
+def privacy(request: HttpRequest) -> HttpResponse:
+    """The privacy notice (隐私说明) that sign-up asks residents to agree to (PIPL art. 17)."""
+    return render(request, "core/privacy.html", {
+        "trail": [(_("Privacy notice"), None)],
+        "sms_daily_limit": settings.YISHI_SMS_DAILY_LIMIT,
     })
 
 

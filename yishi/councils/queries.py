@@ -91,3 +91,28 @@ def may_see_attachment(user, attachment) -> bool:
         return True
     meetings = Meeting.objects.filter(items__documents=attachment).select_related("council")
     return any(has_perm(user, "councils.manage", m.council.street) for m in meetings)
+
+
+# --- the home page's "open now" (read by core through settings.YISHI_HOME_SECTIONS) ----------
+
+def home_upcoming_meetings(user=None, limit: int = 5) -> list[dict]:
+    from django.urls import reverse
+
+    from yishi.core.localtime import local_text
+
+    meetings = upcoming_meetings().filter(starts_at__gte=timezone.now())[:limit]
+    return [{"title": m.title, "url": reverse("councils:meeting", args=[m.pk]),
+             "meta": f"{m.council.street.display_name} · {local_text(m.starts_at)}"}
+            for m in meetings]
+
+
+def street_link(street) -> dict | None:
+    """The street page's link to its council, if it has one (read by core, YISHI_STREET_LINKS)."""
+    from django.urls import reverse
+    from django.utils.translation import gettext as _
+
+    council = council_for_code(street.code)
+    if council is None:
+        return None
+    return {"label": _("Residents' council"), "detail": str(council),
+            "url": reverse("councils:council", args=[street.code])}

@@ -233,3 +233,55 @@ def may_see_attachment(user, attachment) -> bool:
     return any(a.deputy.user_id == user.pk
                or may_confirm_activities(user, a.deputy)
                for a in activities)
+
+
+# --- the home page's "open now" (read by core through settings.YISHI_HOME_SECTIONS) ----------
+
+def home_open_receptions(user=None, limit: int = 5) -> list[dict]:
+    """Receptions still to come with a place free to book."""
+    from django.db.models import F
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from yishi.core.localtime import local_text
+
+    from .models import ReceptionSession, SessionState
+
+    sessions = (ReceptionSession.objects
+                .filter(state=SessionState.SCHEDULED, starts_at__gt=timezone.now())
+                .annotate(booked=Count("bookings")).filter(booked__lt=F("slots"))
+                .select_related("station").order_by("starts_at")[:limit])
+    from django.utils.translation import get_language
+
+    english = (get_language() or "").startswith("en")
+    return [{"title": (s.station.name_en if english and s.station.name_en else s.station.name),
+             "url": reverse("deputies:session", args=[s.pk]),
+             "meta": local_text(s.starts_at)} for s in sessions]
+
+
+def home_figures() -> list[dict]:
+    from django.urls import reverse
+    from django.utils.translation import gettext as _
+
+    from .models import LiaisonStation
+
+    return [{"label": _("Liaison stations"), "url": reverse("deputies:stations"),
+             "value": LiaisonStation.objects.count()}]
+
+
+def street_link(street) -> dict | None:
+    """The street page's link to its next receptions (read by core, YISHI_STREET_LINKS)."""
+    from django.urls import reverse
+    from django.utils import timezone
+    from django.utils.translation import gettext as _
+
+    from .models import LiaisonStation, ReceptionSession, SessionState
+
+    station = LiaisonStation.objects.filter(unit=street).order_by("id").first()
+    if station is None:
+        return None
+    upcoming = ReceptionSession.objects.filter(
+        station__unit=street, state=SessionState.SCHEDULED, starts_at__gt=timezone.now()).count()
+    return {"label": _("Receptions by deputies"),
+            "detail": _("%(count)s receptions to come") % {"count": upcoming},
+            "url": reverse("deputies:station", args=[station.code])}

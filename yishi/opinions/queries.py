@@ -70,3 +70,43 @@ def may_see_attachment(user, attachment) -> bool:
     """A photo is seen by whoever may see an opinion it belongs to (the board's rule)."""
     opinions = Opinion.objects.filter(photos=attachment)
     return any(can_see(user, opinion) for opinion in opinions)
+
+
+# --- the home page's "open now" (read by core through settings.YISHI_HOME_SECTIONS) ----------
+
+def home_awaiting_rating(user=None, limit: int = 5) -> list[dict]:
+    """The person's own opinions that have a reply waiting for their rating."""
+    from django.urls import reverse
+
+    from yishi.core.localtime import local_text
+
+    if user is None or not user.is_authenticated:
+        return []
+    opinions = (Opinion.objects.filter(author=user, state=OpinionState.REPLIED)
+                .order_by("rating_deadline")[:limit])
+    return [{"title": o.title, "url": reverse("opinions:detail", args=[o.number]),
+             "meta": f"{o.number} · {local_text(o.rating_deadline)}"} for o in opinions]
+
+
+def home_figures() -> list[dict]:
+    from django.urls import reverse
+    from django.utils.translation import gettext as _
+
+    year = timezone.localdate().year
+    this_year = Opinion.objects.filter(created_at__year=year)
+    return [
+        {"label": _("Opinions raised this year"), "url": reverse("opinions:board"),
+         "value": this_year.count()},
+        {"label": _("Opinions answered this year"), "url": reverse("opinions:board"),
+         "value": this_year.filter(state__in=[OpinionState.REPLIED, OpinionState.CLOSED]).count()},
+    ]
+
+
+def street_link(street) -> dict | None:
+    """The street page's link to its public opinions (read by core, YISHI_STREET_LINKS)."""
+    from django.urls import reverse
+    from django.utils.translation import gettext as _
+
+    count = public_board(street=street).count()
+    return {"label": _("Opinions"), "detail": _("%(count)s public opinions") % {"count": count},
+            "url": f"{reverse('opinions:board')}?street={street.code}"}

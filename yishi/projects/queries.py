@@ -171,3 +171,48 @@ def project_selected_without_votes(project: Project) -> str:
                                             kind=PublishedVersion.Kind.RESULT)
             .order_by("-number").first())
     return selected_without_votes(last.items.get("rule", "")) if last else ""
+
+
+# --- the home page's "open now" (read by core through settings.YISHI_HOME_SECTIONS) ----------
+
+def home_open_cycles(user=None, limit: int = 5) -> list[dict]:
+    """Cycles whose current phase invites residents: proposals (推荐征集) or objections (公示)."""
+    from django.urls import reverse
+    from django.utils import timezone
+    from django.utils.translation import gettext as _
+
+    from yishi.core.localtime import local_text
+
+    from .models import Phase, PhaseKind
+
+    now = timezone.now()
+    phases = (Phase.objects.filter(kind__in=[PhaseKind.NOMINATION, PhaseKind.NOTICE],
+                                   starts_at__lte=now, ends_at__gt=now)
+              .select_related("cycle__unit").order_by("ends_at")[:limit])
+    invite = {PhaseKind.NOMINATION: _("Open for proposals until %(end)s"),
+              PhaseKind.NOTICE: _("On public notice, objections until %(end)s")}
+    return [{"title": p.cycle.title, "url": reverse("projects:cycle", args=[p.cycle_id]),
+             "meta": f"{p.cycle.unit.display_name} · "
+                     + invite[p.kind] % {"end": local_text(p.ends_at)}}
+            for p in phases]
+
+
+def home_figures() -> list[dict]:
+    from django.urls import reverse
+    from django.utils import timezone
+    from django.utils.translation import gettext as _
+
+    year = timezone.localdate().year
+    return [{"label": _("Livelihood projects this year"), "url": reverse("projects:overview"),
+             "value": Project.objects.filter(cycle__year=year).count()}]
+
+
+def street_link(street) -> dict | None:
+    """The street page's link to its projects (read by core, YISHI_STREET_LINKS)."""
+    from django.urls import reverse
+    from django.utils.translation import gettext as _
+
+    count = Project.objects.filter(cycle__unit=street).count()
+    return {"label": _("Livelihood projects"),
+            "detail": _("%(count)s projects") % {"count": count},
+            "url": f"{reverse('projects:list')}?street={street.code}"}

@@ -92,3 +92,31 @@ def has_voted(ballot: Ballot, user) -> bool:
 
 def is_entitled(ballot: Ballot, user) -> bool:
     return user.is_authenticated and RollEntry.objects.filter(ballot=ballot, voter=user).exists()
+
+
+# --- the home page's "open now" (read by core through settings.YISHI_HOME_SECTIONS) ----------
+
+def home_open_ballots(user=None, limit: int = 5) -> list[dict]:
+    """Open ballots; for a signed-in person, those they may still vote in."""
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from yishi.core.localtime import local_text
+
+    ballots = (Ballot.objects.filter(state=BallotState.OPEN).select_related("unit")
+               .order_by("closes_at", "id"))
+    if user is not None and user.is_authenticated:
+        ballots = ballots.filter(roll__voter=user).exclude(participations__voter=user)
+    now = timezone.now()
+    return [{"title": b.title, "url": reverse("voting:detail", args=[b.public_id]),
+             "meta": b.unit.display_name + (f" · {local_text(b.closes_at)}"
+                                            if b.closes_at and b.closes_at > now else "")}
+            for b in ballots.distinct()[:limit]]
+
+
+def home_figures() -> list[dict]:
+    from django.urls import reverse
+    from django.utils.translation import gettext as _
+
+    return [{"label": _("Ballots open now"), "url": reverse("voting:list"),
+             "value": Ballot.objects.filter(state=BallotState.OPEN).count()}]
