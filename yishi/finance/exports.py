@@ -104,7 +104,7 @@ def budget_workbook(rows: list[tuple], fmt: str = "xlsx") -> bytes:
             if t == table:
                 sheet.append([code, safe_cell(name), float(amount) if amount % 1 else int(amount),
                               None if actual is None else float(actual), safe_cell(explanation)])
-    notes = book.create_sheet("填写说明")
+    notes = book.create_sheet(imports.NOTES_SHEET)
     for line in TEMPLATE_NOTES:
         notes.append(line)
     buffer = io.BytesIO()

@@ -31,6 +31,7 @@ TABLES = {
     "三公经费": THREE_PUBLIC,
 }
 TABLE_NAMES = {kind: name for name, kind in TABLES.items()}
+NOTES_SHEET = "填写说明"  # the template's instructions, not data
 COLUMNS = ["编码", "名称", "金额", "实际数", "说明"]
 EXECUTION_COLUMNS = ["编码", "月份", "金额"]
 THREE_PUBLIC_CODES = {str(n): kind for n, kind in enumerate(ThreePublicKind.values, start=1)}
@@ -108,6 +109,8 @@ def _read_xlsx(data: bytes, columns, tables):
         raise FileError(_("This is not an Excel (.xlsx) file.")) from None
     out, count = [], 0
     for sheet in book.worksheets if tables else book.worksheets[:1]:
+        if sheet.title.strip() == NOTES_SHEET:
+            continue
         header = None
         for number, cells in enumerate(sheet.iter_rows(), start=1):
             values = []
