@@ -340,7 +340,9 @@ def record_adjustment(actor, line: BudgetLine, *, amount, reason: str, approved_
 @transaction.atomic
 def ask_question(actor, line: BudgetLine, text: str) -> Question:
     require(actor, "finance.ask", line.budget.street)
-    if line.budget.state not in (BudgetState.REVIEW, BudgetState.APPROVED):
+    # The phase as stored now, not as the caller's copy of the line last saw it.
+    state = Budget.objects.filter(pk=line.budget_id).values_list("state", flat=True).get()
+    if state not in (BudgetState.REVIEW, BudgetState.APPROVED):
         raise FinanceError(_("Questions are asked while the budget is under review or being "
                              "carried out."), code="state")
     text = (text or "").strip()
