@@ -139,7 +139,9 @@ def package_files(budget: Budget) -> dict[str, bytes]:
                          f.original, f.adjusted, f.executed])
     street = budget.street
     descriptor = {
-        "profile": "fiscal-data-package",
+        # A Fiscal Data Package is a tabular data package with a `model`; the named FDP profile
+        # would make validators fetch its schema from the internet, which an intranet cannot.
+        "profile": "tabular-data-package",
         "name": f"xihu-{street.code}-budget-{budget.year}",
         "title": f"{street.name}{budget.year}年部门预算",
         "description": ("演示数据，非真实财政数据。" if budget.is_demo else "")
