@@ -39,8 +39,8 @@ def _trail(budget=None, *more):
 
 
 def _chart(title, figures) -> str:
-    return bar_chart(title, [(f"{f.code} {f.name}", f.original,
-                              _("%(amount)s 万元") % {"amount": wan(f.original)})
+    # The unit is in the title; a unit after each figure would run past a phone's width.
+    return bar_chart(title, [(f"{f.code} {f.name}", f.original, wan(f.original))
                              for f in figures])
 
 

@@ -1,9 +1,8 @@
-"""Money as people read it: 元 with thousands separators to the fen, or 万元."""
+"""Money as people read it: 元 with thousands separators to the fen, or 万元. The same\nnotation in both languages (Chinese and English both group by three with commas)."""
 
 from decimal import Decimal
 
 from django import template
-from django.utils.formats import number_format
 
 register = template.Library()
 
@@ -12,7 +11,7 @@ register = template.Library()
 def yuan(value) -> str:
     if value is None or value == "":
         return "—"
-    return number_format(Decimal(value), 2, use_l10n=True, force_grouping=True)
+    return f"{Decimal(value):,.2f}"
 
 
 @register.filter
@@ -20,7 +19,7 @@ def wan(value) -> str:
     """In 万元 (ten thousand 元), two decimals: how budgets are usually printed."""
     if value is None or value == "":
         return "—"
-    return number_format(Decimal(value) / 10000, 2, use_l10n=True, force_grouping=True)
+    return f"{Decimal(value) / 10000:,.2f}"
 
 
 @register.filter
