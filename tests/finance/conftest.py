@@ -16,6 +16,15 @@ YEAR = timezone.localdate().year
 TOTAL = Decimal("150000000.00")
 
 
+@pytest.fixture(autouse=True)
+def _services_speak_english():
+    """Service messages in English for the assertions, whatever a page before left active."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 @pytest.fixture
 def editions(db):
     return {year: services.import_edition(None, year, DATA.read_bytes(), title=f"{year} 科目",

@@ -45,14 +45,16 @@ def budget_rows(codes: list[tuple[str, str, str]], total: Decimal, seed: int, *,
 
 
 def _tree_rows(table: str, codes: list[tuple[str, str]], total: Decimal, rnd) -> list[tuple]:
-    leaves = [c for c, _n in codes if not any(o != c and o.startswith(c) for o, _m in codes)]
+    parents = {c[:-2] for c, _n in codes if len(c) > 3}
+    leaves = [c for c, _n in codes if c not in parents]
     amounts = dict(zip(leaves, _spread(total, [rnd.uniform(0.2, 3.0) for _ in leaves]),
                        strict=True))
-    for code, _name in sorted(codes, key=lambda cn: -level_of(cn[0])):
-        if code not in amounts:
-            amounts[code] = sum((a for c, a in amounts.items()
-                                 if len(c) == len(code) + 2 and c.startswith(code)), Decimal(0))
-    return [(table, code, name, amounts[code], None, "") for code, name in codes]
+    # Roll up level by level from the deepest: 项 into 款, then 款 into 类.
+    for length in (7, 5):
+        for code in [c for c in amounts if len(c) == length]:
+            parent = code[:-2]
+            amounts[parent] = amounts.get(parent, Decimal(0)) + amounts[code]
+    return [(table, code, name, amounts.get(code, Decimal(0)), None, "") for code, name in codes]
 
 
 def edition_triples(edition) -> list[tuple[str, str, str]]:
