@@ -6,7 +6,7 @@ import random
 from decimal import Decimal
 
 from .imports import TABLES, THREE_PUBLIC_CODES
-from .models import System, level_of
+from .models import System
 
 FEN = Decimal("0.01")
 TABLE_OF = {kind: name for name, kind in TABLES.items()}
