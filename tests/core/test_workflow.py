@@ -213,8 +213,18 @@ def make_finance_question(people, xihu):
                                    text="这笔钱用在哪里？")
 
 
+def make_finance_warning(people, xihu):
+    from yishi.finance.models import ExecutionWarning
+
+    budget = _finance_budget(people, xihu)
+    return ExecutionWarning.objects.create(budget=budget, kind="behind", key="2010101",
+                                           detail="1.0% / 90.0%", raised_on=date(2026, 1, 1),
+                                           due_on=date(2026, 1, 8))
+
+
 FACTORIES = {
     "finance.budget": make_finance_budget,
+    "finance.warning": make_finance_warning,
     "finance.question": make_finance_question,
     "councils.invitation": make_invitation,
     "opinions.assignment": make_assignment,

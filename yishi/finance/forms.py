@@ -54,3 +54,11 @@ class QuestionForm(forms.Form):
 class AnswerForm(forms.Form):
     text = forms.CharField(label=_("Answer"), max_length=2000,
                            widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class WarningRuleForm(forms.Form):
+    active = forms.BooleanField(label=_("Active"), required=False)
+    points = forms.DecimalField(label=_("Points behind the year that raise a warning"),
+                                min_value=0, max_value=100, max_digits=4, decimal_places=1)
+    response_days = forms.IntegerField(label=_("Working days to answer"), min_value=1,
+                                       max_value=60)

@@ -290,3 +290,70 @@ def localized_name(obj) -> str:
     if get_language() and not get_language().startswith("zh") and getattr(obj, "name_en", ""):
         return obj.name_en
     return obj.name
+
+
+class WarningKind(models.TextChoices):
+    """The execution-monitoring rules (预算执行监督预警)."""
+
+    BEHIND = "behind", _("Execution behind the year (执行进度滞后)")
+    NO_BUDGET = "no_budget", _("Spending on a line without budget (无预算支出)")
+    OVER_BUDGET = "over_budget", _("Executed above the adjusted budget (超预算执行)")
+    THREE_PUBLIC_OVER = "three_public_over", _("三公经费 above budget (三公经费超预算)")
+
+
+class WarningRule(models.Model):
+    """A warning rule as the district sets it (预警规则): on or off, the points of lag that count
+    (for `behind`), and the working days the street has to answer."""
+
+    kind = models.CharField(_("rule"), max_length=20, choices=WarningKind.choices, unique=True)
+    active = models.BooleanField(_("active"), default=True)
+    points = models.DecimalField(_("points behind the year"), max_digits=5, decimal_places=1,
+                                 default=Decimal("15.0"))
+    response_days = models.PositiveSmallIntegerField(_("working days to respond"), default=5)
+
+    class Meta:
+        verbose_name = _("warning rule (预警规则)")
+        verbose_name_plural = _("warning rules")
+        ordering = ["kind"]
+        constraints = [models.CheckConstraint(
+            condition=Q(points__gte=0, points__lte=100, response_days__gte=1,
+                        response_days__lte=60), name="finance_warning_rule_range")]
+
+    def __str__(self) -> str:
+        return str(self.get_kind_display())
+
+
+class WarningState(models.TextChoices):
+    OPEN = "open", _("Waiting for the street's response")
+    ESCALATED = "escalated", _("Overdue, escalated to the district")
+    ANSWERED = "answered", _("Answered")
+
+
+class ExecutionWarning(models.Model):
+    """A warning on a budget's execution (执行预警) that the street answers in writing within the
+    rule's working days; the periodic worker reminds once and escalates once."""
+
+    budget = models.ForeignKey(Budget, models.CASCADE, related_name="warnings",
+                               verbose_name=_("budget"))
+    kind = models.CharField(_("rule"), max_length=20, choices=WarningKind.choices)
+    key = models.CharField(_("line or row"), max_length=20)
+    detail = models.CharField(_("finding"), max_length=300)
+    raised_on = models.DateField(_("raised on"))
+    due_on = models.DateField(_("answer due"))
+    state = models.CharField(_("state"), max_length=10, choices=WarningState.choices,
+                             default=WarningState.OPEN)
+    response = models.TextField(_("response"), blank=True)
+    responded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True,
+                                     blank=True, related_name="+", verbose_name=_("answered by"))
+    responded_at = models.DateTimeField(_("answered"), null=True, blank=True)
+    reminded_at = models.DateTimeField(_("reminded"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("execution warning (执行预警)")
+        verbose_name_plural = _("execution warnings")
+        ordering = ["-raised_on", "id"]
+        constraints = [models.UniqueConstraint(fields=["budget", "kind", "key"],
+                                               name="finance_warning_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.budget} {self.key}: {self.get_kind_display()}"

@@ -35,3 +35,9 @@ def can_ask(user, unit) -> bool:
 @rule("finance.edit_classification")
 def can_edit_classification(user, unit=None) -> bool:
     return holds(user, {Role.DISTRICT_STAFF}, unit)
+
+
+@rule("finance.edit_rules")
+def can_edit_rules(user, unit=None) -> bool:
+    """Set the execution-warning rules: the district."""
+    return holds(user, {Role.DISTRICT_STAFF}, unit)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import manage_views, views
+from . import manage_views, views, warning_views
 
 app_name = "finance"
 
@@ -11,6 +11,9 @@ urlpatterns = [
     path("workspace/", manage_views.workspace, name="workspace"),
     path("templates/<slug:kind>.<slug:fmt>", views.template, name="template"),
     path("questions/<int:pk>/answer/", manage_views.answer, name="answer"),
+    path("warnings/", warning_views.warnings, name="warnings"),
+    path("warnings/<int:pk>/respond/", warning_views.respond, name="respond"),
+    path("warnings/rules/", warning_views.warning_rules, name="warning_rules"),
     path("<slug:code>/", views.street, name="street"),
     path(f"{Y}/", views.budget, name="budget"),
     path(f"{Y}/lines/<slug:line_code>/", views.line, name="line"),

@@ -4,9 +4,17 @@ declared once on the core workflow mechanism."""
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from yishi.core.workflow import Transition, Workflow
+from yishi.core.workflow import SYSTEM, Transition, Workflow
 
-from .models import Budget, BudgetState, LineKind, Question, QuestionState
+from .models import (
+    Budget,
+    BudgetState,
+    ExecutionWarning,
+    LineKind,
+    Question,
+    QuestionState,
+    WarningState,
+)
 
 S = BudgetState
 
@@ -75,5 +83,21 @@ QUESTION = Workflow(
     transitions=[
         Transition("answer", {QuestionState.OPEN}, QuestionState.ANSWERED, _("Answer"),
                    rule="finance.manage"),
+    ],
+)
+
+
+W = WarningState
+# An execution warning: the street answers in writing; past the due date the worker escalates it
+# to the district once (an escalated warning can still be answered).
+EXECUTION_WARNING = Workflow(
+    ExecutionWarning, "finance.warning", unit=lambda w: w.budget.street, error=_error,
+    state_message=_("This warning has already been answered."),
+    conflict_message=_("This warning was changed by someone else; please reload."),
+    transitions=[
+        Transition("respond", {W.OPEN, W.ESCALATED}, W.ANSWERED, _("Answer the warning"),
+                   rule="finance.manage"),
+        Transition("escalate", {W.OPEN}, W.ESCALATED, _("Escalate: no answer in time"),
+                   rule=SYSTEM),
     ],
 )
