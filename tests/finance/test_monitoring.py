@@ -98,3 +98,21 @@ def test_the_list_is_scoped_and_exports(approved, fin, verified_login, client, s
     assert client.get("/finance/warnings/").status_code == 403
     other = verified_login(fin["beishan_finance"])
     assert "2120399" not in other.get("/finance/warnings/").content.decode()
+
+
+def test_warnings_through_the_api(approved, fin, verified_login, client):
+    _spend(approved, "2120399", "1")
+    monitoring.raise_warnings(approved, timezone.localdate().replace(month=12, day=31))
+    assert client.get("/api/finance/warnings").status_code == 401
+    staff = verified_login(fin["finance_staff"])
+    rows = staff.get("/api/finance/warnings").json()
+    behind = next(w for w in rows if w["key"] == "2120399")
+    assert [a["name"] for a in behind["actions"]] == ["respond"]
+    other = verified_login(fin["beishan_finance"])
+    assert other.get("/api/finance/warnings").json() == []
+    assert other.post(f"/api/finance/warnings/{behind['id']}/respond", {"text": "按进度支付。"},
+                      content_type="application/json").status_code == 404
+    staff = verified_login(fin["finance_staff"])
+    response = staff.post(f"/api/finance/warnings/{behind['id']}/respond",
+                          {"text": "按合同进度支付。"}, content_type="application/json")
+    assert response.status_code == 200 and response.json()["state"] == "answered"

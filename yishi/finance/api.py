@@ -271,3 +271,46 @@ def answer(request, question_id: Id, data: TextIn):
     services.answer_question(request.user, question, data.text)
     question.refresh_from_db()
     return _question(question, request.user)
+
+
+class WarningOut(Schema):
+    id: int
+    street: str
+    year: int
+    kind: str
+    kind_label: str
+    key: str
+    detail: str
+    raised_on: date
+    due_on: date
+    state: str
+    response: str
+    actions: list[ActionOut]
+
+
+@router.get("/warnings", response=list[WarningOut], auth=django_auth,
+            summary="Execution warnings of the streets this person may see")
+def warnings(request):
+    from .monitoring import visible_warnings
+
+    return [{"id": w.pk, "street": w.budget.street.code, "year": w.budget.year, "kind": w.kind,
+             "kind_label": w.get_kind_display(), "key": w.key, "detail": w.detail,
+             "raised_on": w.raised_on, "due_on": w.due_on, "state": w.state,
+             "response": w.response, "actions": _actions(w, request.user)}
+            for w in visible_warnings(request.user)]
+
+
+@router.post("/warnings/{warning_id}/respond", response=WarningOut, auth=django_auth,
+             summary="The street's written answer to a warning")
+def respond(request, warning_id: Id, data: TextIn):
+    from .models import ExecutionWarning
+    from .monitoring import respond_to_warning, visible_warnings
+
+    warning = get_object_or_404(visible_warnings(request.user), pk=warning_id)
+    respond_to_warning(request.user, warning, data.text)
+    warning = ExecutionWarning.objects.select_related("budget__street").get(pk=warning.pk)
+    return {"id": warning.pk, "street": warning.budget.street.code, "year": warning.budget.year,
+            "kind": warning.kind, "kind_label": warning.get_kind_display(), "key": warning.key,
+            "detail": warning.detail, "raised_on": warning.raised_on, "due_on": warning.due_on,
+            "state": warning.state, "response": warning.response,
+            "actions": _actions(warning, request.user)}
