@@ -20,7 +20,6 @@ from .models import Question
 
 router = Router(tags=["finance"])
 
-Code = Field(..., pattern=r"^[0-9]{1,12}$", max_length=12)
 
 
 class ActionOut(Schema):
