@@ -21,7 +21,6 @@ from .models import Question
 router = Router(tags=["finance"])
 
 
-
 class ActionOut(Schema):
     name: str
     label: str
