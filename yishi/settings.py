@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "yishi.deputies",
     "yishi.councils",
     "yishi.projects",
+    "yishi.finance",
 ]
 
 MIDDLEWARE = [

@@ -206,7 +206,57 @@ def make_invitation(people, xihu):
                                      category="resident", invited_by=people["street_staff"])
 
 
+def _finance_budget(people, xihu):
+    """Last year's budget of 西溪, imported, on a council review item that passed, with final
+    figures in: every phase's guard can be met. The street's committee staff also keep its
+    finances here (finance staff role), so that one person of the walk holds it."""
+    from yishi.core.models import Role, RoleAssignment
+    from yishi.finance import sample, services
+    from yishi.finance.demo import DATA
+    from yishi.finance.exports import budget_workbook
+    from yishi.finance.models import BudgetLine
+
+    year = timezone.localdate().year - 1
+    edition = services.import_edition(None, year, DATA.read_bytes(), title="walk")
+    RoleAssignment.objects.create(user=people["street_staff"], role=Role.FINANCE_STAFF,
+                                  unit=xihu["xixi"])
+    people["street_staff"].__dict__.pop("_yishi_roles", None)
+    budget = services.create_budget(people["street_staff"], xihu["xixi"], year)
+    rows = sample.budget_rows(sample.edition_triples(edition), Decimal("1000000"), 1)
+    services.import_budget(people["street_staff"], budget, "b.csv", budget_workbook(rows, "csv"))
+    item = make_meeting(people, xihu).items.create(kind="budget_review", title="预算审查",
+                                                   passed=True, resolved_at=timezone.now())
+    BudgetLine.objects.filter(budget=budget).update(final=0)
+    type(budget).objects.filter(pk=budget.pk).update(review_item=item)
+    budget.refresh_from_db()
+    return budget
+
+
+def make_finance_budget(people, xihu):
+    return _finance_budget(people, xihu)
+
+
+def make_finance_question(people, xihu):
+    from yishi.finance.models import Question
+
+    budget = _finance_budget(people, xihu)
+    return Question.objects.create(line=budget.lines.get(code="201"), asker=people["council_member"],
+                                   text="这笔钱用在哪里？")
+
+
+def make_finance_warning(people, xihu):
+    from yishi.finance.models import ExecutionWarning
+
+    budget = _finance_budget(people, xihu)
+    return ExecutionWarning.objects.create(budget=budget, kind="behind", key="2010101",
+                                           detail="1.0% / 90.0%", raised_on=date(2026, 1, 1),
+                                           due_on=date(2026, 1, 8))
+
+
 FACTORIES = {
+    "finance.budget": make_finance_budget,
+    "finance.warning": make_finance_warning,
+    "finance.question": make_finance_question,
     "councils.invitation": make_invitation,
     "opinions.assignment": make_assignment,
     "opinions.extension": make_extension,

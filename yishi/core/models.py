@@ -228,12 +228,14 @@ class Role(models.TextChoices):
     EXPERT = "expert", _("Expert (专家)")
     RESIDENT = "resident", _("Resident (居民)")
     SYSADMIN = "sysadmin", _("System administrator (系统管理员)")
+    FINANCE_STAFF = "finance_staff", _("Street finance staff (街道财政人员)")
 
 
 # Roles that work inside the platform's back office: they sign in with a password and must
 # use a second factor.
 STAFF_ROLES = frozenset(
-    {Role.DISTRICT_STAFF, Role.STREET_STAFF, Role.DEPARTMENT_HANDLER, Role.SYSADMIN}
+    {Role.DISTRICT_STAFF, Role.STREET_STAFF, Role.DEPARTMENT_HANDLER, Role.SYSADMIN,
+     Role.FINANCE_STAFF}
 )
 
 

@@ -1,0 +1,45 @@
+"""Twenty requests at once: one approval freezes the budget, the others are told; twenty
+adjustments that each would take the line below zero together cannot."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from tests.core.test_concurrency import run_together
+from yishi.core.models import AuditRecord, User
+from yishi.finance import services
+from yishi.finance.models import Adjustment, Budget, BudgetLine, BudgetState, LineKind
+from yishi.finance.queries import adjusted_of
+
+from .conftest import YEAR
+
+pytestmark = pytest.mark.django_db(transaction=True)
+COUNT = 20
+
+
+def test_twenty_approvals_at_once_freeze_once(draft, review_item, fin):
+    from .conftest import pass_review
+
+    services.submit_for_review(fin["finance_staff"], draft, review_item)
+    pass_review(review_item)
+    staff = fin["district_staff"]
+    outcomes = run_together(lambda i: services.approve_budget(
+        User.objects.get(pk=staff.pk), Budget.objects.get(pk=draft.pk), decision=f"批复{i}",
+        approved_on=timezone.localdate()), COUNT)
+    assert sum(1 for kind, _v in outcomes if kind == "ok") == 1
+    assert Budget.objects.get(pk=draft.pk).state == BudgetState.APPROVED
+    assert AuditRecord.objects.filter(action="finance.budget.approve").count() == 1
+
+
+def test_concurrent_cuts_never_take_a_line_below_zero(approved, fin):
+    line = BudgetLine.objects.get(budget=approved, kind=LineKind.FUNCTION, code="2120399")
+    cut = (line.original / 3).quantize(Decimal("0.01"))
+    officer = fin["finance_staff"]
+    outcomes = run_together(lambda i: services.record_adjustment(
+        User.objects.get(pk=officer.pk), BudgetLine.objects.get(pk=line.pk), amount=f"-{cut}",
+        reason="压减", approved_by="会议", approved_on=date(YEAR, 1, 1)), COUNT)
+    assert sum(1 for kind, _v in outcomes if kind == "ok") == 3
+    assert Adjustment.objects.count() == 3
+    assert adjusted_of(line) >= 0

@@ -1,0 +1,230 @@
+"""Reads that pages, the API and the downloads share: a budget's lines with their original,
+adjusted and executed figures (rolled up from the lowest lines), the drill-down, the economic
+view, 三公, and the year against last year."""
+
+import calendar
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Sum
+from django.utils import timezone
+
+from yishi.core.models import Unit, UnitKind
+
+from .models import (
+    PUBLIC_STATES,
+    Adjustment,
+    Budget,
+    BudgetLine,
+    Execution,
+    LineKind,
+    Question,
+    localized_name,
+)
+
+ZERO = Decimal(0)
+
+
+def streets():
+    return Unit.objects.filter(kind__in=[UnitKind.STREET, UnitKind.TOWN]).order_by("sort_order")
+
+
+def review_items(street: Unit):
+    """The council's open 预决算审查 items of this street, for the submit form. Read from the
+    councils app's agenda; councils knows nothing of finance."""
+    from yishi.councils.models import AgendaItem, ItemKind
+
+    return (AgendaItem.objects.filter(kind=ItemKind.BUDGET_REVIEW, meeting__council__street=street,
+                                      resolved_at__isnull=True)
+            .select_related("meeting").order_by("meeting__starts_at", "position"))
+
+
+def review_outcome(budget: Budget) -> bool | None:
+    """None: not on an agenda; True: the council passed its review; False: not (yet)."""
+    if budget.review_item_id is None:
+        return None
+    from yishi.councils.models import AgendaItem
+
+    item = AgendaItem.objects.filter(pk=budget.review_item_id).values(
+        "passed", "resolved_at").first()
+    return bool(item and item["passed"] and item["resolved_at"])
+
+
+def review_item_of(budget: Budget):
+    if budget.review_item_id is None:
+        return None
+    return budget.review_item
+
+
+def public_budgets():
+    return Budget.objects.filter(state__in=PUBLIC_STATES).select_related("street")
+
+
+def budgets_of(street: Unit):
+    return Budget.objects.filter(street=street).order_by("-year")
+
+
+def budget_of(street_code: str, year: int) -> Budget | None:
+    return (Budget.objects.select_related("street", "review_item__meeting")
+            .filter(street__code=street_code, year=year).first())
+
+
+def elapsed_share(year: int, today: date | None = None) -> Decimal:
+    """How much of the year has passed (0 … 1), the yardstick of the execution rate."""
+    today = today or timezone.localdate()
+    if today.year < year:
+        return ZERO
+    if today.year > year:
+        return Decimal(1)
+    days = 366 if calendar.isleap(year) else 365
+    return (Decimal(today.timetuple().tm_yday) / days).quantize(Decimal("0.0001"))
+
+
+def percent(part, whole) -> Decimal | None:
+    if not whole:
+        return None
+    return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"))
+
+
+@dataclass
+class Figures:
+    """One line with its figures; `children` filled for the drill-down."""
+
+    line: BudgetLine
+    original: Decimal = ZERO
+    adjusted: Decimal = ZERO
+    executed: Decimal = ZERO
+    final: Decimal | None = None
+    last_year: Decimal | None = None
+    children: list = field(default_factory=list)
+
+    @property
+    def code(self) -> str:
+        return self.line.code
+
+    @property
+    def name(self) -> str:
+        return localized_name(self.line)
+
+    @property
+    def level(self) -> int:
+        return self.line.level
+
+    @property
+    def rate(self) -> Decimal | None:
+        return percent(self.executed, self.adjusted)
+
+    @property
+    def change(self) -> Decimal | None:
+        return percent(self.original - self.last_year, self.last_year) if self.last_year else None
+
+
+def figures(budget: Budget, kind: str = LineKind.FUNCTION) -> dict[str, Figures]:
+    """Every line of one table with its figures, by code. Adjustments and execution are recorded
+    on the lowest lines; a line above holds the sum of those under it (codes share a prefix)."""
+    lines = list(BudgetLine.objects.filter(budget=budget, kind=kind).order_by("position", "code"))
+    result = {ln.code: Figures(ln, ln.original, ln.original, ZERO, ln.final) for ln in lines}
+    if kind != LineKind.FUNCTION:
+        return result
+    by_id = {ln.pk: ln.code for ln in lines}
+    spent = (Execution.objects.filter(line__budget=budget).values("line_id")
+             .annotate(total=Sum("amount")))
+    changes = (Adjustment.objects.filter(line__budget=budget).values("line_id")
+               .annotate(total=Sum("amount")))
+    for rows, attr in ((spent, "executed"), (changes, "adjusted")):
+        for row in rows:
+            code = by_id.get(row["line_id"])
+            while code:
+                if code in result:
+                    setattr(result[code], attr, getattr(result[code], attr) + row["total"])
+                code = code[:-2] if len(code) > 3 else ""
+    return result
+
+
+def tree(budget: Budget, kind: str = LineKind.FUNCTION) -> list[Figures]:
+    """The top lines (类), each with its children (款) and theirs (项)."""
+    all_figures = figures(budget, kind)
+    top = []
+    for code, fig in all_figures.items():
+        parent = all_figures.get(code[:-2]) if len(code) > 3 else None
+        (parent.children if parent else top).append(fig)
+    return top
+
+
+def with_last_year(budget: Budget, rows: list[Figures], kind=LineKind.FUNCTION) -> list[str]:
+    """Put last year's original figure beside each row; the codes that last year's budget does
+    not have are returned (a new or renumbered line: the crosswalk between editions)."""
+    previous = Budget.objects.filter(street=budget.street, year=budget.year - 1,
+                                     state__in=PUBLIC_STATES).first()
+    if previous is None:
+        return []
+    last = dict(BudgetLine.objects.filter(budget=previous, kind=kind)
+                .values_list("code", "original"))
+    unmapped = []
+    for fig in rows:
+        fig.last_year = last.get(fig.code)
+        if fig.last_year is None:
+            unmapped.append(fig.code)
+    return unmapped
+
+
+def total(budget: Budget) -> Decimal:
+    return (BudgetLine.objects.filter(budget=budget, kind=LineKind.FUNCTION, level=1)
+            .aggregate(s=Sum("original"))["s"] or ZERO)
+
+
+def per_resident(budget: Budget, amount: Decimal) -> Decimal | None:
+    population = budget.street.population
+    return (amount / population).quantize(Decimal("0.01")) if population else None
+
+
+def summary(budget: Budget) -> dict:
+    top = tree(budget)
+    original = sum((f.original for f in top), ZERO)
+    adjusted = sum((f.adjusted for f in top), ZERO)
+    executed = sum((f.executed for f in top), ZERO)
+    return {"top": top, "original": original, "adjusted": adjusted, "executed": executed,
+            "rate": percent(executed, adjusted), "elapsed": elapsed_share(budget.year) * 100,
+            "per_resident": per_resident(budget, original),
+            "revenue": list(BudgetLine.objects.filter(budget=budget, kind=LineKind.REVENUE)
+                            .order_by("position"))}
+
+
+def line_of(budget: Budget, code: str) -> BudgetLine | None:
+    return BudgetLine.objects.filter(budget=budget, kind=LineKind.FUNCTION, code=code).first()
+
+
+def line_history(line: BudgetLine) -> dict:
+    """For a line's page: the adjustments under it, month by month execution, and the same
+    line in the street's other years."""
+    code = line.code
+    adjustments = (Adjustment.objects.filter(line__budget=line.budget, line__code__startswith=code,
+                                             line__kind=LineKind.FUNCTION)
+                   .select_related("line").order_by("approved_on", "id"))
+    months = dict(Execution.objects.filter(line__budget=line.budget, line__code__startswith=code,
+                                           line__kind=LineKind.FUNCTION)
+                  .values_list("month").annotate(s=Sum("amount")).order_by("month"))
+    years = list(BudgetLine.objects.filter(budget__street=line.budget.street,
+                                           budget__state__in=PUBLIC_STATES,
+                                           kind=LineKind.FUNCTION, code=code)
+                 .values_list("budget__year", "original", "final").order_by("budget__year"))
+    return {"adjustments": adjustments, "months": sorted(months.items()), "years": years}
+
+
+def questions_on(line: BudgetLine):
+    return Question.objects.filter(line=line).select_related("asker", "answered_by")
+
+
+def adjusted_of(line: BudgetLine) -> Decimal:
+    return line.original + (line.adjustments.aggregate(s=Sum("amount"))["s"] or ZERO)
+
+
+def explanation_of(budget: Budget, line: BudgetLine) -> str:
+    from .models import Classification, System
+
+    system = System.FUNCTION if line.kind == LineKind.FUNCTION else System.ECONOMIC
+    found = Classification.objects.filter(edition__year=budget.year, system=system,
+                                          code=line.code).values_list("explanation",
+                                                                      flat=True).first()
+    return found or ""
