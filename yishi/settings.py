@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "yishi.deputies",
     "yishi.councils",
     "yishi.projects",
+    "yishi.oversight",
 ]
 
 MIDDLEWARE = [

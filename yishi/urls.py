@@ -11,6 +11,7 @@ urlpatterns = [
     path("deputies/", include("yishi.deputies.urls")),
     path("councils/", include("yishi.councils.urls")),
     path("projects/", include("yishi.projects.urls")),
+    path("oversight/", include("yishi.oversight.urls")),
     path("open311/v2/", include("yishi.opinions.open311_urls")),
     path("", include("yishi.core.urls")),
 ]

@@ -175,7 +175,16 @@ def make_invitation(people, xihu):
                                      category="resident", invited_by=people["street_staff"])
 
 
+def make_oversight_assignment(people, xihu):
+    from yishi.oversight import services as oversight
+
+    task = oversight.assign_task(people["district_staff"], oversight.TaskInput(
+        title="走访督办", description="走访老旧小区", streets=[xihu["xixi"]], workdays=10))
+    return task.assignments.get()
+
+
 FACTORIES = {
+    "oversight.assignment": make_oversight_assignment,
     "councils.invitation": make_invitation,
     "opinions.assignment": make_assignment,
     "opinions.extension": make_extension,

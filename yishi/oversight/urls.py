@@ -1,0 +1,15 @@
+from django.urls import path
+
+from . import views
+
+app_name = "oversight"
+
+urlpatterns = [
+    path("assignments/", views.assignments, name="assignments"),
+    path("tasks/new/", views.task_new, name="task_new"),
+    path("tasks/<int:pk>/", views.task_detail, name="task"),
+    path("assignments/<int:pk>/", views.assignment_detail, name="assignment"),
+    path("assignments/<int:pk>/<slug:name>/", views.assignment_action, name="assignment_action"),
+    path("guidance/", views.guidance, name="guidance"),
+    path("visits/<int:pk>/", views.visit_detail, name="visit"),
+]
