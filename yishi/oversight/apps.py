@@ -11,7 +11,7 @@ class OversightConfig(AppConfig):
         from yishi.core import menu, periodic
         from yishi.core.models import Role
 
-        from . import permissions  # noqa: F401 - registers the rules
+        from . import permissions, workflows  # noqa: F401 - registers the rules and the graph
         from .services import run_deadlines
 
         periodic.register("oversight.deadlines")(run_deadlines)
