@@ -91,3 +91,11 @@ def may_see_attachment(user, attachment) -> bool:
         return True
     meetings = Meeting.objects.filter(items__documents=attachment).select_related("council")
     return any(has_perm(user, "councils.manage", m.council.street) for m in meetings)
+
+
+# --- figures for the district's oversight -----------------------------------------------------
+
+def meetings_held_in(street, year: int):
+    """Council meetings of the street held (closed) that started in `year`."""
+    return Meeting.objects.filter(council__street=street, state=MeetingState.CLOSED,
+                                  starts_at__year=year)

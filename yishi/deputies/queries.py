@@ -192,3 +192,13 @@ def may_see_attachment(user, attachment) -> bool:
     return any(a.deputy.user_id == user.pk
                or may_confirm_activities(user, a.deputy)
                for a in activities)
+
+
+# --- figures for the district's oversight -----------------------------------------------------
+
+def receptions_held_in(street, year: int):
+    """Reception sessions held at the street's liaison stations in `year`."""
+    from .models import ReceptionSession, SessionState
+
+    return ReceptionSession.objects.filter(station__unit=street, state=SessionState.HELD,
+                                           starts_at__year=year)

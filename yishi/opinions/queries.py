@@ -70,3 +70,17 @@ def may_see_attachment(user, attachment) -> bool:
     """A photo is seen by whoever may see an opinion it belongs to (the board's rule)."""
     opinions = Opinion.objects.filter(photos=attachment)
     return any(can_see(user, opinion) for opinion in opinions)
+
+
+# --- figures for the district's oversight (one queryset per street and year) ----------------
+
+def received_in(street, year: int):
+    """Opinions the street received in `year` (by submission date, local time)."""
+    return Opinion.objects.filter(street=street, created_at__year=year)
+
+
+def overdue_now(street, now=None):
+    """The street's opinions past their accept or reply deadline now."""
+    from django.utils import timezone
+
+    return Opinion.objects.filter(overdue_q(now or timezone.now()), street=street)

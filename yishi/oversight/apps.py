@@ -19,6 +19,8 @@ class OversightConfig(AppConfig):
                       {Role.DISTRICT_STAFF, Role.STREET_STAFF, Role.DEPUTY},
                       _("Work the district assigns to the streets: sign for, handle, report "
                         "back, close"))
+        menu.register(_("District dashboard"), "oversight:dashboard", {Role.DISTRICT_STAFF},
+                      _("Every street side by side; each figure opens the list it counts"))
         menu.register(_("Liaison leaders and visits"), "oversight:guidance",
                       {Role.DISTRICT_STAFF, Role.STREET_STAFF},
                       _("Standing-committee leaders linked to each street and their guidance "

@@ -26,6 +26,12 @@ def can_guide(user, unit) -> bool:
     return holds(user, {Role.DISTRICT_STAFF}, unit)
 
 
+@rule("oversight.view_board")
+def can_view_board(user, unit) -> bool:
+    """The district dashboard, every street side by side: the district."""
+    return holds(user, {Role.DISTRICT_STAFF}, unit)
+
+
 @rule("oversight.view")
 def can_view(user, unit) -> bool:
     """Read a street's assignments, visits and figures: the district, that street's staff and

@@ -12,4 +12,9 @@ urlpatterns = [
     path("assignments/<int:pk>/<slug:name>/", views.assignment_action, name="assignment_action"),
     path("guidance/", views.guidance, name="guidance"),
     path("visits/<int:pk>/", views.visit_detail, name="visit"),
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("dashboard/<int:year>/", views.dashboard, name="dashboard_year"),
+    path("dashboard/<int:year>.xlsx", views.dashboard_xlsx, name="dashboard_xlsx"),
+    path("dashboard/<int:year>/<slug:key>/<slug:code>/", views.dashboard_drill,
+         name="dashboard_drill"),
 ]

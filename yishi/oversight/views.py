@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -15,6 +16,7 @@ from yishi.core.permissions import has_perm
 from yishi.core.queries import district
 from yishi.core.workflow import may
 
+from . import dashboard as board
 from . import queries, services
 from .forms import FeedbackForm, LinkForm, ReasonForm, TaskForm, VisitForm
 from .models import Assignment, GuidanceVisit, Task
@@ -214,7 +216,7 @@ def guidance(request: HttpRequest) -> HttpResponse:
         "unvisited": [s for s in queries.streets_without_recent_visit()
                       if has_perm(user, "oversight.view", s)],
         "gap_days": queries.VISIT_GAP_DAYS,
-        "visits": queries.visits_for(user)[:50],
+        "visits": queries.visits_for(user)[:15],
         "trail": [(_("Workspace"), reverse("core:workspace")),
                   (_("Liaison leaders and visits"), None)]}, status=status)
 
@@ -228,3 +230,48 @@ def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "trail": [(_("Workspace"), reverse("core:workspace")),
                   (_("Liaison leaders and visits"), reverse("oversight:guidance")),
                   (f"{visit.street.display_name} {visit.date}", None)]})
+
+
+# --- the district dashboard -------------------------------------------------------------------
+
+def _board_year(request, year=None) -> int:
+    if not has_perm(request.user, "oversight.view_board", district()):
+        raise PermissionDenied
+    year = year or timezone.localdate().year
+    if not 2000 <= year <= 2100:
+        raise Http404
+    return year
+
+
+@login_required
+def dashboard(request: HttpRequest, year: int | None = None) -> HttpResponse:
+    year = _board_year(request, year)
+    return render(request, "oversight/dashboard.html", {
+        "year": year, "figures": board.FIGURES, "rows": board.board(queries.streets(), year),
+        "years": range(timezone.localdate().year, timezone.localdate().year - 5, -1),
+        "trail": [(_("Workspace"), reverse("core:workspace")), (_("District dashboard"), None)]})
+
+
+@login_required
+def dashboard_drill(request: HttpRequest, year: int, key: str, code: str) -> HttpResponse:
+    year = _board_year(request, year)
+    if key not in board.BY_KEY:
+        raise Http404
+    street = get_object_or_404(queries.streets(), code=code)
+    figure = board.BY_KEY[key]
+    return render(request, "oversight/dashboard_drill.html", {
+        "year": year, "figure": figure, "street": street,
+        "rows": board.drill(key, street, year),
+        "trail": [(_("Workspace"), reverse("core:workspace")),
+                  (_("District dashboard"), reverse("oversight:dashboard_year", args=[year])),
+                  (f"{street.display_name} · {figure.label}", None)]})
+
+
+@login_required
+def dashboard_xlsx(request: HttpRequest, year: int) -> HttpResponse:
+    from yishi.core.exports import table_response
+
+    year = _board_year(request, year)
+    header, rows = board.table(queries.streets(), year)
+    return table_response(header, rows, "xlsx", f"district-board-{year}",
+                          _("District dashboard"))

@@ -134,3 +134,18 @@ def may_see_attachment(user, attachment) -> bool:
     return (public_projects().filter(photos=attachment).exists()
             or ProgressReport.objects.filter(project__in=public_projects(),
                                              photos=attachment).exists())
+
+
+# --- figures for the district's oversight -----------------------------------------------------
+
+def chosen_in(street, year: int):
+    """The street's livelihood projects of `year` chosen by ballot (selected and beyond)."""
+    return Project.objects.filter(cycle__unit=street, cycle__year=year, state__in=[
+        ProjectState.SELECTED, ProjectState.IN_PROGRESS, ProjectState.COMPLETED,
+        ProjectState.ACCEPTED])
+
+
+def completed_in(street, year: int):
+    """The street's livelihood projects of `year` completed (awaiting acceptance or accepted)."""
+    return Project.objects.filter(cycle__unit=street, cycle__year=year, state__in=[
+        ProjectState.COMPLETED, ProjectState.ACCEPTED])
