@@ -85,6 +85,6 @@ def drill(key: str, street, year: int) -> list[tuple]:
 
 def table(streets, year: int) -> tuple[list, list]:
     """The whole board for the XLSX export: streets down, figures across."""
-    header = [_("Street")] + [f.label for f in FIGURES]
+    header = [str(_("Street"))] + [str(f.label) for f in FIGURES]
     return header, [[row["street"].display_name] + [count for _f, count in row["figures"]]
                     for row in board(streets, year)]
