@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "yishi.councils",
     "yishi.projects",
     "yishi.finance",
+    "yishi.oversight",
 ]
 
 MIDDLEWARE = [

@@ -12,6 +12,7 @@ urlpatterns = [
     path("councils/", include("yishi.councils.urls")),
     path("projects/", include("yishi.projects.urls")),
     path("finance/", include("yishi.finance.urls")),
+    path("oversight/", include("yishi.oversight.urls")),
     path("open311/v2/", include("yishi.opinions.open311_urls")),
     path("", include("yishi.core.urls")),
 ]

@@ -253,10 +253,19 @@ def make_finance_warning(people, xihu):
                                            due_on=date(2026, 1, 8))
 
 
+def make_oversight_assignment(people, xihu):
+    from yishi.oversight import services as oversight
+
+    task = oversight.assign_task(people["district_staff"], oversight.TaskInput(
+        title="走访督办", description="走访老旧小区", streets=[xihu["xixi"]], workdays=10))
+    return task.assignments.get()
+
+
 FACTORIES = {
     "finance.budget": make_finance_budget,
     "finance.warning": make_finance_warning,
     "finance.question": make_finance_question,
+    "oversight.assignment": make_oversight_assignment,
     "councils.invitation": make_invitation,
     "opinions.assignment": make_assignment,
     "opinions.extension": make_extension,

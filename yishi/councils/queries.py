@@ -116,3 +116,9 @@ def street_link(street) -> dict | None:
         return None
     return {"label": _("Residents' council"), "detail": str(council),
             "url": reverse("councils:council", args=[street.code])}
+# --- figures for the district's oversight -----------------------------------------------------
+
+def meetings_held_in(street, year: int):
+    """Council meetings of the street held (closed) that started in `year`."""
+    return Meeting.objects.filter(council__street=street, state=MeetingState.CLOSED,
+                                  starts_at__year=year)

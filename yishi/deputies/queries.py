@@ -285,3 +285,11 @@ def street_link(street) -> dict | None:
     return {"label": _("Receptions by deputies"),
             "detail": _("%(count)s receptions to come") % {"count": upcoming},
             "url": reverse("deputies:station", args=[station.code])}
+# --- figures for the district's oversight -----------------------------------------------------
+
+def receptions_held_in(street, year: int):
+    """Reception sessions held at the street's liaison stations in `year`."""
+    from .models import ReceptionSession, SessionState
+
+    return ReceptionSession.objects.filter(station__unit=street, state=SessionState.HELD,
+                                           starts_at__year=year)

@@ -110,3 +110,15 @@ def street_link(street) -> dict | None:
     count = public_board(street=street).count()
     return {"label": _("Opinions"), "detail": _("%(count)s public opinions") % {"count": count},
             "url": f"{reverse('opinions:board')}?street={street.code}"}
+# --- figures for the district's oversight (one queryset per street and year) ----------------
+
+def received_in(street, year: int):
+    """Opinions the street received in `year` (by submission date, local time)."""
+    return Opinion.objects.filter(street=street, created_at__year=year)
+
+
+def overdue_now(street, now=None):
+    """The street's opinions past their accept or reply deadline now."""
+    from django.utils import timezone
+
+    return Opinion.objects.filter(overdue_q(now or timezone.now()), street=street)

@@ -216,3 +216,16 @@ def street_link(street) -> dict | None:
     return {"label": _("Livelihood projects"),
             "detail": _("%(count)s projects") % {"count": count},
             "url": f"{reverse('projects:list')}?street={street.code}"}
+# --- figures for the district's oversight -----------------------------------------------------
+
+def chosen_in(street, year: int):
+    """The street's livelihood projects of `year` chosen by ballot (selected and beyond)."""
+    return Project.objects.filter(cycle__unit=street, cycle__year=year, state__in=[
+        ProjectState.SELECTED, ProjectState.IN_PROGRESS, ProjectState.COMPLETED,
+        ProjectState.ACCEPTED])
+
+
+def completed_in(street, year: int):
+    """The street's livelihood projects of `year` completed (awaiting acceptance or accepted)."""
+    return Project.objects.filter(cycle__unit=street, cycle__year=year, state__in=[
+        ProjectState.COMPLETED, ProjectState.ACCEPTED])

@@ -1,0 +1,69 @@
+"""The district dashboard on the demo: every figure of every street opens a list whose length
+equals the figure; the Excel export holds the same figures; only the district sees it."""
+
+import io
+import re
+
+import pytest
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from yishi.core.models import User
+from yishi.oversight import dashboard, queries
+
+CELL = re.compile(r'href="(/oversight/dashboard/\d+/([\w_]+)/(\w+)/)"[^>]*>(\d+)</a>')
+
+
+@pytest.fixture
+def district_client(demo, verified_login):
+    return verified_login(User.objects.get(mobile="13900000001"))
+
+
+def test_every_figure_equals_the_length_of_its_list(district_client):
+    from datetime import timedelta
+
+    from yishi.opinions.models import AWAITING_REPLY, Opinion
+
+    year = timezone.localdate().year
+    # The demo answers its opinions in time: make two late, so that figure is checked too.
+    late = Opinion.objects.filter(state__in=AWAITING_REPLY).values_list("pk", flat=True)[:2]
+    Opinion.objects.filter(pk__in=list(late)).update(
+        reply_deadline=timezone.now() - timedelta(days=1))
+    page = district_client.get(f"/oversight/dashboard/{year}/").content.decode()
+    cells = CELL.findall(page)
+    assert len(cells) == queries.streets().count() * len(dashboard.FIGURES)
+    assert sum(int(count) for *_rest, count in cells) > 0  # the demo fills the board
+    seen = set()
+    for url, key, code, count in cells:
+        drill = district_client.get(url)
+        assert drill.status_code == 200
+        listed = re.search(r'<ol class="plain-list" id="drill">(.*?)</ol>',
+                           drill.content.decode(), re.S).group(1)
+        items = listed.count("<li>")
+        assert items == int(count), (key, code)
+        if int(count):
+            seen.add(key)
+    # Every figure is non-zero somewhere in the demo, so every one was really checked.
+    assert seen == {f.key for f in dashboard.FIGURES}
+
+
+def test_excel_export_matches_the_board(district_client):
+    year = timezone.localdate().year
+    response = district_client.get(f"/oversight/dashboard/{year}.xlsx")
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    board = dashboard.board(queries.streets(), year)
+    assert len([r for r in rows[1:] if r and r[0]]) >= len(board)
+    for row, expected in zip(rows[1:], board, strict=False):
+        assert list(row[1:1 + len(dashboard.FIGURES)]) == [c for _f, c in expected["figures"]]
+
+
+@pytest.mark.parametrize("mobile", ["13900010101", "13900030101", "13900040101"])
+def test_only_the_district_sees_the_board(demo, verified_login, mobile):
+    client = verified_login(User.objects.get(mobile=mobile))  # street staff, deputy, member
+    year = timezone.localdate().year
+    assert client.get(f"/oversight/dashboard/{year}/").status_code == 403
+    assert client.get(f"/oversight/dashboard/{year}.xlsx").status_code == 403
+    code = queries.streets().first().code
+    assert client.get(f"/oversight/dashboard/{year}/opinions_received/{code}/").status_code == 403

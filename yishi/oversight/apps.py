@@ -1,0 +1,27 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class OversightConfig(AppConfig):
+    name = "yishi.oversight"
+    label = "oversight"
+    verbose_name = _("District oversight (指导与督办)")
+
+    def ready(self):
+        from yishi.core import menu, periodic
+        from yishi.core.models import Role
+
+        from . import permissions, workflows  # noqa: F401 - registers the rules and the graph
+        from .services import run_deadlines
+
+        periodic.register("oversight.deadlines")(run_deadlines)
+        menu.register(_("Assignments (交办督办)"), "oversight:assignments",
+                      {Role.DISTRICT_STAFF, Role.STREET_STAFF, Role.DEPUTY},
+                      _("Work the district assigns to the streets: sign for, handle, report "
+                        "back, close"))
+        menu.register(_("District dashboard"), "oversight:dashboard", {Role.DISTRICT_STAFF},
+                      _("Every street side by side; each figure opens the list it counts"))
+        menu.register(_("Liaison leaders and visits"), "oversight:guidance",
+                      {Role.DISTRICT_STAFF, Role.STREET_STAFF},
+                      _("Standing-committee leaders linked to each street and their guidance "
+                        "visits (联系指导)"))

@@ -1,0 +1,153 @@
+"""Demo oversight for Xihu (made up for the demo): standing-committee leaders linked to every
+street with their guidance visits (one street not visited for 100 days), the start-of-year
+assignment to all streets at every state, and a special assignment escalated after its
+deadline. Written in bulk, dated relative to today, so that the demo opens with a year that
+looks lived in; loaded once (idempotent)."""
+
+from datetime import date, datetime, time, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from yishi.core.demo import _person, _role
+from yishi.core.models import Role, Unit, UnitKind
+from yishi.core.workdays import deadline_after
+
+from .models import (
+    Assignment,
+    AssignmentEvent,
+    AssignmentState,
+    Feedback,
+    GuidanceVisit,
+    LiaisonLink,
+    Task,
+)
+
+S = AssignmentState
+TITLES = ["常委会副主任", "常委会副主任", "常委会副主任", "常委会委员", "常委会委员", "常委会秘书长"]
+TOPICS = ["议事会运行与议题征集", "民生实事项目票选准备", "代表联络站接待情况", "街道预算公开与审查",
+          "选民意见办理闭环", "国有资产清理核查"]
+PROBLEMS = ["会议记录不够规范", "部分意见超期未复", "联络站接待排班不足", ""]
+# The start-of-year assignment: each street's share at a different point of its way.
+STATES = [S.CLOSED, S.CLOSED, S.REPORTED, S.REPORTED, S.HANDLING, S.HANDLING, S.SIGNED,
+          S.SIGNED, S.ASSIGNED, S.RETURNED, S.CLOSED, S.HANDLING]
+UNVISITED_FOR = 100  # days since the last visit to the last street
+
+
+def _at(day: date, hour: int = 10) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time(hour)))
+
+
+@transaction.atomic
+def load(out) -> None:
+    if Task.objects.exists() or LiaisonLink.objects.exists():
+        return
+    district = Unit.objects.filter(kind=UnitKind.DISTRICT).order_by("path").first()
+    streets = list(Unit.objects.filter(kind__in=[UnitKind.STREET, UnitKind.TOWN])
+                   .order_by("sort_order", "code"))
+    if district is None or not streets:
+        return
+    today = timezone.localdate()
+    staff = _person("13900000001", 1, password=True)
+    leaders = []
+    for n, title in enumerate(TITLES, start=1):
+        leader = _person(f"139000600{n:02d}", 600 + n, password=True)
+        _role(leader, Role.DISTRICT_STAFF, district)
+        leaders.append((leader, title))
+    links, visits = [], []
+    for s, street in enumerate(streets):
+        leader, title = leaders[s % len(leaders)]
+        links.append(LiaisonLink(leader=leader, street=street, title=title,
+                                 starts_on=date(today.year - 1, 1, 1)))
+        last = s == len(streets) - 1
+        for k, ago in enumerate((UNVISITED_FOR, 190) if last else (15 + 4 * s, 80 + s, 170)):
+            visits.append(GuidanceVisit(
+                leader=leader, street=street, date=today - timedelta(days=ago),
+                topics=TOPICS[(s + k) % len(TOPICS)], problems=PROBLEMS[(s + k) % len(PROBLEMS)],
+                follow_ups="整改并报区人大常委会" if PROBLEMS[(s + k) % len(PROBLEMS)] else "",
+                recorded_by=staff, recorded_at=_at(today - timedelta(days=ago), 17)))
+    LiaisonLink.objects.bulk_create(links)
+    GuidanceVisit.objects.bulk_create(visits)
+
+    _start_of_year(staff, streets, today)
+    _escalated(staff, streets, today)
+    out.write(f"Oversight: {len(links)} liaison leaders, {len(visits)} guidance visits, "
+              f"{Assignment.objects.count()} assignments")
+
+
+def _start_of_year(staff, streets, today) -> None:
+    issued = _at(max(date(today.year, 1, 6), today - timedelta(days=300)), 9)
+    deadline = _at(max(date(today.year, 12, 20), today + timedelta(days=30)), 23)
+    task = Task.objects.create(
+        title=f"{today.year}年度街道人大工作要点落实（年初交办）",
+        description="落实年度街道人大工作要点：议事会每年不少于四次会议、民生实事项目票选、"
+                    "代表联络站每月接待、预算公开与审查。",
+        evidence_expected="会议纪要、票选结果、接待记录、预算公开截图", issued_at=issued,
+        deadline=deadline, created_by=staff)
+    escalate_at = deadline_after(deadline, task.escalate_after_workdays)
+    sign_by = deadline_after(issued, task.remind_after_workdays)
+    rows = []
+    for n, street in enumerate(streets):
+        state = STATES[n % len(STATES)]
+        signed = issued + timedelta(days=1) if state not in (S.ASSIGNED, S.RETURNED) else None
+        reported = (issued + timedelta(days=200) if state in (S.REPORTED, S.CLOSED)
+                    and issued + timedelta(days=200) < timezone.now() else
+                    timezone.now() - timedelta(days=3) if state in (S.REPORTED, S.CLOSED)
+                    else None)
+        rows.append(Assignment(
+            task=task, street=street, is_lead=n == 0, state=state, sign_by=sign_by,
+            escalate_at=escalate_at, signed_at=signed, reported_at=reported,
+            closed_at=reported + timedelta(days=2) if state == S.CLOSED else None,
+            reason="该项工作由区级部门统一组织" if state == S.RETURNED else "",
+            sign_reminded_at=sign_by if state in (S.ASSIGNED, S.RETURNED) else None))
+    Assignment.objects.bulk_create(rows)
+    _history(task, staff)
+
+
+def _escalated(staff, streets, today) -> None:
+    """A special assignment from a guidance visit: one street reported and was closed, the
+    other let the deadline pass and was escalated to its liaison leader."""
+    visit = GuidanceVisit.objects.filter(street=streets[1]).exclude(follow_ups="").first()
+    issued = _at(today - timedelta(days=70), 9)
+    deadline = deadline_after(issued, 20)
+    task = Task.objects.create(
+        title="选民意见超期未复专项督办", description="对超期未答复的选民意见逐件督办，限期答复。",
+        evidence_expected="逐件答复记录", issued_at=issued, deadline=deadline, workdays=20,
+        created_by=staff, source_visit=visit)
+    escalate_at = deadline_after(deadline, task.escalate_after_workdays)
+    sign_by = deadline_after(issued, task.remind_after_workdays)
+    Assignment.objects.bulk_create([
+        Assignment(task=task, street=streets[1], is_lead=True, state=S.CLOSED, sign_by=sign_by,
+                   escalate_at=escalate_at, signed_at=issued + timedelta(hours=5),
+                   reported_at=issued + timedelta(days=15),
+                   closed_at=issued + timedelta(days=17)),
+        Assignment(task=task, street=streets[4], state=S.HANDLING, sign_by=sign_by,
+                   escalate_at=escalate_at, signed_at=issued + timedelta(days=3),
+                   sign_reminded_at=sign_by, deadline_reminded_at=deadline,
+                   escalated_at=escalate_at),
+    ])
+    _history(task, staff)
+
+
+def _history(task, staff) -> None:
+    events, feedback = [], []
+    for a in task.assignments.all():
+        events.append(AssignmentEvent(assignment=a, action="assigned", actor=staff,
+                                      at=task.issued_at))
+        for column, action in (("sign_reminded_at", "sign_reminder"),
+                               ("signed_at", "sign"), ("deadline_reminded_at",
+                                                       "deadline_reminder"),
+                               ("escalated_at", "escalate"), ("reported_at", "report"),
+                               ("closed_at", "close")):
+            when = getattr(a, column)
+            if when:
+                events.append(AssignmentEvent(assignment=a, action=action, at=when,
+                                              actor=staff if action == "close" else None))
+        if a.state == S.RETURNED:
+            events.append(AssignmentEvent(assignment=a, action="decline", note=a.reason,
+                                          at=task.issued_at + timedelta(days=2)))
+        if a.reported_at:
+            feedback.append(Feedback(assignment=a, text=f"{a.street.name}已按要求完成，附相关材料。",
+                                     submitted_at=a.reported_at))
+    AssignmentEvent.objects.bulk_create(events)
+    Feedback.objects.bulk_create(feedback)

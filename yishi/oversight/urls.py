@@ -1,0 +1,20 @@
+from django.urls import path
+
+from . import views
+
+app_name = "oversight"
+
+urlpatterns = [
+    path("assignments/", views.assignments, name="assignments"),
+    path("tasks/new/", views.task_new, name="task_new"),
+    path("tasks/<int:pk>/", views.task_detail, name="task"),
+    path("assignments/<int:pk>/", views.assignment_detail, name="assignment"),
+    path("assignments/<int:pk>/<slug:name>/", views.assignment_action, name="assignment_action"),
+    path("guidance/", views.guidance, name="guidance"),
+    path("visits/<int:pk>/", views.visit_detail, name="visit"),
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("dashboard/<int:year>/", views.dashboard, name="dashboard_year"),
+    path("dashboard/<int:year>.xlsx", views.dashboard_xlsx, name="dashboard_xlsx"),
+    path("dashboard/<int:year>/<slug:key>/<slug:code>/", views.dashboard_drill,
+         name="dashboard_drill"),
+]
