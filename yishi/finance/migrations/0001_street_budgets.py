@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('core', '0006_finance_staff_role'),
+        ('core', '0007_finance_staff_role'),
         ('councils', '0003_invitation'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0005_audit_checkpoints'),
+        ('core', '0006_notification_channels_and_preferences'),
     ]
 
     operations = [
