@@ -152,7 +152,9 @@ def detail(request: HttpRequest, number: str) -> HttpResponse:
     return render(request, "opinions/detail.html", {
         "opinion": opinion, "is_author": is_author, "following": following,
         "timeline": opinion.timeline.all(), "replies": opinion.replies.all(),
-        "rating_form": RatingForm() if is_author and opinion.state == OpinionState.REPLIED else None,
+        # Rated exactly when the workflow lets the author rate now (the lead department replied).
+        "rating_form": RatingForm() if "rate_closed" in workflow_may(opinion, request.user,
+                                                                     workflow=OPINION) else None,
         "trail": [(_("Residents' opinions"), reverse("opinions:board")), (opinion.number, None)],
     })
 
