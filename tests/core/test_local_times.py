@@ -33,7 +33,7 @@ def _latest(subject_part: str = "") -> Notification:
 
 def test_meeting_notice_shows_local_time(demo):
     from yishi.councils.models import Meeting
-    from yishi.councils.services import _notice_text
+    from yishi.councils.meetings import _notice_text
 
     meeting = Meeting.objects.first()
     meeting.starts_at = UTC_0100
@@ -70,8 +70,6 @@ def _session_with_booking(starts_at):
     return session, booking
 
 
-@pytest.mark.xfail(strict=False, reason="ReceptionSession.__str__ formats UTC; fixed on the "
-                   "deputies branch: drop this mark after the merge")
 def test_reception_cancelled_notice_shows_local_time(demo):
     """The deputies helper fixes ReceptionSession.__str__ (it formats UTC as local)."""
     from yishi.deputies import services
@@ -83,10 +81,8 @@ def test_reception_cancelled_notice_shows_local_time(demo):
     assert LOCAL in notice.subject, notice.subject
 
 
-@pytest.mark.xfail(strict=False, reason="ReceptionSession.__str__ formats UTC; fixed on the "
-                   "deputies branch: drop this mark after the merge")
 def test_your_turn_notice_shows_local_time(demo, monkeypatch):
-    from yishi.deputies import services
+    from yishi.deputies import bookings as services
 
     session, _booking = _session_with_booking(UTC_0100)
     deputy = session.deputies.first().user

@@ -212,3 +212,30 @@ def test_steps_of_another_street_or_role_are_refused(verified_login, client, mee
     assert staff.post(f"/councils/manage/meetings/{meeting.pk}/do/drop_tables/").status_code == 404
     assert staff.get(f"/councils/manage/meetings/{meeting.pk}/do/convene_meeting/"
                      ).status_code == 405
+
+
+def test_the_ballot_of_a_project_selection_is_attached_on_the_page(verified_login, meeting,
+                                                                   members, people, xihu):
+    from yishi.voting import services as voting
+
+    staff = people["street_staff"]
+    item = meetings.add_item(staff, meeting, kind=ItemKind.PROJECT_SELECTION, title="票选")
+    client = verified_login(staff)
+    url = f"/councils/manage/meetings/{meeting.pk}/"
+    assert f'id="ballot-{item.pk}"' in client.get(url).content.decode()
+    client.post(url, {"action": "attach_ballot", "item": item.pk, "ballot": "99999"})
+    client.post(url, {"action": "attach_ballot", "item": item.pk, "ballot": "1 OR 1=1"})
+    item.refresh_from_db()
+    assert item.ballot_id is None
+    other = voting.create_ballot(people["district_staff"], xihu["beishan"], title="别处票选",
+                                 method="choose", options=[voting.OptionInput("A", "甲")])
+    client.post(url, {"action": "attach_ballot", "item": item.pk, "ballot": str(other.pk)})
+    item.refresh_from_db()
+    assert item.ballot_id is None  # another street's ballot
+    ballot = voting.create_ballot(staff, xihu["xixi"], title="民生实事票选", method="choose",
+                                  options=[voting.OptionInput("A", "加装电梯")])
+    client.post(url, {"action": "attach_ballot", "item": item.pk, "ballot": str(ballot.pk)})
+    item.refresh_from_db()
+    assert item.ballot_id == ballot.pk
+    assert AuditRecord.objects.filter(action="councils.attach_ballot").count() == 1
+    assert f'id="ballot-{item.pk}"' not in client.get(url).content.decode()

@@ -376,6 +376,16 @@ def meeting_manage(request: HttpRequest, pk: int) -> HttpResponse:
                     messages.success(request, _("Item added to the agenda."))
                     return redirect("councils:meeting_manage", pk=meeting.pk)
                 status = 400
+            elif action == "attach_ballot":
+                item = get_object_or_404(meeting.items, pk=request.POST.get("item"))
+                number = request.POST.get("ballot", "")
+                ballot = (Ballot.objects.filter(pk=int(number)).first()
+                          if number.isdigit() and len(number) < 10 else None)
+                if ballot is None:
+                    raise CouncilError(_("No ballot with this number."))
+                meetings_svc.attach_ballot(request.user, item, ballot)
+                messages.success(request, _("The ballot is attached to the item."))
+                return redirect(_manage_url(meeting, f"item-{item.pk}"))
             elif action == "follow_up":
                 item = get_object_or_404(meeting.items, pk=request.POST.get("item"))
                 follow_form = FollowUpForm(request.POST)
@@ -416,6 +426,8 @@ def meeting_manage(request: HttpRequest, pk: int) -> HttpResponse:
         item.may = may(item, user, workflow=ITEM)
         item.progress = votes_svc.vote_progress(item) if item.state == ItemState.VOTING else None
         item.early_fields = _early_fields(item.progress)
+        item.awaits_ballot = (item.needs_ballot and item.ballot_id is None
+                              and item.state == ItemState.PENDING and not meeting.finished)
         item.waiting_for_tellers = (item.state == ItemState.COUNTING and item.ballot.is_sealed
                                     and item.ballot.decrypted_at is None)
     minutes = Minutes.objects.filter(meeting=meeting).select_related(

@@ -125,11 +125,15 @@ def attach_ballot(actor, item: AgendaItem, ballot: Ballot) -> AgendaItem:
     """A livelihood project selection voted with a ballot created elsewhere (by its id)."""
     meeting = item.meeting
     require(actor, "councils.manage", meeting.council.street)
+    item = AgendaItem.objects.select_for_update().get(pk=item.pk)
     if item.ballot_id:
         raise CouncilError({"ballot": _("This item already has a vote.")})
+    if item.state != ItemState.PENDING or meeting.finished:
+        raise CouncilError({"ballot": _("A ballot can be attached only before the item's "
+                                        "vote.")})
     _check_attachable(meeting, item.kind, ballot)
-    item.ballot = ballot
-    item.save(update_fields=["ballot"])
+    AgendaItem.objects.filter(pk=item.pk).update(ballot=ballot)
+    item.refresh_from_db()
     audit.record(actor, "councils.attach_ballot", item, after={"ballot": ballot.pk},
                  unit=meeting.council.street)
     return item
