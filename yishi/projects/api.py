@@ -24,7 +24,7 @@ router = Router(tags=["projects"])
 
 
 
-class ActionOut(Schema):
+class ProjectActionOut(Schema):
     """A step the person asking may take now (the workflow's allowed transitions)."""
 
     name: str
@@ -98,7 +98,7 @@ class CycleOut(Schema):
 
 
 class CycleDetailOut(CycleOut):
-    actions: list[ActionOut]
+    actions: list[ProjectActionOut]
 
     @staticmethod
     def resolve_actions(obj, context):
@@ -191,7 +191,7 @@ class ProjectOut(Schema):
 class ProjectDetailOut(ProjectOut):
     timeline: list[EventOut]
     milestones: list[MilestoneOut]
-    actions: list[ActionOut]
+    actions: list[ProjectActionOut]
 
     @staticmethod
     def resolve_actions(obj, context):
