@@ -24,7 +24,7 @@ router = Router(tags=["projects"])
 
 
 
-class ActionOut(Schema):
+class ProjectActionOut(Schema):
     """A step the person asking may take now (the workflow's allowed transitions)."""
 
     name: str
@@ -98,7 +98,7 @@ class CycleOut(Schema):
 
 
 class CycleDetailOut(CycleOut):
-    actions: list[ActionOut]
+    actions: list[ProjectActionOut]
 
     @staticmethod
     def resolve_actions(obj, context):
@@ -191,7 +191,7 @@ class ProjectOut(Schema):
 class ProjectDetailOut(ProjectOut):
     timeline: list[EventOut]
     milestones: list[MilestoneOut]
-    actions: list[ActionOut]
+    actions: list[ProjectActionOut]
 
     @staticmethod
     def resolve_actions(obj, context):
@@ -394,14 +394,14 @@ def progress(request, pk: Id, data: ProgressIn):
     return Status(201, {"project": target.pk, "percent": report.percent})
 
 
-class VisitIn(Schema):
+class SupervisionVisitIn(Schema):
     visited_on: date
     findings: str = Field(..., max_length=5000)
 
 
 @router.post("/projects/{pk}/visits", response={201: dict}, auth=django_auth,
              summary="Deputies and council members: log a supervision visit (督查)")
-def visit(request, pk: Id, data: VisitIn):
+def visit(request, pk: Id, data: SupervisionVisitIn):
     target = get_object_or_404(Project, pk=pk)
     logged = services.log_visit(request.user, target, data.visited_on, data.findings)
     return Status(201, {"id": logged.pk, "project": target.pk,

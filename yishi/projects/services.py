@@ -128,7 +128,6 @@ def open_ballot(actor, cycle: Cycle):
     return ballot
 
 
-
 def winners_from(result: dict, method: str) -> set[str]:
     if method == Method.YES_NO:
         return {key for key, item in result["items"].items() if item["passed"]}
