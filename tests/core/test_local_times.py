@@ -6,7 +6,6 @@ import ast
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-import pytest
 from django.utils import timezone
 
 from yishi.core.localtime import local, local_text
@@ -32,8 +31,8 @@ def _latest(subject_part: str = "") -> Notification:
 
 
 def test_meeting_notice_shows_local_time(demo):
-    from yishi.councils.models import Meeting
     from yishi.councils.meetings import _notice_text
+    from yishi.councils.models import Meeting
 
     meeting = Meeting.objects.first()
     meeting.starts_at = UTC_0100

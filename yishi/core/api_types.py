@@ -8,6 +8,7 @@ naming the field before any query runs."""
 from decimal import Decimal
 from typing import Annotated
 
+from ninja import Schema
 from pydantic import Field
 
 MAX_ID = 2**63 - 1  # PostgreSQL bigint, SQLite INTEGER
@@ -28,3 +29,23 @@ Longitude = Annotated[Decimal, Field(ge=-180, le=180, max_digits=9, decimal_plac
 def Limit(maximum: int):  # noqa: N802 - used like the types above
     """A page size from 1 to `maximum` (the endpoint states its default)."""
     return Annotated[int, Field(ge=1, le=maximum)]
+
+
+class AllowedActionOut(Schema):
+    """A step the person asking may take now (core.workflow.may): its name, its label, and the
+    text to confirm first when it cannot be undone. Every detail endpoint's `actions`."""
+
+    name: str
+    label: str
+    confirm: str = ""
+
+
+def allowed_actions(obj, who, workflow=None) -> list[dict]:
+    """`actions` for the API: `who` is the request (its authenticated user) or a user."""
+    from .workflow import may
+
+    user = getattr(who, "auth", None) or getattr(who, "user", who)
+    if user is None or not user.is_authenticated:
+        return []
+    return [{"name": c.name, "label": c.label, "confirm": str(c.transition.confirm)}
+            for c in may(obj, user, workflow=workflow).values()]

@@ -13,10 +13,9 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.security import django_auth
 
-from yishi.core.api_types import Id
+from yishi.core.api_types import AllowedActionOut, Id, allowed_actions
 from yishi.core.models import Unit
 from yishi.core.permissions import require
-from yishi.core.workflow import may
 
 from . import meetings as meetings_svc
 from . import queries, roundtables
@@ -126,25 +125,9 @@ class ItemOut(Schema):
         return obj.motion_text
 
 
-class StepOut(Schema):
-    """A step this person may take now (core.workflow.allowed): its name and label, and the
-    confirmation text when it cannot be undone."""
-
-    name: str
-    label: str
-    confirm: str
-
-
-def _actions(obj, user, workflow) -> list[dict]:
-    if not user.is_authenticated:
-        return []
-    return [{"name": c.name, "label": c.label, "confirm": str(c.transition.confirm)}
-            for c in may(obj, user, workflow=workflow).values()]
-
-
 class ItemDetailOut(ItemOut):
     meeting: int
-    actions: list[StepOut]
+    actions: list[AllowedActionOut]
 
     @staticmethod
     def resolve_meeting(obj):
@@ -211,7 +194,7 @@ def _meeting(meeting_id: Id) -> Meeting:
 
 
 class MeetingDetailOut(MeetingOut):
-    actions: list[StepOut]
+    actions: list[AllowedActionOut]
 
     @staticmethod
     def resolve_actions(obj):
@@ -221,7 +204,7 @@ class MeetingDetailOut(MeetingOut):
 @router.get("/meetings/{meeting_id}", response=MeetingDetailOut)
 def meeting(request, meeting_id: Id):
     found = get_object_or_404(_with_agenda(queries.public_meetings()), pk=meeting_id)
-    found.allowed_steps = _actions(found, request.user, MEETING)
+    found.allowed_steps = allowed_actions(found, request.user, MEETING)
     return found
 
 
@@ -230,7 +213,7 @@ def item(request, item_id: Id):
     found = get_object_or_404(AgendaItem.objects.select_related(
         "ballot", "meeting__council__street").prefetch_related("documents"),
         pk=item_id, meeting__in=queries.public_meetings())
-    found.allowed_steps = _actions(found, request.user, ITEM)
+    found.allowed_steps = allowed_actions(found, request.user, ITEM)
     return found
 
 

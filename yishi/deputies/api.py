@@ -11,10 +11,9 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.security import django_auth
 
-from yishi.core.api_types import Id, Year
+from yishi.core.api_types import AllowedActionOut, Id, Year, allowed_actions
 from yishi.core.models import Unit
 from yishi.core.permissions import has_perm
-from yishi.opinions.api import AllowedActionOut, actions_for
 
 from . import bookings, services
 from .models import Booking, BookingState, DeputyProfile, LiaisonStation, ReceptionSession
@@ -115,7 +114,7 @@ class SessionDetailOut(SessionOut):
     def resolve_actions(obj, context):
         from .workflows import RECEPTION_SESSION
 
-        return actions_for(obj, context["request"], RECEPTION_SESSION)
+        return allowed_actions(obj, context["request"], RECEPTION_SESSION)
 
 
 @router.get("/sessions/{session_id}", response=SessionDetailOut, summary="A reception")
@@ -172,7 +171,7 @@ class BookingOut(BookingListOut):
     def resolve_actions(obj, context):
         from .workflows import BOOKING
 
-        return actions_for(obj, context["request"], BOOKING)
+        return allowed_actions(obj, context["request"], BOOKING)
 
 
 @router.post("/sessions/{session_id}/bookings", response={201: BookingOut}, auth=django_auth,

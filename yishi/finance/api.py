@@ -12,18 +12,12 @@ from ninja import Field, File, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.security import django_auth
 
-from yishi.core.api_types import Id, Year
-from yishi.core.workflow import allowed
+from yishi.core.api_types import AllowedActionOut, Id, Year, allowed_actions
 
 from . import queries, services
 from .models import Question
 
 router = Router(tags=["finance"])
-
-
-class ActionOut(Schema):
-    name: str
-    label: str
 
 
 class BudgetSummaryOut(Schema):
@@ -63,7 +57,7 @@ class BudgetOut(BudgetSummaryOut):
     lines: list[LineOut]
     economic: list[LineOut]
     three_public: list[ThreePublicOut]
-    actions: list[ActionOut]
+    actions: list[AllowedActionOut]
 
 
 class QuestionOut(Schema):
@@ -74,16 +68,12 @@ class QuestionOut(Schema):
     state: str
     answer: str
     answered_at: str | None
-    actions: list[ActionOut]
+    actions: list[AllowedActionOut]
 
 
 class LineDetailOut(LineOut):
     explanation: str
     questions: list[QuestionOut]
-
-
-def _actions(obj, user) -> list[dict]:
-    return [{"name": c.name, "label": c.label} for c in allowed(obj, user) if c.allowed]
 
 
 def _line(f) -> dict:
@@ -113,7 +103,7 @@ def _question(q, user) -> dict:
     return {"id": q.pk, "line": q.line.code, "text": q.text, "asked_at": q.asked_at.isoformat(),
             "state": q.state, "answer": q.answer,
             "answered_at": q.answered_at.isoformat() if q.answered_at else None,
-            "actions": _actions(q, user)}
+            "actions": allowed_actions(q, user)}
 
 
 @router.get("/budgets", response=list[BudgetSummaryOut], summary="Published street budgets")
@@ -138,7 +128,7 @@ def budget_detail(request, street: str, year: Year):
             "three_public": [{"kind": r.kind, "label": r.get_kind_display(), "planned": r.planned,
                               "actual": r.actual, "explanation": r.explanation}
                              for r in sorted(budget.three_public.all(), key=lambda r: r.order)],
-            "actions": _actions(budget, request.user)}
+            "actions": allowed_actions(budget, request.user)}
 
 
 @router.get("/budgets/{street}/{year}/lines/{code}", response=LineDetailOut,
@@ -283,7 +273,7 @@ class WarningOut(Schema):
     due_on: date
     state: str
     response: str
-    actions: list[ActionOut]
+    actions: list[AllowedActionOut]
 
 
 @router.get("/warnings", response=list[WarningOut], auth=django_auth,
@@ -294,7 +284,7 @@ def warnings(request):
     return [{"id": w.pk, "street": w.budget.street.code, "year": w.budget.year, "kind": w.kind,
              "kind_label": w.get_kind_display(), "key": w.key, "detail": w.detail,
              "raised_on": w.raised_on, "due_on": w.due_on, "state": w.state,
-             "response": w.response, "actions": _actions(w, request.user)}
+             "response": w.response, "actions": allowed_actions(w, request.user)}
             for w in visible_warnings(request.user)]
 
 
@@ -311,4 +301,4 @@ def respond(request, warning_id: Id, data: TextIn):
             "kind": warning.kind, "kind_label": warning.get_kind_display(), "key": warning.key,
             "detail": warning.detail, "raised_on": warning.raised_on, "due_on": warning.due_on,
             "state": warning.state, "response": warning.response,
-            "actions": _actions(warning, request.user)}
+            "actions": allowed_actions(warning, request.user)}

@@ -10,32 +10,20 @@ from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from ninja.security import django_auth
 
-from yishi.core.api_types import Latitude, Limit, Longitude, Offset
+from yishi.core.api_types import (
+    AllowedActionOut,
+    Latitude,
+    Limit,
+    Longitude,
+    Offset,
+    allowed_actions,
+)
 from yishi.core.models import Unit
 
 from . import queries, services
 from .models import Opinion, OpinionCategory, OpinionState
 
 router = Router(tags=["opinions"])
-
-
-class AllowedActionOut(Schema):
-    """A transition the requesting person may take now (core.workflow.may): its name, its
-    label, and the confirmation to show first when it is irreversible."""
-
-    name: str
-    label: str
-    confirm: str
-
-
-def actions_for(obj, request, workflow=None) -> list[dict]:
-    from yishi.core.workflow import may
-
-    user = getattr(request, "auth", None) or request.user
-    if not user.is_authenticated:
-        return []
-    return [{"name": c.name, "label": c.label, "confirm": str(c.transition.confirm)}
-            for c in may(obj, user, workflow=workflow).values()]
 
 
 class TimelineOut(Schema):
@@ -100,7 +88,7 @@ class OpinionDetailOut(OpinionOut):
     def resolve_actions(obj, context):
         from .workflows import OPINION
 
-        return actions_for(obj, context["request"], OPINION)
+        return allowed_actions(obj, context["request"], OPINION)
 
 
 class OpinionIn(Schema):

@@ -10,19 +10,13 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema, Status
 from ninja.security import django_auth
 
-from yishi.core.api_types import Id
+from yishi.core.api_types import AllowedActionOut, Id, allowed_actions
 from yishi.core.models import Unit, User
-from yishi.core.workflow import allowed
 
 from . import queries, services
 from .models import Assignment, AssignmentState, GuidanceVisit, Task
 
 router = Router(tags=["oversight"])
-
-
-class ActionOut(Schema):
-    name: str
-    label: str
 
 
 class AssignmentOut(Schema):
@@ -81,7 +75,7 @@ class AssignmentDetailOut(AssignmentOut):
     description: str
     evidence_expected: str
     feedback: list[FeedbackOut]
-    actions: list[ActionOut]
+    actions: list[AllowedActionOut]
 
     @staticmethod
     def resolve_description(obj):
@@ -97,8 +91,7 @@ class AssignmentDetailOut(AssignmentOut):
 
     @staticmethod
     def resolve_actions(obj, context):
-        user = context["request"].auth
-        return [{"name": c.name, "label": c.label} for c in allowed(obj, user) if c.allowed]
+        return allowed_actions(obj, context["request"])
 
 
 class TaskOut(Schema):

@@ -12,9 +12,18 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.security import django_auth
 
-from yishi.core.api_types import Id, Latitude, Limit, Longitude, Offset, Percent, Year
+from yishi.core.api_types import (
+    AllowedActionOut,
+    Id,
+    Latitude,
+    Limit,
+    Longitude,
+    Offset,
+    Percent,
+    Year,
+    allowed_actions,
+)
 from yishi.core.models import Unit
-from yishi.core.workflow import allowed
 
 from . import queries, services
 from .models import Category, Cycle, Objection, Project, Tender
@@ -22,20 +31,6 @@ from .workflows import CYCLE, PROJECT, TENDER
 
 router = Router(tags=["projects"])
 
-
-
-class ProjectActionOut(Schema):
-    """A step the person asking may take now (the workflow's allowed transitions)."""
-
-    name: str
-    label: str
-    confirm: str
-
-
-def _actions(obj, request, workflow) -> list[dict]:
-    user = request.user if request is not None else None
-    return [{"name": c.name, "label": c.label, "confirm": str(c.transition.confirm)}
-            for c in allowed(obj, user, workflow=workflow) if c.allowed]
 
 
 class PhaseOut(Schema):
@@ -98,11 +93,11 @@ class CycleOut(Schema):
 
 
 class CycleDetailOut(CycleOut):
-    actions: list[ProjectActionOut]
+    actions: list[AllowedActionOut]
 
     @staticmethod
-    def resolve_actions(obj, context):
-        return _actions(obj, context["request"], CYCLE)
+    def resolveallowed_actions(obj, context):
+        return allowed_actions(obj, context["request"], CYCLE)
 
 
 class MilestoneOut(Schema):
@@ -191,11 +186,11 @@ class ProjectOut(Schema):
 class ProjectDetailOut(ProjectOut):
     timeline: list[EventOut]
     milestones: list[MilestoneOut]
-    actions: list[ProjectActionOut]
+    actions: list[AllowedActionOut]
 
     @staticmethod
-    def resolve_actions(obj, context):
-        return _actions(obj, context["request"], PROJECT)
+    def resolveallowed_actions(obj, context):
+        return allowed_actions(obj, context["request"], PROJECT)
 
     @staticmethod
     def resolve_timeline(obj):
@@ -302,7 +297,7 @@ def tender_detail(request, pk: Id) -> dict:
     t = get_object_or_404(Tender, pk=pk)
     return {
         "project": t.project_id, "state": t.state, "state_label": t.get_state_display(),
-        "notice": t.notice, "actions": _actions(t, request, TENDER),
+        "notice": t.notice, "actions": allowed_actions(t, request, TENDER),
         "bid_deadline": t.bid_deadline, "objections_until": t.objections_until,
         "versions": [{"number": v.number, "text": v.text, "change_note": v.change_note,
                       "published_at": v.published_at,

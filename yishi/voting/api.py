@@ -14,9 +14,8 @@ from ninja.errors import HttpError
 from ninja.security import django_auth
 from pydantic import Field
 
-from yishi.core.api_types import Count, Id, Money
+from yishi.core.api_types import AllowedActionOut, Count, Id, Money, allowed_actions
 from yishi.core.models import Unit
-from yishi.core.workflow import may
 
 from . import charts, queries, services, tellers
 from .models import (
@@ -109,12 +108,6 @@ class BallotOut(Schema):
         return list(obj.options.all())
 
 
-class ActionOut(Schema):
-    name: str
-    label: str
-    confirm: str = Field("", description="Irreversible: the text to confirm before taking it")
-
-
 class CountStatusOut(Schema):
     needed: int = Field(description="Key shares needed to decrypt (k of n)")
     tellers: int
@@ -128,7 +121,7 @@ class CountStatusOut(Schema):
 class BallotDetailOut(BallotOut):
     public_key: str = Field(description="Sealed ballots: the key every ballot is encrypted to")
     count: CountStatusOut | None = None
-    actions: list[ActionOut] = Field(description="What the signed-in person may do now")
+    actions: list[AllowedActionOut] = Field(description="What the signed-in person may do now")
 
 
 class ShareOut(Schema):
@@ -202,16 +195,11 @@ def list_ballots(request, state: BallotState | None = None, unit: str | None = N
     return ballots.order_by("-created_at")[:200]
 
 
-def _actions(ballot: Ballot, user) -> list[dict]:
-    return [{"name": c.name, "label": c.label, "confirm": str(c.transition.confirm)}
-            for c in may(ballot, user).values()]
-
-
 @router.get("/ballots/{ballot_id}", response=BallotDetailOut)
 def get_ballot(request, ballot_id: UUID):
     ballot = _get(ballot_id)
     ballot.count = tellers.count_status(ballot)
-    ballot.actions = _actions(ballot, request.user)
+    ballot.actions = allowed_actions(ballot, request.user)
     return ballot
 
 
