@@ -96,7 +96,7 @@ class CycleDetailOut(CycleOut):
     actions: list[AllowedActionOut]
 
     @staticmethod
-    def resolveallowed_actions(obj, context):
+    def resolve_actions(obj, context):
         return allowed_actions(obj, context["request"], CYCLE)
 
 
@@ -189,7 +189,7 @@ class ProjectDetailOut(ProjectOut):
     actions: list[AllowedActionOut]
 
     @staticmethod
-    def resolveallowed_actions(obj, context):
+    def resolve_actions(obj, context):
         return allowed_actions(obj, context["request"], PROJECT)
 
     @staticmethod
