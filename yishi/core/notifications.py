@@ -78,9 +78,11 @@ def notify(recipients: Iterable, subject: str, body: str = "", url: str = "",
     kind = kind or kind_of(url)
     people = list({r.pk: r for r in recipients}.values())
     held_until = quiet_until(timezone.now())
+    chosen = dict(NoticePreference.objects.filter(
+        user__in=[p.pk for p in people], kind=kind).values_list("user_id", "by_text"))
     created = []
     for person in people:
-        by_text = channels(person, kind)["by_text"] and bool(person.mobile)
+        by_text = chosen.get(person.pk, DEFAULT_CHANNELS[kind]["by_text"]) and bool(person.mobile)
         created.append(Notification(
             recipient=person, subject=subject[:200], body=body, url=url, kind=kind,
             text_status=(TextStatus.HELD if held_until else TextStatus.PENDING) if by_text
