@@ -130,6 +130,11 @@ def _claim_text(notification_id: int) -> Notification | None:
             return None
         if row["text_due_at"] and row["text_due_at"] > now:
             return None
+        held_until = quiet_until(now)
+        if held_until:  # a task that ran late, into the night: hold it for the morning too
+            Notification.objects.filter(pk=notification_id, text_status=row["text_status"]).update(
+                text_status=TextStatus.HELD, text_due_at=held_until)
+            return None
         # The person's row is the lock that makes count-then-claim safe under concurrency.
         User.objects.select_for_update().filter(pk=row["recipient_id"]).first()
         if _texted_today(row["recipient_id"], now) >= settings.YISHI_SMS_DAILY_LIMIT:
