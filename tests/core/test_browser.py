@@ -19,12 +19,12 @@ def test_home_in_both_languages(page, demo):
     page.goto("/")
     assert page.locator("html").get_attribute("lang") == "zh-Hans"
     assert page.get_by_role("heading", level=1).inner_text().startswith("西湖区")
-    assert page.get_by_role("link", name="西溪街道").is_visible()
+    assert page.get_by_role("link", name="西溪街道", exact=True).is_visible()
     assert fits_phone(page)
     page.get_by_role("button", name="English").click()
     page.wait_for_load_state()
     assert page.locator("html").get_attribute("lang") == "en"
-    assert page.get_by_role("link", name="Xixi Street").is_visible()
+    assert page.get_by_role("link", name="Xixi Street", exact=True).is_visible()
     page.goto("/streets/330106004/")  # remembered on the next page
     assert page.get_by_role("heading", level=1).inner_text() == "Cuiyuan Street"
     page.get_by_role("button", name="中文").click()
@@ -41,6 +41,7 @@ def test_large_text_mode_persists(page, demo):
     assert page.evaluate(body_size) >= 20
     page.goto("/streets/330106002/")
     assert page.evaluate(body_size) >= 20
+    page.locator("summary.menu-button").click()  # large text: the tools are behind the menu
     assert page.get_by_role("button", name=re.compile("大字模式")).get_attribute("aria-pressed") == "true"
     assert fits_phone(page)
 

@@ -121,6 +121,19 @@ def test_quiet_hours_hold_texts_until_eight(people, send, clock):
     assert len(texts_to(resident)) == 1
 
 
+def test_a_task_that_runs_late_into_the_night_holds_its_text(people, clock):
+    resident = people["resident"]
+    notice = Notification.objects.create(recipient=resident, subject="晚到的任务", url="/voting/1/",
+                                         text_status=TextStatus.PENDING)
+    clock.set(LATE_EVENING)
+    assert notifications.deliver_text(notice.pk) is False
+    notice.refresh_from_db()
+    assert notice.text_status == TextStatus.HELD and notice.text_due_at == NEXT_MORNING
+    clock.set(NEXT_MORNING)
+    notifications.release_held_texts()
+    assert len(texts_to(resident)) == 1
+
+
 def test_quiet_hours_boundaries():
     assert notifications.quiet_until(datetime(2026, 11, 30, 13, 59, tzinfo=UTC)) is None  # 21:59
     assert notifications.quiet_until(datetime(2026, 11, 30, 14, 0, tzinfo=UTC)) == NEXT_MORNING

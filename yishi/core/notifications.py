@@ -78,9 +78,11 @@ def notify(recipients: Iterable, subject: str, body: str = "", url: str = "",
     kind = kind or kind_of(url)
     people = list({r.pk: r for r in recipients}.values())
     held_until = quiet_until(timezone.now())
+    chosen = dict(NoticePreference.objects.filter(
+        user__in=[p.pk for p in people], kind=kind).values_list("user_id", "by_text"))
     created = []
     for person in people:
-        by_text = channels(person, kind)["by_text"] and bool(person.mobile)
+        by_text = chosen.get(person.pk, DEFAULT_CHANNELS[kind]["by_text"]) and bool(person.mobile)
         created.append(Notification(
             recipient=person, subject=subject[:200], body=body, url=url, kind=kind,
             text_status=(TextStatus.HELD if held_until else TextStatus.PENDING) if by_text
@@ -127,6 +129,11 @@ def _claim_text(notification_id: int) -> Notification | None:
         if row is None or row["text_status"] not in (TextStatus.PENDING, TextStatus.HELD):
             return None
         if row["text_due_at"] and row["text_due_at"] > now:
+            return None
+        held_until = quiet_until(now)
+        if held_until:  # a task that ran late, into the night: hold it for the morning too
+            Notification.objects.filter(pk=notification_id, text_status=row["text_status"]).update(
+                text_status=TextStatus.HELD, text_due_at=held_until)
             return None
         # The person's row is the lock that makes count-then-claim safe under concurrency.
         User.objects.select_for_update().filter(pk=row["recipient_id"]).first()
