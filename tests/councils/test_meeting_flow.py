@@ -8,6 +8,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
+from tests.voting import helpers
 from yishi.core.models import Notification, Role, RoleAssignment
 from yishi.councils import services
 from yishi.councils.models import (
@@ -173,7 +174,11 @@ def test_attach_an_existing_project_ballot(meeting, members, people):
     services.open_vote(staff, item)
     ballot.refresh_from_db()
     assert ballot.state == BallotState.OPEN and ballot.quorum_required
+    helpers.take_shares(ballot)
     voting.cast_vote(members[0].user, ballot, {"choices": ["A"]})
+    services.close_vote(staff, item)
+    # Sealed: resolved once the ballot's tellers have decrypted it.
+    helpers.count(staff, ballot)
     services.close_vote(staff, item)
     item.refresh_from_db()
     assert item.passed is True and item.resolved_at
