@@ -8,6 +8,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone, translation
 
+from tests.voting import helpers
 from yishi.core.models import Notification, Role, RoleAssignment
 from yishi.councils import meetings, roster, votes
 from yishi.councils import minutes as council_minutes
@@ -183,10 +184,14 @@ def test_attach_an_existing_project_ballot(meeting, members, people):
     votes.open_vote(staff, item)
     ballot.refresh_from_db()
     assert ballot.state == BallotState.OPEN and ballot.quorum_required
+    helpers.take_shares(ballot)
     voting.cast_vote(members[0].user, ballot, {"choices": ["A"]})
     with pytest.raises(ValidationError) as early:  # 1 of 4 present: asks first
         votes.close_vote(staff, item)
     assert early.value.code == "confirm"
+    votes.close_vote(staff, item, confirmed=True)
+    # Sealed: resolved once the ballot's tellers have decrypted it.
+    helpers.count(staff, ballot)
     votes.close_vote(staff, item, confirmed=True)
     item.refresh_from_db()
     assert item.passed is True and item.resolved_at and item.closed_early

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 
+from tests.voting import helpers
 from yishi.core.models import User
 from yishi.core.sms import LocmemBackend
 from yishi.voting import services
@@ -36,7 +37,7 @@ def test_budget_ballot_on_a_phone(page, transactional_db, demo):
         options=[OptionInput("A", "莫干山路79号加装电梯", Decimal("600000")),
                  OptionInput("B", "求是社区老年食堂", Decimal("300000")),
                  OptionInput("C", "文三路口袋公园", Decimal("250000"))])
-    services.open_ballot(staff, ballot)
+    helpers.open_ballot(staff, ballot)
 
     sign_in(page, "13900040201")
     page.goto(f"/voting/{ballot.public_id}/")
@@ -55,8 +56,7 @@ def test_budget_ballot_on_a_phone(page, transactional_db, demo):
     code = page.locator("#receipt-code").inner_text()
     assert re.fullmatch(r"[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}", code)
 
-    services.close_ballot(staff, ballot)
-    services.publish_results(staff, ballot)
+    helpers.publish(staff, ballot)  # closed, decrypted by two tellers, published
     page.goto(f"/voting/{ballot.public_id}/results/")
     assert page.get_by_role("table").is_visible()
     assert page.locator("svg.chart").count() == 1
