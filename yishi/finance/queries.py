@@ -131,14 +131,14 @@ def _under(prefix: str, field: str = "code") -> dict:
 
 
 def figures(budget: Budget, kind: str = LineKind.FUNCTION, *, prefix: str = "",
-            max_level: int = 3) -> dict[str, Figures]:
+            max_level: int = 3, originals_only: bool = False) -> dict[str, Figures]:
     """The lines of one table (those under `prefix`, down to `max_level`) with their figures, by
     code. Adjustments and execution are recorded on the lowest lines; a line above holds the sum
     of those under it, summed by the database per code prefix (one query per level shown)."""
     lines = list(BudgetLine.objects.filter(budget=budget, kind=kind, level__lte=max_level,
                                            **_under(prefix)).order_by("position", "code"))
     result = {ln.code: Figures(ln, ln.original, ln.original, ZERO, ln.final) for ln in lines}
-    if kind != LineKind.FUNCTION or not lines:
+    if kind != LineKind.FUNCTION or not lines or originals_only:
         return result
     levels = sorted({ln.level for ln in lines})
     for model, attr in ((Execution, "executed"), (Adjustment, "adjusted")):

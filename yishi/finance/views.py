@@ -144,7 +144,7 @@ def three_public(request: HttpRequest, code: str, year: int) -> HttpResponse:
 
 def compare(request: HttpRequest, code: str, year: int) -> HttpResponse:
     budget = _budget(request, code, year)
-    rows = list(queries.figures(budget, max_level=2).values())
+    rows = list(queries.figures(budget, max_level=2, originals_only=True).values())
     unmapped = queries.with_last_year(budget, rows)
     return render(request, "finance/compare.html", {
         "budget": budget, "rows": rows, "unmapped": unmapped,
