@@ -21,7 +21,7 @@ from .models import Question
 router = Router(tags=["finance"])
 
 
-class TransitionOut(Schema):
+class ActionOut(Schema):
     name: str
     label: str
 
@@ -63,7 +63,7 @@ class BudgetOut(BudgetSummaryOut):
     lines: list[LineOut]
     economic: list[LineOut]
     three_public: list[ThreePublicOut]
-    actions: list[TransitionOut]
+    actions: list[ActionOut]
 
 
 class QuestionOut(Schema):
@@ -74,7 +74,7 @@ class QuestionOut(Schema):
     state: str
     answer: str
     answered_at: str | None
-    actions: list[TransitionOut]
+    actions: list[ActionOut]
 
 
 class LineDetailOut(LineOut):
@@ -283,7 +283,7 @@ class WarningOut(Schema):
     due_on: date
     state: str
     response: str
-    actions: list[TransitionOut]
+    actions: list[ActionOut]
 
 
 @router.get("/warnings", response=list[WarningOut], auth=django_auth,
