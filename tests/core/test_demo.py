@@ -27,7 +27,7 @@ def test_demo_is_complete(demo):
     assert all(u.name.endswith("（演示）") for u in User.objects.all())
     roles = set(RoleAssignment.objects.values_list("role", flat=True))
     assert roles == {"district_staff", "street_staff", "deputy", "council_member",
-                     "department_handler", "expert", "resident", "sysadmin"}
+                     "department_handler", "expert", "resident", "sysadmin", "finance_staff"}
 
 
 def test_loading_again_is_deterministic_idempotent_and_prints_the_logins(demo, capsys):

@@ -106,7 +106,14 @@ RULES = {
                             "district_staff"}, {"district_staff"}),
     "finance.ask": ({"council_member"}, set()),
     "finance.edit_classification": ({"district_staff"}, {"district_staff"}),
+    "finance.edit_rules": ({"district_staff"}, {"district_staff"}),
 }
+
+
+def test_every_finance_rule_is_in_the_matrix():
+    from yishi.core.permissions import RULES as ALL
+
+    assert {name for name in ALL if name.startswith("finance.")} == set(RULES)
 
 
 @pytest.mark.parametrize("name", sorted(RULES))

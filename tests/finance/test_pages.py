@@ -171,3 +171,18 @@ def test_other_streets_finance_staff_cannot_open_the_manage_page(draft, fin, ver
     response = client.post(_url(draft, "finance:upload", "budget"), {"file": upload})
     assert response.status_code == 404
     assert list(draft.lines.values_list("code", "original")) == before
+
+
+def test_the_workspace_starts_a_year_and_is_closed_to_others(fin, xihu, verified_login, client):
+    staff = verified_login(fin["finance_staff"])
+    page = staff.get(reverse("finance:workspace"))
+    assert page.status_code == 200 and "Start a year's budget" in page.content.decode()
+    response = staff.post(reverse("finance:workspace"), {"street": xihu["xixi"].pk, "year": YEAR})
+    assert response.status_code == 302
+    from yishi.finance.models import Budget
+
+    assert Budget.objects.filter(street=xihu["xixi"], year=YEAR).exists()
+    staff.post(reverse("finance:workspace"), {"street": xihu["beishan"].pk, "year": YEAR})
+    assert not Budget.objects.filter(street=xihu["beishan"]).exists()  # not their street
+    client.force_login(fin["resident"])
+    assert client.get(reverse("finance:workspace")).status_code == 403

@@ -138,7 +138,7 @@ def line_detail(request, street: str, year: Year, code: str):
     line = queries.line_of(budget, code)
     if line is None:
         raise Http404
-    fig = queries.figures(budget)[line.code]
+    fig = queries.figures(budget, prefix=line.code, max_level=line.level)[line.code]
     return {**_line(fig), "explanation": queries.explanation_of(budget, line),
             "questions": [_question(q, request.user) for q in queries.questions_on(line)]}
 

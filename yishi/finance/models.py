@@ -159,7 +159,9 @@ class BudgetLine(models.Model):
                                     name="finance_line_unique_code"),
             models.CheckConstraint(condition=Q(original__gte=0), name="finance_line_original_gte_0"),
         ]
-        indexes = [models.Index(fields=["budget", "kind", "level"])]
+        indexes = [models.Index(fields=["budget", "kind", "level"]),
+                   # A line across the years of a street (the line page's history).
+                   models.Index(fields=["kind", "code"])]
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"

@@ -8,6 +8,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.db.models import Sum
+from django.db.models.functions import Substr
 from django.utils import timezone
 
 from yishi.core.models import Unit, UnitKind
@@ -120,25 +121,38 @@ class Figures:
         return percent(self.original - self.last_year, self.last_year) if self.last_year else None
 
 
-def figures(budget: Budget, kind: str = LineKind.FUNCTION) -> dict[str, Figures]:
-    """Every line of one table with its figures, by code. Adjustments and execution are recorded
-    on the lowest lines; a line above holds the sum of those under it (codes share a prefix)."""
-    lines = list(BudgetLine.objects.filter(budget=budget, kind=kind).order_by("position", "code"))
+LEVEL_LENGTH = {1: 3, 2: 5, 3: 7}
+
+
+def _under(prefix: str, field: str = "code") -> dict:
+    """Codes starting with `prefix`, as a range the (budget, kind, code) index can serve (codes
+    are digits, and ":" sorts right after "9")."""
+    return {f"{field}__gte": prefix, f"{field}__lt": prefix + ":"} if prefix else {}
+
+
+def figures(budget: Budget, kind: str = LineKind.FUNCTION, *, prefix: str = "",
+            max_level: int = 3, originals_only: bool = False) -> dict[str, Figures]:
+    """The lines of one table (those under `prefix`, down to `max_level`) with their figures, by
+    code. Adjustments and execution are recorded on the lowest lines; a line above holds the sum
+    of those under it, summed by the database per code prefix (one query per level shown)."""
+    lines = list(BudgetLine.objects.filter(budget=budget, kind=kind, level__lte=max_level,
+                                           **_under(prefix)).order_by("position", "code"))
     result = {ln.code: Figures(ln, ln.original, ln.original, ZERO, ln.final) for ln in lines}
-    if kind != LineKind.FUNCTION:
+    if kind != LineKind.FUNCTION or not lines or originals_only:
         return result
-    by_id = {ln.pk: ln.code for ln in lines}
-    spent = (Execution.objects.filter(line__budget=budget).values("line_id")
-             .annotate(total=Sum("amount")))
-    changes = (Adjustment.objects.filter(line__budget=budget).values("line_id")
-               .annotate(total=Sum("amount")))
-    for rows, attr in ((spent, "executed"), (changes, "adjusted")):
-        for row in rows:
-            code = by_id.get(row["line_id"])
-            while code:
-                if code in result:
-                    setattr(result[code], attr, getattr(result[code], attr) + row["total"])
-                code = code[:-2] if len(code) > 3 else ""
+    levels = sorted({ln.level for ln in lines})
+    for model, attr in ((Execution, "executed"), (Adjustment, "adjusted")):
+        rows = model.objects.filter(line__budget=budget, line__kind=kind,
+                                    **_under(prefix, "line__code"))
+        for level in levels:
+            length = LEVEL_LENGTH.get(level, 7)
+            sums = (rows.annotate(k=Substr("line__code", 1, length)).values("k")
+                    .annotate(total=Sum("amount")).order_by())
+            for row in sums:
+                fig = result.get(row["k"])
+                # A 款 with no 项 is its own prefix at every length: count it at its own level.
+                if fig is not None and len(fig.code) == length:
+                    setattr(fig, attr, getattr(fig, attr) + row["total"])
     return result
 
 
@@ -159,7 +173,8 @@ def with_last_year(budget: Budget, rows: list[Figures], kind=LineKind.FUNCTION) 
                                      state__in=PUBLIC_STATES).first()
     if previous is None:
         return []
-    last = dict(BudgetLine.objects.filter(budget=previous, kind=kind)
+    last = dict(BudgetLine.objects.filter(budget=previous, kind=kind,
+                                          code__in=[fig.code for fig in rows])
                 .values_list("code", "original"))
     unmapped = []
     for fig in rows:
@@ -180,7 +195,7 @@ def per_resident(budget: Budget, amount: Decimal) -> Decimal | None:
 
 
 def summary(budget: Budget) -> dict:
-    top = tree(budget)
+    top = list(figures(budget, max_level=1).values())
     original = sum((f.original for f in top), ZERO)
     adjusted = sum((f.adjusted for f in top), ZERO)
     executed = sum((f.executed for f in top), ZERO)
@@ -195,14 +210,21 @@ def line_of(budget: Budget, code: str) -> BudgetLine | None:
     return BudgetLine.objects.filter(budget=budget, kind=LineKind.FUNCTION, code=code).first()
 
 
+def ancestors(budget: Budget, line: BudgetLine) -> list[BudgetLine]:
+    """The 类 (and 款) above a line, for the breadcrumb."""
+    codes = [line.code[:n] for n in (3, 5) if n < len(line.code)]
+    return list(BudgetLine.objects.filter(budget=budget, kind=line.kind, code__in=codes)
+                .order_by("code"))
+
+
 def line_history(line: BudgetLine) -> dict:
     """For a line's page: the adjustments under it, month by month execution, and the same
     line in the street's other years."""
     code = line.code
-    adjustments = (Adjustment.objects.filter(line__budget=line.budget, line__code__startswith=code,
+    adjustments = (Adjustment.objects.filter(line__budget=line.budget, **_under(code, "line__code"),
                                              line__kind=LineKind.FUNCTION)
                    .select_related("line").order_by("approved_on", "id"))
-    months = dict(Execution.objects.filter(line__budget=line.budget, line__code__startswith=code,
+    months = dict(Execution.objects.filter(line__budget=line.budget, **_under(code, "line__code"),
                                            line__kind=LineKind.FUNCTION)
                   .values_list("month").annotate(s=Sum("amount")).order_by("month"))
     years = list(BudgetLine.objects.filter(budget__street=line.budget.street,

@@ -15,7 +15,7 @@ from yishi.core.workflow import may
 
 from . import exports, queries, services
 from .forms import AnswerForm, QuestionForm
-from .models import BudgetState, LineKind, ThreePublicKind
+from .models import BudgetState, LineKind, ThreePublicKind, localized_name
 from .templatetags.finance import wan
 
 
@@ -92,12 +92,10 @@ def line(request: HttpRequest, code: str, year: int, line_code: str) -> HttpResp
     line = queries.line_of(budget, line_code)
     if line is None:
         raise Http404
-    all_figures = queries.figures(budget)
-    fig = all_figures[line.code]
-    children = [f for c, f in all_figures.items() if len(c) == len(line.code) + 2
-                and c.startswith(line.code)]
-    ancestors = [all_figures[line.code[:n]] for n in (3, 5) if n < len(line.code)
-                 and line.code[:n] in all_figures]
+    under = queries.figures(budget, prefix=line.code, max_level=min(line.level + 1, 3))
+    fig = under[line.code]
+    children = [f for c, f in under.items() if len(c) == len(line.code) + 2]
+    ancestors = queries.ancestors(budget, line)
     questions = list(queries.questions_on(line))
     user = request.user
     may_ask = (budget.state in (BudgetState.REVIEW, BudgetState.APPROVED)
@@ -113,7 +111,7 @@ def line(request: HttpRequest, code: str, year: int, line_code: str) -> HttpResp
         "question_form": QuestionForm() if may_ask else None,
         "answer_form": AnswerForm(),
         "elapsed": queries.elapsed_share(budget.year) * 100,
-        "trail": _trail(budget, *[(f"{a.code} {a.name}",
+        "trail": _trail(budget, *[(f"{a.code} {localized_name(a)}",
                                    reverse("finance:line", args=[code, year, a.code]))
                                   for a in ancestors], (f"{fig.code} {fig.name}", None)),
     })
@@ -146,7 +144,7 @@ def three_public(request: HttpRequest, code: str, year: int) -> HttpResponse:
 
 def compare(request: HttpRequest, code: str, year: int) -> HttpResponse:
     budget = _budget(request, code, year)
-    rows = [f for f in queries.figures(budget).values() if f.level <= 2]
+    rows = list(queries.figures(budget, max_level=2, originals_only=True).values())
     unmapped = queries.with_last_year(budget, rows)
     return render(request, "finance/compare.html", {
         "budget": budget, "rows": rows, "unmapped": unmapped,

@@ -28,7 +28,7 @@ def warnings(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     if request.GET.get("format") in ("csv", "xlsx"):
         return table_response(
-            ["街道", "年度", "预警规则", "科目或项目", "发现（执行数 / 预算数）", "预警日期", "答复期限", "状态", "答复"],
+            ["街道", "年度", "预警规则", "科目或项目", "发现（执行数 / 预算数，或执行率 / 时间进度）", "预警日期", "答复期限", "状态", "答复"],
             ([w.budget.street.name, w.budget.year, w.get_kind_display(), w.key, w.detail,
               w.raised_on, w.due_on, w.get_state_display(), w.response] for w in rows),
             request.GET["format"], "execution-warnings", sheet_title="执行预警")
