@@ -137,3 +137,22 @@ def test_pages(report, people, verified_login, beishan_staff):
     district.post(url + "return_report/", {"comments": "请补充"})
     assert StreetReport.objects.get(pk=report.pk).state == R.RETURNED
     assert verified_login(beishan_staff).get(url).status_code == 404
+
+
+def test_api_roles(report, people, verified_login, beishan_staff):
+    url = f"/api/oversight/reports/{report.pk}"
+    staff = verified_login(people["street_staff"])
+    body = staff.put(url + "/sections", {"sections": {"工作开展情况": "a", "存在问题": "b",
+                                                      "下步打算": "c"}},
+                     content_type="application/json").json()
+    assert body["actions"] == [{"name": "submit", "label": "报送区人大"}] or \
+        [a["name"] for a in body["actions"]] == ["submit"]
+    assert staff.post(url + "/submit").json()["state"] == R.SUBMITTED
+    assert staff.post(url + "/accept").status_code == 403
+    assert staff.post(url + "/submit").status_code == 422
+    district = verified_login(people["district_staff"])
+    assert district.post(url + "/return", {"comments": ""},
+                         content_type="application/json").status_code == 422
+    assert district.post(url + "/accept").json()["state"] == R.ACCEPTED
+    assert verified_login(beishan_staff).get(url).status_code == 404
+    assert verified_login(people["deputy"]).get(url).json()["actions"] == []

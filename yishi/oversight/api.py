@@ -289,6 +289,101 @@ def unvisited(request):
             if has_perm(request.auth, "oversight.view", s)]
 
 
+# --- regular reports --------------------------------------------------------------------------
+
+class ReportOut(Schema):
+    id: int
+    title: str
+    street: str
+    state: str
+    state_label: str
+    due_on: date
+    late: bool
+    figures: dict
+    sections: dict
+    comments: str
+    actions: list[ActionOut]
+
+    @staticmethod
+    def resolve_title(obj):
+        return obj.report_type.title
+
+    @staticmethod
+    def resolve_street(obj):
+        return obj.street.code
+
+    @staticmethod
+    def resolve_state_label(obj):
+        return obj.get_state_display()
+
+    @staticmethod
+    def resolve_due_on(obj):
+        return obj.report_type.due_on
+
+    @staticmethod
+    def resolve_late(obj):
+        return obj.is_late
+
+    @staticmethod
+    def resolve_actions(obj, context):
+        user = context["request"].auth
+        return [{"name": c.name, "label": c.label} for c in allowed(obj, user) if c.allowed]
+
+
+class SectionsIn(Schema):
+    sections: dict[str, str] = Field(description="section title → text")
+
+
+class CommentsIn(Schema):
+    comments: str = Field(max_length=5000)
+
+
+def _report(request, report_id):
+    return get_object_or_404(queries.reports_for(request.auth), pk=report_id)
+
+
+@router.get("/reports", response=list[ReportOut], auth=django_auth,
+            summary="Regular reports you may read")
+def reports(request):
+    return queries.reports_for(request.auth).order_by("-report_type__due_on", "pk")[:500]
+
+
+@router.get("/reports/{report_id}", response=ReportOut, auth=django_auth,
+            summary="A street's report, with the actions you may take now")
+def report_detail(request, report_id: Id):
+    return _report(request, report_id)
+
+
+@router.put("/reports/{report_id}/sections", response=ReportOut, auth=django_auth,
+            summary="Write the report's sections (street)")
+def write_sections(request, report_id: Id, data: SectionsIn):
+    return services.save_draft(request.auth, _report(request, report_id), data.sections)
+
+
+@router.post("/reports/{report_id}/submit", response=ReportOut, auth=django_auth,
+             summary="Submit the report (street)")
+def submit_report(request, report_id: Id):
+    report = _report(request, report_id)
+    services.submit_report(request.auth, report)
+    return _detail(report)
+
+
+@router.post("/reports/{report_id}/accept", response=ReportOut, auth=django_auth,
+             summary="Accept the report (district)")
+def accept_report(request, report_id: Id):
+    report = _report(request, report_id)
+    services.accept_report(request.auth, report)
+    return _detail(report)
+
+
+@router.post("/reports/{report_id}/return", response=ReportOut, auth=django_auth,
+             summary="Return the report with comments (district)")
+def return_report(request, report_id: Id, data: CommentsIn):
+    report = _report(request, report_id)
+    services.return_report(request.auth, report, data.comments)
+    return _detail(report)
+
+
 # Last: the fixed paths above (decline, send-back, report) must match before this one.
 SIMPLE = {"sign": services.sign_for, "start": services.start_handling,
           "close": services.close, "reassign": services.reassign}
