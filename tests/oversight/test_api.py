@@ -46,6 +46,7 @@ def test_district_assigns_through_the_api(api, people, xihu):
     ({"streets": ["nope"]}, "streets"),
     ({"workdays": 0}, "workdays"),
     ({"title": "x" * 201}, "title"),
+    ({"due_on": "9999-12-31", "workdays": None}, "due_on"),
 ])
 def test_bad_input_is_a_422_naming_the_field(api, people, xihu, changes, field):
     body = _task_body(**{"streets": [xihu["xixi"].code], **changes})

@@ -3,7 +3,7 @@ rule, cleans the input, changes state through the assignment's workflow (workflo
 transaction, writes the audit record and tells the people concerned."""
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -95,6 +95,9 @@ def _deadline(data: TaskInput, now: datetime) -> datetime:
         return deadline_after(now, data.workdays)
     if data.due_on <= timezone.localdate(now):
         raise _error(_("The deadline must be after today."), "due_on", "past")
+    if data.due_on > timezone.localdate(now) + timedelta(days=MAX_WORKDAYS * 2):
+        raise _error(_("The deadline is too far away: assign work for at most a year."),
+                     "due_on")
     return timezone.make_aware(datetime.combine(data.due_on, time(23, 59, 59)))
 
 
@@ -400,6 +403,8 @@ def define_report_type(actor, *, title: str, kind: str, period_start: date, peri
         raise _error(_("The period cannot end before it starts."), "period_end")
     if due_on <= today:
         raise _error(_("The due date must be after today."), "due_on", "past")
+    if due_on > today + timedelta(days=800) or period_start.year < 2000:
+        raise _error(_("Enter dates within the next two years."), "due_on")
     sections = [s.strip()[:100] for s in sections if s and s.strip()]
     if not sections or len(set(sections)) != len(sections):
         raise _error(_("List the required sections, each once."), "sections")
