@@ -82,6 +82,12 @@ def test_each_role_sees_its_scope(api, people, xixi_assignment, beishan_assignme
 
 
 @pytest.mark.django_db
+def test_a_street_sees_only_its_own_share_of_a_task(api, people, xixi_assignment):
+    rows = api(people["street_staff"]).get("/api/oversight/tasks").json()
+    assert [row["assignments"] for row in rows] == [[xixi_assignment.pk]]
+
+
+@pytest.mark.django_db
 def test_another_streets_assignment_by_id_is_not_found(api, people, beishan_assignment):
     client = api(people["street_staff"])  # 西溪
     url = f"/api/oversight/assignments/{beishan_assignment.pk}"

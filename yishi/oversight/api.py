@@ -114,8 +114,10 @@ class TaskOut(Schema):
         return queries.progress(obj)
 
     @staticmethod
-    def resolve_assignments(obj):
-        return [a.pk for a in obj.assignments.all()]
+    def resolve_assignments(obj, context):
+        # Only the shares this person may read: another street's ids are not listed.
+        user = context["request"].auth
+        return [a.pk for a in obj.assignments.all() if queries.can_read(user, a)]
 
 
 class TaskIn(Schema):
@@ -160,7 +162,7 @@ def _street(code: str) -> Unit:
 
 @router.get("/tasks", response=list[TaskOut], auth=django_auth, summary="Assigned tasks")
 def tasks(request):
-    return queries.tasks_for(request.auth).prefetch_related("assignments")[:500]
+    return queries.tasks_for(request.auth).prefetch_related("assignments__street")[:500]
 
 
 @router.post("/tasks", response={201: TaskOut}, auth=django_auth,
