@@ -73,7 +73,7 @@ STREET_REPORT = Workflow(
     transitions=[
         Transition("submit", {R.DRAFT, R.RETURNED}, R.SUBMITTED, _("Submit to the district"),
                    rule=_street_handles, guards=[_sections_written]),
-        Transition("accept", {R.SUBMITTED}, R.ACCEPTED, _("Accept"), rule=_district,
+        Transition("accept", {R.SUBMITTED}, R.ACCEPTED, _("Accept the report"), rule=_district,
                    confirm=_("The report is accepted; the street can no longer change it.")),
         Transition("return_report", {R.SUBMITTED}, R.RETURNED, _("Return with comments"),
                    rule=_district),
