@@ -20,7 +20,7 @@ from .models import Assignment, AssignmentState, GuidanceVisit, Task
 router = Router(tags=["oversight"])
 
 
-class ActionOut(Schema):
+class AllowedActionOut(Schema):
     name: str
     label: str
 
@@ -81,7 +81,7 @@ class AssignmentDetailOut(AssignmentOut):
     description: str
     evidence_expected: str
     feedback: list[FeedbackOut]
-    actions: list[ActionOut]
+    actions: list[AllowedActionOut]
 
     @staticmethod
     def resolve_description(obj):
@@ -304,7 +304,7 @@ class ReportOut(Schema):
     figures: dict
     sections: dict
     comments: str
-    actions: list[ActionOut]
+    actions: list[AllowedActionOut]
 
     @staticmethod
     def resolve_title(obj):
