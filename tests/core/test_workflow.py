@@ -261,11 +261,27 @@ def make_oversight_assignment(people, xihu):
     return task.assignments.get()
 
 
+def make_oversight_report(people, xihu):
+    from yishi.oversight import services as oversight
+
+    today = timezone.localdate()
+    report_type = oversight.define_report_type(
+        people["district_staff"], title="半年汇报", kind="half_year",
+        period_start=date(today.year, 1, 1), period_end=today,
+        due_on=today + timedelta(days=10), sections=["工作情况"])
+    report = report_type.reports.get(street=xihu["xixi"])
+    # Written, so that submitting waits only for the person and the state.
+    type(report).objects.filter(pk=report.pk).update(sections={"工作情况": "已完成"})
+    report.refresh_from_db()
+    return report
+
+
 FACTORIES = {
     "finance.budget": make_finance_budget,
     "finance.warning": make_finance_warning,
     "finance.question": make_finance_question,
     "oversight.assignment": make_oversight_assignment,
+    "oversight.report": make_oversight_report,
     "councils.invitation": make_invitation,
     "opinions.assignment": make_assignment,
     "opinions.extension": make_extension,

@@ -46,6 +46,7 @@ def test_district_assigns_through_the_api(api, people, xihu):
     ({"streets": ["nope"]}, "streets"),
     ({"workdays": 0}, "workdays"),
     ({"title": "x" * 201}, "title"),
+    ({"due_on": "9999-12-31", "workdays": None}, "due_on"),
 ])
 def test_bad_input_is_a_422_naming_the_field(api, people, xihu, changes, field):
     body = _task_body(**{"streets": [xihu["xixi"].code], **changes})
@@ -78,6 +79,12 @@ def test_each_role_sees_its_scope(api, people, xixi_assignment, beishan_assignme
     assert ids(beishan_staff) == {beishan_assignment.pk}
     assert ids(people["deputy"]) == {xixi_assignment.pk}
     assert ids(people["resident"]) == set()
+
+
+@pytest.mark.django_db
+def test_a_street_sees_only_its_own_share_of_a_task(api, people, xixi_assignment):
+    rows = api(people["street_staff"]).get("/api/oversight/tasks").json()
+    assert [row["assignments"] for row in rows] == [[xixi_assignment.pk]]
 
 
 @pytest.mark.django_db

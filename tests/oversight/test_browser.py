@@ -82,3 +82,44 @@ def test_assign_sign_report_escalate_close(page, staff_page, people, xihu, beish
         assert assignment.state == S.CLOSED
     staff_page.goto(f"/oversight/tasks/{task.pk}/")
     assert "67%" in staff_page.content()
+
+
+def test_half_year_report_returned_then_accepted(page, staff_page, people, xihu):  # noqa: F811
+    from datetime import date
+
+    from django.utils import timezone
+
+    from yishi.oversight.models import ReportState, StreetReport
+
+    today = timezone.localdate()
+    report_type = services.define_report_type(
+        people["district_staff"], title="上半年工作汇报", kind="half_year",
+        period_start=date(today.year, 1, 1), period_end=today,
+        due_on=today + timedelta(days=10), sections=["工作开展情况", "存在问题"])
+    report = report_type.reports.get(street=xihu["xixi"])
+
+    # The street's committee finds its figures prefilled, writes and submits.
+    staff_sign_in(page, people["street_staff"].mobile)
+    page.goto(f"/oversight/reports/{report.pk}/")
+    assert page.locator("#figures tr").count() == len(report.figures)
+    page.get_by_label("工作开展情况").fill("召开居民议事会议两次。")
+    page.get_by_label("存在问题").fill("意见办理时效有待提高。")
+    submit(page, page.get_by_role("button", name="报送区人大"))
+    assert StreetReport.objects.get(pk=report.pk).state == ReportState.SUBMITTED
+
+    # The district returns it with comments…
+    staff_sign_in(staff_page, people["district_staff"].mobile)
+    staff_page.goto(f"/oversight/reports/{report.pk}/")
+    staff_page.get_by_label("意见").fill("请补充数据分析。")
+    submit(staff_page, staff_page.get_by_role("button", name="退回并提出意见"))
+    assert StreetReport.objects.get(pk=report.pk).state == ReportState.RETURNED
+
+    # …the street adds to it and submits again, and the district accepts it.
+    page.goto(f"/oversight/reports/{report.pk}/")
+    assert "请补充数据分析。" in page.content()
+    page.get_by_label("存在问题").fill("意见办理时效有待提高；已补充数据分析。")
+    submit(page, page.get_by_role("button", name="报送区人大"))
+    staff_page.goto(f"/oversight/reports/{report.pk}/")
+    staff_page.locator("summary", has_text="通过").click()
+    submit(staff_page, staff_page.get_by_role("button", name="确认通过", exact=False))
+    assert StreetReport.objects.get(pk=report.pk).state == ReportState.ACCEPTED

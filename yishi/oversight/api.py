@@ -107,8 +107,10 @@ class TaskOut(Schema):
         return queries.progress(obj)
 
     @staticmethod
-    def resolve_assignments(obj):
-        return [a.pk for a in obj.assignments.all()]
+    def resolve_assignments(obj, context):
+        # Only the shares this person may read: another street's ids are not listed.
+        user = context["request"].auth
+        return [a.pk for a in obj.assignments.all() if queries.can_read(user, a)]
 
 
 class TaskIn(Schema):
@@ -153,7 +155,7 @@ def _street(code: str) -> Unit:
 
 @router.get("/tasks", response=list[TaskOut], auth=django_auth, summary="Assigned tasks")
 def tasks(request):
-    return queries.tasks_for(request.auth).prefetch_related("assignments")[:500]
+    return queries.tasks_for(request.auth).prefetch_related("assignments__street")[:500]
 
 
 @router.post("/tasks", response={201: TaskOut}, auth=django_auth,
@@ -280,6 +282,100 @@ def unvisited(request):
 
     return [s for s in queries.streets_without_recent_visit()
             if has_perm(request.auth, "oversight.view", s)]
+
+
+# --- regular reports --------------------------------------------------------------------------
+
+class ReportOut(Schema):
+    id: int
+    title: str
+    street: str
+    state: str
+    state_label: str
+    due_on: date
+    late: bool
+    figures: dict
+    sections: dict
+    comments: str
+    actions: list[AllowedActionOut]
+
+    @staticmethod
+    def resolve_title(obj):
+        return obj.report_type.title
+
+    @staticmethod
+    def resolve_street(obj):
+        return obj.street.code
+
+    @staticmethod
+    def resolve_state_label(obj):
+        return obj.get_state_display()
+
+    @staticmethod
+    def resolve_due_on(obj):
+        return obj.report_type.due_on
+
+    @staticmethod
+    def resolve_late(obj):
+        return obj.is_late
+
+    @staticmethod
+    def resolve_actions(obj, context):
+        return allowed_actions(obj, context["request"])
+
+
+class SectionsIn(Schema):
+    sections: dict[str, str] = Field(description="section title → text")
+
+
+class CommentsIn(Schema):
+    comments: str = Field(max_length=5000)
+
+
+def _report(request, report_id):
+    return get_object_or_404(queries.reports_for(request.auth), pk=report_id)
+
+
+@router.get("/reports", response=list[ReportOut], auth=django_auth,
+            summary="Regular reports you may read")
+def reports(request):
+    return queries.reports_for(request.auth).order_by("-report_type__due_on", "pk")[:500]
+
+
+@router.get("/reports/{report_id}", response=ReportOut, auth=django_auth,
+            summary="A street's report, with the actions you may take now")
+def report_detail(request, report_id: Id):
+    return _report(request, report_id)
+
+
+@router.put("/reports/{report_id}/sections", response=ReportOut, auth=django_auth,
+            summary="Write the report's sections (street)")
+def write_sections(request, report_id: Id, data: SectionsIn):
+    return services.save_draft(request.auth, _report(request, report_id), data.sections)
+
+
+@router.post("/reports/{report_id}/submit", response=ReportOut, auth=django_auth,
+             summary="Submit the report (street)")
+def submit_report(request, report_id: Id):
+    report = _report(request, report_id)
+    services.submit_report(request.auth, report)
+    return _detail(report)
+
+
+@router.post("/reports/{report_id}/accept", response=ReportOut, auth=django_auth,
+             summary="Accept the report (district)")
+def accept_report(request, report_id: Id):
+    report = _report(request, report_id)
+    services.accept_report(request.auth, report)
+    return _detail(report)
+
+
+@router.post("/reports/{report_id}/return", response=ReportOut, auth=django_auth,
+             summary="Return the report with comments (district)")
+def return_report(request, report_id: Id, data: CommentsIn):
+    report = _report(request, report_id)
+    services.return_report(request.auth, report, data.comments)
+    return _detail(report)
 
 
 # Last: the fixed paths above (decline, send-back, report) must match before this one.

@@ -12,15 +12,19 @@ class OversightConfig(AppConfig):
         from yishi.core.models import Role
 
         from . import permissions, workflows  # noqa: F401 - registers the rules and the graph
-        from .services import run_deadlines
+        from .services import flag_late_reports, run_deadlines
 
         periodic.register("oversight.deadlines")(run_deadlines)
+        periodic.register("oversight.late_reports")(flag_late_reports)
         menu.register(_("Assignments (交办督办)"), "oversight:assignments",
                       {Role.DISTRICT_STAFF, Role.STREET_STAFF, Role.DEPUTY},
                       _("Work the district assigns to the streets: sign for, handle, report "
                         "back, close"))
         menu.register(_("District dashboard"), "oversight:dashboard", {Role.DISTRICT_STAFF},
                       _("Every street side by side; each figure opens the list it counts"))
+        menu.register(_("Regular reports"), "oversight:reports",
+                      {Role.DISTRICT_STAFF, Role.STREET_STAFF},
+                      _("Half-year and annual reports of the streets (定期汇报)"))
         menu.register(_("Liaison leaders and visits"), "oversight:guidance",
                       {Role.DISTRICT_STAFF, Role.STREET_STAFF},
                       _("Standing-committee leaders linked to each street and their guidance "

@@ -20,6 +20,9 @@ from .models import (
     Feedback,
     GuidanceVisit,
     LiaisonLink,
+    ReportState,
+    ReportType,
+    StreetReport,
     Task,
 )
 
@@ -71,6 +74,7 @@ def load(out) -> None:
 
     _start_of_year(staff, streets, today)
     _escalated(staff, streets, today)
+    _half_year_reports(staff, streets, today)
     out.write(f"Oversight: {len(links)} liaison leaders, {len(visits)} guidance visits, "
               f"{Assignment.objects.count()} assignments")
 
@@ -151,3 +155,37 @@ def _history(task, staff) -> None:
                                      submitted_at=a.reported_at))
     AssignmentEvent.objects.bulk_create(events)
     Feedback.objects.bulk_create(feedback)
+
+
+SECTIONS = ["工作开展情况", "存在问题", "下步打算"]
+
+
+def _half_year_reports(staff, streets, today) -> None:
+    """The last half-year's reports: all accepted but one returned with comments and one not
+    submitted and flagged late."""
+    from .services import report_figures
+
+    year, first_half = (today.year, True) if today.month > 7 else (today.year - 1, False)
+    start, end = (date(year, 1, 1), date(year, 6, 30)) if first_half else (
+        date(year, 7, 1), date(year, 12, 31))
+    due = end + timedelta(days=15)
+    report_type = ReportType.objects.create(
+        title=f"{year}年{'上' if first_half else '下'}半年街道人大工作汇报", kind="half_year",
+        year=year, period_start=start, period_end=end, due_on=due, sections=SECTIONS,
+        created_by=staff)
+    rows = []
+    for n, street in enumerate(streets):
+        returned, late = n == 2, n == 5
+        state = (ReportState.RETURNED if returned else ReportState.DRAFT if late
+                 else ReportState.ACCEPTED)
+        submitted = None if late else _at(due - timedelta(days=3 + n % 5), 15)
+        rows.append(StreetReport(
+            report_type=report_type, street=street, state=state,
+            figures=report_figures(street, end), submitted_at=submitted,
+            accepted_at=submitted + timedelta(days=2) if state == ReportState.ACCEPTED else None,
+            comments="请补充议事会议题办理情况的数据分析" if returned else "",
+            late_flagged_at=_at(due + timedelta(days=1), 1) if late else None,
+            sections={} if late else {
+                "工作开展情况": f"{street.name}上半年召开居民议事会议，开展代表接待活动。",
+                "存在问题": "部分意见办理时效有待提高。", "下步打算": "完善闭环办理机制。"}))
+    StreetReport.objects.bulk_create(rows)

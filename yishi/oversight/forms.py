@@ -101,3 +101,38 @@ class VisitForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["leader"].queryset = leader_choices()
         self.fields["street"].queryset = street_units()
+
+
+class ReportTypeForm(forms.Form):
+    from .models import ReportKind
+
+    title = forms.CharField(label=_("Title"), max_length=200)
+    kind = forms.ChoiceField(label=_("Kind"), choices=ReportKind.choices)
+    period_start = forms.DateField(label=_("Period from"),
+                                   widget=forms.DateInput(attrs={"type": "date"}))
+    period_end = forms.DateField(label=_("Period to"),
+                                 widget=forms.DateInput(attrs={"type": "date"}))
+    due_on = forms.DateField(label=_("Due on"), widget=forms.DateInput(attrs={"type": "date"}))
+    sections = forms.CharField(label=_("Required sections"), max_length=2000,
+                               widget=forms.Textarea(attrs={"rows": 4}),
+                               help_text=_("One section title per line."))
+
+
+class CommentsForm(forms.Form):
+    comments = forms.CharField(label=_("Comments"), max_length=5000,
+                               widget=forms.Textarea(attrs={"rows": 3}))
+
+
+def sections_form(report, data=None):
+    """One text area per required section of the report."""
+    fields = {f"section_{n}": forms.CharField(
+        label=name, required=False, max_length=10000, initial=report.sections.get(name, ""),
+        widget=forms.Textarea(attrs={"rows": 4}))
+        for n, name in enumerate(report.report_type.sections)}
+    form_class = type("SectionsForm", (forms.Form,), fields)
+    return form_class(data)
+
+
+def sections_from(report, cleaned: dict) -> dict:
+    return {name: cleaned.get(f"section_{n}", "")
+            for n, name in enumerate(report.report_type.sections)}

@@ -209,3 +209,77 @@ class GuidanceVisit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.street} {self.date}"
+
+
+# --- regular reports (定期汇报) ---------------------------------------------------------------
+
+
+class ReportKind(models.TextChoices):
+    HALF_YEAR = "half_year", _("Half-year (半年)")
+    ANNUAL = "annual", _("Annual (年度)")
+    SPECIAL = "special", _("Special (专项)")
+
+
+class ReportType(models.Model):
+    """A report the district asks of every street (汇报要求): the period it covers, when it is
+    due and the sections it must have."""
+
+    title = models.CharField(_("title"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=16, choices=ReportKind.choices)
+    year = models.PositiveSmallIntegerField(_("year"))
+    period_start = models.DateField(_("period from"))
+    period_end = models.DateField(_("period to"))
+    due_on = models.DateField(_("due on"))
+    sections = models.JSONField(_("required sections"), default=list)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True,
+                                   related_name="+", verbose_name=_("defined by"))
+
+    class Meta:
+        verbose_name = _("report type (汇报要求)")
+        verbose_name_plural = _("report types")
+        ordering = ["-due_on", "title"]
+        constraints = [models.CheckConstraint(condition=Q(period_end__gte=models.F(
+            "period_start")), name="oversight_report_period")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ReportState(models.TextChoices):
+    DRAFT = "draft", _("Draft (起草中)")
+    SUBMITTED = "submitted", _("Submitted (已报送)")
+    RETURNED = "returned", _("Returned (退回修改)")
+    ACCEPTED = "accepted", _("Accepted (已通过)")
+
+
+class StreetReport(models.Model):
+    """A street's report (街道定期汇报): figures for the period prefilled from the modules, the
+    required sections written by the street's committee; submitted, then accepted or returned
+    with comments by the district."""
+
+    report_type = models.ForeignKey(ReportType, models.CASCADE, related_name="reports",
+                                    verbose_name=_("report type"))
+    street = models.ForeignKey(Unit, models.PROTECT, related_name="oversight_reports",
+                               verbose_name=_("street"))
+    state = models.CharField(_("state"), max_length=16, choices=ReportState.choices,
+                             default=ReportState.DRAFT)
+    figures = models.JSONField(_("figures"), default=dict)
+    sections = models.JSONField(_("sections"), default=dict)
+    comments = models.TextField(_("district's comments"), blank=True)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    late_flagged_at = models.DateTimeField(_("flagged late"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("street report (街道定期汇报)")
+        verbose_name_plural = _("street reports")
+        ordering = ["report_type", "street__path"]
+        constraints = [models.UniqueConstraint(fields=["report_type", "street"],
+                                               name="oversight_one_report_per_street")]
+
+    def __str__(self) -> str:
+        return f"{self.report_type} · {self.street}"
+
+    @property
+    def is_late(self) -> bool:
+        return self.late_flagged_at is not None

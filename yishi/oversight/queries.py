@@ -111,3 +111,18 @@ def streets_without_recent_visit(today=None, days: int = VISIT_GAP_DAYS):
     return (streets().annotate(last_visit=Max("guidance_visits__date"))
             .filter(Q(last_visit__isnull=True) | Q(last_visit__lt=since))
             .order_by("last_visit", "sort_order"))
+
+
+# --- regular reports --------------------------------------------------------------------------
+
+def reports_for(user):
+    from .models import StreetReport
+
+    return _scoped(StreetReport.objects.select_related("report_type", "street"), user)
+
+
+def figure_rows(report) -> list[tuple[str, int]]:
+    """(label, count) of the report's prefilled figures, in the dashboard's order."""
+    from .dashboard import FIGURES
+
+    return [(f.label, report.figures.get(f.key, 0)) for f in FIGURES]

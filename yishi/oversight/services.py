@@ -3,7 +3,7 @@ rule, cleans the input, changes state through the assignment's workflow (workflo
 transaction, writes the audit record and tells the people concerned."""
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -26,6 +26,9 @@ from .models import (
     Feedback,
     GuidanceVisit,
     LiaisonLink,
+    ReportState,
+    ReportType,
+    StreetReport,
     Task,
 )
 
@@ -92,6 +95,9 @@ def _deadline(data: TaskInput, now: datetime) -> datetime:
         return deadline_after(now, data.workdays)
     if data.due_on <= timezone.localdate(now):
         raise _error(_("The deadline must be after today."), "due_on", "past")
+    if data.due_on > timezone.localdate(now) + timedelta(days=MAX_WORKDAYS * 2):
+        raise _error(_("The deadline is too far away: assign work for at most a year."),
+                     "due_on")
     return timezone.make_aware(datetime.combine(data.due_on, time(23, 59, 59)))
 
 
@@ -366,3 +372,127 @@ def record_visit(actor, data: VisitInput) -> GuidanceVisit:
     audit.record(actor, "oversight.record_visit", visit, unit=data.street,
                  after={"leader": data.leader.pk, "date": data.date})
     return visit
+
+
+# --- regular reports (定期汇报) ---------------------------------------------------------------
+
+def report_figures(street, period_end: date) -> dict:
+    """The figures a report starts from, read from the modules as the dashboard reads them
+    (for the calendar year the period ends in)."""
+    from .dashboard import FIGURES
+
+    return {f.key: f.rows(street, period_end.year).count() for f in FIGURES}
+
+
+@transaction.atomic
+def define_report_type(actor, *, title: str, kind: str, period_start: date, period_end: date,
+                       due_on: date, sections: list[str], today: date | None = None
+                       ) -> ReportType:
+    """The district asks every street for a report; each street's draft starts with its
+    figures for the period."""
+    from .models import ReportKind
+    from .queries import streets
+
+    home = district()
+    require(actor, "oversight.assign", home)
+    today = today or timezone.localdate()
+    title = _clean_text(title, "title", 200)
+    if kind not in ReportKind.values:
+        raise _error(_("Choose a kind of report."), "kind")
+    if period_end < period_start:
+        raise _error(_("The period cannot end before it starts."), "period_end")
+    if due_on <= today:
+        raise _error(_("The due date must be after today."), "due_on", "past")
+    if due_on > today + timedelta(days=800) or period_start.year < 2000:
+        raise _error(_("Enter dates within the next two years."), "due_on")
+    sections = [s.strip()[:100] for s in sections if s and s.strip()]
+    if not sections or len(set(sections)) != len(sections):
+        raise _error(_("List the required sections, each once."), "sections")
+    report_type = ReportType.objects.create(
+        title=title, kind=kind, year=period_end.year, period_start=period_start,
+        period_end=period_end, due_on=due_on, sections=sections, created_by=actor)
+    StreetReport.objects.bulk_create([
+        StreetReport(report_type=report_type, street=s, figures=report_figures(s, period_end),
+                     sections={name: "" for name in sections}) for s in streets()])
+    audit.record(actor, "oversight.define_report", report_type, unit=home,
+                 after={"title": title, "due_on": due_on, "sections": sections})
+    for report in report_type.reports.select_related("street"):
+        notify(_street_staff(report.street), _("Report due on %(date)s: %(title)s")
+               % {"date": due_on, "title": title}, "", f"/oversight/reports/{report.pk}/")
+    return report_type
+
+
+@transaction.atomic
+def save_draft(actor, report: StreetReport, sections: dict) -> StreetReport:
+    """The street writes its sections (and its figures are read again)."""
+    require(actor, "oversight.handle", report.street)
+    report.refresh_from_db()  # the caller's object, under the row lock below
+    StreetReport.objects.select_for_update().filter(pk=report.pk).exists()
+    report.refresh_from_db()
+    if report.state not in (ReportState.DRAFT, ReportState.RETURNED):
+        raise _error(_("This report can no longer be changed."), code="state")
+    required = report.report_type.sections
+    unknown = set(sections) - set(required)
+    if unknown:
+        raise _error(_("Unknown section: %(name)s") % {"name": sorted(unknown)[0]}, "sections")
+    written = {name: _clean_text(sections.get(name, ""), "sections", 10000, required=False)
+               for name in required}
+    StreetReport.objects.filter(pk=report.pk).update(
+        sections=written, figures=report_figures(report.street, report.report_type.period_end))
+    report.refresh_from_db()
+    audit.record(actor, "oversight.report.save", report, unit=report.street,
+                 after={"sections": sorted(k for k, v in written.items() if v)})
+    return report
+
+
+@transaction.atomic
+def submit_report(actor, report: StreetReport, *, now=None) -> StreetReport:
+    now = now or timezone.now()
+    late = timezone.localdate(now) > report.report_type.due_on
+    changes = {"submitted_at": now}
+    if late and report.late_flagged_at is None:
+        changes["late_flagged_at"] = now  # submitted after the due date: late, counted once
+    transition(report, "submit", actor, **changes)
+    notify([report.report_type.created_by] if report.report_type.created_by else [],
+           _("%(street)s submitted: %(title)s") % {"street": report.street.name,
+                                                   "title": report.report_type.title},
+           "", f"/oversight/reports/{report.pk}/")
+    return report
+
+
+@transaction.atomic
+def accept_report(actor, report: StreetReport, *, now=None) -> StreetReport:
+    transition(report, "accept", actor, accepted_at=now or timezone.now())
+    notify(_street_staff(report.street), _("Report accepted: %(title)s")
+           % {"title": report.report_type.title}, "", f"/oversight/reports/{report.pk}/")
+    return report
+
+
+@transaction.atomic
+def return_report(actor, report: StreetReport, comments: str) -> StreetReport:
+    comments = _clean_text(comments, "comments", 5000)
+    transition(report, "return_report", actor, comments=comments)
+    notify(_street_staff(report.street), _("Report returned: %(title)s")
+           % {"title": report.report_type.title}, comments, f"/oversight/reports/{report.pk}/")
+    return report
+
+
+def flag_late_reports(now: datetime | None = None) -> int:
+    """Flag once each report not submitted by its due date (late or missing) and tell the
+    street; the conditional update decides which worker does it."""
+    now = now or timezone.now()
+    flagged = 0
+    for report in StreetReport.objects.filter(
+            state__in=[ReportState.DRAFT, ReportState.RETURNED], late_flagged_at__isnull=True,
+            report_type__due_on__lt=timezone.localdate(now)).select_related("report_type",
+                                                                            "street"):
+        with transaction.atomic():
+            if not StreetReport.objects.filter(pk=report.pk, late_flagged_at__isnull=True
+                                               ).update(late_flagged_at=now):
+                continue
+            audit.record(None, "oversight.report.late", report, unit=report.street,
+                         after={"due_on": report.report_type.due_on})
+            notify(_street_staff(report.street), _("Report overdue: %(title)s")
+                   % {"title": report.report_type.title}, "", f"/oversight/reports/{report.pk}/")
+            flagged += 1
+    return flagged

@@ -18,7 +18,17 @@ from yishi.core.workflow import may
 
 from . import dashboard as board
 from . import queries, services
-from .forms import FeedbackForm, LinkForm, ReasonForm, TaskForm, VisitForm
+from .forms import (
+    CommentsForm,
+    FeedbackForm,
+    LinkForm,
+    ReasonForm,
+    ReportTypeForm,
+    TaskForm,
+    VisitForm,
+    sections_form,
+    sections_from,
+)
 from .models import Assignment, GuidanceVisit, Task
 from .permissions import is_district, reader_paths
 
@@ -275,3 +285,99 @@ def dashboard_xlsx(request: HttpRequest, year: int) -> HttpResponse:
     header, rows = board.table(queries.streets(), year)
     return table_response(header, rows, "xlsx", f"district-board-{year}",
                           _("District dashboard"))
+
+
+# --- regular reports --------------------------------------------------------------------------
+
+@login_required
+def reports(request: HttpRequest) -> HttpResponse:
+    user = _reader(request)
+    home = district()
+    can_define = has_perm(user, "oversight.assign", home)
+    form, status = ReportTypeForm(), 200
+    if request.method == "POST":
+        if not can_define:
+            raise PermissionDenied
+        form = ReportTypeForm(request.POST)
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                services.define_report_type(
+                    user, title=d["title"], kind=d["kind"], period_start=d["period_start"],
+                    period_end=d["period_end"], due_on=d["due_on"],
+                    sections=d["sections"].splitlines())
+            except ValidationError as exc:
+                add_form_errors(form, exc)
+            else:
+                messages.success(request, _("Every street was asked for the report."))
+                return redirect("oversight:reports")
+        status = 400
+    return render(request, "oversight/reports.html", {
+        "reports": queries.reports_for(user).order_by("-report_type__due_on", "street__sort_order")[:300],
+        "can_define": can_define, "form": form,
+        "trail": [(_("Workspace"), reverse("core:workspace")), (_("Regular reports"), None)]},
+        status=status)
+
+
+def _readable_report(request, pk):
+    return get_object_or_404(queries.reports_for(_reader(request)), pk=pk)
+
+
+@login_required
+def report_detail(request: HttpRequest, pk: int, *, sections=None, comments=None,
+                  status=200) -> HttpResponse:
+    report = _readable_report(request, pk)
+    from .workflows import STREET_REPORT
+
+    # Editable while the street may still submit it (the graph says from which states).
+    editable = (report.state in STREET_REPORT["submit"].sources
+                and has_perm(request.user, "oversight.handle", report.street))
+    return render(request, "oversight/report_detail.html", {
+        "report": report, "figures": queries.figure_rows(report), "editable": editable,
+        "sections_form": sections or sections_form(report),
+        "written": [(name, report.sections.get(name, "")) for name in report.report_type.sections],
+        "comments_form": comments or CommentsForm(), "may": may(report, request.user),
+        "trail": [(_("Workspace"), reverse("core:workspace")),
+                  (_("Regular reports"), reverse("oversight:reports")),
+                  (f"{report.report_type.title} · {report.street.display_name}", None)]},
+        status=status)
+
+
+@login_required
+@require_POST
+def report_action(request: HttpRequest, pk: int, name: str) -> HttpResponse:
+    report = _readable_report(request, pk)
+    url = reverse("oversight:report", args=[report.pk])
+    if name in ("save", "submit"):
+        form = sections_form(report, request.POST)
+        if form.is_valid():
+            try:
+                services.save_draft(request.user, report, sections_from(report, form.cleaned_data))
+                if name == "submit":
+                    services.submit_report(request.user, report)
+            except PermissionDenied:
+                raise
+            except ValidationError as exc:
+                add_form_errors(form, exc)
+            else:
+                messages.success(request, _("Saved.") if name == "save"
+                                 else _("The report was submitted to the district."))
+                return redirect(url)
+        return report_detail(request, pk, sections=form, status=400)
+    if name == "return_report":
+        form = CommentsForm(request.POST)
+        if form.is_valid():
+            try:
+                services.return_report(request.user, report, form.cleaned_data["comments"])
+            except ValidationError as exc:
+                add_form_errors(form, exc)
+            else:
+                return redirect(url)
+        return report_detail(request, pk, comments=form, status=400)
+    if name != "accept":
+        raise Http404
+    try:
+        services.accept_report(request.user, report)
+    except (ValidationError, PermissionDenied) as exc:
+        error_messages(request, exc)
+    return redirect(url)

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from yishi.core.permissions import has_perm
 from yishi.core.workflow import Transition, Workflow
 
-from .models import Assignment, AssignmentState
+from .models import Assignment, AssignmentState, ReportState, StreetReport
 
 S = AssignmentState
 
@@ -46,5 +46,36 @@ ASSIGNMENT = Workflow(
                    confirm=_("The assignment is closed as done; the street can no longer "
                              "report on it.")),
         Transition("reassign", {S.RETURNED}, S.ASSIGNED, _("Assign again"), rule=_district),
+    ],
+)
+
+
+# A street's regular report (定期汇报): drafted and submitted by the street, accepted or
+# returned with comments by the district.
+R = ReportState
+
+
+def _sections_written(report):
+    missing = [s for s in report.report_type.sections
+               if not (report.sections or {}).get(s, "").strip()]
+    if missing:
+        return _("Write every required section first: %(sections)s") % {
+            "sections": "、".join(missing)}
+    return None
+
+
+STREET_REPORT = Workflow(
+    StreetReport, "oversight.report", audit_prefix="oversight.report",
+    unit=lambda r: r.street, repr=lambda r: f"{r.report_type.title} · {r.street.name}",
+    error=_error,
+    state_message=_("This cannot be done while the report is “%(state)s”."),
+    conflict_message=_("The report was changed by someone else; please reload."),
+    transitions=[
+        Transition("submit", {R.DRAFT, R.RETURNED}, R.SUBMITTED, _("Submit to the district"),
+                   rule=_street_handles, guards=[_sections_written]),
+        Transition("accept", {R.SUBMITTED}, R.ACCEPTED, _("Accept the report"), rule=_district,
+                   confirm=_("The report is accepted; the street can no longer change it.")),
+        Transition("return_report", {R.SUBMITTED}, R.RETURNED, _("Return with comments"),
+                   rule=_district),
     ],
 )
