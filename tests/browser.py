@@ -121,3 +121,13 @@ def _finish(context, page) -> None:
         page.csp.assert_clean()
     assert not checker.failures, "Accessibility violations:\n" + "\n".join(checker.failures)
     assert checker.checked, "the test visited no page"
+
+
+def open_menu(page) -> None:
+    """In large-text mode the site's tools (language, text size, account) are behind the one
+    Menu button: open it when it is there."""
+    button = page.locator("summary.menu-button")
+    if button.count() and button.is_visible():
+        details = page.locator("details.site-menu")
+        if not details.evaluate("d => d.open"):
+            button.click()

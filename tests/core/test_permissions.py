@@ -22,6 +22,11 @@ def rule(name):
     ("deputies.schedule", STREET_AND_DISTRICT, DISTRICT),
     ("deputies.view_evaluation", STREET_AND_DISTRICT, DISTRICT),
     ("deputies.declare_week", DISTRICT, DISTRICT),
+    ("oversight.assign", DISTRICT, DISTRICT),
+    ("oversight.guide", DISTRICT, DISTRICT),
+    ("oversight.view_board", DISTRICT, DISTRICT),
+    ("oversight.handle", {"street_staff"}, set()),
+    ("oversight.view", STREET_AND_DISTRICT | {"deputy"}, DISTRICT),
     ("core.verify_resident", STREET_AND_DISTRICT, DISTRICT),
     ("core.assign_role", STREET_AND_DISTRICT | {"sysadmin"}, DISTRICT | {"sysadmin"}),
     ("core.view_audit", STREET_AND_DISTRICT | {"sysadmin"}, DISTRICT | {"sysadmin"}),
@@ -47,7 +52,8 @@ def test_every_rule_is_covered_by_the_matrix():
     covered = {"core.verify_resident", "core.assign_role", "core.view_audit",
                "core.upload_attachment", "core.view_workspace", "voting.manage_ballot",
                "voting.count_paper", "opinions.manage", "opinions.record", "deputies.schedule",
-               "deputies.view_evaluation", "deputies.declare_week"}
+               "deputies.view_evaluation", "deputies.declare_week", "oversight.assign",
+               "oversight.guide", "oversight.view_board", "oversight.handle", "oversight.view"}
     assert {r for r in RULES if r.split(".")[0] not in {"councils", "projects", "finance"}} == covered
 
 

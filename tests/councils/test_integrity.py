@@ -9,6 +9,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone, translation
 
+from tests.voting import helpers
 from yishi.core.models import AuditRecord, Role, RoleAssignment
 from yishi.core.workflow import may
 from yishi.councils import meetings, votes
@@ -228,12 +229,14 @@ def test_the_ballot_of_a_project_selection_is_attached_on_the_page(verified_logi
     item.refresh_from_db()
     assert item.ballot_id is None
     other = voting.create_ballot(people["district_staff"], xihu["beishan"], title="别处票选",
-                                 method="choose", options=[voting.OptionInput("A", "甲")])
+                                 method="choose", options=[voting.OptionInput("A", "甲")],
+                                 tellers=helpers.teller_people(people), threshold=2)
     client.post(url, {"action": "attach_ballot", "item": item.pk, "ballot": str(other.pk)})
     item.refresh_from_db()
     assert item.ballot_id is None  # another street's ballot
     ballot = voting.create_ballot(staff, xihu["xixi"], title="民生实事票选", method="choose",
-                                  options=[voting.OptionInput("A", "加装电梯")])
+                                  options=[voting.OptionInput("A", "加装电梯")],
+                                  tellers=helpers.teller_people(people), threshold=2)
     client.post(url, {"action": "attach_ballot", "item": item.pk, "ballot": str(ballot.pk)})
     item.refresh_from_db()
     assert item.ballot_id == ballot.pk

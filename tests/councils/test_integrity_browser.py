@@ -11,7 +11,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from tests.browser import AccessibilityChecker
+from tests.browser import AccessibilityChecker, open_menu
 from yishi.councils import meetings, roster, votes
 from yishi.councils.models import Attendance, ItemKind, ItemState, Meeting
 
@@ -112,6 +112,7 @@ def test_early_close_asks_and_the_record_shows_the_count(browser, live_server, p
     context, page, checker = _context(browser, live_server, width=360, height=780,
                                       locale="en-US", large=True)
     page.goto(f"/councils/meetings/{meeting.pk}/")
+    open_menu(page)
     with page.expect_navigation():
         page.get_by_role("button", name="English").click()
     text = page.locator(f"#item-{item.pk}").inner_text()
@@ -172,6 +173,7 @@ def test_district_meeting_without_typed_syntax(browser, live_server, people, xih
     context, page, checker = _context(browser, live_server, width=360, height=780, large=True)
     staff_sign_in(page, staff.mobile)
     page.goto("/councils/manage/district/new/")
+    open_menu(page)
     with page.expect_navigation():
         page.get_by_role("button", name="English").click()
     page.locator("#id_title").fill("Third council meeting of 2026")

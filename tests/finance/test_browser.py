@@ -15,7 +15,7 @@ from tests.councils.conftest import member_input
 from tests.councils.test_browser import staff_page, staff_sign_in, submit  # noqa: F401
 from tests.voting.test_ballot_browser import sign_in
 from yishi.councils import services as councils
-from yishi.councils.models import ItemKind
+from yishi.councils.models import ItemKind, Meeting
 from yishi.finance import services
 from yishi.finance.models import BudgetState, Question
 
@@ -64,7 +64,9 @@ def test_review_freeze_and_publish_on_a_phone(page, staff_page, fin, xihu, live_
     question.refresh_from_db()
     assert question.answer == "新增两个社区的工作经费。"
 
-    # The council votes its review opinion through the voting engine.
+    # The meeting's day comes; the council votes its review opinion through the voting engine.
+    Meeting.objects.filter(pk=meeting.pk).update(starts_at=timezone.now())
+    meeting.refresh_from_db()
     councils.start_meeting(staff, meeting)
     for member in members:
         councils.sign_in(staff, meeting, member)
@@ -72,7 +74,7 @@ def test_review_freeze_and_publish_on_a_phone(page, staff_page, fin, xihu, live_
     item.refresh_from_db()
     for member in members:
         councils.cast_member_vote(member.user, item, "yes")
-    councils.close_vote(staff, item, "同意街道预算草案。")
+    councils.close_vote(staff, item)
     item.refresh_from_db()
     assert item.passed is True
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from tests.core.test_concurrency import run_together
 from tests.projects.conftest import next_phase, proposal
+from tests.voting import helpers
 from yishi.core.models import AuditRecord, Role, RoleAssignment, User
 from yishi.core.workflow import allowed, may
 from yishi.projects import services
@@ -58,10 +59,12 @@ def test_each_step_is_offered_in_its_phase_only(people, xihu, cycle, categories,
     next_phase(staff, cycle)
     assert _offered(cycle, staff) == {"open_ballot", "prepare_ballot"}
     ballot = services.open_ballot(staff, cycle)
+    helpers.take_shares(ballot)  # each teller takes their share while the ballot is open
     assert _offered(cycle, staff) == set()  # counting waits for the end of the ballot phase
     voting.cast_vote(council[0], ballot, {"choices": [project.option_key]})
     next_phase(staff, cycle)
     assert _offered(cycle, staff) == {"record_result"}
+    helpers.count(staff, ballot)  # closed, and decrypted by its tellers
     services.record_result(staff, cycle)
     assert _offered(cycle, staff) == {"confirm", "correct_result"}
     services.confirm_result(staff, cycle, "党工委确认")

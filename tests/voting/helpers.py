@@ -7,7 +7,7 @@ from yishi.voting import services, tellers
 from yishi.voting.models import Ballot, BallotState, PaperTally, PaperTallyState, Teller
 
 # Shares taken by open_ballot, by ballot id: what each teller would have written down.
-_SHARES: dict[int, dict[int, str]] = {}
+_SHARES: dict = {}  # by the ballot's public id: a database id comes back after a flush
 
 
 def teller_people(people) -> list:
@@ -26,7 +26,7 @@ def open_ballot(actor, ballot: Ballot) -> Ballot:
 
 def take_shares(ballot: Ballot) -> None:
     """Each teller takes their share of an open sealed ballot."""
-    _SHARES[ballot.pk] = {
+    _SHARES[ballot.public_id] = {
         t.user_id: tellers.take_share(t.user, ballot)
         for t in Teller.objects.filter(ballot=ballot).select_related("user")}
 
@@ -36,14 +36,14 @@ def count(actor, ballot: Ballot) -> Ballot:
     shares (which decrypts the ballots)."""
     ballot = Ballot.objects.get(pk=ballot.pk)
     if ballot.state == BallotState.OPEN:
-        if ballot.is_sealed and ballot.pk not in _SHARES:
+        if ballot.is_sealed and ballot.public_id not in _SHARES:
             # Opened by another app's service (a project cycle, a meeting): the tellers take
             # their shares now, before the close forgets the untaken ones.
             take_shares(ballot)
         ballot = services.close_ballot(actor, ballot)
     pending = PaperTally.objects.filter(ballot=ballot, state=PaperTallyState.ENTERED).exists()
     if ballot.is_sealed and ballot.decrypted_at is None and not pending:
-        shares = _SHARES[ballot.pk]
+        shares = _SHARES[ballot.public_id]
         for teller in Teller.objects.filter(ballot=ballot).select_related("user")[
                 :ballot.threshold]:
             tellers.bring_share(teller.user, ballot, shares[teller.user_id])

@@ -12,6 +12,6 @@ from .meetings import (  # noqa: F401
     start_meeting,
     submit_item_opinion,
 )
-from .roster import MemberInput, add_member, create_council  # noqa: F401
-from .votes import close_vote, open_vote  # noqa: F401
+from .roster import MemberInput, add_member, create_council, publish_roster  # noqa: F401
+from .votes import cast_member_vote, close_vote, open_vote  # noqa: F401
 from .workflows import CouncilError  # noqa: F401
