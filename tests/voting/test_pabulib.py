@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from yishi.voting import pabulib, pb_rules
+from yishi.voting import pabulib, pabulib_counts, pb_rules
 from yishi.voting.pabulib import PabulibError
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "pabulib"
@@ -248,11 +248,11 @@ SHARED = Path(__file__).resolve().parent.parent / "data" / "pabulib"
 @pytest.mark.parametrize("path", sorted(SHARED.glob("*.pb")), ids=lambda p: p.name)
 def test_counting_reader_gives_the_full_parsers_multiprofile(path) -> None:
     full = pabulib.load(path)
-    fast = pabulib.load_approval_counts(path)
+    fast = pabulib_counts.load_approval_counts(path)
     if full.vote_type not in pabulib.APPROVAL_LIKE:
         assert isinstance(fast, pabulib.Instance)  # handed to the full parser
         return
-    assert isinstance(fast, pabulib.ApprovalCounts)
+    assert isinstance(fast, pabulib_counts.ApprovalCounts)
     assert fast.counts == full.approval_ballot_counts()
     assert fast.costs == full.costs and fast.budget == full.budget
 
@@ -270,8 +270,8 @@ PLAIN = ("META\nkey;value\nbudget;100\nvote_type;{kind}\nPROJECTS\nproject_id;co
 def test_counting_reader_reads_what_the_full_parser_reads(tmp_path, rows, counts) -> None:
     path = tmp_path / "e.pb"
     path.write_bytes(PLAIN.format(kind="approval", rows=rows).encode())
-    result = pabulib.load_approval_counts(path)
-    counted = (result.counts if isinstance(result, pabulib.ApprovalCounts)
+    result = pabulib_counts.load_approval_counts(path)
+    counted = (result.counts if isinstance(result, pabulib_counts.ApprovalCounts)
                else result.approval_ballot_counts())
     assert counted == counts == pabulib.load(path).approval_ballot_counts()
 
@@ -290,7 +290,7 @@ def test_counting_reader_reports_what_the_full_parser_reports(tmp_path, kind, ro
     path = tmp_path / "bad.pb"
     path.write_bytes(PLAIN.format(kind=kind, rows=rows).encode())
     with pytest.raises(pabulib.PabulibError, match=message) as fast:
-        pabulib.load_approval_counts(path)
+        pabulib_counts.load_approval_counts(path)
     with pytest.raises(pabulib.PabulibError) as full:
         pabulib.load(path)
     assert str(fast.value) == str(full.value)

@@ -31,6 +31,7 @@ from .forms import (
 )
 from .models import Budget, BudgetState, Question
 from .views import _budget, _trail
+from .workflows import BUDGET_FEATURES
 
 
 def _back(budget) -> HttpResponse:
@@ -68,6 +69,7 @@ def _manage_context(request, budget, **forms):
     lines = sorted(services.leaf_lines(budget).values(), key=lambda ln: ln.code)
     context = {
         "budget": budget, "may": choices,
+        "features": BUDGET_FEATURES.get(budget.state, frozenset()),
         "manages": has_perm(user, "finance.manage", budget.street),
         "review_outcome": queries.review_outcome(budget),
         "upload_form": UploadForm(),

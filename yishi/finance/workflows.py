@@ -101,3 +101,10 @@ EXECUTION_WARNING = Workflow(
                    rule=SYSTEM),
     ],
 )
+
+
+# What a budget's staff page offers besides its transitions, by state (the services refuse the
+# same): a draft takes its budget's import; an approved budget its monthly execution and
+# adjustments.
+BUDGET_FEATURES = {S.DRAFT: frozenset({"import_budget"}),
+                   S.APPROVED: frozenset({"execution", "adjust"})}

@@ -17,16 +17,16 @@ import os
 import sys
 from collections.abc import Sequence
 
-from yishi.voting import pabulib, pb_rules
+from yishi.voting import pabulib, pabulib_counts, pb_rules
 
 
-def tally(instance: pabulib.Instance | pabulib.ApprovalCounts, rule: str) -> list[str]:
+def tally(instance: pabulib.Instance | pabulib_counts.ApprovalCounts, rule: str) -> list[str]:
     """Selected project ids of a parsed instance (or a file's multiprofile) under ``rule``.
 
     Raises :class:`pb_rules.UnsupportedVoteType` for ballots the rule cannot count.
     """
     pb_rules.check_vote_type(rule, instance.vote_type)
-    counts = (instance.counts if isinstance(instance, pabulib.ApprovalCounts)
+    counts = (instance.counts if isinstance(instance, pabulib_counts.ApprovalCounts)
               else instance.approval_ballot_counts())
     election = pb_rules.ApprovalElection(instance.costs, instance.budget, counts)
     return election.run(rule)
@@ -46,7 +46,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     try:
-        instance = pabulib.load_approval_counts(args.file)
+        instance = pabulib_counts.load_approval_counts(args.file)
         selected = tally(instance, args.rule)
     except OSError as exc:
         print(f"error: cannot read {args.file}: {exc.strerror or exc}", file=sys.stderr)
