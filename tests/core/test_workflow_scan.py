@@ -55,3 +55,16 @@ def test_no_state_is_written_outside_the_workflow_mechanism():
         for line, what in state_writes(path.read_text(encoding="utf-8")):
             found.append(f"{path.relative_to(ROOT.parent)}:{line}: {what}")
     assert found == []
+
+
+def test_no_template_decides_on_a_state_again():
+    """Pages render what core.workflow.may() (or a workflow's declared per-state features)
+    offers; a template that compares a state would be a second copy of the graph."""
+    import re
+
+    compare = re.compile(r"\.state\s*[!=]=|\bstate\s*[!=]=\s*['\"]")
+    found = [f"{path.relative_to(ROOT)}:{n}"
+             for path in sorted(ROOT.rglob("*.html"))
+             for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+             if compare.search(line)]
+    assert found == []
