@@ -14,6 +14,7 @@ from datetime import datetime, time, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from .localtime import local
@@ -112,10 +113,10 @@ def text_of(notification: Notification) -> str:
 
 def _texted_today(user_id: int, now: datetime) -> int:
     midnight = datetime.combine(local(now).date(), time(0), tzinfo=local(now).tzinfo)
+    # One statement, so one snapshot: counted in two, a text moving from "sending" to "sent"
+    # between them would be in neither, and a concurrent worker would go over the cap.
     return Notification.objects.filter(
-        recipient_id=user_id, texted_at__gte=midnight
-    ).count() + Notification.objects.filter(
-        recipient_id=user_id, text_status=TextStatus.SENDING
+        Q(texted_at__gte=midnight) | Q(text_status=TextStatus.SENDING), recipient_id=user_id
     ).count()
 
 
