@@ -17,6 +17,12 @@ def test_list_for_district_and_street(verified_login, people, task, xixi_assignm
     assert verified_login(people["resident"]).get("/oversight/assignments/").status_code == 403
 
 
+def test_the_modules_address_leads_each_role_to_its_page(client, verified_login, people):
+    assert client.get("/oversight/").url.startswith("/accounts/")  # sign in first
+    assert verified_login(people["district_staff"]).get("/oversight/").url == "/oversight/dashboard/"
+    assert verified_login(people["street_staff"]).get("/oversight/").url == "/oversight/assignments/"
+
+
 def test_buttons_follow_may(verified_login, people, xixi_assignment):
     url = f"/oversight/assignments/{xixi_assignment.pk}/"
     street = verified_login(people["street_staff"]).get(url).content.decode()

@@ -5,6 +5,7 @@ from . import views
 app_name = "oversight"
 
 urlpatterns = [
+    path("", views.index, name="index"),
     path("assignments/", views.assignments, name="assignments"),
     path("tasks/new/", views.task_new, name="task_new"),
     path("tasks/<int:pk>/", views.task_detail, name="task"),

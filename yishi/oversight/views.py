@@ -45,6 +45,13 @@ def _reader(request):
 
 
 @login_required
+def index(request: HttpRequest) -> HttpResponse:
+    """The module's own address: the district's board for the district, the assignments for a
+    street (whose list refuses anyone who may read neither)."""
+    return redirect("oversight:dashboard" if is_district(request.user) else "oversight:assignments")
+
+
+@login_required
 def assignments(request: HttpRequest) -> HttpResponse:
     user = _reader(request)
     home = district()
