@@ -126,6 +126,7 @@ def measure_lists(client, verified_login) -> list[str]:
     check(f"/api/councils/calls?street={street}", "/api/councils/calls")
     check(f"/api/councils/round-tables?street={street}", "/api/councils/round-tables")
     check(f"/api/deputies/stations?street={street}", "/api/deputies/stations")
+    check("/api/finance/budgets?year=2025", "/api/finance/budgets")
     unit = Ballot.objects.values("unit__code").annotate(n=Count("id")).order_by("n")[0]
     check(f"/api/voting/ballots?unit={unit['unit__code']}", "/api/voting/ballots")
 

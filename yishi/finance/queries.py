@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.db.models.functions import Substr
 from django.utils import timezone
 
@@ -59,7 +59,10 @@ def review_item_of(budget: Budget):
 
 
 def public_budgets():
-    return Budget.objects.filter(state__in=PUBLIC_STATES).select_related("street")
+    """Published budgets with their street and their total, in one query for any number."""
+    return Budget.objects.filter(state__in=PUBLIC_STATES).select_related("street").annotate(
+        top_total=Sum("lines__original", filter=Q(lines__kind=LineKind.FUNCTION,
+                                                  lines__level=1)))
 
 
 def budgets_of(street: Unit):
@@ -185,6 +188,8 @@ def with_last_year(budget: Budget, rows: list[Figures], kind=LineKind.FUNCTION) 
 
 
 def total(budget: Budget) -> Decimal:
+    if hasattr(budget, "top_total"):  # read with public_budgets(): no query per budget
+        return budget.top_total or ZERO
     return (BudgetLine.objects.filter(budget=budget, kind=LineKind.FUNCTION, level=1)
             .aggregate(s=Sum("original"))["s"] or ZERO)
 
