@@ -5,6 +5,7 @@ from base64 import b32decode
 
 import pytest
 from django_otp.oath import TOTP
+from playwright.sync_api import expect
 
 from yishi.core.sms import LocmemBackend
 
@@ -19,12 +20,12 @@ def test_home_in_both_languages(page, demo):
     page.goto("/")
     assert page.locator("html").get_attribute("lang") == "zh-Hans"
     assert page.get_by_role("heading", level=1).inner_text().startswith("西湖区")
-    assert page.get_by_role("link", name="西溪街道", exact=True).is_visible()
+    expect(page.get_by_role("link", name="西溪街道", exact=True)).to_be_visible()
     assert fits_phone(page)
     page.get_by_role("button", name="English").click()
     page.wait_for_load_state()
     assert page.locator("html").get_attribute("lang") == "en"
-    assert page.get_by_role("link", name="Xixi Street", exact=True).is_visible()
+    expect(page.get_by_role("link", name="Xixi Street", exact=True)).to_be_visible()
     page.goto("/streets/330106004/")  # remembered on the next page
     assert page.get_by_role("heading", level=1).inner_text() == "Cuiyuan Street"
     page.get_by_role("button", name="中文").click()
@@ -80,7 +81,7 @@ def test_resident_signs_up_and_logs_in_with_code(page, demo):
     page.get_by_role("button", name="发送验证码").click()
     page.get_by_label(re.compile("验证码")).fill("000000" if code_for("13712345678") != "000000" else "111111")
     page.get_by_role("button", name="继续").click()
-    assert page.get_by_role("alert").first.is_visible()  # wrong code: a clear error
+    expect(page.get_by_role("alert").first).to_be_visible()  # wrong code: a clear error
     page.get_by_label(re.compile("验证码")).fill(code_for("13712345678"))
     page.get_by_role("button", name="继续").click()
     page.wait_for_load_state()
@@ -100,7 +101,7 @@ def test_staff_log_in_with_password_and_totp(page, demo):
     page.get_by_role("button", name=re.compile("确认")).click()
     page.wait_for_load_state()
     assert page.get_by_role("heading", level=1).inner_text() == "工作台"
-    assert page.get_by_role("link", name="审计日志").is_visible()
+    expect(page.get_by_role("link", name="审计日志")).to_be_visible()
     page.get_by_role("link", name="审计日志").click()
     page.wait_for_load_state()
     assert page.get_by_role("heading", level=1).inner_text() == "审计日志"

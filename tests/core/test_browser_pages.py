@@ -5,6 +5,7 @@ moves focus to its error summary; and large-text mode measured as an elderly rea
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -100,7 +101,7 @@ def test_large_text_mode_on_a_phone(page, live_server, demo, language):
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), url
     # The menu is one button; behind it, the sections and the account.
     page.locator("summary.menu-button").click()
-    assert page.locator(".site-menu-panel nav.main-nav a").first.is_visible()
+    expect(page.locator(".site-menu-panel nav.main-nav a").first).to_be_visible()
     m = page.evaluate(MEASURE)
     assert not m["small"], m["small"]
 
@@ -111,9 +112,9 @@ def test_large_text_menu_opens_without_javascript(browser, live_server, demo):
     context.add_cookies([{"name": "yishi_text", "value": "large", "url": live_server.url}])
     page = context.new_page()
     page.goto("/projects/")
-    assert not page.locator(".site-menu-panel").is_visible()
+    expect(page.locator(".site-menu-panel")).to_be_hidden()
     page.locator("summary.menu-button").click()
-    assert page.get_by_role("link", name=re.compile("意见")).first.is_visible()
+    expect(page.get_by_role("link", name=re.compile("意见")).first).to_be_visible()
     context.close()
 
 

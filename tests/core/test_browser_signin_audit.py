@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from playwright.sync_api import expect
 
 from yishi.core import checkpoints
 
@@ -33,7 +34,7 @@ def test_code_page_tells_attempts_left_and_nothing_about_the_number(page, live_s
     page.get_by_label(re.compile("验证码")).fill("123456")
     page.get_by_role("button", name="继续").click()
     page.wait_for_load_state()
-    assert page.get_by_role("alert").first.is_visible()
+    expect(page.get_by_role("alert").first).to_be_visible()
     assert "验证码不正确或已过期" in page.content() and "还可尝试 4 次" in page.content()
     assert _fits(page)
     SCREENS.mkdir(parents=True, exist_ok=True)

@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 from django_otp.oath import TOTP
+from playwright.sync_api import expect
 
 from tests.browser import AccessibilityChecker
 from tests.voting.test_ballot_browser import sign_in
@@ -75,7 +76,7 @@ def step(page, name, item=None):
     panel = page.locator(f"{scope}details.action-confirm:has(form[action$='/do/{name}/'])")
     if panel.count():
         panel.locator("summary").click()
-        assert form.locator("[role=note]").is_visible()
+        expect(form.locator("[role=note]")).to_be_visible()
         submit(page, form.locator("button[name=confirmed]"))
     else:
         submit(page, form.locator("button"))

@@ -140,12 +140,12 @@ def test_desk_signs_in_thirty_by_search_with_one_undo(browser, live_server, peop
             if "?q=" in page.url:  # after a search on the server: everyone again
                 submit(page, page.get_by_role("link", name="显示全部"))
             box.fill(member.user.name)
-            assert row.is_visible()
+            expect(row).to_be_visible()
             visible = page.locator("#desk-list li[data-name]:visible")
             assert visible.count() <= 11  # "成员1" also matches 成员10…19
         submit(page, row.locator("button[value=sign_in]"))
         assert page.url.endswith(f"#member-{member.pk}")  # back at the same place
-        assert page.locator(f"#member-{member.pk} .signed").is_visible()
+        expect(page.locator(f"#member-{member.pk} .signed")).to_be_visible()
         if n == 1:
             shot(page, "desk-360-zh-large")
     # One mistaken sign-in is undone.
@@ -184,7 +184,7 @@ def test_district_meeting_without_typed_syntax(browser, live_server, people, xih
     page.locator("#id_agenda-0-title").fill("预算执行情况审查")
     page.locator("#id_agenda-1-title").fill("电动车停放议案")  # a title without its kind
     submit(page, page.get_by_role("button", name="Preview each street"))
-    assert page.locator("#id_agenda-1-kind_error").is_visible()  # beside the field
+    expect(page.locator("#id_agenda-1-kind_error")).to_be_visible()  # beside the field
     assert page.locator("#id_agenda-1-title").input_value() == "电动车停放议案"
     page.locator("#id_agenda-1-kind").select_option("motion")
     submit(page, page.get_by_role("button", name="Preview each street"))

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 from PIL import Image
+from playwright.sync_api import expect
 
 from tests.councils.test_browser import staff_page, staff_sign_in, submit  # noqa: F401
 from yishi.core.models import Notification, Unit, UnitKind
@@ -59,7 +60,7 @@ def test_assign_sign_report_escalate_close(page, staff_page, people, xihu, beish
     xixi.refresh_from_db()
     assert xixi.state == S.REPORTED
     assert xixi.feedback.get().evidence.count() == 1
-    assert page.get_by_role("link", name="现场.png").is_visible()
+    expect(page.get_by_role("link", name="现场.png")).to_be_visible()
 
     # 北山 never signs for it: past the deadline and the grace days, it is escalated once.
     beishan = task.assignments.get(street=xihu["beishan"])
@@ -68,7 +69,7 @@ def test_assign_sign_report_escalate_close(page, staff_page, people, xihu, beish
     assert beishan.escalated_at is not None
     assert Notification.objects.filter(recipient=leader, subject__contains="老旧小区").exists()
     staff_page.goto(f"/oversight/assignments/{beishan.pk}/")
-    assert staff_page.locator(".status-escalated").is_visible()
+    expect(staff_page.locator(".status-escalated")).to_be_visible()
     # …then signs for it and reports, late.
     services.sign_for(beishan_staff, beishan)
     services.report_back(beishan_staff, beishan, "已补交摸排清单。")

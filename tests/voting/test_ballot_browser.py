@@ -5,6 +5,7 @@ import re
 from decimal import Decimal
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.voting import helpers
 from yishi.core.models import User
@@ -58,7 +59,7 @@ def test_budget_ballot_on_a_phone(page, transactional_db, demo):
 
     helpers.publish(staff, ballot)  # closed, decrypted by two tellers, published
     page.goto(f"/voting/{ballot.public_id}/results/")
-    assert page.get_by_role("table").is_visible()
+    expect(page.get_by_role("table")).to_be_visible()
     assert page.locator("svg.chart").count() == 1
     page.goto(f"/voting/{ballot.public_id}/board/")
     page.get_by_label("用回执码查找我的选票").fill(code)

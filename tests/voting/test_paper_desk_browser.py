@@ -6,6 +6,7 @@ counts behind a confirmation step; closing asks first. Axe checks every page."""
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.projects.test_browser import staff_session
 from yishi.core.models import User
@@ -73,7 +74,7 @@ def test_paper_desk_on_a_phone(page, live_server, transactional_db, demo):
     assert PaperTally.objects.get(ballot=ballot).state == "confirmed"
     # Closing is irreversible: the first click only opens the panel that says so.
     page.locator("details.action-confirm summary", has_text="截止投票").click()
-    assert page.locator(".action-confirm-panel").first.is_visible()
+    expect(page.locator(".action-confirm-panel").first).to_be_visible()
     assert ballot.__class__.objects.get(pk=ballot.pk).state == "open"
     page.get_by_role("button", name="确认截止投票").click()
     page.wait_for_load_state()
