@@ -9,7 +9,11 @@ By default it uses PostgreSQL on this machine (database yishi_bench_cast, create
 the design's target for one person, one vote under load). It starts gunicorn with the
 production settings on 127.0.0.1, signs every voter in by writing their session, and each
 client POSTs /api/voting/ballots/{id}/votes over a kept-alive connection. Prints ballots/s,
-p50/p99 latency, and the counts found in the database afterwards. Stops by itself."""
+p50/p99 latency, and the counts found in the database afterwards. Stops by itself.
+
+In the same run and from the same clients, it drives the bare view (/bench-hello/: the
+cheapest answer the full middleware stack gives, with the same session cookies) and prints
+`ratio cast/bare` for each ballot: issue 18's goal is at least 0.25 with encryption on."""
 
 import argparse
 import http.client
@@ -56,7 +60,11 @@ def ensure_database(url: str) -> None:
             conn.execute(f'CREATE DATABASE "{name}"')
 
 
-def client(port: int, ballot: str, jobs: "queue.Queue[str]", latencies: list, failures: list):
+BARE = None  # the ballot argument that makes a client ask for the bare view instead
+
+
+def client(port: int, ballot: str | None, jobs: "queue.Queue[str]", latencies: list,
+           failures: list):
     conn = http.client.HTTPConnection(HOST, port, timeout=60)
     csrf = "b" * 32
     rng = random.Random()
@@ -65,12 +73,16 @@ def client(port: int, ballot: str, jobs: "queue.Queue[str]", latencies: list, fa
             session = jobs.get_nowait()
         except queue.Empty:
             break
-        body = json.dumps({"choices": rng.sample("ABCDEFGHIJKL", rng.randint(1, 3))})
-        headers = {"Content-Type": "application/json", "X-CSRFToken": csrf,
-                   "Cookie": f"sessionid={session}; csrftoken={csrf}"}
+        headers = {"Cookie": f"sessionid={session}; csrftoken={csrf}"}
+        if ballot is BARE:
+            method, path, body, expected = "GET", "/bench-hello/", None, 200
+        else:
+            method, path, expected = "POST", f"/api/voting/ballots/{ballot}/votes", 201
+            body = json.dumps({"choices": rng.sample("ABCDEFGHIJKL", rng.randint(1, 3))})
+            headers.update({"Content-Type": "application/json", "X-CSRFToken": csrf})
         started = time.perf_counter()
         try:
-            conn.request("POST", f"/api/voting/ballots/{ballot}/votes", body, headers)
+            conn.request(method, path, body, headers)
             response = conn.getresponse()
             payload = response.read()
         except (OSError, http.client.HTTPException) as exc:
@@ -79,12 +91,12 @@ def client(port: int, ballot: str, jobs: "queue.Queue[str]", latencies: list, fa
             conn = http.client.HTTPConnection(HOST, port, timeout=60)
             continue
         latencies.append(time.perf_counter() - started)
-        if response.status != 201:
+        if response.status != expected:
             failures.append(f"{response.status}: {payload[:200]!r}")
     conn.close()
 
 
-def run_clients(port: int, ballot: str, sessions: list[str], concurrency: int) -> dict:
+def run_clients(port: int, ballot: str | None, sessions: list[str], concurrency: int) -> dict:
     jobs: queue.Queue[str] = queue.Queue()
     for key in sessions:
         jobs.put(key)
@@ -134,6 +146,7 @@ def main(argv=None) -> int:
             port = free_port()
             proc = start_server(gunicorn_command(args, port, log), env, log)
             wait_ready(proc, port, log)
+            bare = run_clients(port, BARE, setup["sessions"], args.concurrency)
             runs = {}
             for kind, ballot in setup["ballots"].items():
                 runs[kind] = run_clients(port, ballot, setup["sessions"], args.concurrency)
@@ -148,7 +161,12 @@ def main(argv=None) -> int:
             stop_server(proc)
     db = "PostgreSQL" if args.database_url.startswith("postgres") else "SQLite"
     print(f"database: {db}; gunicorn {args.workers} sync workers; {args.concurrency} clients")
-    ok = True
+    bare_rate = len(bare["latencies"]) / bare["elapsed"]
+    print(f"[bare view /bench-hello/] {len(bare['latencies'])} requests in "
+          f"{bare['elapsed']:.1f} s = {bare_rate:.0f} requests/s; latency p50 "
+          f"{percentile(bare['latencies'], .5):.1f} ms, p99 {percentile(bare['latencies'], .99):.1f} ms"
+          f"; failures: {len(bare['failures'])}")
+    ok = not bare["failures"]
     for kind, run in runs.items():
         latencies, failures, counts = run["latencies"], run["failures"], run["counts"]
         label = "sealed (encrypted at cast)" if kind == "sealed" else "named (no encryption)"
@@ -160,6 +178,7 @@ def main(argv=None) -> int:
               f"{counts['participations']} participations, {counts['entitled']} entitled")
         good = (counts["cast"] == counts["participations"] == args.voters and not failures
                 and (kind != "sealed" or counts["plaintext"] == 0))
+        print(f"  ratio cast/bare: {len(latencies) / run['elapsed'] / bare_rate:.2f}")
         print("  CHECK: " + (f"exactly {args.voters} counted" if good else "MISMATCH"))
         ok = ok and good
     return 0 if ok else 1

@@ -1,6 +1,7 @@
 from django.contrib.auth.backends import ModelBackend
+from django.db.models import Exists, OuterRef
 
-from .models import User, normalize_mobile
+from .models import STAFF_ROLES, RoleAssignment, User, normalize_mobile
 
 
 class MobileBackend(ModelBackend):
@@ -19,3 +20,11 @@ class MobileBackend(ModelBackend):
         if user.check_password(password) and self.user_can_authenticate(user):
             return user
         return None
+
+    def get_user(self, user_id):
+        """The signed-in person, read with whether they hold a staff role today in the same
+        query: the second-factor check runs on every request, and a resident's vote should not
+        pay a second query for it."""
+        staff = RoleAssignment.objects.active().filter(user=OuterRef("pk"), role__in=STAFF_ROLES)
+        user = User.objects.annotate(holds_staff_role=Exists(staff)).filter(pk=user_id).first()
+        return user if user is not None and self.user_can_authenticate(user) else None

@@ -19,11 +19,17 @@ class StaffSecondFactorMiddleware:
             user is not None
             and user.is_authenticated
             and not user.is_verified()
-            and is_staff_person(user)
+            and _holds_staff_role(user)
         ):
             logout(request)
             return redirect(f"{reverse('core:staff_login')}?next={request.path}")
         return self.get_response(request)
+
+
+def _holds_staff_role(user) -> bool:
+    # Read with the user by MobileBackend.get_user; a user object from elsewhere asks anew.
+    known = getattr(user, "holds_staff_role", None)
+    return known if known is not None else is_staff_person(user)
 
 
 class LanguageMiddleware:

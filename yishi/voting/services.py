@@ -348,19 +348,50 @@ def short_code(receipt_hash: str) -> str:
     return "-".join(receipt_hash[i:i + 4].upper() for i in range(0, 12, 4))
 
 
+# The options of an opened ballot never change (they are written with the ballot and read-only
+# from then on), so each process reads them once per ballot; keyed by the opening time too, so a
+# ballot object that was never opened is never remembered.
+_OPEN_SPECS: dict[tuple[int, datetime], dict] = {}
+
+
+def _cast_spec(ballot: Ballot) -> dict:
+    if ballot.opened_at is None:
+        return ballot_spec(ballot)
+    key = (ballot.pk, ballot.opened_at)
+    spec = _OPEN_SPECS.get(key)
+    if spec is None:
+        if len(_OPEN_SPECS) > 256:
+            _OPEN_SPECS.clear()
+        spec = _OPEN_SPECS[key] = ballot_spec(ballot)
+    return spec
+
+
+def _take_part(ballot: Ballot, voter: User, channel: str) -> bool:
+    """Record that `voter` voted, in one statement that also checks the roll: False when they
+    are not on it; IntegrityError when they voted already."""
+    participation, roll = Participation._meta.db_table, RollEntry._meta.db_table
+    voted_at = connection.ops.adapt_datetimefield_value(timezone.now())
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {participation} (ballot_id, voter_id, channel, voted_at) "
+            f"SELECT ballot_id, voter_id, %s, %s FROM {roll} WHERE ballot_id = %s AND voter_id = %s",
+            [channel, voted_at, ballot.pk, voter.pk])
+        return cursor.rowcount == 1
+
+
 def cast_vote(voter: User, ballot: Ballot, content, channel: str = Channel.ONLINE) -> Receipt:
     """One entitled voter, one ballot: the unique constraint on Participation is the guard, so
-    concurrent requests from the same voter store exactly one."""
-    spec = ballot_spec(ballot)
+    concurrent requests from the same voter store exactly one. The request does only what that
+    needs (the ballot open, on the roll, the two rows); the options are remembered per process."""
+    spec = _cast_spec(ballot)
     content = validate_content(ballot, content, spec)
     try:
         with transaction.atomic():
             ballot.public_key = _lock_open_ballot(ballot)
             stored = _stored_ballot(ballot, spec, content, channel)
-            if not RollEntry.objects.filter(ballot=ballot, voter=voter).exists():
-                raise _error("not_entitled", _("You are not on the voter roll of this ballot."))
             # The whole transaction rolls back if this person has voted already.
-            Participation.objects.create(ballot=ballot, voter=voter, channel=channel)
+            if not _take_part(ballot, voter, channel):
+                raise _error("not_entitled", _("You are not on the voter roll of this ballot."))
             if ballot.secrecy == Secrecy.NAMED:
                 stored.voter = voter
             stored.save(force_insert=True)
