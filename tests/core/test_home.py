@@ -127,3 +127,35 @@ def test_no_meeting_in_the_past_is_shown_as_upcoming(client, demo):
     meeting.save(update_fields=["starts_at"])
     assert f"/councils/meetings/{meeting.pk}/" not in section(
         client.get("/").content.decode(), "meetings")
+
+
+def test_anonymous_home_page_is_served_from_the_cache_with_each_visitors_own_token(demo):
+    from django.test import Client
+
+    from yishi.core.home import CSRF_PLACEHOLDER
+
+    first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
+    first.get("/")
+    with CaptureQueriesContext(connection) as ctx:
+        html = second.get("/").content.decode()
+    assert len(ctx.captured_queries) == 0  # the whole page came from the cache
+    assert CSRF_PLACEHOLDER not in html
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+    # the token in the cached page is this visitor's own: their language switch works
+    answer = second.post("/preferences/language/", {"language": "en", "next": "/",
+                                             "csrfmiddlewaretoken": token})
+    assert answer.status_code == 302
+    assert "Open now" in second.get("/").content.decode()
+    # another visitor's token is refused
+    assert first.post("/preferences/language/", {"language": "en", "next": "/",
+                                          "csrfmiddlewaretoken": "x" * 64}).status_code == 403
+
+
+def test_signed_in_large_text_and_messages_are_not_served_from_the_anonymous_cache(
+        client, demo):
+    client.get("/")
+    client.cookies["yishi_text"] = "large"
+    assert 'class="text-large"' in client.get("/").content.decode()
+    client.cookies.pop("yishi_text")
+    client.force_login(User.objects.get(mobile=RESIDENT))
+    assert "您现在可以参与" in client.get("/").content.decode()

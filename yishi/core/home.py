@@ -4,10 +4,18 @@ app: the sections and figures are read through the dotted paths in settings
 
 What is the same for every visitor is cached for YISHI_HOME_CACHE_SECONDS per language, so the
 anonymous home page costs a cache read; personal sections (a signed-in person's ballots and
-opinions awaiting a rating) are read for that person on each visit."""
+opinions awaiting a rating) are read for that person on each visit.
+
+The anonymous home page as a whole is cached too, per language and text size, for the same
+time: it is the page most visitors land on, and rendering it costs far more than reading it.
+Its forms' CSRF token is the one part that differs per visitor, so the cached page holds a
+placeholder that each answer replaces with the visitor's own token."""
 
 from django.conf import settings
+from django.contrib import messages
 from django.core.cache import cache
+from django.http import HttpResponse
+from django.middleware.csrf import get_token
 from django.urls import reverse
 from django.utils.module_loading import import_string
 from django.utils.translation import get_language
@@ -53,3 +61,24 @@ def street_links(street) -> list[dict]:
     """What the apps hold for one street, each a link (YISHI_STREET_LINKS)."""
     return [link for path in settings.YISHI_STREET_LINKS
             if (link := import_string(path)(street)) is not None]
+
+
+# Unguessable and never a valid token, so a placeholder left in a page could not be replayed.
+CSRF_PLACEHOLDER = "yishi-csrf-placeholder-0c5b7e"
+
+
+def anonymous_page(request, render_page) -> HttpResponse | None:
+    """The cached home page for a visitor who is not signed in (None when the page is theirs
+    alone: signed in, a query string, or a message waiting for them)."""
+    if request.user.is_authenticated or request.GET or len(messages.get_messages(request)):
+        return None
+    large = request.COOKIES.get("yishi_text") == "large"
+    key = f"yishi:home-page:{get_language()}:{'large' if large else 'normal'}"
+    cached = cache.get(key)
+    if cached is None:
+        response = render_page(csrf_token=CSRF_PLACEHOLDER)
+        cached = (response.content.decode(), response["Content-Type"])
+        cache.set(key, cached, settings.YISHI_HOME_CACHE_SECONDS)
+    html, content_type = cached
+    return HttpResponse(html.replace(CSRF_PLACEHOLDER, get_token(request)),
+                        content_type=content_type)

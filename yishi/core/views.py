@@ -30,14 +30,18 @@ def _back(request: HttpRequest, default: str = "/") -> str:
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    from .home import open_now
+    from .home import anonymous_page, open_now
 
-    district = queries.district()
-    return render(request, "core/home.html", {
-        "district": district,
-        "streets": queries.streets_with_counts(district),
-        "open_now": open_now(request.user) if district else None,
-    })
+    def page(**extra) -> HttpResponse:
+        district = queries.district()
+        return render(request, "core/home.html", {
+            "district": district,
+            "streets": queries.streets_with_counts(district),
+            "open_now": open_now(request.user) if district else None,
+            **extra,
+        })
+
+    return anonymous_page(request, page) or page()
 
 
 @require_GET
