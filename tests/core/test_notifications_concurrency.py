@@ -48,3 +48,46 @@ def test_twenty_notices_at_once_stop_at_the_cap(people, settings):
     assert len(LocmemBackend.outbox) == 3
     statuses = list(Notification.objects.values_list("text_status", flat=True))
     assert statuses.count(TextStatus.SENT) == 3 and statuses.count(TextStatus.CAPPED) == 17
+
+
+def test_a_text_whose_worker_died_while_sending_is_sent_again_under_its_id(people, settings):
+    settings.YISHI_TASK_LEASE_SECONDS = 60
+    notice = pending(people["resident"], "您的意见已答复")
+    # A worker claimed it and died before recording the send.
+    assert notifications._claim_text(notice.pk) is not None
+    assert notifications.deliver_text(notice.pk) is False  # within the lease: still its worker's
+    assert LocmemBackend.outbox == []
+    Notification.objects.filter(pk=notice.pk).update(
+        text_claimed_at=DAYTIME - timezone.timedelta(seconds=61))
+    outcomes = run_together(lambda i: notifications.deliver_text(notice.pk), count=20)
+    assert [value for kind, value in outcomes if kind == "ok"].count(True) == 1, outcomes
+    assert [m.key for m in LocmemBackend.outbox] == [f"notice-{notice.pk}"]
+    assert Notification.objects.get(pk=notice.pk).text_status == TextStatus.SENT
+
+
+def test_the_gateway_is_given_the_message_id(settings, monkeypatch):
+    import json
+    import urllib.request
+
+    from yishi.core import sms
+
+    seen = []
+
+    class Answer:
+        status = 200
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+    def urlopen(request, timeout):
+        seen.append(json.loads(request.data))
+        return Answer()
+
+    monkeypatch.setattr(urllib.request, "urlopen", urlopen)
+    settings.YISHI_SMS_BACKEND = "yishi.core.sms.HttpGatewayBackend"
+    settings.YISHI_SMS_GATEWAY_URL = "http://127.0.0.1:9/send"
+    sms.send_text("13800000070", "测试", key="notice-7")
+    assert seen[0]["id"] == "notice-7" and seen[0]["mobile"] == "13800000070"

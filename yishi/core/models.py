@@ -517,6 +517,10 @@ class Notification(models.Model):
     # Not before this time (the end of quiet hours when the notice came during them).
     text_due_at = models.DateTimeField(_("text message due"), null=True, blank=True)
     texted_at = models.DateTimeField(_("text message sent"), null=True, blank=True)
+    # When a worker claimed the text: a claim older than YISHI_TASK_LEASE_SECONDS belongs to a
+    # worker that died while sending, and the retried task may claim it again (the gateway
+    # drops a repeated message id, so the person gets it once).
+    text_claimed_at = models.DateTimeField(_("text message claimed"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("notification (站内消息)")

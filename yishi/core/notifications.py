@@ -126,8 +126,21 @@ def _claim_text(notification_id: int) -> Notification | None:
     now = timezone.now()
     with transaction.atomic():
         row = Notification.objects.filter(pk=notification_id).values(
-            "recipient_id", "text_status", "text_due_at").first()
-        if row is None or row["text_status"] not in (TextStatus.PENDING, TextStatus.HELD):
+            "recipient_id", "text_status", "text_due_at", "text_claimed_at").first()
+        if row is None:
+            return None
+        lease = now - timedelta(seconds=settings.YISHI_TASK_LEASE_SECONDS)
+        abandoned = (row["text_status"] == TextStatus.SENDING and row["text_claimed_at"]
+                     and row["text_claimed_at"] < lease)
+        if abandoned:
+            # Its worker died between claiming and recording the send: send it again under
+            # the same message id, which the gateway drops if the first one went out.
+            claimed = Notification.objects.filter(
+                pk=notification_id, text_status=TextStatus.SENDING,
+                text_claimed_at=row["text_claimed_at"]).update(text_claimed_at=now)
+            return (Notification.objects.select_related("recipient").get(pk=notification_id)
+                    if claimed else None)
+        if row["text_status"] not in (TextStatus.PENDING, TextStatus.HELD):
             return None
         if row["text_due_at"] and row["text_due_at"] > now:
             return None
@@ -145,7 +158,7 @@ def _claim_text(notification_id: int) -> Notification | None:
             return None
         claimed = Notification.objects.filter(
             pk=notification_id, text_status=row["text_status"]
-        ).update(text_status=TextStatus.SENDING)
+        ).update(text_status=TextStatus.SENDING, text_claimed_at=now)
         if not claimed:
             return None
     return Notification.objects.select_related("recipient").get(pk=notification_id)
@@ -158,7 +171,8 @@ def deliver_text(notification_id: int) -> bool:
     if notification is None:
         return False
     try:
-        sms.send_text(notification.recipient.mobile, text_of(notification))
+        sms.send_text(notification.recipient.mobile, text_of(notification),
+                      key=f"notice-{notification.pk}")
     except Exception:
         # Give it back so a retry sends it; nothing went out.
         Notification.objects.filter(pk=notification_id, text_status=TextStatus.SENDING).update(

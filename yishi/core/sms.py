@@ -29,6 +29,9 @@ logger = logging.getLogger(__name__)
 class TextMessage:
     mobile: str
     text: str
+    # The message's own id (a notice's texts are "notice-<id>"): a gateway that is given the
+    # same id twice delivers once, so a send retried after a worker died reaches the person once.
+    key: str = ""
 
 
 class SmsError(Exception):
@@ -56,7 +59,8 @@ class LocmemBackend(BaseBackend):
 
 
 class HttpGatewayBackend(BaseBackend):
-    """POSTs {"mobile", "text", "signature"} as JSON with a bearer token; any 2xx is success."""
+    """POSTs {"mobile", "text", "signature", "id"} as JSON with a bearer token; any 2xx is
+    success. `id` is the message's own id: the gateway must deliver a repeated id once."""
 
     timeout = 10
 
@@ -65,7 +69,7 @@ class HttpGatewayBackend(BaseBackend):
             raise SmsError("YISHI_SMS_GATEWAY_URL is not set")
         body = json.dumps(
             {"mobile": message.mobile, "text": message.text,
-             "signature": settings.YISHI_SMS_SIGNATURE},
+             "signature": settings.YISHI_SMS_SIGNATURE, "id": message.key},
             ensure_ascii=False,
         ).encode()
         request = urllib.request.Request(
@@ -85,8 +89,8 @@ def get_backend() -> BaseBackend:
     return import_string(settings.YISHI_SMS_BACKEND)()
 
 
-def send_text(mobile: str, text: str) -> None:
-    get_backend().send(TextMessage(mobile=mobile, text=text))
+def send_text(mobile: str, text: str, key: str = "") -> None:
+    get_backend().send(TextMessage(mobile=mobile, text=text, key=key))
 
 
 # --- texts that carry a secret --------------------------------------------------------------
