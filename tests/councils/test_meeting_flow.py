@@ -253,3 +253,22 @@ def test_a_member_added_after_the_notice_counts(meeting, members, people, xihu):
     late = roster.add_member(staff, meeting.term, member_input(9, xihu["xixi_community"]))
     assert meetings.quorum(meeting)["entitled"] == 6
     meetings.answer_notice(late.user, meeting, attending=True)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_undoing_a_deputys_sign_in_takes_back_the_duty_it_registered(meeting, members, people):
+    from yishi.core.models import AuditRecord
+    from yishi.deputies.models import DeputyProfile, DutyActivity
+
+    staff, member = people["street_staff"], members[0]
+    DeputyProfile.objects.create(user=member.user)
+    meetings.convene_meeting(staff, meeting)
+    start_today(staff, meeting)
+    key = f"councils.meeting:{meeting.pk}"
+    meetings.sign_in(staff, meeting, member)
+    assert DutyActivity.objects.filter(deputy__user=member.user, source_key=key).count() == 1
+    meetings.undo_sign_in(staff, meeting, member)
+    assert not DutyActivity.objects.filter(deputy__user=member.user, source_key=key).exists()
+    assert AuditRecord.objects.filter(action="deputies.withdraw_automatic_activity").count() == 1
+    meetings.sign_in(staff, meeting, member)  # signed in again: the duty counts again
+    assert DutyActivity.objects.get(deputy__user=member.user, source_key=key).state == "confirmed"

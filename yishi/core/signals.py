@@ -10,3 +10,7 @@ from django.dispatch import Signal
 # description, source_key (a stable string such as "councils.meeting:12" so that sending the
 # same event twice registers it once).
 duty_performed = Signal()
+
+# A duty sent with `duty_performed` did not happen after all (a mistaken sign-in undone at the
+# desk): the automatic record of it is taken back. Arguments: user, source_key.
+duty_withdrawn = Signal()

@@ -12,7 +12,7 @@ from yishi.core import audit
 from yishi.core.models import User
 from yishi.core.notifications import notify
 from yishi.core.permissions import require
-from yishi.core.signals import duty_performed
+from yishi.core.signals import duty_performed, duty_withdrawn
 from yishi.core.weblinks import clean_https_url
 from yishi.core.workflow import transition
 from yishi.voting import services as voting
@@ -325,6 +325,9 @@ def undo_sign_in(actor, meeting: Meeting, member: Member) -> bool:
                  unit=meeting.council.street, repr_=member.user.name)
     for item in meeting.items.filter(state=ItemState.VOTING).select_related("ballot"):
         voting.mark_present(actor, item.ballot, [member.user], present=False)
+    user = member.user
+    transaction.on_commit(lambda: duty_withdrawn.send(
+        sender=Meeting, user=user, source_key=f"councils.meeting:{meeting.pk}"))
     return True
 
 

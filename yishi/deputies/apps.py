@@ -10,12 +10,13 @@ class DeputiesConfig(AppConfig):
     def ready(self):
         from yishi.core import menu
         from yishi.core.models import Role
-        from yishi.core.signals import duty_performed
+        from yishi.core.signals import duty_performed, duty_withdrawn
 
         from . import permissions  # noqa: F401 - registers the rules
-        from .services import on_duty_performed
+        from .services import on_duty_performed, on_duty_withdrawn
 
         duty_performed.connect(on_duty_performed, dispatch_uid="deputies.duty_performed")
+        duty_withdrawn.connect(on_duty_withdrawn, dispatch_uid="deputies.duty_withdrawn")
 
         menu.register(_("My duties"), "deputies:my_duties", {Role.DEPUTY},
                       _("Register your activities; see your points"))

@@ -445,3 +445,25 @@ def publish_event(actor, week, station: LiaisonStation, *, title: str, date: dat
 def on_duty_performed(sender, *, user, kind, date, description, source_key, **kwargs):
     register_automatic_activity(user, kind=kind, date=date, description=description,
                                 source_key=source_key)
+
+
+def withdraw_automatic_activity(user, source_key: str) -> bool:
+    """Take back a duty the platform registered from an event that turned out a mistake (a
+    sign-in undone at the desk): the record goes, audited, so the deputy scores nothing for it
+    and signing in again registers it anew."""
+    from .models import DutyActivity
+
+    with transaction.atomic():
+        activity = (DutyActivity.objects.select_for_update()
+                    .filter(deputy__user=user, source_key=source_key, automatic=True).first())
+        if activity is None:
+            return False
+        audit.record(None, "deputies.withdraw_automatic_activity", activity,
+                     before={"kind": activity.kind, "date": activity.date.isoformat(),
+                             "state": activity.state, "source": source_key})
+        activity.delete()
+    return True
+
+
+def on_duty_withdrawn(sender, *, user, source_key, **kwargs):
+    withdraw_automatic_activity(user, source_key)
