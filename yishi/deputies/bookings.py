@@ -113,7 +113,7 @@ def desk_step(actor, booking: Booking, step: str) -> Booking:
 
 def _tell_called(booking: Booking) -> None:
     session = booking.session
-    notify([booking.resident], _("Your turn: the deputy is waiting for you"), str(session),
+    notify([booking.resident], lambda: _("Your turn: the deputy is waiting for you"), lambda: str(session),
            f"/deputies/sessions/{session.pk}/room/{booking.pk}/")
 
 
