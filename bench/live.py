@@ -102,7 +102,7 @@ def make_room(watchers: int) -> tuple[int, list[dict]]:
     start = timezone.now() + timedelta(days=station.notice_days + 1)
     session = services.schedule_session(staff, station, starts_at=start,
                                         ends_at=start + timedelta(hours=2), mode="online",
-                                        deputies=[deputy.deputy_profile], slots=watchers)
+                                        deputies=[deputy.deputy_profile], slots=100)
     community = Unit.objects.filter(parent=street).first()
     people = User.objects.bulk_create([
         User(mobile=f"177{n:08d}", name=f"居民{n}", home_unit=community)
@@ -111,9 +111,11 @@ def make_room(watchers: int) -> tuple[int, list[dict]]:
         RoleAssignment(user=p, role=Role.RESIDENT, unit=community) for p in people])
     bookings = Booking.objects.bulk_create([
         Booking(session=session, resident=p, slot=n + 1) for n, p in enumerate(people)])
+    # A room larger than a station would offer (at most 100 places), and running now: the bench
+    # sets both directly, as the page could not.
     now = timezone.now()
     ReceptionSession.objects.filter(pk=session.pk).update(
-        starts_at=now - timedelta(minutes=5), ends_at=now + timedelta(hours=2))
+        slots=watchers, starts_at=now - timedelta(minutes=5), ends_at=now + timedelta(hours=2))
     watchers_ = [{"path": f"/deputies/sessions/{session.pk}/room/{b.pk}/live.json",
                   "token": live.room_token(b, p)} for b, p in zip(bookings, people, strict=True)]
     return session.pk, watchers_

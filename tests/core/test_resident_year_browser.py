@@ -40,7 +40,7 @@ DEPUTY = "13900030201"     # a deputy of 西溪
 # What the resident reads, in each language (the test also proves the pages are in it).
 WORDS = {
     "zh-hans": {"lang": "zh-Hans", "ballot_text": "有一项投票等您参加", "reply_text": "已答复",
-                "queue_2": "您的排队位置：2", "your_turn": "轮到您了：代表正在等您",
+                "queue_2": "您的排队位置：第 2 位", "your_turn": "轮到您了：代表正在等您",
                 "cancelled": "已取消"},
     "en": {"lang": "en", "ballot_text": "A ballot is open for you", "reply_text": "has a reply",
            "queue_2": "Your place in the queue: 2", "your_turn": "Your turn: the deputy is waiting",
@@ -141,9 +141,10 @@ def test_a_residents_year(page, live_server, transactional_db, demo, tmp_path,
     expect(summary).to_be_visible()
     expect(summary).to_be_focused()
     assert not Opinion.objects.filter(author=resident).exists()
+    # The photo was kept: the resident does not attach it again.
+    expect(page.locator("input[name=kept_photos]")).to_have_value(re.compile(r"^\d+$"))
+    expect(page.locator("main")).to_contain_text("streetlight.png")
     page.locator("#id_title").fill("东门路灯坏了")
-    if not page.locator("#id_photos").evaluate("f => f.files.length"):
-        page.locator("#id_photos").set_input_files(str(photo_file(tmp_path)))
     submit(page)
     opinion = Opinion.objects.get(author=resident)
     assert opinion.photos.count() == 1

@@ -83,12 +83,22 @@ def test_every_change_moves_the_version(online):
     def version():
         return ReceptionSession.objects.get(pk=session.pk).live_version
 
+    started = session.starts_at
+    # A booking is cancelled before the reception starts.
+    ReceptionSession.objects.filter(pk=session.pk).update(
+        starts_at=timezone.now() + timedelta(days=1))
     before = version()
     bookings.cancel_booking(online["second"].resident, online["second"])
     after_cancel = version()
     assert after_cancel > before
+    ReceptionSession.objects.filter(pk=session.pk).update(starts_at=started)
+    session.refresh_from_db()
     bookings.call_next(online["deputy"], session)
-    assert version() > after_cancel
+    after_call = version()
+    assert after_call > after_cancel
+    online["first"].refresh_from_db()
+    bookings.say_in_room(online["deputy"], online["first"], "您好")
+    assert version() > after_call
 
 
 def test_only_the_resident_and_the_deputies_on_duty_follow_a_room(client, online):

@@ -46,12 +46,12 @@ def test_the_room_updates_by_itself(page, second_page, transactional_db, demo):
     sign_in(page, resident.mobile)
     page.goto(f"/deputies/sessions/{session.pk}/room/{booking.pk}/")
     status = page.locator("[data-live-status]")
-    expect(status).to_contain_text("您的排队位置：2")
+    expect(status).to_contain_text("您的排队位置：第 2 位")
     assert page.locator("[data-live-form]").is_hidden()
 
     # Someone before them is called in elsewhere: their place moves, no reload.
     bookings.call_next(deputy_user, ReceptionSession.objects.get(pk=session.pk))
-    expect(status).to_contain_text("您的排队位置：1", timeout=3000)
+    expect(status).to_contain_text("您的排队位置：第 1 位", timeout=3000)
 
     # The deputy, in the other browser, calls the next resident: "your turn" within 3 s.
     sign_in(second_page, deputy_user.mobile)

@@ -149,6 +149,7 @@ class Intake:
     contact_mobile: str = ""
     street: Unit | None = None  # when only the street is known (Open311 clients)
     photos: list = ()            # uploaded files, checked by the form or the caller
+    kept_photos: list = ()       # Attachments stored at an earlier, refused try (keep_photos)
 
 
 # Xihu District's extent, for a first check of map points.
@@ -172,6 +173,33 @@ def _last_sequence(prefix: str) -> int:
     last = (Opinion.objects.filter(number__startswith=prefix).order_by("-number")
             .values_list("number", flat=True).first())
     return int(last[len(prefix):]) if last else 0
+
+
+MAX_PHOTOS = 3
+
+
+def kept_photos(actor, ids) -> list:
+    """The photos of a refused try that may go with this sender's opinion: their own uploads,
+    images, not yet part of any opinion. Anything else in `ids` is ignored."""
+    from yishi.core.models import Attachment
+
+    if not ids or actor is None or not actor.is_authenticated:
+        return []
+    return list(Attachment.objects.filter(
+        pk__in=list(ids)[:MAX_PHOTOS], uploaded_by=actor, content_type__startswith="image/",
+    ).exclude(pk__in=Opinion.photos.through.objects.values("attachment_id")).order_by("pk"))
+
+
+def keep_photos(actor, files, kept_ids) -> list:
+    """A try was refused: store its checked photos now, so the next try need not attach them
+    again; returns them with those kept from earlier tries (at most three)."""
+    from yishi.core.attachments import store_attachment
+
+    kept = kept_photos(actor, kept_ids)
+    if actor is None or not actor.is_authenticated:
+        return kept
+    room = MAX_PHOTOS - len(kept)
+    return kept + [store_attachment(actor, photo, images_only=True) for photo in files[:room]]
 
 
 @transaction.atomic
@@ -220,14 +248,17 @@ def submit_opinion(actor, intake: Intake, *, channel: str = OpinionChannel.WEB,
     from .search import reindex
 
     reindex(opinion)
-    if intake.photos:
+    if intake.photos or intake.kept_photos:
         from yishi.core.attachments import store_attachment
 
         uploader = actor if actor is not None and actor.is_authenticated else None
         if uploader is None:
             raise OpinionError({"photos": _("Photos need a signed-in sender.")})
-        opinion.photos.set([store_attachment(uploader, photo, images_only=True)
-                            for photo in intake.photos])
+        kept = kept_photos(uploader, [a.pk for a in intake.kept_photos])
+        if len(kept) + len(intake.photos) > MAX_PHOTOS:
+            raise OpinionError({"photos": _("At most %(n)d photos.") % {"n": MAX_PHOTOS}})
+        opinion.photos.set(kept + [store_attachment(uploader, photo, images_only=True)
+                                   for photo in intake.photos])
     _log(opinion, actor, "submit", after={"channel": channel})
     notify(_street_staff(street), lambda: _("New opinion %(number)s") % {"number": opinion.number},
            opinion.title, f"/opinions/manage/{opinion.number}/")
