@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from yishi.core.models import User
 from yishi.deputies import bookings, live, services
-from yishi.deputies.models import LiaisonStation, ReceptionSession
+from yishi.deputies.models import Booking, LiaisonStation, ReceptionSession
 
 
 @pytest.fixture
@@ -88,7 +88,8 @@ def test_every_change_moves_the_version(online):
     ReceptionSession.objects.filter(pk=session.pk).update(
         starts_at=timezone.now() + timedelta(days=1))
     before = version()
-    bookings.cancel_booking(online["second"].resident, online["second"])
+    second = Booking.objects.get(pk=online["second"].pk)  # reads the moved start
+    bookings.cancel_booking(second.resident, second)
     after_cancel = version()
     assert after_cancel > before
     ReceptionSession.objects.filter(pk=session.pk).update(starts_at=started)
