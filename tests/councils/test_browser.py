@@ -3,6 +3,7 @@ the meeting to quorum, two items are voted (one by the member on a phone), resol
 recorded and the minutes published. Then a one-click call reaches its threshold and becomes a
 round table. Every page of both people is checked by axe."""
 
+import re
 from base64 import b32decode
 from datetime import timedelta
 
@@ -139,6 +140,10 @@ def test_full_meeting_in_the_browser(page, staff_page, people, xihu):
     page.goto(f"/councils/meetings/{meeting.pk}/")
     page.locator(f"#item-{first.pk} input[value=yes]").check()
     submit(page, page.locator(f"#item-{first.pk} button[type=submit]").first)
+    # The receipt is a page of its own (axe-checked), with the way back to the meeting.
+    expect(page.locator("#receipt-code")).to_be_visible()
+    expect(page.get_by_role("link", name="返回投票页面")).to_have_attribute(
+        "href", re.compile(f"/councils/meetings/{meeting.pk}/#item-{first.pk}$"))
     votes.cast_member_vote(members[1].user, first, "yes")
     votes.cast_member_vote(members[2].user, first, "yes")
 

@@ -17,6 +17,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
@@ -53,6 +54,10 @@ def _finish_login(request: HttpRequest, user: User) -> None:
     login(request, user, backend="yishi.core.auth_backends.MobileBackend")
     if user.language:
         request.session["_language"] = user.language
+    else:
+        # Notices are written in the reader's language: until they choose one, it is the
+        # language they signed in with.
+        services.set_preferences(user, language=get_language())
 
 
 def _with_language(response: HttpResponse, user: User) -> HttpResponse:
@@ -251,6 +256,9 @@ def _account_page(request: HttpRequest, status: int = 200, **forms) -> HttpRespo
     return render(request, "core/account/account.html", {
         "assignments": user.role_assignments.select_related("unit", "department"),
         "sms_daily_limit": settings.YISHI_SMS_DAILY_LIMIT,
+        "languages": settings.LANGUAGES,
+        "notice_language_code": notifications.reader_language(user),
+        "notice_language": dict(settings.LANGUAGES)[notifications.reader_language(user)],
         **forms,
     }, status=status)
 

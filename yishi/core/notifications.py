@@ -7,15 +7,21 @@ text is claimed by a conditional update before it is sent and the mail stamped w
 `emailed_at`, so a retried or duplicated task sends nothing twice. Texts are capped per person
 per day (YISHI_SMS_DAILY_LIMIT; the inbox still gets everything) and held back during quiet hours
 (22:00–08:00 Asia/Shanghai) until the morning, when the periodic job `core.release_held_texts`
-sends them."""
+sends them.
 
-from collections.abc import Iterable
+Each reader gets the notice in their own language (`User.language`, remembered from the language
+they use the site in): callers pass the subject and body as callables (or lazy strings) that
+`notify()` renders once per language under `translation.override`, so a notice triggered by
+English-speaking staff reaches a Chinese-speaking resident in Chinese, and the other way round."""
+
+from collections.abc import Callable, Iterable
 from datetime import datetime, time, timedelta
 
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.functional import Promise
 
 from .localtime import local
 from .models import NoticeKind, NoticePreference, Notification, TextStatus, User
@@ -35,6 +41,22 @@ KIND_BY_PREFIX = {
 # concerns them reaches them by text; e-mail only goes to an address they confirmed.
 DEFAULT_CHANNELS = {kind: {"by_text": kind != NoticeKind.OTHER, "by_email": True}
                     for kind in NoticeKind.values}
+
+
+# A notice's subject or body: plain text (a resident's own words, a number), a lazy string, or a
+# callable building the text with gettext, called in each reader's language.
+Text = str | Promise | Callable[[], str]
+
+
+def reader_language(user: User) -> str:
+    """The language a person reads notices in: the one they chose, else the site's default."""
+    code = (user.language or "").lower()
+    return code if code in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+
+
+def render_text(text: Text, language: str) -> str:
+    with translation.override(language):
+        return str(text() if callable(text) else text)
 
 
 def kind_of(url: str) -> str:
@@ -73,19 +95,25 @@ def quiet_until(moment: datetime) -> datetime | None:
     return datetime.combine(day, time(end), tzinfo=here.tzinfo)
 
 
-def notify(recipients: Iterable, subject: str, body: str = "", url: str = "",
+def notify(recipients: Iterable, subject: Text, body: Text = "", url: str = "",
            kind: str | None = None) -> list[Notification]:
-    """Tell people something: an inbox entry each, then text and mail as each chose."""
+    """Tell people something: an inbox entry each, then text and mail as each chose, each in
+    the reader's language (the inbox entry, the text and the mail are rendered once per
+    language among the recipients)."""
     kind = kind or kind_of(url)
     people = list({r.pk: r for r in recipients}.values())
+    texts: dict[str, tuple[str, str]] = {}
+    for language in {reader_language(p) for p in people}:
+        texts[language] = (render_text(subject, language), render_text(body, language))
     held_until = quiet_until(timezone.now())
     chosen = dict(NoticePreference.objects.filter(
         user__in=[p.pk for p in people], kind=kind).values_list("user_id", "by_text"))
     created = []
     for person in people:
         by_text = chosen.get(person.pk, DEFAULT_CHANNELS[kind]["by_text"]) and bool(person.mobile)
+        subject_text, body_text = texts[reader_language(person)]
         created.append(Notification(
-            recipient=person, subject=subject[:200], body=body, url=url, kind=kind,
+            recipient=person, subject=subject_text[:200], body=body_text, url=url, kind=kind,
             text_status=(TextStatus.HELD if held_until else TextStatus.PENDING) if by_text
             else TextStatus.NONE,
             text_due_at=held_until if by_text else None,

@@ -154,9 +154,9 @@ def _send_notice(meeting: Meeting) -> int:
         notice_sent_at=timezone.now())
     if not sent:
         return 0
-    subject, body = _notice_text(meeting)
     members = [a.member.user for a in meeting.attendances.select_related("member__user")]
-    notify(members, subject, body, f"/councils/meetings/{meeting.pk}/")
+    notify(members, lambda: _notice_text(meeting)[0], lambda: _notice_text(meeting)[1],
+           f"/councils/meetings/{meeting.pk}/")
     return len(members)
 
 
@@ -228,7 +228,7 @@ def cancel_meeting(actor, meeting: Meeting, reason: str) -> Meeting:
         raise CouncilError({"reason": _("Give a reason for cancelling.")})
     meeting = _move(actor, meeting, MeetingState.CANCELLED, "councils.cancel_meeting")
     notify([a.member.user for a in meeting.attendances.select_related("member__user")],
-           _("Meeting cancelled: %(title)s") % {"title": meeting.title}, reason,
+           lambda: _("Meeting cancelled: %(title)s") % {"title": meeting.title}, reason,
            f"/councils/meetings/{meeting.pk}/")
     return meeting
 

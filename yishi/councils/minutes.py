@@ -143,7 +143,7 @@ def publish_minutes(actor, minutes: Minutes) -> Minutes:
                             published_at=timezone.now())
     meeting = minutes.meeting
     notify([a.member.user for a in meeting.attendances.select_related("member__user")],
-           _("Minutes published: %(title)s") % {"title": meeting.title}, "",
+           lambda: _("Minutes published: %(title)s") % {"title": meeting.title}, "",
            f"/councils/meetings/{meeting.pk}/")
     return minutes
 

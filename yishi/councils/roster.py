@@ -224,8 +224,8 @@ def invite_member(actor, term: Term, data: MemberInput, on: date | None = None) 
         repr_=user.masked_mobile)
     from django.urls import reverse
 
-    notify([user], _("Invitation to join %(council)s") % {"council": council},
-           _("The street invites you to serve on its residents' council. Open the invitation "
+    notify([user], lambda: _("Invitation to join %(council)s") % {"council": council},
+           lambda: _("The street invites you to serve on its residents' council. Open the invitation "
              "to accept or decline."),
            url=reverse("councils:invitation", args=[invitation.pk]))
     return invitation

@@ -67,8 +67,8 @@ def _make_due(actor, call: Call, council: Council, by_staff: bool) -> bool:
                   triggered_by_staff=by_staff)
     if moved:
         notify(_street_staff(call.street),
-               _("A round table is due: %(matter)s") % {"matter": call.description[:60]},
-               _("Convene it by %(date)s.") % {
+               lambda: _("A round table is due: %(matter)s") % {"matter": call.description[:60]},
+               lambda call=call: _("Convene it by %(date)s.") % {
                    "date": f"{timezone.localtime(call.due_at):%Y-%m-%d}"},
                f"/councils/calls/{call.pk}/")
     return moved
@@ -154,8 +154,8 @@ def flag_overdue_calls(now=None) -> int:
             district = User.objects.filter(pk__in=RoleAssignment.objects.active().filter(
                 role=Role.DISTRICT_STAFF).values("user_id"))
             notify(list(_street_staff(call.street)) + list(district),
-                   _("Round table overdue: %(matter)s") % {"matter": call.description[:60]},
-                   _("It was due by %(date)s.") % {
+                   lambda call=call: _("Round table overdue: %(matter)s") % {"matter": call.description[:60]},
+                   lambda call=call: _("It was due by %(date)s.") % {
                        "date": f"{timezone.localtime(call.due_at):%Y-%m-%d}"},
                    f"/councils/calls/{call.pk}/")
             flagged += 1
@@ -206,8 +206,8 @@ def convene_round_table(actor, street: Unit, *, title: str, held_at, place: str,
                         "call": call.pk if call else None}, unit=street)
     invitees = [p.user for p in participants if p.user is not None]
     when = timezone.localtime(held_at)
-    notify(invitees, _("Round table: %(title)s") % {"title": table.title},
-           _("%(when)s at %(place)s") % {"when": f"{when:%Y-%m-%d %H:%M}", "place": table.place},
+    notify(invitees, lambda: _("Round table: %(title)s") % {"title": table.title},
+           lambda: _("%(when)s at %(place)s") % {"when": f"{when:%Y-%m-%d %H:%M}", "place": table.place},
            f"/councils/round-tables/{table.pk}/")
     return table
 
@@ -254,7 +254,7 @@ def record_round_table(actor, table: RoundTable, *, summary: str, actions: list[
     if call is not None:
         _move(actor, call, CallState.CLOSED, "councils.call_closed")
         supporters = User.objects.filter(pk__in=call.support_rows.values("user_id"))
-        notify(supporters, _("Your call was deliberated: %(title)s") % {"title": table.title},
+        notify(supporters, lambda: _("Your call was deliberated: %(title)s") % {"title": table.title},
                summary[:1000], f"/councils/round-tables/{table.pk}/")
     audit.record(actor, "councils.record_round_table", table,
                  after={"outcome": outcome, "actions": len(actions),

@@ -20,6 +20,8 @@ urlpatterns = [
     path("meetings/<int:pk>/items/<int:item_pk>/opinion/", views.item_opinion,
          name="item_opinion"),
     path("meetings/<int:pk>/items/<int:item_pk>/vote/", views.vote, name="vote"),
+    path("meetings/<int:pk>/items/<int:item_pk>/receipt/", views.vote_receipt,
+         name="vote_receipt"),
     path("invitations/<int:pk>/", views.invitation, name="invitation"),
     path("my-meetings/", views.my_meetings, name="my_meetings"),
     path("manage/", manage_views.manage, name="manage"),

@@ -19,6 +19,7 @@ from yishi.core.exports import table_response
 from yishi.core.permissions import has_perm
 from yishi.core.workflow import may
 from yishi.voting.queries import has_voted
+from yishi.voting.views import keep_receipt, render_receipt
 
 from . import ical, queries, roundtables
 from . import meetings as meetings_svc
@@ -172,11 +173,26 @@ def vote(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
     item = get_object_or_404(meeting.items.select_related("ballot"), pk=item_pk)
     try:
         receipt = votes_svc.cast_member_vote(request.user, item, request.POST.get("answer", ""))
-        messages.success(request, _("Your vote is counted. Receipt: %(code)s") % {
-            "code": receipt.code})
     except (ValidationError, PermissionDenied) as exc:
         error_messages(request, exc)
-    return redirect(f"{reverse('councils:meeting', args=[meeting.pk])}#item-{item.pk}")
+        return redirect(f"{reverse('councils:meeting', args=[meeting.pk])}#item-{item.pk}")
+    # The receipt is a page the member can copy, download and print (the voting engine's),
+    # not a message that vanishes with the next click.
+    keep_receipt(request, item.ballot, receipt)
+    return redirect("councils:vote_receipt", pk=meeting.pk, item_pk=item.pk)
+
+
+@login_required
+def vote_receipt(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
+    """The member's receipt for their vote on an item, shown once, with the link to find its
+    tracking code on the vote's bulletin board (inclusion, never content)."""
+    meeting = get_object_or_404(Meeting.objects.select_related("council__street"), pk=pk)
+    item = get_object_or_404(meeting.items.select_related("ballot"), pk=item_pk,
+                             ballot__isnull=False)
+    back = f"{reverse('councils:meeting', args=[meeting.pk])}#item-{item.pk}"
+    return render_receipt(request, item.ballot, back_url=back, trail=[
+        (_("Deliberation councils"), reverse("councils:index")),
+        (meeting.title, back), (_("Receipt"), None)])
 
 
 @login_required

@@ -12,7 +12,7 @@ class DeputiesConfig(AppConfig):
         from yishi.core.models import Role
         from yishi.core.signals import duty_performed, duty_withdrawn
 
-        from . import permissions  # noqa: F401 - registers the rules
+        from . import live, permissions  # noqa: F401 - registers the rules and receivers
         from .services import on_duty_performed, on_duty_withdrawn
 
         duty_performed.connect(on_duty_performed, dispatch_uid="deputies.duty_performed")

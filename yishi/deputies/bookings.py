@@ -12,6 +12,7 @@ from yishi.core import audit
 from yishi.core.notifications import notify
 from yishi.core.workflow import transition
 
+from . import live as live_room
 from .models import (
     HOLDS_PLACE,
     Booking,
@@ -48,6 +49,7 @@ def book_slot(resident, session: ReceptionSession, topic: str = "") -> Booking:
                                                  topic=topic.strip()[:200])
                 audit.record(resident, "deputies.book", booking, after={"slot": slot},
                              unit=session.station.unit)
+                live_room.bump(session.pk)
         except IntegrityError:
             if live.filter(resident=resident).exists():
                 raise ReceptionError(_("You have already booked this reception.")) from None
@@ -113,7 +115,7 @@ def desk_step(actor, booking: Booking, step: str) -> Booking:
 
 def _tell_called(booking: Booking) -> None:
     session = booking.session
-    notify([booking.resident], _("Your turn: the deputy is waiting for you"), str(session),
+    notify([booking.resident], lambda: _("Your turn: the deputy is waiting for you"), lambda: str(session),
            f"/deputies/sessions/{session.pk}/room/{booking.pk}/")
 
 
@@ -172,4 +174,7 @@ def say_in_room(user, booking: Booking, text: str) -> RoomMessage:
         raise ReceptionError({"text": _("Write a message.")})
     if len(text) > 1000:
         raise ReceptionError({"text": _("Too long: at most %(n)d characters.") % {"n": 1000}})
-    return RoomMessage.objects.create(booking=booking, author=user, text=text)
+    with transaction.atomic():
+        message = RoomMessage.objects.create(booking=booking, author=user, text=text)
+        live_room.bump(session.pk)
+    return message

@@ -132,6 +132,9 @@ class ReceptionSession(models.Model):
     series = models.ForeignKey("ReceptionSeries", models.SET_NULL, null=True, blank=True,
                                related_name="sessions", verbose_name=_("schedule"))
     cancel_reason = models.CharField(_("reason cancelled"), max_length=300, blank=True)
+    # Bumped by every change the online room shows (yishi/deputies/live.py): pollers compare it.
+    live_version = models.PositiveIntegerField(_("version of the live room"), default=0,
+                                               editable=False)
 
     class Meta:
         verbose_name = _("reception session (接待日)")

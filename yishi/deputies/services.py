@@ -142,7 +142,7 @@ def cancel_session(actor, session: ReceptionSession, reason: str) -> ReceptionSe
     transition(session, "cancel_session", actor, workflow=RECEPTION_SESSION,
                after={"reason": reason}, cancel_reason=reason[:300])
     notify([b.resident for b in session.bookings.filter(HOLDS_PLACE).select_related("resident")],
-           _("Reception cancelled: %(session)s") % {"session": session}, reason,
+           lambda: _("Reception cancelled: %(session)s") % {"session": session}, reason,
            f"/deputies/sessions/{session.pk}/")
     return session
 

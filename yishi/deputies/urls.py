@@ -20,6 +20,7 @@ urlpatterns = [
     path("sessions/<int:pk>/book/", views.book, name="book"),
     path("sessions/<int:pk>/call-next/", views.call_next, name="call_next"),
     path("sessions/<int:pk>/room/<int:booking>/", views.room, name="room"),
+    path("sessions/<int:pk>/room/<int:booking>/live.json", views.room_live, name="room_live"),
     path("weeks/", views.weeks, name="weeks"),
     path("qr/<slug:kind>/<slug:key>.svg", views.qr_code, name="qr"),
     path("my-receptions/", workspace_views.my_schedule, name="my_schedule"),

@@ -8,17 +8,18 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotModified, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from yishi.core.errors import error_messages
 from yishi.core.models import Unit, UnitKind
 
-from . import bookings
+from . import bookings, live
 from .models import (
     HOLDS_PLACE,
     Booking,
@@ -170,7 +171,6 @@ def room(request: HttpRequest, pk: int, booking: int) -> HttpResponse:
     """The online reception room: a text conversation between the resident and the deputy on
     duty (or a link to the video provider's meeting when one is configured)."""
     from .forms import RoomMessageForm
-    from .rooms import room as reception_room
 
     booking = get_object_or_404(Booking.objects.select_related("session__station", "resident"),
                                 pk=booking, session_id=pk)
@@ -189,18 +189,60 @@ def room(request: HttpRequest, pk: int, booking: int) -> HttpResponse:
                             else ValidationError(str(exc)), "text")
         else:
             return redirect("deputies:room", pk=session.pk, booking=booking.pk)
-    provider = reception_room()
     return render(request, "deputies/room.html", {
-        "session": session, "booking": booking, "on_duty": on_duty, "form": form,
+        **_room_state(booking, on_duty), "session": session, "form": form,
         "messages_": booking.messages.select_related("author"),
-        "position": bookings.queue_position(booking), "meeting_url":
-            provider.meeting_url(booking) if booking.called_at else "",
-        "local": provider.local,
-        "open": booking.state == BookingState.CALLED,
+        "live_token": live.room_token(booking, request.user),
+        "live_etag": _live_etag(session.live_version, request),
         "trail": [(_("Liaison stations"), reverse("deputies:stations")),
                   (str(session.station), reverse("deputies:session", args=[session.pk])),
                   (_("Online room"), None)],
     }, status=400 if request.method == "POST" else 200)
+
+
+def _room_state(booking: Booking, on_duty: bool) -> dict:
+    """What the room shows of the booking: the page and its poll render the same."""
+    from .rooms import room as reception_room
+
+    provider = reception_room()
+    return {"booking": booking, "on_duty": on_duty, "local": provider.local,
+            "position": bookings.queue_position(booking),
+            "meeting_url": provider.meeting_url(booking) if booking.called_at else "",
+            "open": booking.state == BookingState.CALLED}
+
+
+def _live_etag(version: int, request: HttpRequest) -> str:
+    return f'"{version}-{request.LANGUAGE_CODE}"'
+
+
+@require_GET
+def room_live(request: HttpRequest, pk: int, booking: int) -> HttpResponse:
+    """The room's state for room.js: 304 after one query when nothing changed, else the status
+    and the conversation after two. Authenticated by the token the room page signed for this
+    person and booking (see live.py), not by the session."""
+    user_id = live.read_token(request.headers.get("X-Room-Token", ""), booking)
+    if user_id is None:
+        return JsonResponse({"detail": _("This page has expired. Reload it."), "errors": []},
+                            status=403)
+    state = live.room_state(pk, booking, user_id)
+    if state is None:
+        return JsonResponse({"detail": _("Not found."), "errors": []}, status=404)
+    etag = _live_etag(state["version"], request)
+    headers = {"ETag": etag, "Cache-Control": "private, no-cache"}
+    if etag in request.headers.get("If-None-Match", ""):
+        return HttpResponseNotModified(headers=headers)
+    row = state["booking"]
+    context = _room_state(row, state["on_duty"])
+    return JsonResponse({
+        "version": state["version"], "open": context["open"],
+        "status": render_to_string("deputies/includes/room_status.html", context),
+        "messages": [{"id": m.pk, "html": render_to_string(
+            "deputies/includes/room_message.html", {"m": m, "booking": row})}
+            for m in live.room_messages(row.pk)],
+    }, headers=headers)
+
+
+room_live.token_authenticated = True
 
 
 @login_required

@@ -113,7 +113,7 @@ def raise_warnings(budget: Budget, today: date | None = None) -> int:
     ExecutionWarning.objects.bulk_create(new, ignore_conflicts=True)
     if new:
         notify(list(holders(Role.FINANCE_STAFF, budget.street)),
-               _("%(n)d new execution warnings on the %(year)d budget")
+               lambda: _("%(n)d new execution warnings on the %(year)d budget")
                % {"n": len(new), "year": budget.year}, url=reverse("finance:warnings"))
     return len(new)
 
@@ -147,7 +147,7 @@ def run_warnings(today: date | None = None) -> tuple[int, int, int]:
                 pk=warning.pk, reminded_at__isnull=True).update(reminded_at=now):
             reminded += 1
             notify(list(holders(Role.FINANCE_STAFF, warning.budget.street)),
-                   _("An execution warning is due for your answer on %(date)s")
+                   lambda warning=warning: _("An execution warning is due for your answer on %(date)s")
                    % {"date": warning.due_on}, url=reverse("finance:warnings"))
     for warning in (ExecutionWarning.objects.filter(state=WarningState.OPEN, due_on__lt=today)
                     .select_related("budget__street")):
@@ -158,7 +158,7 @@ def run_warnings(today: date | None = None) -> tuple[int, int, int]:
             continue  # another worker escalated it, or the street answered meanwhile
         escalated += 1
         notify(list(holders(Role.DISTRICT_STAFF, warning.budget.street)),
-               _("An execution warning of %(street)s was not answered in time")
+               lambda warning=warning: _("An execution warning of %(street)s was not answered in time")
                % {"street": warning.budget.street.name}, url=reverse("finance:warnings"))
     return raised, reminded, escalated
 

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from yishi.core import audit
 from yishi.core.models import Role, Unit, UnitKind
-from yishi.core.notifications import notify
+from yishi.core.notifications import Text, notify
 from yishi.core.permissions import require
 from yishi.core.queries import holders
 from yishi.core.workflow import transition
@@ -260,7 +260,7 @@ def submit_for_review(actor, budget: Budget, review_item) -> Budget:
     transition(budget, "submit_review", actor, review_item=review_item,
                submitted_at=timezone.now())
     _tell(holders(Role.COUNCIL_MEMBER, budget.street),
-          _("The %(year)d draft budget of %(street)s is ready for your review")
+          lambda: _("The %(year)d draft budget of %(street)s is ready for your review")
           % {"year": budget.year, "street": budget.street.name}, budget)
     return budget
 
@@ -353,7 +353,7 @@ def ask_question(actor, line: BudgetLine, text: str) -> Question:
     audit.record(actor, "finance.ask_question", question, unit=line.budget.street,
                  after={"line": line.code}, repr_=f"{line.budget} {line.code}")
     _tell(holders(Role.FINANCE_STAFF, line.budget.street),
-          _("A council member asked about line %(code)s") % {"code": line.code}, line.budget)
+          lambda: _("A council member asked about line %(code)s") % {"code": line.code}, line.budget)
     return question
 
 
@@ -365,12 +365,12 @@ def answer_question(actor, question: Question, text: str) -> Question:
                             % {"min": QUESTION_MIN, "max": QUESTION_MAX}})
     transition(question, "answer", actor, answer=text, answered_by=actor,
                answered_at=timezone.now())
-    _tell([question.asker], _("Your question on line %(code)s was answered")
+    _tell([question.asker], lambda: _("Your question on line %(code)s was answered")
           % {"code": question.line.code}, question.line.budget)
     return question
 
 
-def _tell(people, subject, budget) -> None:
+def _tell(people, subject: Text, budget) -> None:
     url = reverse("finance:budget", args=[budget.street.code, budget.year])
     notify(list(people), subject, url=url)
 

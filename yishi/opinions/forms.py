@@ -59,6 +59,13 @@ class OpinionForm(forms.Form):
     is_public = forms.BooleanField(
         label=_("Show my opinion on the public board (your name and number are hidden)"),
         required=False)
+    # Photos stored at a refused try (a browser empties file fields on every page): their ids,
+    # sent again with the next try (services.kept_photos checks they are the sender's own).
+    kept_photos = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def kept_ids(self) -> list[int]:
+        raw = self.data.get(self.add_prefix("kept_photos"), "") if self.is_bound else ""
+        return [int(part) for part in raw.split(",") if part.strip().isdigit()][:3]
 
 
 class RecordOpinionForm(OpinionForm):

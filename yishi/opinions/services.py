@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 
 from yishi.core import audit
 from yishi.core.models import Department, Role, RoleAssignment, Unit, UnitKind, User
-from yishi.core.notifications import notify
+from yishi.core.notifications import Text, notify
 from yishi.core.permissions import active_roles, has_perm, holds, require
 from yishi.core.queries import holders
 from yishi.core.workdays import deadline_after
@@ -123,7 +123,7 @@ def _handlers(department: Department):
         role=Role.DEPARTMENT_HANDLER, department=department).values("user_id"))
 
 
-def _tell_resident(opinion: Opinion, subject: str, body: str = "", *,
+def _tell_resident(opinion: Opinion, subject: Text, body: Text = "", *,
                    followers: bool = False) -> None:
     """The resident who raised it; with followers=True also those who said "me too"."""
     people = [opinion.author] if opinion.author_id else []
@@ -149,6 +149,7 @@ class Intake:
     contact_mobile: str = ""
     street: Unit | None = None  # when only the street is known (Open311 clients)
     photos: list = ()            # uploaded files, checked by the form or the caller
+    kept_photos: list = ()       # Attachments stored at an earlier, refused try (keep_photos)
 
 
 # Xihu District's extent, for a first check of map points.
@@ -172,6 +173,33 @@ def _last_sequence(prefix: str) -> int:
     last = (Opinion.objects.filter(number__startswith=prefix).order_by("-number")
             .values_list("number", flat=True).first())
     return int(last[len(prefix):]) if last else 0
+
+
+MAX_PHOTOS = 3
+
+
+def kept_photos(actor, ids) -> list:
+    """The photos of a refused try that may go with this sender's opinion: their own uploads,
+    images, not yet part of any opinion. Anything else in `ids` is ignored."""
+    from yishi.core.models import Attachment
+
+    if not ids or actor is None or not actor.is_authenticated:
+        return []
+    return list(Attachment.objects.filter(
+        pk__in=list(ids)[:MAX_PHOTOS], uploaded_by=actor, content_type__startswith="image/",
+    ).exclude(pk__in=Opinion.photos.through.objects.values("attachment_id")).order_by("pk"))
+
+
+def keep_photos(actor, files, kept_ids) -> list:
+    """A try was refused: store its checked photos now, so the next try need not attach them
+    again; returns them with those kept from earlier tries (at most three)."""
+    from yishi.core.attachments import store_attachment
+
+    kept = kept_photos(actor, kept_ids)
+    if actor is None or not actor.is_authenticated:
+        return kept
+    room = MAX_PHOTOS - len(kept)
+    return kept + [store_attachment(actor, photo, images_only=True) for photo in files[:room]]
 
 
 @transaction.atomic
@@ -220,16 +248,19 @@ def submit_opinion(actor, intake: Intake, *, channel: str = OpinionChannel.WEB,
     from .search import reindex
 
     reindex(opinion)
-    if intake.photos:
+    if intake.photos or intake.kept_photos:
         from yishi.core.attachments import store_attachment
 
         uploader = actor if actor is not None and actor.is_authenticated else None
         if uploader is None:
             raise OpinionError({"photos": _("Photos need a signed-in sender.")})
-        opinion.photos.set([store_attachment(uploader, photo, images_only=True)
-                            for photo in intake.photos])
+        kept = kept_photos(uploader, [a.pk for a in intake.kept_photos])
+        if len(kept) + len(intake.photos) > MAX_PHOTOS:
+            raise OpinionError({"photos": _("At most %(n)d photos.") % {"n": MAX_PHOTOS}})
+        opinion.photos.set(kept + [store_attachment(uploader, photo, images_only=True)
+                                   for photo in intake.photos])
     _log(opinion, actor, "submit", after={"channel": channel})
-    notify(_street_staff(street), _("New opinion %(number)s") % {"number": opinion.number},
+    notify(_street_staff(street), lambda: _("New opinion %(number)s") % {"number": opinion.number},
            opinion.title, f"/opinions/manage/{opinion.number}/")
     return opinion
 
@@ -240,7 +271,7 @@ def submit_opinion(actor, intake: Intake, *, channel: str = OpinionChannel.WEB,
 def accept_opinion(actor, opinion: Opinion) -> Opinion:
     require(actor, "opinions.manage", opinion.street)
     _step(opinion, actor, "accept", accepted_at=timezone.now())
-    _tell_resident(opinion, _("Your opinion %(number)s has been accepted")
+    _tell_resident(opinion, lambda: _("Your opinion %(number)s has been accepted")
                    % {"number": opinion.number})
     return opinion
 
@@ -251,7 +282,7 @@ def refuse_opinion(actor, opinion: Opinion, reason: str) -> Opinion:
     require(actor, "opinions.manage", opinion.street)
     reason = _clean_text(reason, "reason", 1000)
     _step(opinion, actor, "refuse", reason, after={"reason": reason}, closed_at=timezone.now())
-    _tell_resident(opinion, _("Your opinion %(number)s was not accepted")
+    _tell_resident(opinion, lambda: _("Your opinion %(number)s was not accepted")
                    % {"number": opinion.number}, reason)
     return opinion
 
@@ -265,7 +296,7 @@ def record_not_accepted(recorder, opinion: Opinion, reason: str) -> Opinion:
     reason = _clean_text(reason, "reason", 1000)
     _step(opinion, recorder, "refuse", reason, after={"reason": reason},
           closed_at=timezone.now())
-    _tell_resident(opinion, _("Your opinion %(number)s was not accepted")
+    _tell_resident(opinion, lambda: _("Your opinion %(number)s was not accepted")
                    % {"number": opinion.number}, reason)
     return opinion
 
@@ -300,7 +331,7 @@ def assign_opinion(actor, opinion: Opinion, departments: list[Department], *,
     for department in departments:
         Assignment.objects.create(opinion=opinion, department=department, deadline=deadline,
                                   assigned_by=actor, note=note, is_lead=department == lead)
-        notify(_handlers(department), _("Assigned to you: %(number)s")
+        notify(_handlers(department), lambda: _("Assigned to you: %(number)s")
                % {"number": opinion.number}, opinion.title, f"/opinions/manage/{opinion.number}/")
     return opinion
 
@@ -328,9 +359,9 @@ def merge_opinion(actor, opinion: Opinion, into: Opinion) -> Opinion:
         Support.objects.get_or_create(opinion=into, user_id=opinion.author_id)
         Opinion.objects.filter(pk=into.pk).update(
             supports=Support.objects.filter(opinion=into).count())
-    _tell_resident(opinion, _("Your opinion %(number)s was merged with %(other)s")
+    _tell_resident(opinion, lambda: _("Your opinion %(number)s was merged with %(other)s")
                    % {"number": opinion.number, "other": into.number},
-                   _("You will be kept informed of its progress."))
+                   lambda: _("You will be kept informed of its progress."))
     return opinion
 
 
@@ -390,7 +421,7 @@ def reply_to_opinion(actor, opinion: Opinion, text: str) -> Reply:
     now = timezone.now()
     _step(opinion, actor, "reply", text, replied_at=now,
           rating_deadline=deadline_after(now, policy_for(opinion.street).rating_days))
-    _tell_resident(opinion, _("Opinion %(number)s has a reply")
+    _tell_resident(opinion, lambda: _("Opinion %(number)s has a reply")
                    % {"number": opinion.number}, text, followers=True)
     return reply
 
@@ -415,7 +446,7 @@ def transfer_assignment(actor, opinion: Opinion, to: Department, reason: str) ->
         raise OpinionError({"department": _("That department already has this opinion.")}) from None
     _log(opinion, actor, "transfer", f"{assignment.department.name} → {to.name}: {reason}",
          after={"from": assignment.department_id, "to": to.pk})
-    notify(_handlers(to), _("Transferred to you: %(number)s") % {"number": opinion.number},
+    notify(_handlers(to), lambda: _("Transferred to you: %(number)s") % {"number": opinion.number},
            reason, f"/opinions/manage/{opinion.number}/")
     return new
 
@@ -433,7 +464,7 @@ def request_extension(actor, opinion: Opinion, days: int, reason: str) -> Extens
                                               requested_by=actor)
     audit.record(actor, "opinions.request_extension", opinion, after={"days": days},
                  unit=opinion.street, repr_=opinion.number)
-    notify(_street_staff(opinion.street), _("Extension requested for %(number)s")
+    notify(_street_staff(opinion.street), lambda: _("Extension requested for %(number)s")
            % {"number": opinion.number}, reason, f"/opinions/manage/{opinion.number}/")
     return request
 
@@ -461,7 +492,7 @@ def decide_extension(actor, request: ExtensionRequest, approve: bool) -> Extensi
                                      note=f"+{request.days}", actor_label=_actor_label(actor))
     audit.record(actor, "opinions.decide_extension", request, after={"state": state},
                  unit=opinion.street, repr_=opinion.number)
-    notify(User.objects.filter(pk=request.requested_by_id), _("Extension %(state)s for %(number)s")
+    notify(User.objects.filter(pk=request.requested_by_id), lambda: _("Extension %(state)s for %(number)s")
            % {"state": ExtensionState(state).label, "number": opinion.number})
     return request
 
@@ -493,14 +524,14 @@ def rate_opinion(actor, opinion: Opinion, rating: str, comment: str = "") -> Opi
             transition(assignment, "reopen_assignment", actor, workflow=ASSIGNMENT,
                        deadline=opinion.reply_deadline)
         for assignment in opinion.assignments.exclude(state=AssignmentState.TRANSFERRED):
-            notify(_handlers(assignment.department), _("Not satisfied: handle %(number)s again")
+            notify(_handlers(assignment.department), lambda: _("Not satisfied: handle %(number)s again")
                    % {"number": opinion.number}, comment, f"/opinions/manage/{opinion.number}/")
         return opinion
     _step(opinion, actor, "escalate", note, after={"rating": rating}, rating=rating,
           rated_at=now)
     deputies = holders(Role.DEPUTY, opinion.street)
     notify(list(_street_staff(opinion.street)) + list(deputies),
-           _("Supervision needed (督办): %(number)s") % {"number": opinion.number},
+           lambda: _("Supervision needed (督办): %(number)s") % {"number": opinion.number},
            opinion.title, f"/opinions/manage/{opinion.number}/")
     return opinion
 
@@ -510,7 +541,7 @@ def close_supervised(actor, opinion: Opinion, conclusion: str) -> Opinion:
     require(actor, "opinions.manage", opinion.street)
     conclusion = _clean_text(conclusion, "conclusion", 2000)
     _step(opinion, actor, "close_supervised", conclusion, closed_at=timezone.now())
-    _tell_resident(opinion, _("Opinion %(number)s is closed after supervision")
+    _tell_resident(opinion, lambda: _("Opinion %(number)s is closed after supervision")
                    % {"number": opinion.number}, conclusion, followers=True)
     return opinion
 

@@ -28,7 +28,7 @@ def _escalate_overdue(opinion: Opinion, now: datetime) -> bool:
         return False
     TimelineEntry.objects.create(opinion=opinion, action="overdue", actor_label=str(_("System")))
     audit.record(None, "opinions.overdue", opinion, unit=opinion.street, repr_=opinion.number)
-    notify(_street_staff(opinion.street), _("Overdue: %(number)s") % {"number": opinion.number},
+    notify(_street_staff(opinion.street), lambda: _("Overdue: %(number)s") % {"number": opinion.number},
            opinion.title, f"/opinions/manage/{opinion.number}/")
     return True
 
@@ -62,7 +62,7 @@ def run_deadlines(now: datetime | None = None) -> tuple[int, int, int]:
                 reminder_sent_at=now):
             for assignment in opinion.assignments.exclude(state__in=[AssignmentState.REPLIED,
                                                                      AssignmentState.TRANSFERRED]):
-                notify(_handlers(assignment.department), _("Due soon: %(number)s")
+                notify(_handlers(assignment.department), lambda opinion=opinion: _("Due soon: %(number)s")
                        % {"number": opinion.number}, opinion.title,
                        f"/opinions/manage/{opinion.number}/")
             reminded += 1

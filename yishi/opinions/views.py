@@ -36,7 +36,18 @@ def _intake(data) -> services.Intake:
         community=data["community"], address=data.get("address") or "",
         latitude=data.get("latitude"), longitude=data.get("longitude"),
         is_public=data.get("is_public", False), contact_name=data.get("contact_name", ""),
-        contact_mobile=data.get("contact_mobile") or "", photos=data.get("photos") or [])
+        contact_mobile=data.get("contact_mobile") or "", photos=data.get("photos") or [],
+        kept_photos=data.get("kept") or [])
+
+
+def _keep_photos(request: HttpRequest, form) -> list:
+    """After a refused try: the photos it carried (if they passed their check) are stored and
+    their ids put back in the form, so the resident does not attach them again."""
+    files = form.cleaned_data.get("photos") or [] if hasattr(form, "cleaned_data") else []
+    kept = services.keep_photos(request.user, files, form.kept_ids())
+    form.data = form.data.copy()
+    form.data[form.add_prefix("kept_photos")] = ",".join(str(a.pk) for a in kept)
+    return kept
 
 
 # --- public and residents -----------------------------------------------------------------------
@@ -91,18 +102,24 @@ def board_csv(request: HttpRequest) -> HttpResponse:
 def submit(request: HttpRequest) -> HttpResponse:
     initial = {"community": request.user.home_unit_id}
     form = OpinionForm(request.POST or None, request.FILES or None, initial=initial)
+    kept = []
     if request.method == "POST" and form.is_valid():
+        data = {**form.cleaned_data,
+                "kept": services.kept_photos(request.user, form.kept_ids())}
         try:
-            opinion = services.submit_opinion(request.user, _intake(form.cleaned_data))
+            opinion = services.submit_opinion(request.user, _intake(data))
         except ValidationError as exc:
             add_form_errors(form, exc)
         else:
             messages.success(request, _("Thank you. Your opinion %(number)s has been received.")
                              % {"number": opinion.number})
             return redirect("opinions:detail", number=opinion.number)
+    if request.method == "POST":
+        kept = _keep_photos(request, form)
     return render(request, "opinions/submit.html", {
-        "form": form, "trail": [(_("Residents' opinions"), reverse("opinions:board")),
-                                (_("Raise an opinion"), None)],
+        "form": form, "kept": kept,
+        "trail": [(_("Residents' opinions"), reverse("opinions:board")),
+                  (_("Raise an opinion"), None)],
     }, status=400 if request.method == "POST" else 200)
 
 

@@ -141,7 +141,7 @@ def assign_task(actor, data: TaskInput, *, now: datetime | None = None) -> Task:
         "title": title, "deadline": deadline.isoformat(), "lead": lead.code,
         "streets": [s.code for s in streets]})
     for a in assignments:
-        notify(_street_staff(a.street), _("New assignment from the district: %(title)s")
+        notify(_street_staff(a.street), lambda: _("New assignment from the district: %(title)s")
                % {"title": title}, description[:500], _url(a))
     return task
 
@@ -164,7 +164,7 @@ def decline(actor, assignment: Assignment, reason: str) -> Assignment:
     transition(assignment, "decline", actor, reason=reason)
     _event(assignment, "decline", actor, reason)
     if assignment.task.created_by:
-        notify([assignment.task.created_by], _("Assignment returned by %(street)s: %(title)s")
+        notify([assignment.task.created_by], lambda: _("Assignment returned by %(street)s: %(title)s")
                % {"street": assignment.street.name, "title": assignment.task.title}, reason,
                _url(assignment))
     return assignment
@@ -202,7 +202,7 @@ def report_back(actor, assignment: Assignment, text: str, files=(), *, attachmen
     feedback.evidence.add(*stored, *earlier)
     _event(assignment, "report", actor, text)
     if assignment.task.created_by:
-        notify([assignment.task.created_by], _("%(street)s reported back: %(title)s")
+        notify([assignment.task.created_by], lambda: _("%(street)s reported back: %(title)s")
                % {"street": assignment.street.name, "title": assignment.task.title}, text[:500],
                _url(assignment))
     return feedback
@@ -215,7 +215,7 @@ def send_back(actor, assignment: Assignment, reason: str) -> Assignment:
     reason = _clean_text(reason, "reason", 2000)
     transition(assignment, "send_back", actor, after={"reason": reason})
     _event(assignment, "send_back", actor, reason)
-    notify(_street_staff(assignment.street), _("Sent back for more work: %(title)s")
+    notify(_street_staff(assignment.street), lambda: _("Sent back for more work: %(title)s")
            % {"title": assignment.task.title}, reason, _url(assignment))
     return assignment
 
@@ -226,7 +226,7 @@ def close(actor, assignment: Assignment, *, now=None) -> Assignment:
     now = now or timezone.now()
     transition(assignment, "close", actor, closed_at=now)
     _event(assignment, "close", actor)
-    notify(_street_staff(assignment.street), _("Closed: %(title)s")
+    notify(_street_staff(assignment.street), lambda: _("Closed: %(title)s")
            % {"title": assignment.task.title}, "", _url(assignment))
     return assignment
 
@@ -241,7 +241,7 @@ def reassign(actor, assignment: Assignment, *, now=None) -> Assignment:
                sign_by=min(deadline_after(now, assignment.task.remind_after_workdays),
                            assignment.task.deadline))
     _event(assignment, "reassign", actor)
-    notify(_street_staff(assignment.street), _("New assignment from the district: %(title)s")
+    notify(_street_staff(assignment.street), lambda: _("New assignment from the district: %(title)s")
            % {"title": assignment.task.title}, assignment.task.description[:500],
            _url(assignment))
     return assignment
@@ -293,19 +293,24 @@ def _remind(index: int, assignment: Assignment, now) -> None:
     task, street = assignment.task, assignment.street
     action = ("sign_reminder", "deadline_reminder", "escalate")[index]
     if index == 0:
-        subject = _("Not yet signed for: %(title)s") % {"title": task.title}
         people = list(_street_staff(street))
     elif index == 1:
-        subject = _("Deadline reached: %(title)s") % {"title": task.title}
         people = list(_street_staff(street)) + ([task.created_by] if task.created_by else [])
     else:
-        subject = _("Escalated: %(street)s has not finished %(title)s") % {
-            "street": street.name, "title": task.title}
         people = current_leaders(street) + ([task.created_by] if task.created_by else [])
+
+    def subject() -> str:  # called in each reader's language
+        if index == 0:
+            return _("Not yet signed for: %(title)s") % {"title": task.title}
+        if index == 1:
+            return _("Deadline reached: %(title)s") % {"title": task.title}
+        return _("Escalated: %(street)s has not finished %(title)s") % {
+            "street": street.name, "title": task.title}
+
     AssignmentEvent.objects.create(assignment=assignment, action=action, at=now)
     audit.record(None, f"oversight.{action}", assignment, unit=street,
                  after={"at": now.isoformat()}, repr_=f"{task.title} · {street.name}")
-    notify(people, subject, _("Deadline: %(deadline)s") % {
+    notify(people, subject, lambda: _("Deadline: %(deadline)s") % {
         "deadline": timezone.localtime(task.deadline).strftime("%Y-%m-%d")}, _url(assignment))
 
 
@@ -417,7 +422,7 @@ def define_report_type(actor, *, title: str, kind: str, period_start: date, peri
     audit.record(actor, "oversight.define_report", report_type, unit=home,
                  after={"title": title, "due_on": due_on, "sections": sections})
     for report in report_type.reports.select_related("street"):
-        notify(_street_staff(report.street), _("Report due on %(date)s: %(title)s")
+        notify(_street_staff(report.street), lambda: _("Report due on %(date)s: %(title)s")
                % {"date": due_on, "title": title}, "", f"/oversight/reports/{report.pk}/")
     return report_type
 
@@ -454,7 +459,7 @@ def submit_report(actor, report: StreetReport, *, now=None) -> StreetReport:
         changes["late_flagged_at"] = now  # submitted after the due date: late, counted once
     transition(report, "submit", actor, **changes)
     notify([report.report_type.created_by] if report.report_type.created_by else [],
-           _("%(street)s submitted: %(title)s") % {"street": report.street.name,
+           lambda: _("%(street)s submitted: %(title)s") % {"street": report.street.name,
                                                    "title": report.report_type.title},
            "", f"/oversight/reports/{report.pk}/")
     return report
@@ -463,7 +468,7 @@ def submit_report(actor, report: StreetReport, *, now=None) -> StreetReport:
 @transaction.atomic
 def accept_report(actor, report: StreetReport, *, now=None) -> StreetReport:
     transition(report, "accept", actor, accepted_at=now or timezone.now())
-    notify(_street_staff(report.street), _("Report accepted: %(title)s")
+    notify(_street_staff(report.street), lambda: _("Report accepted: %(title)s")
            % {"title": report.report_type.title}, "", f"/oversight/reports/{report.pk}/")
     return report
 
@@ -472,7 +477,7 @@ def accept_report(actor, report: StreetReport, *, now=None) -> StreetReport:
 def return_report(actor, report: StreetReport, comments: str) -> StreetReport:
     comments = _clean_text(comments, "comments", 5000)
     transition(report, "return_report", actor, comments=comments)
-    notify(_street_staff(report.street), _("Report returned: %(title)s")
+    notify(_street_staff(report.street), lambda: _("Report returned: %(title)s")
            % {"title": report.report_type.title}, comments, f"/oversight/reports/{report.pk}/")
     return report
 
@@ -492,7 +497,7 @@ def flag_late_reports(now: datetime | None = None) -> int:
                 continue
             audit.record(None, "oversight.report.late", report, unit=report.street,
                          after={"due_on": report.report_type.due_on})
-            notify(_street_staff(report.street), _("Report overdue: %(title)s")
+            notify(_street_staff(report.street), lambda report=report: _("Report overdue: %(title)s")
                    % {"title": report.report_type.title}, "", f"/oversight/reports/{report.pk}/")
             flagged += 1
     return flagged

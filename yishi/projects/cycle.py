@@ -245,7 +245,7 @@ def invite_expert(actor, project: Project, expert) -> Review:
         project=project, reviewer=expert, submitted_at=None,
         defaults={"invited_at": timezone.now()})
     if created:
-        notify([expert], _("You are invited to review “%(title)s”") % {"title": project.title},
+        notify([expert], lambda: _("You are invited to review “%(title)s”") % {"title": project.title},
                url=f"/projects/{project.pk}/review/")
         _audit(actor, "invite_expert", review, project.community, after={"expert": expert.pk})
     return review
@@ -291,7 +291,7 @@ def merge(actor, project: Project, into: Project, reason: str) -> Project:
     _phase_required(project.cycle, "review", _("Proposals are decided during the review phase."))
     _project_move(actor, project, "merge", reason, merged_into=into, public_reason=reason)
     into.co_proposers.add(*[u for u in [project.proposer, *project.co_proposers.all()] if u])
-    _notify_people(into, _("“%(merged)s” was merged into “%(title)s”") % {
+    _notify_people(into, lambda: _("“%(merged)s” was merged into “%(title)s”") % {
         "merged": project.title, "title": into.title}, reason)
     return project
 
@@ -384,7 +384,7 @@ def answer_objection(actor, objection: Objection, answer: str) -> Objection:
     objection.refresh_from_db()
     _audit(actor, "answer_objection", objection, unit, after={"answer": answer})
     if objection.author_id:
-        notify([objection.author], _("Your objection was answered"), answer)
+        notify([objection.author], lambda: _("Your objection was answered"), answer)
     return objection
 
 

@@ -100,7 +100,7 @@ def report_progress(actor, project: Project, percent: int, note: str,
     Event.objects.create(project=project, action="progress", note=f"{percent}% · {note}")
     _audit(actor, "report_progress", project, project.community,
            before={"progress": before}, after={"progress": percent, "reason": reason})
-    _notify_people(project, _("Progress on “%(title)s”: %(percent)d%%") % {
+    _notify_people(project, lambda: _("Progress on “%(title)s”: %(percent)d%%") % {
         "title": project.title, "percent": percent}, note)
     return report
 
@@ -170,7 +170,7 @@ def answer_question(actor, entry: Comment, answer: str) -> Comment:
     entry.refresh_from_db()
     _audit(actor, "answer_question", entry, entry.project.community, after={"answer": answer})
     if entry.author_id:
-        notify([entry.author], _("Your question on “%(title)s” was answered")
+        notify([entry.author], lambda: _("Your question on “%(title)s” was answered")
                % {"title": entry.project.title}, answer, url=f"/projects/{entry.project_id}/")
     return entry
 
@@ -245,9 +245,9 @@ def flag_late_milestones(now=None) -> int:
                 continue
             project = milestone.project
             notify(supervising_deputies(project),
-                   _("Late milestone: %(milestone)s (%(project)s)") % {
+                   lambda milestone=milestone, project=project: _("Late milestone: %(milestone)s (%(project)s)") % {
                        "milestone": milestone.title, "project": project.title},
-                   _("Due on %(date)s and not done.") % {"date": milestone.due_on},
+                   lambda milestone=milestone: _("Due on %(date)s and not done.") % {"date": milestone.due_on},
                    url=f"/projects/{project.pk}/")
             _audit(None, "milestone_late", milestone, project.community,
                    after={"due_on": milestone.due_on})

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from yishi.core import audit, workflow
-from yishi.core.notifications import notify
+from yishi.core.notifications import Text, notify
 
 from .models import Cycle, Event, Follow, Project, ProjectState
 
@@ -75,11 +75,11 @@ def _project_move(actor, project: Project, transition: str, note: str = "", **ch
     workflow.transition(project, transition, actor, workflow=PROJECT,
                         after={"note": note} if note else None, **changes)
     Event.objects.create(project=project, action=transition, note=note)
-    _notify_people(project, _("Project “%(title)s”: %(state)s") % {
+    _notify_people(project, lambda: _("Project “%(title)s”: %(state)s") % {
         "title": project.title, "state": ProjectState(project.state).label}, note)
 
 
-def _notify_people(project: Project, subject: str, body: str = "") -> None:
+def _notify_people(project: Project, subject: Text, body: Text = "") -> None:
     people = [project.proposer] if project.proposer_id else []
     people += list(project.co_proposers.all())
     people += [f.user for f in Follow.objects.filter(project=project).select_related("user")]

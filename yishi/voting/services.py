@@ -286,9 +286,48 @@ def open_ballot(actor, ballot: Ballot) -> Ballot:
     if ballot.quorum_required and not quorum_met(present, entitled, ballot.quorum_fraction):
         raise _error("quorum", _("No quorum: %(present)d of %(entitled)d present.") % {
             "present": present, "entitled": entitled})
-    return _transition(actor, ballot, BallotState.OPEN, "voting.open_ballot",
-                       entitled_count=entitled, present_count=present, opened_at=timezone.now(),
-                       **_make_key(ballot))
+    ballot = _transition(actor, ballot, BallotState.OPEN, "voting.open_ballot",
+                         entitled_count=entitled, present_count=present,
+                         opened_at=timezone.now(), **_make_key(ballot))
+    _after_opening(ballot)
+    return ballot
+
+
+def _after_opening(ballot: Ballot) -> None:
+    """The voters hear of an opened ballot by notice (a text, unless they chose otherwise); a
+    meeting's vote (quorum required: the members are in the room) is announced there."""
+    if ballot.quorum_required:
+        return
+    from .tasks import tell_voters as task
+
+    transaction.on_commit(lambda: task.enqueue(ballot.pk))
+
+
+def tell_voters(ballot_id: int) -> int:
+    """Notify the roll of an open ballot, each voter once (a repeated task tells nobody twice):
+    the title and the closing time, in each voter's language, linking to the ballot."""
+    from yishi.core.localtime import local_text
+    from yishi.core.models import NoticeKind
+    from yishi.core.notifications import notify
+
+    ballot = Ballot.objects.filter(pk=ballot_id, state=BallotState.OPEN).first()
+    if ballot is None:
+        return 0
+    url = f"/voting/{ballot.public_id}/"
+    voters = list(User.objects.filter(ballot_rolls__ballot=ballot, is_active=True)
+                  .exclude(notifications__url=url))
+    if not voters:
+        return 0
+
+    def body() -> str:
+        if ballot.closes_at is None:
+            return _("Vote on the platform; the receipt lets you check your ballot is counted.")
+        return _("Vote by %(time)s; the receipt lets you check your ballot is counted.") % {
+            "time": local_text(ballot.closes_at)}
+
+    notify(voters, lambda: _("A ballot is open for you: %(title)s") % {"title": ballot.title},
+           body, url=url, kind=NoticeKind.BALLOT)
+    return len(voters)
 
 
 def share_cache_key(ballot: Ballot, position: int) -> str:
@@ -601,6 +640,7 @@ def _open_by_schedule(ballot: Ballot) -> None:
         raise _error("roll", "needs a person to open")  # a meeting opens these by hand
     _transition(None, ballot, BallotState.OPEN, "voting.open_ballot",
                 entitled_count=entitled, opened_at=timezone.now(), **_make_key(ballot))
+    _after_opening(ballot)
 
 
 

@@ -104,11 +104,7 @@ def ballot_detail(request: HttpRequest, public_id) -> HttpResponse:
         except ValidationError as exc:
             context["errors"] = _errors(exc)
             return render(request, "voting/detail.html", context, status=400)
-        # Only the tracking code, and only until the receipt page has shown it once: never the
-        # content, which sessions (signed, not encrypted) and their backups would keep.
-        request.session.setdefault(RECEIPT_SESSION, {})[str(ballot.public_id)] = {
-            "code": receipt.code, "hash": receipt.hash}
-        request.session.modified = True
+        keep_receipt(request, ballot, receipt)
         return redirect("voting:receipt", public_id=ballot.public_id)
     return render(request, "voting/detail.html", context)
 
@@ -133,19 +129,34 @@ def _summary(ballot, options, content) -> list[tuple[str, str]]:
     return [(titles[k].title, labels[v]) for k, v in content["votes"].items()]
 
 
-@login_required
-def receipt_view(request: HttpRequest, public_id) -> HttpResponse:
-    ballot = _ballot(public_id)
+def keep_receipt(request: HttpRequest, ballot: Ballot, receipt) -> None:
+    """Hold the receipt for the receipt page. Only the tracking code, and only until that page
+    has shown it once: never the content, which sessions (signed, not encrypted) and their
+    backups would keep. Apps that cast on the engine (a council's vote) use it too."""
+    request.session.setdefault(RECEIPT_SESSION, {})[str(ballot.public_id)] = {
+        "code": receipt.code, "hash": receipt.hash}
+    request.session.modified = True
+
+
+def render_receipt(request: HttpRequest, ballot: Ballot, *, trail: list,
+                   back_url: str) -> HttpResponse:
+    """The receipt page, once: 404 when there is no receipt held for this ballot."""
     receipt = request.session.get(RECEIPT_SESSION, {}).pop(str(ballot.public_id), None)
     if receipt is None:
         raise Http404
     request.session.modified = True
     return render(request, "voting/receipt.html", {
-        "ballot": ballot, "receipt": receipt,
-        "trail": [(_("Ballots"), reverse("voting:list")),
-                  (ballot.title, reverse("voting:detail", args=[ballot.public_id])),
-                  (_("Receipt"), None)],
-    })
+        "ballot": ballot, "receipt": receipt, "trail": trail, "back_url": back_url})
+
+
+@login_required
+def receipt_view(request: HttpRequest, public_id) -> HttpResponse:
+    ballot = _ballot(public_id)
+    return render_receipt(request, ballot, back_url=reverse("voting:detail",
+                                                            args=[ballot.public_id]),
+                          trail=[(_("Ballots"), reverse("voting:list")),
+                                 (ballot.title, reverse("voting:detail", args=[ballot.public_id])),
+                                 (_("Receipt"), None)])
 
 
 def results_view(request: HttpRequest, public_id) -> HttpResponse:
