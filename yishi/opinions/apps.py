@@ -11,7 +11,7 @@ class OpinionsConfig(AppConfig):
         from yishi.core import menu, periodic
         from yishi.core.models import Role
 
-        from . import permissions  # noqa: F401 - registers the rules
+        from . import handoff, permissions  # noqa: F401 - registers the rules and receivers
         from .tasks import run_deadlines
 
         periodic.register("opinions.deadlines")(run_deadlines)
