@@ -196,8 +196,8 @@ def test_retries_with_backoff_then_fails_and_can_be_sent_again(
 @pytest.mark.django_db
 def test_a_redirect_is_not_followed(people, xihu, category, platform, handler, fake,
                                     django_capture_on_commit_callbacks):
-    from http.server import BaseHTTPRequestHandler, HTTPServer
     import threading
+    from http.server import BaseHTTPRequestHandler, HTTPServer
 
     class Redirect(BaseHTTPRequestHandler):
         def do_POST(self):

@@ -29,7 +29,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.db.models.signals import post_save
 from django.dispatch import receiver
@@ -123,10 +123,10 @@ def signature_matches(secret: str, body: bytes, given: str) -> bool:
 
 # --- connections (street staff) --------------------------------------------------------------
 
-def handler_choices(street):
-    """The department handlers of the street, one of whom a connection acts as."""
+def handler_choices(*streets):
+    """The department handlers of the streets, one of whom a connection acts as."""
     return (RoleAssignment.objects.active()
-            .filter(role=Role.DEPARTMENT_HANDLER, department__street=street)
+            .filter(role=Role.DEPARTMENT_HANDLER, department__street__in=streets)
             .select_related("user", "department").order_by("department__name", "user__name"))
 
 
@@ -168,10 +168,15 @@ def connect_case_system(actor, street, *, handler: RoleAssignment, name: str, ki
         raise HandoffError({"handler": _("This department is already connected; switch the "
                                          "other connection off first.")})
     secret = secrets.token_urlsafe(32)
-    connection = CaseSystemConnection.objects.create(
-        street=street, department=department, account=handler.user, name=name, kind=kind,
-        endpoint_url=endpoint_url, sealed_secret=seal_secret(secret),
-        may_receive_mobile=bool(may_receive_mobile), created_by=actor)
+    try:
+        with transaction.atomic():  # two staff connecting the same department at once
+            connection = CaseSystemConnection.objects.create(
+                street=street, department=department, account=handler.user, name=name,
+                kind=kind, endpoint_url=endpoint_url, sealed_secret=seal_secret(secret),
+                may_receive_mobile=bool(may_receive_mobile), created_by=actor)
+    except IntegrityError:
+        raise HandoffError({"handler": _("This department is already connected; switch the "
+                                         "other connection off first.")}) from None
     audit.record(actor, "opinions.connect_case_system", connection, unit=street,
                  after={"department": department.pk, "kind": kind, "url": endpoint_url,
                         "may_receive_mobile": connection.may_receive_mobile},
