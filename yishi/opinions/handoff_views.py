@@ -33,7 +33,7 @@ class HandlerChoiceField(forms.ModelChoiceField):
 
 
 class ConnectionForm(forms.Form):
-    name = forms.CharField(label=gettext_lazy("Name"), max_length=100,
+    name = forms.CharField(label=gettext_lazy("Connection name"), max_length=100,
                            help_text=gettext_lazy("e.g. 西溪街道“四个平台”"))
     kind = forms.ChoiceField(label=gettext_lazy("Kind of system"),
                              choices=CaseSystemKind.choices)
