@@ -61,6 +61,13 @@ def _run(page, fake, people, xihu, category):
     expect(deliveries).to_contain_text("外部系统已答复")
     expect(page.locator("main")).to_contain_text("已派员清理楼道电动车")
     page.screenshot(path="/tmp/handoff-shots/manage-360.png", full_page=True)
+    # Large text (适老化): the delivery lines and the buttons still fit a phone.
+    page.context.add_cookies([{"name": "yishi_text", "value": "large", "url": page.url}])
+    page.reload()
+    expect(deliveries).to_contain_text("已送达")
+    page.screenshot(path="/tmp/handoff-shots/manage-360-large.png", full_page=True)
+    page.goto("/opinions/case-systems/")
+    page.screenshot(path="/tmp/handoff-shots/case-systems-360-large.png", full_page=True)
     assert CaseDelivery.objects.get(opinion=opinion).state == DeliveryState.DELIVERED
     assert Opinion.objects.get(pk=opinion.pk).state == OpinionState.REPLIED
     assert fake.deliveries[0]["opinion"]["resident"]["mobile"] is None
