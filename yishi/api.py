@@ -21,6 +21,8 @@ from yishi.councils.api import router as councils_router
 from yishi.deputies.api import router as deputies_router
 from yishi.finance.api import router as finance_router
 from yishi.opinions.api import router as opinions_router
+from yishi.opinions.handoff_api import document_webhooks
+from yishi.opinions.handoff_api import router as handoff_router
 from yishi.oversight.api import router as oversight_router
 from yishi.projects.api import router as projects_router
 from yishi.voting.api import router as voting_router
@@ -96,7 +98,7 @@ def _field(loc) -> str | None:
 
 class YishiAPI(NinjaAPI):
     def get_openapi_schema(self, **kwargs):
-        return _document_errors(super().get_openapi_schema(**kwargs))
+        return document_webhooks(_document_errors(super().get_openapi_schema(**kwargs)))
 
 
 api = YishiAPI(
@@ -237,6 +239,7 @@ def _document_errors(schema: dict) -> dict:
 api.add_router("/", core_router)
 api.add_router("/voting", voting_router)
 api.add_router("/", opinions_router)
+api.add_router("/", handoff_router)
 api.add_router("/deputies", deputies_router)
 api.add_router("/councils", councils_router)
 api.add_router("/projects", projects_router)

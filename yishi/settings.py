@@ -207,6 +207,10 @@ TASKS = {
     }
 }
 
+# The platform's own address as outside systems reach it (the callback address sent with each
+# opinion handed to a case system, docs/opinions.md).
+YISHI_SITE_URL = os.environ.get("YISHI_SITE_URL", "http://127.0.0.1:8000")
+
 # Mail: console in development, SMTP in production (YISHI_EMAIL_HOST etc.).
 DEFAULT_FROM_EMAIL = os.environ.get("YISHI_DEFAULT_FROM_EMAIL", "yishi@localhost")
 if os.environ.get("YISHI_EMAIL_HOST"):

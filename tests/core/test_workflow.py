@@ -158,6 +158,20 @@ def make_assignment(people, xihu):
     return make_opinion(people, xihu).assignments.get()
 
 
+def make_case_delivery(people, xihu):
+    from yishi.core.models import Role, RoleAssignment
+    from yishi.opinions import handoff
+    from yishi.opinions.models import CaseDelivery
+
+    handler = RoleAssignment.objects.get(user=people["department_handler"],
+                                         role=Role.DEPARTMENT_HANDLER)
+    connection, _secret = handoff.connect_case_system(
+        people["street_staff"], xihu["xixi"], handler=handler, name="四个平台",
+        kind="four_platforms", endpoint_url="http://127.0.0.1:9/unused")
+    assignment = make_assignment(people, xihu)  # to the connected department: one delivery
+    return CaseDelivery.objects.get(connection=connection, assignment=assignment)
+
+
 def make_extension(people, xihu):
     from yishi.opinions.models import ExtensionRequest
 
@@ -285,6 +299,7 @@ FACTORIES = {
     "councils.invitation": make_invitation,
     "opinions.assignment": make_assignment,
     "opinions.extension": make_extension,
+    "opinions.case_delivery": make_case_delivery,
     "councils.follow_up": make_follow_up,
     "councils.agenda_item": make_agenda_item,
     "deputies.activity": make_duty_activity,

@@ -11,7 +11,7 @@ class OpinionsConfig(AppConfig):
         from yishi.core import menu, periodic
         from yishi.core.models import Role
 
-        from . import permissions  # noqa: F401 - registers the rules
+        from . import handoff, permissions  # noqa: F401 - registers the rules and receivers
         from .tasks import run_deadlines
 
         periodic.register("opinions.deadlines")(run_deadlines)
@@ -37,6 +37,8 @@ class OpinionsConfig(AppConfig):
         menu.register(_("Opinions queue"), "opinions:queue",
                       {Role.DISTRICT_STAFF, Role.STREET_STAFF, Role.DEPARTMENT_HANDLER},
                       _("Accept, assign, reply: residents' opinions in a closed loop"))
+        menu.register(_("Case systems"), "opinions:case_systems", {Role.STREET_STAFF},
+                      _("Connect departments to 四个平台, 12345 or 民呼我为"))
         menu.register(_("Record an opinion"), "opinions:record",
                       {Role.DEPUTY, Role.STREET_STAFF, Role.DISTRICT_STAFF},
                       _("An opinion heard at a reception, by phone or by letter"))

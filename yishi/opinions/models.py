@@ -413,3 +413,15 @@ class OpinionCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.street_id}/{self.year}: {self.last}"
+
+
+# The hand-off to outside case systems keeps its tables in a module of its own.
+from .handoff_models import (  # noqa: E402,F401
+    CaseDelivery,
+    CaseReport,
+    CaseSystemConnection,
+    CaseSystemKind,
+    DeliveryState,
+    RefusedCallback,
+    ReportStatus,
+)

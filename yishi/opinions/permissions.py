@@ -15,3 +15,9 @@ def can_record(user, unit) -> bool:
     """Record an opinion on a resident's behalf (reception, phone, letter)."""
     return holds(user, {Role.DISTRICT_STAFF, Role.STREET_STAFF, Role.DEPUTY}, unit)
 
+
+
+@rule("opinions.connect_case_system")
+def can_connect_case_system(user, unit) -> bool:
+    """Connect a street's departments to outside case systems; send a failed delivery again."""
+    return holds(user, {Role.STREET_STAFF}, unit)

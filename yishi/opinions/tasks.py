@@ -8,6 +8,7 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_tasks import task
 
 from yishi.core import audit
 from yishi.core.notifications import notify
@@ -67,3 +68,12 @@ def run_deadlines(now: datetime | None = None) -> tuple[int, int, int]:
                        f"/opinions/manage/{opinion.number}/")
             reminded += 1
     return expired, escalated, reminded
+
+
+@task()
+def deliver_to_case_system(delivery_id: int) -> None:
+    """Send one opinion to an outside case system (handoff.py); safe to run twice: the
+    delivery is claimed before it is sent."""
+    from .handoff import deliver
+
+    deliver(delivery_id)

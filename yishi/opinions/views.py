@@ -23,6 +23,7 @@ from yishi.core.workflow import may as workflow_may
 
 from . import queries, services
 from .forms import AssignForm, OpinionForm, RatingForm, RecordOpinionForm, RefuseForm, ReplyForm
+from .handoff_views import deliveries_for_page
 from .models import ExtensionRequest, ExtensionState, Opinion, OpinionCategory, OpinionState
 from .workflows import OPINION
 
@@ -333,6 +334,7 @@ def _render_manage(request, opinion: Opinion, posted=None, status: int = 200) ->
         "reply_form": ReplyForm(initial={"text": (posted or {}).get("text", "")}),
         "posted": posted or {},
         "departments": opinion.street.departments.all(),
+        "deliveries": deliveries_for_page(opinion, request.user),
         "trail": [(_("Opinions queue"), reverse("opinions:queue")), (opinion.number, None)],
     }, status=status)
 
