@@ -359,3 +359,17 @@ class ExecutionWarning(models.Model):
 
     def __str__(self) -> str:
         return f"{self.budget} {self.key}: {self.get_kind_display()}"
+
+
+# The state-asset register and its inventories live in their own module (a seam of their own);
+# imported here so that Django finds the models.
+from .asset_models import (  # noqa: E402, F401
+    Asset,
+    AssetClass,
+    AssetVersion,
+    CampaignMember,
+    Finding,
+    InventoryCampaign,
+    LeaseContract,
+    SnapshotItem,
+)
