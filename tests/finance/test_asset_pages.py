@@ -104,6 +104,7 @@ def test_inventory_through_its_pages(client, verified_login, fin, xihu, campaign
     campaign.refresh_from_db()
     assert campaign.state == CampaignState.PUBLISHED
     client.logout()
+    client.cookies["django_language"] = "en"
     page = client.get(url).content.decode()
     assert "清查完毕" in page and "Report by class" in page
     photo = finding.photos.get()

@@ -57,6 +57,19 @@ class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
 
+class MultipleFileField(forms.FileField):
+    """Several files in one field (Django's documented recipe); the service checks each."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        if isinstance(data, list | tuple):
+            return [super(MultipleFileField, self).clean(d, initial) for d in data]
+        return [super().clean(data, initial)] if data else []
+
+
 class FindingForm(forms.Form):
     kind = forms.ChoiceField(label=_("Finding"), choices=FindingKind.choices)
     item = forms.ChoiceField(label=_("Asset of the snapshot"), required=False,
@@ -71,8 +84,8 @@ class FindingForm(forms.Form):
                                      required=False)
     net_value = forms.CharField(label=_("Net value, 元 (盘盈 only)"), max_length=20,
                                 required=False)
-    photos = forms.FileField(label=_("Photos"), required=False,
-                             widget=MultipleFileInput(attrs={"accept": "image/*"}))
+    photos = MultipleFileField(label=_("Photos"), required=False,
+                               widget=MultipleFileInput(attrs={"accept": "image/*"}))
 
     def __init__(self, *args, items, **kwargs):
         super().__init__(*args, **kwargs)
@@ -83,8 +96,7 @@ class FindingForm(forms.Form):
 class DecideForm(forms.Form):
     note = forms.CharField(label=_("Decision or reason"), required=False,
                            widget=forms.Textarea(attrs={"rows": 2}))
-    documents = forms.FileField(label=_("Approval documents"), required=False,
-                                widget=MultipleFileInput())
+    documents = MultipleFileField(label=_("Approval documents"), required=False)
 
 
 class PublishForm(forms.Form):

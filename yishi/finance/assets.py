@@ -202,7 +202,9 @@ def _apply_change(actor, asset: Asset, changes: dict, *, reason: str,
         elif name == "status":
             value = _status(value)
         else:
-            value = _text({name: value}, name, name)
+            labels = {"name": _("Name"), "location": _("Location"),
+                      "department": _("Custodian department")}
+            value = _text({name: value}, name, labels[name])
         setattr(asset, name, value)
     asset.save()
     _version(asset, actor, effective_on, reason)
