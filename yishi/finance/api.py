@@ -302,3 +302,9 @@ def respond(request, warning_id: Id, data: TextIn):
             "detail": warning.detail, "raised_on": warning.raised_on, "due_on": warning.due_on,
             "state": warning.state, "response": warning.response,
             "actions": allowed_actions(warning, request.user)}
+
+
+# The state assets' endpoints, under /api/finance/assets.
+from .asset_api import router as assets_router  # noqa: E402
+
+router.add_router("/assets", assets_router)

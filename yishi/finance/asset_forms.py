@@ -3,10 +3,11 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .asset_models import AssetClass, AssetStatus, FindingKind
+from .asset_models import AssetClass, AssetStatus, FindingKind, ensure_asset_classes
 
 
 def _class_choices():
+    ensure_asset_classes()
     return [(c.code, f"{c.code} {c.name}") for c in AssetClass.objects.all()]
 
 

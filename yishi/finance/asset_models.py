@@ -48,6 +48,15 @@ class AssetClass(models.Model):
         return f"{self.code} {self.name}"
 
 
+def ensure_asset_classes() -> None:
+    """The classes are data a migration loads; a database emptied since (a flush, a restore of
+    another app's data) gets them back here instead of refusing every asset."""
+    if AssetClass.objects.count() < len(ASSET_CLASSES):
+        for code, name, name_en in ASSET_CLASSES:
+            AssetClass.objects.get_or_create(code=code, defaults={"name": name,
+                                                                  "name_en": name_en})
+
+
 class AssetStatus(models.TextChoices):
     IN_USE = "in_use", _("In use (在用)")
     LEASED = "leased", _("Leased out (出租)")

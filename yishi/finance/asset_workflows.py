@@ -81,13 +81,10 @@ def _campaign_open(finding) -> str | None:
     return None
 
 
-def _documents_attached(finding) -> str | None:
-    if finding.changes_register and not finding.documents.exists():
-        return _("Attach the documents that approve this change of the register.")
-    return None
-
-
 F = FindingState
+# Approving a finding that changes the register needs its documents: approve_finding checks them
+# with the upload that brings them (the page's approval form carries the files), so they are not
+# a guard here, which would hide the approval until documents exist.
 FINDING = Workflow(
     Finding, "finance.finding", unit=lambda f: f.campaign.street, error=_error,
     audit_changes=True, repr=lambda f: str(f),
@@ -95,7 +92,7 @@ FINDING = Workflow(
     conflict_message=_("The street has already decided on this finding."),
     transitions=[
         Transition("approve", {F.RECORDED}, F.APPROVED, _("Approve and change the register"),
-                   rule="finance.manage_assets", guards=[_campaign_open, _documents_attached]),
+                   rule="finance.manage_assets", guards=[_campaign_open]),
         Transition("reject", {F.RECORDED}, F.REJECTED, _("Return to the firm"),
                    rule="finance.manage_assets", guards=[_campaign_open]),
     ],

@@ -33,6 +33,7 @@ from .asset_models import (
     LeaseContract,
     LeaseKind,
     SnapshotItem,
+    ensure_asset_classes,
 )
 from .models import MAX_AMOUNT
 from .services import FinanceError
@@ -86,6 +87,7 @@ def _text(data: dict, field: str, label: str, *, required: bool = True) -> str:
 
 
 def asset_class(code) -> AssetClass:
+    ensure_asset_classes()
     found = AssetClass.objects.filter(code=str(code or "").strip()).first()
     if found is None:
         raise FinanceError({"asset_class": _("“%(code)s” is not a class of GB/T 14885-2022.")
@@ -280,11 +282,12 @@ def add_supervisor(actor, campaign: InventoryCampaign, person: User) -> Campaign
     if not has_perm(person, "finance.supervise_inventory", campaign.street):
         raise FinanceError({"person": _("The supervision group is made of the street's deputies "
                                         "and council members.")})
-    member, created = CampaignMember.objects.get_or_create(
-        campaign=campaign, user=person, part=CampaignMember.Part.SUPERVISOR)
-    if created:
-        audit.record(actor, "finance.add_supervisor", campaign, unit=campaign.street,
-                     after={"person": person.pk})
+    with transaction.atomic():
+        member, created = CampaignMember.objects.get_or_create(
+            campaign=campaign, user=person, part=CampaignMember.Part.SUPERVISOR)
+        if created:
+            audit.record(actor, "finance.add_supervisor", campaign, unit=campaign.street,
+                         after={"person": person.pk})
     return member
 
 
@@ -454,6 +457,9 @@ def approve_finding(actor, finding: Finding, *, documents=(), note: str = "") ->
                   for d in documents]
         if stored:
             finding.documents.add(*stored)
+        if finding.changes_register and not finding.documents.exists():
+            raise FinanceError({"documents": _("Attach the documents that approve this change "
+                                               "of the register.")}, code="documents")
         transition(finding, "approve", actor, decided_by=actor, decided_at=timezone.now(),
                    decision_note=(note or "").strip()[:2000])
         _change_register(actor, finding)
