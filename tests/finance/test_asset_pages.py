@@ -89,7 +89,8 @@ def test_inventory_through_its_pages(client, verified_login, fin, xihu, campaign
     # The street approves with a document, then the rest match, closes and publishes.
     staff = verified_login(fin["finance_staff"])
     staff.post(reverse("finance:decide", args=[street, campaign.pk, finding.pk, "approve"]),
-               {"note": "同意调整存放地点", "documents": pdf()})
+               {f"finding-{finding.pk}-note": "同意调整存放地点",
+                f"finding-{finding.pk}-documents": pdf()})
     assert Finding.objects.get(pk=finding.pk).state == FindingState.APPROVED
     for s in campaign.snapshot.exclude(pk=target.pk):
         assets.record_finding(firm, campaign, kind="match", item_id=s.pk)

@@ -178,7 +178,9 @@ def test_inventory_from_snapshot_to_published_report(fin, xihu, register, campai
                                                                campaign.reference_date)}
     assert before["A002"].status == AssetStatus.IN_USE and "投影仪" not in {
         v.name for v in before.values()}
-    assert "publish" not in allowed_names(campaign, officer)  # no summary yet
+    assert "publish" in allowed_names(campaign, officer)
+    with pytest.raises(ValidationError, match="summary first"):
+        assets.publish_report(officer, campaign, summary="  ")
     assets.publish_report(officer, campaign, summary="清查资产4项，盘亏1项，盘盈1项。")
     campaign.refresh_from_db()
     assert campaign.state == CampaignState.PUBLISHED and campaign.published_at

@@ -156,6 +156,8 @@ def _campaign_context(request, campaign, **forms) -> dict:
     findings = list(q.findings_of(campaign))
     for f in findings:
         f.may = may(f, user) if manages else {}
+        # One decision form per finding: a prefix keeps their fields' ids apart.
+        f.decide_form = DecideForm(prefix=f"finding-{f.pk}") if f.may else None
     rows, total = q.campaign_report(campaign) if campaign.snapshot_at else ([], None)
     members = campaign.members.select_related("user").order_by("part", "id")
     open_state = campaign.state in (CampaignState.PREPARING, CampaignState.FIELDWORK)
@@ -170,7 +172,6 @@ def _campaign_context(request, campaign, **forms) -> dict:
         "finding_form": (forms.pop("finding_form", None)
                          or FindingForm(items=q.open_items(campaign)))
         if is_firm and running else None,
-        "decide_form": DecideForm() if manages else None,
         "supervisor_form": SupervisorForm(people=q.supervisors_to_choose(campaign.street))
         if manages and open_state else None,
         "firm_form": forms.pop("firm_form", None) or FirmAccountForm()
@@ -226,13 +227,14 @@ def record_finding(request: HttpRequest, code: str, pk: int) -> HttpResponse:
 def decide(request: HttpRequest, code: str, pk: int, finding: int, decision: str) -> HttpResponse:
     campaign = _campaign(request, code, pk)
     finding = get_object_or_404(Finding, pk=finding, campaign=campaign)
-    form = DecideForm(request.POST, request.FILES)
+    prefix = f"finding-{finding.pk}"
+    form = DecideForm(request.POST, request.FILES, prefix=prefix)
     form.is_valid()
     note = form.cleaned_data.get("note", "")
     try:
         if decision == "approve":
             assets.approve_finding(request.user, finding, note=note,
-                                   documents=request.FILES.getlist("documents"))
+                                   documents=request.FILES.getlist(f"{prefix}-documents"))
             messages.success(request, _("Approved; the register is changed."))
         elif decision == "reject":
             assets.reject_finding(request.user, finding, note=note)

@@ -46,12 +46,8 @@ def _all_decided(campaign) -> str | None:
     return _every_item_found(campaign)
 
 
-def _summary_written(campaign) -> str | None:
-    if not campaign.report_summary.strip():
-        return _("Write the report's summary first.")
-    return None
-
-
+# The report's summary comes with the publication (the confirmation panel carries its field), so
+# publish_report checks it rather than a guard that would hide the action until it exists.
 CAMPAIGN = Workflow(
     InventoryCampaign, "finance.inventory", unit=lambda c: c.street, error=_error,
     repr=lambda c: c.title,
@@ -68,7 +64,7 @@ CAMPAIGN = Workflow(
         Transition("reopen", {C.REVIEW}, C.FIELDWORK, _("Reopen the fieldwork"),
                    rule="finance.manage_assets"),
         Transition("publish", {C.REVIEW}, C.PUBLISHED, _("Publish the report"),
-                   rule="finance.manage_assets", guards=[_all_decided, _summary_written],
+                   rule="finance.manage_assets", guards=[_all_decided],
                    confirm=_("The inventory's report, findings and photos become public; "
                              "no more findings can be recorded.")),
     ],
