@@ -18,7 +18,7 @@ class AsOfForm(forms.Form):
 
 class AssetForm(forms.Form):
     code = forms.CharField(label=_("Asset code"), max_length=40)
-    name = forms.CharField(label=_("Name"), max_length=200)
+    name = forms.CharField(label=_("Asset name"), max_length=200)
     asset_class = forms.ChoiceField(label=_("Class (GB/T 14885-2022)"))
     location = forms.CharField(label=_("Location"), max_length=200)
     department = forms.CharField(label=_("Custodian department"), max_length=100)

@@ -53,8 +53,8 @@ def _trail(street, *more):
 
 
 def _as_of(request):
-    form = AsOfForm(request.GET or None)
     today = timezone.localdate()
+    form = AsOfForm(request.GET or None, initial={"on": today})
     if form.is_bound and form.is_valid() and form.cleaned_data["on"]:
         on = form.cleaned_data["on"]
         if on > today:
