@@ -304,6 +304,20 @@ def respond(request, warning_id: Id, data: TextIn):
             "actions": allowed_actions(warning, request.user)}
 
 
+class CrosswalkOut(Schema):
+    year: int
+    lines: int
+
+
+@router.post("/editions/{year}/crosswalk", response=CrosswalkOut, auth=django_auth,
+             summary="Import the crosswalk from last year's edition to this year's (CSV: 类型, "
+                     "旧编码, 新编码; the district)")
+def import_crosswalk(request, year: Year, file: File[UploadedFile]):
+    from .crosswalk import import_crosswalk as run
+
+    return {"year": year, "lines": run(request.user, year, file.read())}
+
+
 # The state assets' endpoints, under /api/finance/assets.
 from .asset_api import router as assets_router  # noqa: E402
 
