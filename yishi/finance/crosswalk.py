@@ -42,7 +42,8 @@ def import_crosswalk(actor, year: int, data: bytes) -> int:
         system = SYSTEM_WORDS.get((row.get("类型") or "").strip())
         old, new = (row.get("旧编码") or "").strip(), (row.get("新编码") or "").strip()
         if system is None:
-            problems.append(_("row %(n)d: the type must be 功能 or 经济.") % {"n": number})
+            problems.append(_("row %(n)d: the type must be %(function)s or %(economic)s.")
+                            % {"n": number, "function": "功能", "economic": "经济"})
         elif (system, old) not in known[year - 1]:
             problems.append(_("row %(n)d: %(code)s is not a code of the %(year)d edition.")
                             % {"n": number, "code": old, "year": year - 1})
