@@ -47,6 +47,13 @@ class AssetClass(models.Model):
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
 
+    @property
+    def label(self) -> str:
+        """The name in the page's language."""
+        from .models import localized_name
+
+        return localized_name(self)
+
 
 def ensure_asset_classes() -> None:
     """The classes are data a migration loads; a database emptied since (a flush, a restore of
