@@ -120,6 +120,16 @@ def measure_lists(client, verified_login) -> list[str]:
     check(f"/api/councils/round-tables?street={street}", "/api/councils/round-tables")
     check(f"/api/deputies/stations?street={street}", "/api/deputies/stations")
     check("/api/finance/budgets?year=2025", "/api/finance/budgets")
+    # a street's asset register: an early date holds fewer items (one object, items inside)
+    from yishi.core.models import Unit
+
+    register = f"/api/finance/assets/{Unit.objects.get(name='转塘街道').code}"
+    early, late = _measure(client, f"{register}?on=2012-01-01"), _measure(client, register)
+    if early[0] != late[0]:
+        failures.append(f"{register}: {early[0]} queries for fewer items, {late[0]} for more")
+    if len(client.get(f"{register}?on=2012-01-01").json()["items"]) >= len(
+            client.get(register).json()["items"]):
+        failures.append(f"{register}: the two dates do not differ in size")
     unit = Ballot.objects.values("unit__code").annotate(n=Count("id")).order_by("n")[0]
     check(f"/api/voting/ballots?unit={unit['unit__code']}", "/api/voting/ballots")
 

@@ -290,7 +290,47 @@ def make_oversight_report(people, xihu):
     return report
 
 
+def _inventory(people, xihu):
+    """An inventory of 西溪 in preparation with its firm's account and supervision group, and a
+    summary written, so that every phase's guard can be met. The street's committee staff keep
+    its assets here (finance staff role), so that one person of the walk holds the rule."""
+    from yishi.core.models import Role, RoleAssignment
+    from yishi.finance import assets
+
+    RoleAssignment.objects.create(user=people["street_staff"], role=Role.FINANCE_STAFF,
+                                  unit=xihu["xixi"])
+    staff = people["street_staff"]
+    staff.__dict__.pop("_yishi_roles", None)
+    assets.register_asset(staff, xihu["xixi"], {
+        "code": "W1", "name": "办公桌", "asset_class": "6", "location": "办公楼",
+        "department": "党政办", "acquired_on": date(2020, 1, 1), "original_value": "800",
+        "net_value": "100"})
+    campaign = assets.open_campaign(staff, xihu["xixi"], title="清查", firm="事务所",
+                                    reference_date=timezone.localdate())
+    assets.add_supervisor(staff, campaign, people["deputy"])
+    assets.add_firm_account(staff, campaign, mobile="18600008899", name="事务所张")
+    type(campaign).objects.filter(pk=campaign.pk).update(report_summary="清查完毕。")
+    campaign.refresh_from_db()
+    return campaign
+
+
+def make_inventory(people, xihu):
+    return _inventory(people, xihu)
+
+
+def make_inventory_finding(people, xihu):
+    from yishi.core.models import User
+    from yishi.finance import assets
+
+    campaign = assets.start_inventory(people["street_staff"], _inventory(people, xihu))
+    firm = User.objects.get(mobile="18600008899")
+    return assets.record_finding(firm, campaign, kind="match",
+                                 item_id=campaign.snapshot.get().pk)
+
+
 FACTORIES = {
+    "finance.inventory": make_inventory,
+    "finance.finding": make_inventory_finding,
     "finance.budget": make_finance_budget,
     "finance.warning": make_finance_warning,
     "finance.question": make_finance_question,

@@ -43,3 +43,30 @@ def test_concurrent_cuts_never_take_a_line_below_zero(approved, fin):
     assert sum(1 for kind, _v in outcomes if kind == "ok") == 3
     assert Adjustment.objects.count() == 3
     assert adjusted_of(line) >= 0
+
+
+def test_twenty_approvals_of_one_finding_change_the_register_once(fin, xihu):
+    from tests.finance.test_assets import item, pdf
+    from yishi.core.attachments import store_attachment
+    from yishi.finance import assets
+    from yishi.finance.asset_models import Asset, AssetVersion, Finding, FindingState
+
+    officer = fin["finance_staff"]
+    assets.register_asset(officer, xihu["xixi"], item("A1"))
+    campaign = assets.open_campaign(officer, xihu["xixi"], title="清查", firm="事务所",
+                                    reference_date=timezone.localdate())
+    assets.add_supervisor(officer, campaign, fin["deputy"])
+    member = assets.add_firm_account(officer, campaign, mobile="18600008899", name="张")
+    campaign = assets.start_inventory(officer, campaign)
+    finding = assets.record_finding(member.user, campaign, kind="loss",
+                                    item_id=campaign.snapshot.get().pk)
+    # The document is attached once beforehand, so that each request only approves.
+    Finding.objects.get(pk=finding.pk).documents.add(store_attachment(officer, pdf()))
+    outcomes = run_together(lambda i: assets.approve_finding(
+        User.objects.get(pk=officer.pk), Finding.objects.get(pk=finding.pk), note=f"同意{i}"),
+        COUNT)
+    assert sum(1 for kind, _v in outcomes if kind == "ok") == 1
+    assert Finding.objects.get(pk=finding.pk).state == FindingState.APPROVED
+    asset = Asset.objects.get(code="A1")
+    assert AssetVersion.objects.filter(asset=asset).count() == 2  # entered, then written off
+    assert AuditRecord.objects.filter(action="finance.finding.approve").count() == 1

@@ -24,6 +24,7 @@ RULES = [
     "yishi.deputies.queries.may_see_attachment",
     "yishi.councils.queries.may_see_attachment",
     "yishi.oversight.queries.may_see_attachment",
+    "yishi.finance.asset_queries.may_see_attachment",
 ]
 
 INLINE_TYPES = {content_type for content_type, _ext in IMAGE_FORMATS.values()}

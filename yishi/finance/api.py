@@ -302,3 +302,23 @@ def respond(request, warning_id: Id, data: TextIn):
             "detail": warning.detail, "raised_on": warning.raised_on, "due_on": warning.due_on,
             "state": warning.state, "response": warning.response,
             "actions": allowed_actions(warning, request.user)}
+
+
+class CrosswalkOut(Schema):
+    year: int
+    lines: int
+
+
+@router.post("/editions/{year}/crosswalk", response=CrosswalkOut, auth=django_auth,
+             summary="Import the crosswalk from last year's edition to this year's (CSV: 类型, "
+                     "旧编码, 新编码; the district)")
+def import_crosswalk(request, year: Year, file: File[UploadedFile]):
+    from .crosswalk import import_crosswalk as run
+
+    return {"year": year, "lines": run(request.user, year, file.read())}
+
+
+# The state assets' endpoints, under /api/finance/assets.
+from .asset_api import router as assets_router  # noqa: E402
+
+router.add_router("/assets", assets_router)

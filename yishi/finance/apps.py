@@ -11,7 +11,11 @@ class FinanceConfig(AppConfig):
         from yishi.core import menu, periodic
         from yishi.core.models import Role
 
-        from . import permissions, workflows  # noqa: F401 - registers rules and workflows
+        from . import (  # noqa: F401 - registers rules and workflows
+            asset_workflows,
+            permissions,
+            workflows,
+        )
         from .monitoring import run_warnings
 
         periodic.register("finance.execution_warnings")(run_warnings)

@@ -56,6 +56,9 @@ def load(stdout=None) -> None:
             if Budget.objects.filter(street=street, year=2026).exists():
                 continue
             _street_years(street, s, officer)
+    from . import asset_demo
+
+    asset_demo.load(stdout)
     if stdout is not None:
         stdout.write("Finance: 12 streets' 2025 final accounts and 2026 budgets, 西溪's 2027 "
                      f"draft; finance staff 139000601xx (password {DEMO_PASSWORD}).\n")

@@ -82,6 +82,28 @@ class Classification(models.Model):
         return f"{self.code} {self.name}"
 
 
+class CodeMapping(models.Model):
+    """One line of the crosswalk between editions (科目对照表): a code of last year's edition and
+    the code this year's edition gives the same spending. Codes that did not change need no line;
+    two old codes mapped to one new code are added together."""
+
+    edition = models.ForeignKey(Edition, models.CASCADE, related_name="crosswalk",
+                                verbose_name=_("edition (the later year)"))
+    system = models.CharField(_("classification"), max_length=10, choices=System.choices)
+    old_code = models.CharField(_("last year's code"), max_length=7)
+    new_code = models.CharField(_("this year's code"), max_length=7)
+
+    class Meta:
+        verbose_name = _("crosswalk line (科目对照)")
+        verbose_name_plural = _("crosswalk lines")
+        ordering = ["edition", "system", "new_code", "old_code"]
+        constraints = [models.UniqueConstraint(fields=["edition", "system", "old_code"],
+                                               name="finance_crosswalk_old_once")]
+
+    def __str__(self) -> str:
+        return f"{self.old_code} → {self.new_code}"
+
+
 class BudgetState(models.TextChoices):
     DRAFT = "draft", _("Draft (预算草案)")
     REVIEW = "review", _("Under council review (审查中)")
@@ -359,3 +381,17 @@ class ExecutionWarning(models.Model):
 
     def __str__(self) -> str:
         return f"{self.budget} {self.key}: {self.get_kind_display()}"
+
+
+# The state-asset register and its inventories live in their own module (a seam of their own);
+# imported here so that Django finds the models.
+from .asset_models import (  # noqa: E402, F401
+    Asset,
+    AssetClass,
+    AssetVersion,
+    CampaignMember,
+    Finding,
+    InventoryCampaign,
+    LeaseContract,
+    SnapshotItem,
+)

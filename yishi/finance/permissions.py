@@ -41,3 +41,26 @@ def can_edit_classification(user, unit=None) -> bool:
 def can_edit_rules(user, unit=None) -> bool:
     """Set the execution-warning rules: the district."""
     return holds(user, {Role.DISTRICT_STAFF}, unit)
+
+
+# --- state assets (国有资产) -----------------------------------------------------------------------
+
+@rule("finance.manage_assets")
+def can_manage_assets(user, unit) -> bool:
+    """Keep the street's asset register and run its inventory campaigns: the street's finance
+    staff. (The outside firm's accounts act in one campaign only: see asset_queries.)"""
+    return holds(user, {Role.FINANCE_STAFF}, unit)
+
+
+@rule("finance.view_inventory")
+def can_view_inventory(user, unit) -> bool:
+    """Follow an inventory before its report is published: the street's finance and committee
+    staff and the district (the supervision group and the firm through their campaign)."""
+    return holds(user, {Role.FINANCE_STAFF, Role.STREET_STAFF, Role.DISTRICT_STAFF}, unit)
+
+
+@rule("finance.supervise_inventory")
+def can_supervise_inventory(user, unit) -> bool:
+    """May sit on an inventory's supervision group (监督小组): the street's deputies and council
+    members."""
+    return holds(user, {Role.DEPUTY, Role.COUNCIL_MEMBER}, unit)

@@ -21,6 +21,7 @@ from .models import (
     Execution,
     LineKind,
     Question,
+    System,
     localized_name,
 )
 
@@ -101,6 +102,8 @@ class Figures:
     executed: Decimal = ZERO
     final: Decimal | None = None
     last_year: Decimal | None = None
+    # Last year's codes the crosswalk read this line under, when it was renumbered.
+    last_year_codes: list = field(default_factory=list)
     children: list = field(default_factory=list)
 
     @property
@@ -170,18 +173,26 @@ def tree(budget: Budget, kind: str = LineKind.FUNCTION) -> list[Figures]:
 
 
 def with_last_year(budget: Budget, rows: list[Figures], kind=LineKind.FUNCTION) -> list[str]:
-    """Put last year's original figure beside each row; the codes that last year's budget does
-    not have are returned (a new or renumbered line: the crosswalk between editions)."""
+    """Put last year's original figure beside each row, reading a renumbered line under its old
+    code(s) through the crosswalk between the editions (crosswalk.py); the codes still without a
+    figure last year are returned (a new line, or a renumbering the crosswalk lacks)."""
+    from .crosswalk import old_codes
+
     previous = Budget.objects.filter(street=budget.street, year=budget.year - 1,
                                      state__in=PUBLIC_STATES).first()
     if previous is None:
         return []
+    system = System.FUNCTION if kind == LineKind.FUNCTION else System.ECONOMIC
+    renumbered = old_codes(budget.year, system)
+    wanted = {fig.code: renumbered.get(fig.code, [fig.code]) for fig in rows}
     last = dict(BudgetLine.objects.filter(budget=previous, kind=kind,
-                                          code__in=[fig.code for fig in rows])
+                                          code__in={c for codes in wanted.values() for c in codes})
                 .values_list("code", "original"))
     unmapped = []
     for fig in rows:
-        fig.last_year = last.get(fig.code)
+        found = [last[c] for c in wanted[fig.code] if c in last]
+        fig.last_year = sum(found, ZERO) if found else None
+        fig.last_year_codes = [c for c in wanted[fig.code] if c != fig.code and c in last]
         if fig.last_year is None:
             unmapped.append(fig.code)
     return unmapped

@@ -1,10 +1,12 @@
 from django.urls import path
 
-from . import manage_views, views, warning_views
+from . import asset_views, manage_views, views, warning_views
 
 app_name = "finance"
 
 Y = "<slug:code>/<int:year>"
+A = "<slug:code>/assets"
+C = f"{A}/campaigns/<int:pk>"
 
 urlpatterns = [
     path("", views.index, name="index"),
@@ -15,6 +17,18 @@ urlpatterns = [
     path("warnings/<int:pk>/respond/", warning_views.respond, name="respond"),
     path("warnings/rules/", warning_views.warning_rules, name="warning_rules"),
     path("<slug:code>/", views.street, name="street"),
+    path(f"{A}/", asset_views.register, name="assets"),
+    path(f"{A}/download.<slug:fmt>", asset_views.register_download, name="assets_download"),
+    path(f"{A}/add/", asset_views.add_asset, name="add_asset"),
+    path(f"{A}/campaigns/open/", asset_views.open_campaign, name="open_campaign"),
+    path(f"{C}/", asset_views.campaign, name="campaign"),
+    path(f"{C}/report.<slug:fmt>", asset_views.report_download, name="campaign_report"),
+    path(f"{C}/findings/", asset_views.record_finding, name="record_finding"),
+    path(f"{C}/findings/<int:finding>/<slug:decision>/", asset_views.decide, name="decide"),
+    path(f"{C}/members/<slug:part>/", asset_views.add_member, name="add_member"),
+    path(f"{C}/agenda/", asset_views.place_on_agenda, name="campaign_agenda"),
+    path(f"{C}/publish/", asset_views.publish, name="publish_campaign"),
+    path(f"{C}/<slug:name>/", asset_views.step, name="campaign_step"),
     path(f"{Y}/", views.budget, name="budget"),
     path(f"{Y}/lines/<slug:line_code>/", views.line, name="line"),
     path(f"{Y}/lines/<slug:line_code>/ask/", manage_views.ask, name="ask"),

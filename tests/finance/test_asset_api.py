@@ -1,0 +1,97 @@
+"""The assets API: the register as open data as of a date, the firm's findings with photos as a
+multipart form, the street's decisions and steps, one error shape, and the attacks: another
+street's staff, another campaign's firm, amounts with more than two decimals."""
+
+import pytest
+from django.utils import timezone
+
+from yishi.finance.asset_models import CampaignState, Finding, FindingState
+
+from .test_assets import campaign, firm, pdf, png, register  # noqa: F401
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english(client, settings):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+
+def test_register_is_open_data_as_of_a_date(client, xihu, register):  # noqa: F811
+    code = xihu["xixi"].code
+    today = client.get(f"/api/finance/assets/{code}").json()
+    assert [i["code"] for i in today["items"]] == ["A001", "A002", "A003", "A004"]
+    assert today["classes"][0]["original"] == "48000.00"
+    assert client.get(f"/api/finance/assets/{code}?on=2014-01-01").json()["items"] == []
+    future = client.get(f"/api/finance/assets/{code}?on=2999-01-01")
+    assert future.status_code == 422 and future.json()["errors"][0]["field"] == "on"
+    assert client.get("/api/finance/assets/nowhere").status_code == 404
+
+
+def test_staff_enter_an_asset_and_bad_amounts_are_named(client, verified_login, fin, xihu):
+    staff = verified_login(fin["finance_staff"])
+    code = xihu["xixi"].code
+    body = {"code": "C1", "name": "电脑", "asset_class": "3", "location": "办公楼",
+            "department": "党政办", "acquired_on": "2020-01-01", "original_value": "5000.00",
+            "net_value": "1000.001"}
+    response = staff.post(f"/api/finance/assets/{code}/items", body,
+                          content_type="application/json")
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "net_value"
+    assert "two decimals" in response.json()["errors"][0]["message"]
+    body["net_value"] = "1000.00"
+    assert staff.post(f"/api/finance/assets/{code}/items", body,
+                      content_type="application/json").status_code == 201
+    other = verified_login(fin["beishan_finance"])
+    body["code"] = "C2"
+    assert other.post(f"/api/finance/assets/{code}/items", body,
+                      content_type="application/json").status_code == 403
+    assert not xihu["xixi"].assets.filter(code="C2").exists()
+
+
+def test_firm_records_and_street_decides_through_the_api(client, verified_login, fin, xihu,
+                                                         campaign, firm):  # noqa: F811
+    url = f"/api/finance/assets/campaigns/{campaign.pk}"
+    assert client.get(url).status_code == 404  # not published yet
+    client.force_login(firm)
+    item = campaign.snapshot.get(code="A002")
+    response = client.post(f"{url}/findings", {"kind": "misplaced", "item": item.pk,
+                                               "found_location": "仓库", "photos": [png()]})
+    assert response.status_code == 201, response.content
+    finding = response.json()
+    assert finding["item"] == "A002" and len(finding["photos"]) == 1
+    response = client.post(f"{url}/findings", {"kind": "surplus", "name": "柜子",
+                                               "asset_class": "6", "original_value": "1.234",
+                                               "net_value": "1", "photos": [png()]})
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "original_value"
+    staff = verified_login(fin["finance_staff"])
+    detail = staff.get(url).json()
+    names = {a["name"] for a in detail["findings"][0]["actions"]}
+    assert names == {"approve", "reject"}
+    response = staff.post(f"/api/finance/assets/findings/{finding['id']}/approve",
+                          {"note": "同意", "documents": [pdf()]})
+    assert response.status_code == 200 and response.json()["state"] == FindingState.APPROVED
+    response = staff.post(f"{url}/close_fieldwork")
+    assert response.status_code == 422 and "no finding yet" in response.json()["detail"]
+
+
+def test_other_streets_and_other_campaigns_get_404(client, verified_login, fin, xihu,
+                                                   campaign, firm):  # noqa: F811
+    from yishi.core.models import User
+
+    url = f"/api/finance/assets/campaigns/{campaign.pk}"
+    outsider = User.objects.create_user("18600008804", name="别家事务所")
+    client.force_login(outsider)
+    item = campaign.snapshot.first()
+    assert client.post(f"{url}/findings", {"kind": "match", "item": item.pk}).status_code == 404
+    staff = verified_login(fin["beishan_finance"])
+    assert staff.post(f"{url}/close_fieldwork").status_code == 404
+    assert not Finding.objects.exists()
+    campaign.refresh_from_db()
+    assert campaign.state == CampaignState.FIELDWORK
+    # The supervision group follows it, but may not move it.
+    client.force_login(fin["deputy"])
+    assert client.get(url).status_code == 200
+    assert client.post(f"{url}/reopen").status_code in (403, 422)
+    assert timezone.now()
