@@ -22,3 +22,8 @@ urlpatterns = [
     path("dashboard/<int:year>/<slug:key>/<slug:code>/", views.dashboard_drill,
          name="dashboard_drill"),
 ]
+
+# The "886" rules library, bimonthly meetings, joint supervision and service guarantee.
+from . import rules_views  # noqa: E402
+
+urlpatterns += rules_views.urlpatterns
