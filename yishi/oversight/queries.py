@@ -152,3 +152,14 @@ def rules_library(group: str | None = None, query: str = ""):
     return rows.annotate(version_count=Count("versions"),
                          effective_on=Max("versions__effective_on")).order_by(
         "group", "sort_order", "id")
+
+
+def assignment_reference(assignment_id: str) -> dict | None:
+    """An assignment named by its id, as joint supervision links it."""
+    if not str(assignment_id or "").strip().isdigit():
+        return None
+    a = Assignment.objects.filter(pk=int(assignment_id)).select_related("task", "street").first()
+    if a is None:
+        return None
+    return {"label": f"{a.task.title} · {a.street.name}", "street": a.street,
+            "url": f"/oversight/assignments/{a.pk}/", "public_url": None}
