@@ -397,3 +397,6 @@ def act(request, assignment_id: Id, action: str):
 from .rules_api import router as rules_router  # noqa: E402
 
 router.add_router("/rules", rules_router)
+from .mechanisms_api import router as mechanisms_router  # noqa: E402
+
+router.add_router("", mechanisms_router)

@@ -25,6 +25,15 @@ class SupportState(models.TextChoices):
     DECLINED = "declined", _("Not supported (不予支持)")
 
 
+class SupportAction(models.TextChoices):
+    SUBMIT = "submit", _("Asked for support")
+    ACCEPT = "accept", _("Accepted by the district")
+    DECLINE = "decline", _("Not supported")
+    ANSWER = "answer", _("Answered")
+    REOPEN = "reopen", _("Not resolved: asked again")
+    CLOSE = "close", _("Closed as resolved")
+
+
 class SupportRequest(models.Model):
     """A street's request for support (服务保障需求), answered by the district within a number of
     working days."""
@@ -69,7 +78,7 @@ class SupportEvent(models.Model):
 
     request = models.ForeignKey(SupportRequest, models.CASCADE, related_name="events",
                                 verbose_name=_("request"))
-    action = models.CharField(_("action"), max_length=32)
+    action = models.CharField(_("action"), max_length=32, choices=SupportAction.choices)
     note = models.TextField(_("note"), blank=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True,
                               related_name="+", verbose_name=_("by"))

@@ -27,3 +27,6 @@ urlpatterns = [
 from . import rules_views  # noqa: E402
 
 urlpatterns += rules_views.urlpatterns
+from . import joint_views, meetings_views, support_views  # noqa: E402
+
+urlpatterns += meetings_views.urlpatterns + joint_views.urlpatterns + support_views.urlpatterns
