@@ -116,10 +116,10 @@ def test_public_pages(rule, people):
     assert anonymous.get("/oversight/rules/street-budget-review/amend/").status_code == 302
 
 
-def test_amend_page(rule, people, verified_login):
-    street = verified_login(people["street_staff"])
+def test_amend_page(rule, people, own_login):
+    street = own_login(people["street_staff"])
     assert street.get("/oversight/rules/street-budget-review/amend/").status_code == 403
-    client = verified_login(people["district_staff"])
+    client = own_login(people["district_staff"])
     url = "/oversight/rules/street-budget-review/amend/"
     response = client.post(url, {"text": V1, "effective_on": "2025-07-01", "note": "x"})
     assert response.status_code == 400 and rule.versions.count() == 1
@@ -127,16 +127,16 @@ def test_amend_page(rule, people, verified_login):
     assert response.status_code == 302 and rule.versions.count() == 2
 
 
-def test_api(rule, people, verified_login):
+def test_api(rule, people, own_login):
     anonymous = Client()
     found = anonymous.get("/api/oversight/rules?q=预算审查").json()
     assert [r["key"] for r in found] == ["street-budget-review"]
     assert anonymous.get("/api/oversight/rules?q=加装电梯").json() == []
     body = {"text": V2, "effective_on": "2025-07-01", "note": "提前送审时间"}
     url = "/api/oversight/rules/street-budget-review/versions"
-    street = verified_login(people["street_staff"])
+    street = own_login(people["street_staff"])
     assert street.post(url, body, content_type="application/json").status_code == 403
-    district = verified_login(people["district_staff"])
+    district = own_login(people["district_staff"])
     bad = district.post(url, body | {"text": V1}, content_type="application/json")
     assert bad.status_code in (400, 422)
     assert bad.json()["errors"][0]["field"] == "text"

@@ -197,7 +197,8 @@ _load_assignments_and_guidance = load
 
 
 def load(out) -> None:  # noqa: F811 - extends the loader above
-    from . import rules_demo
+    from . import mechanisms_demo, rules_demo
 
     _load_assignments_and_guidance(out)
     rules_demo.load(out)
+    mechanisms_demo.load(out)

@@ -239,9 +239,9 @@ def carry_over() -> int:
                     meeting=target, kind=item.kind, title=item.title,
                     description=item.description, presenter=item.presenter, carried_from=item,
                     order=target.items.count() + 1)
+                audit.record(None, "oversight.meeting.carry_over", item, unit=district(),
+                             after={"to_meeting": target.pk})
         except IntegrityError:
             continue  # another worker carried it first
-        audit.record(None, "oversight.meeting.carry_over", item, unit=district(),
-                     after={"to_meeting": target.pk})
         carried += 1
     return carried
