@@ -15,9 +15,9 @@ from yishi.core.api_types import AllowedActionOut, Id, allowed_actions
 
 from . import joint, meetings, services, support
 from .joint_models import EntryKind, JointMatter, LinkKind
-from .meetings_models import AttendanceStatus, BimonthlyMeeting, ItemKind
+from .meetings_models import AttendanceStatus, BimonthlyMeeting, ItemKind, MeetingState
 from .permissions import reader_paths
-from .support_models import SupportKind
+from .support_models import SupportKind, SupportState
 
 router = Router(tags=["oversight: meetings, joint supervision, support"])
 
@@ -166,9 +166,10 @@ def _meeting(request, meeting_id):
 
 @router.get("/meetings", response=list[MeetingOut], auth=django_auth,
             summary="Bimonthly meetings")
-def meeting_list(request):
+def meeting_list(request, state: MeetingState | None = None):
     _reader(request)
-    return list(BimonthlyMeeting.objects.all()[:200])
+    rows = BimonthlyMeeting.objects.all()
+    return list((rows.filter(state=state) if state else rows)[:200])
 
 
 @router.get("/meetings/{meeting_id}", response=MeetingDetailOut, auth=django_auth,
@@ -428,8 +429,9 @@ def _request(request, request_id):
 
 @router.get("/support", response=list[SupportOut], auth=django_auth,
             summary="Support requests you may read")
-def support_list(request):
-    return list(support.requests_for(request.auth)[:500])
+def support_list(request, state: SupportState | None = None):
+    rows = support.requests_for(request.auth)
+    return list((rows.filter(state=state) if state else rows)[:500])
 
 
 @router.get("/support/{request_id}", response=SupportDetailOut, auth=django_auth,
