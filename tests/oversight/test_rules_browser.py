@@ -31,7 +31,7 @@ def test_search_open_and_compare_on_a_phone(page, people, xihu, tmp_path):
 
     page.goto("/oversight/rules/")
     page.get_by_label("检索制度库").fill("预算审查")
-    submit(page, page.get_by_role("button", name="检索"))
+    submit(page, page.get_by_role("button", name="搜索"))
     expect(page.locator("#rules-found")).to_contain_text("1")
     expect(page.get_by_role("link", name="街道居民议事会议事规则")).to_have_count(0)
     submit(page, page.get_by_role("link", name="街道预算审查监督办法"))
