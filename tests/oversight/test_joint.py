@@ -177,3 +177,11 @@ def test_twenty_concurrent_identical_links_make_one(people, xihu):
         t.join(60)
     assert outcomes.count("ok") == 1, outcomes
     assert JointLink.objects.filter(matter=matter).count() == 1
+
+
+def test_list_page_for_each_role(matter, people, third_staff, own_login):
+    assert matter.title in own_login(people["district_staff"]).get("/oversight/joint/").content.decode()
+    assert matter.title in own_login(people["street_staff"]).get("/oversight/joint/").content.decode()
+    page = own_login(third_staff).get("/oversight/joint/")
+    assert page.status_code == 200 and matter.title not in page.content.decode()
+    assert own_login(people["resident"]).get("/oversight/joint/").status_code == 403

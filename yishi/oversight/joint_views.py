@@ -19,6 +19,7 @@ from yishi.core.workflow import may
 
 from . import joint
 from .joint_models import EntryKind, LinkKind
+from .permissions import reader_paths
 from .queries import streets as street_units
 
 DATE = forms.DateInput(attrs={"type": "date"})
@@ -62,8 +63,8 @@ def matter_list(request: HttpRequest) -> HttpResponse:
     user = request.user
     district = joint.is_district(user)
     rows = joint.matters_for(user)
-    if not district and not rows.exists():
-        raise PermissionDenied
+    if reader_paths(user) == []:
+        raise PermissionDenied  # no oversight role at all
     form, status = MatterForm(), 200
     if request.method == "POST":
         if not district:
