@@ -328,9 +328,40 @@ def make_inventory_finding(people, xihu):
                                  item_id=campaign.snapshot.get().pk)
 
 
+def make_oversight_meeting(people, xihu):
+    from yishi.oversight import meetings
+
+    meeting = meetings.schedule_meeting(people["district_staff"], title="双月例会",
+                                        held_on=timezone.localdate() + timedelta(days=3))
+    # Minutes written, so that publishing waits only for the person and the state.
+    type(meeting).objects.filter(pk=meeting.pk).update(minutes="会议纪要")
+    meeting.refresh_from_db()
+    return meeting
+
+
+def make_oversight_joint(people, xihu):
+    from yishi.oversight import joint
+
+    matter = joint.start_matter(people["district_staff"], joint.MatterInput(
+        title="跨街道河道整治", description="联合监督", streets=[xihu["xixi"], xihu["beishan"]]))
+    joint.add_entry(people["district_staff"], matter, kind="visit",
+                    date=timezone.localdate(), text="现场走访")
+    return matter
+
+
+def make_oversight_support(people, xihu):
+    from yishi.oversight import support
+
+    return support.request_support(people["street_staff"], xihu["xixi"], kind="training",
+                                   title="代表培训", description="需要履职培训")
+
+
 FACTORIES = {
     "finance.inventory": make_inventory,
     "finance.finding": make_inventory_finding,
+    "oversight.meeting": make_oversight_meeting,
+    "oversight.joint": make_oversight_joint,
+    "oversight.support": make_oversight_support,
     "finance.budget": make_finance_budget,
     "finance.warning": make_finance_warning,
     "finance.question": make_finance_question,

@@ -40,3 +40,22 @@ def xixi_assignment(task, xihu):
 @pytest.fixture
 def beishan_assignment(task, xihu):
     return task.assignments.get(street=xihu["beishan"])
+
+
+@pytest.fixture
+def own_login(db):
+    """Like verified_login, but each call signs in on a client of its own, so that a test can
+    hold the district's and a street's sessions side by side."""
+    from django.test import Client
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    def login(user):
+        client = Client()
+        device = TOTPDevice.objects.create(user=user, confirmed=True, name="test")
+        client.force_login(user)
+        session = client.session
+        session["otp_device_id"] = device.persistent_id
+        session.save()
+        return client
+
+    return login

@@ -122,3 +122,18 @@ def overdue_now(street, now=None):
     from django.utils import timezone
 
     return Opinion.objects.filter(overdue_q(now or timezone.now()), street=street)
+
+
+def reference(number: str) -> dict | None:
+    """An opinion named by its number, as another module links it (the district's joint
+    supervision): its title, street and page; None when there is no such opinion."""
+    from django.urls import reverse
+
+    opinion = Opinion.objects.filter(number=(number or "").strip()).select_related(
+        "street").first()
+    if opinion is None:
+        return None
+    return {"label": f"{opinion.number} {opinion.title}", "street": opinion.street,
+            "url": reverse("opinions:manage", args=[opinion.number]),
+            "public_url": reverse("opinions:detail", args=[opinion.number])
+            if opinion.is_public and opinion.state in PUBLIC_STATES else None}

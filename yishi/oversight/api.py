@@ -391,3 +391,12 @@ def act(request, assignment_id: Id, action: str):
     assignment = _readable(request, assignment_id)
     SIMPLE[action](request.auth, assignment)
     return _detail(assignment)
+
+
+# The "886" rules library, bimonthly meetings, joint supervision and service guarantee.
+from .rules_api import router as rules_router  # noqa: E402
+
+router.add_router("/rules", rules_router)
+from .mechanisms_api import router as mechanisms_router  # noqa: E402
+
+router.add_router("", mechanisms_router)

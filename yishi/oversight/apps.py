@@ -29,3 +29,19 @@ class OversightConfig(AppConfig):
                       {Role.DISTRICT_STAFF, Role.STREET_STAFF},
                       _("Standing-committee leaders linked to each street and their guidance "
                         "visits (联系指导)"))
+        # The "886" library, bimonthly meetings, joint supervision and service guarantee.
+        from .meetings import carry_over
+
+        periodic.register("oversight.carry_over")(carry_over)
+        menu.register(_("Rules library (886)"), "oversight:rules",
+                      {Role.DISTRICT_STAFF, Role.STREET_STAFF, Role.DEPUTY},
+                      _("The district's rules, documents and mechanisms, with their versions"))
+        menu.register(_("Bimonthly meetings"), "oversight:meetings",
+                      {Role.DISTRICT_STAFF, Role.STREET_STAFF, Role.DEPUTY},
+                      _("Agenda, attendance, decisions and minutes (双月例会)"))
+        menu.register(_("Joint supervision"), "oversight:joint",
+                      {Role.DISTRICT_STAFF, Role.STREET_STAFF, Role.DEPUTY},
+                      _("Matters supervised together by the district and several streets"))
+        menu.register(_("Support requests"), "oversight:support",
+                      {Role.DISTRICT_STAFF, Role.STREET_STAFF},
+                      _("Streets ask the district for funding, staff, premises or training"))

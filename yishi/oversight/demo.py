@@ -189,3 +189,16 @@ def _half_year_reports(staff, streets, today) -> None:
                 "工作开展情况": f"{street.name}上半年召开居民议事会议，开展代表接待活动。",
                 "存在问题": "部分意见办理时效有待提高。", "下步打算": "完善闭环办理机制。"}))
     StreetReport.objects.bulk_create(rows)
+
+
+# The "886" rules library, bimonthly meetings, joint supervision and service guarantee have
+# their own demo loaders, each idempotent on its own, run after the assignments above.
+_load_assignments_and_guidance = load
+
+
+def load(out) -> None:  # noqa: F811 - extends the loader above
+    from . import mechanisms_demo, rules_demo
+
+    _load_assignments_and_guidance(out)
+    rules_demo.load(out)
+    mechanisms_demo.load(out)

@@ -283,3 +283,16 @@ class StreetReport(models.Model):
     @property
     def is_late(self) -> bool:
         return self.late_flagged_at is not None
+
+
+# The "886" rules library, bimonthly meetings, joint supervision and service guarantee live in
+# modules of their own; imported here so that Django sees their models.
+from .joint_models import JointEntry, JointLink, JointMatter, JointStreet  # noqa: E402, F401
+from .meetings_models import (  # noqa: E402, F401
+    AgendaItem,
+    BimonthlyMeeting,
+    MeetingAttendance,
+    MeetingDecision,
+)
+from .rules_models import Rule, RuleGroup, RuleVersion  # noqa: E402, F401
+from .support_models import SupportEvent, SupportRequest  # noqa: E402, F401

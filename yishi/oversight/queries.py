@@ -126,3 +126,40 @@ def figure_rows(report) -> list[tuple[str, int]]:
     from .dashboard import FIGURES
 
     return [(f.label, report.figures.get(f.key, 0)) for f in FIGURES]
+
+
+# --- the rules library (制度库) ----------------------------------------------------------------
+
+def governing_rule(module_key: str):
+    """The rule that governs a module's page (`finance.budget_review`, `councils`,
+    `oversight.assignments`…), or None: other apps' pages link it by this stable key."""
+    from .rules_models import Rule
+
+    return (Rule.objects.filter(governs__contains=f" {module_key} ")
+            .order_by("group", "sort_order", "id").first())
+
+
+def rules_library(group: str | None = None, query: str = ""):
+    """The library's entries, in their groups, optionally one group and a search."""
+    from . import rules
+    from .rules_models import Rule
+
+    rows = Rule.objects.all()
+    if group:
+        rows = rows.filter(group=group)
+    if query.strip():
+        rows = rules.search(query, rows)
+    return rows.annotate(version_count=Count("versions"),
+                         effective_on=Max("versions__effective_on")).order_by(
+        "group", "sort_order", "id")
+
+
+def assignment_reference(assignment_id: str) -> dict | None:
+    """An assignment named by its id, as joint supervision links it."""
+    if not str(assignment_id or "").strip().isdigit():
+        return None
+    a = Assignment.objects.filter(pk=int(assignment_id)).select_related("task", "street").first()
+    if a is None:
+        return None
+    return {"label": f"{a.task.title} · {a.street.name}", "street": a.street,
+            "url": f"/oversight/assignments/{a.pk}/", "public_url": None}

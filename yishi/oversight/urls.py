@@ -22,3 +22,11 @@ urlpatterns = [
     path("dashboard/<int:year>/<slug:key>/<slug:code>/", views.dashboard_drill,
          name="dashboard_drill"),
 ]
+
+# The "886" rules library, bimonthly meetings, joint supervision and service guarantee.
+from . import rules_views  # noqa: E402
+
+urlpatterns += rules_views.urlpatterns
+from . import joint_views, meetings_views, support_views  # noqa: E402
+
+urlpatterns += meetings_views.urlpatterns + joint_views.urlpatterns + support_views.urlpatterns

@@ -79,3 +79,7 @@ STREET_REPORT = Workflow(
                    rule=_district),
     ],
 )
+
+
+# The bimonthly meeting, joint supervision and support request graphs (declared there).
+from . import workflows_886  # noqa: E402, F401

@@ -229,3 +229,17 @@ def completed_in(street, year: int):
     """The street's livelihood projects of `year` completed (awaiting acceptance or accepted)."""
     return Project.objects.filter(cycle__unit=street, cycle__year=year, state__in=[
         ProjectState.COMPLETED, ProjectState.ACCEPTED])
+
+
+def reference(project_id: str) -> dict | None:
+    """A project named by its id, as another module links it (the district's joint
+    supervision): its title, street and public page; None when there is no such project."""
+    from django.urls import reverse
+
+    if not str(project_id or "").strip().isdigit():
+        return None
+    project = Project.objects.filter(pk=int(project_id)).select_related("cycle__unit").first()
+    if project is None:
+        return None
+    return {"label": project.title, "street": project.cycle.unit,
+            "url": reverse("projects:detail", args=[project.pk]), "public_url": None}
