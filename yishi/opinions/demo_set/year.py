@@ -420,7 +420,11 @@ class Generator:
     def generate(self) -> list[Story]:
         stories = sorted((self.story(i) for i in range(self.count)),
                          key=lambda story: story.opinion.created_at)
-        last: dict[tuple[int, int], int] = {}
+        # Numbers continue each street's counter for the year (a year loaded on top of
+        # opinions already there, as a test does, does not collide with them).
+        last: dict[tuple[int, int], int] = {
+            (street_id, year): n for street_id, year, n in
+            OpinionCounter.objects.values_list("street_id", "year", "last")}
         for story in stories:
             o = story.opinion
             local = timezone.localtime(o.created_at)
@@ -530,15 +534,17 @@ class Generator:
                 extensions.append(request)
         Reply.objects.bulk_create(replies, batch_size=500)
         ExtensionRequest.objects.bulk_create(extensions, batch_size=500)
-        Support.objects.bulk_create(self.supports, batch_size=1000)
-        Follow.objects.bulk_create(self.follows, batch_size=1000)
+        audit.insert_rows(Support, [{"opinion": s.opinion.pk, "user": s.user.pk,
+                                     "created_at": s.created_at} for s in self.supports])
+        audit.insert_rows(Follow, [{"opinion": f.opinion.pk, "user": f.user.pk,
+                                    "created_at": f.created_at} for f in self.follows])
         for story in stories:
             o = story.opinion
             for step in story.steps:
                 if step.target in ("opinion", "timeline", "overdue"):
-                    timeline.append(TimelineEntry(opinion=o, action=step.action, note=step.note,
-                                                  actor_label=self._label(step.actor),
-                                                  created_at=step.at))
+                    timeline.append({"opinion": o.pk, "action": step.action,
+                                     "note": step.note, "actor_label": self._label(step.actor),
+                                     "created_at": step.at})
                 if step.target == "timeline":
                     continue
                 obj_type, obj_id = "opinions.Opinion", o.pk
@@ -555,14 +561,12 @@ class Generator:
                     unit_path=o.street.path,
                     before={"state": step.before} if step.before else None,
                     after=step.after or None))
-        TimelineEntry.objects.bulk_create(timeline, batch_size=1000)
+        audit.insert_rows(TimelineEntry, timeline)
         entries.sort(key=lambda e: e.created_at)
         audit.record_many(entries)
         for (street_id, year), last in self.last_numbers.items():
-            counter, created = OpinionCounter.objects.get_or_create(
-                street_id=street_id, year=year, defaults={"last": last})
-            if not created and counter.last < last:
-                OpinionCounter.objects.filter(pk=counter.pk).update(last=last)
+            OpinionCounter.objects.update_or_create(street_id=street_id, year=year,
+                                                    defaults={"last": last})
         return {"opinions": len(stories), "assignments": len(assignments),
                 "replies": len(replies), "timeline": len(timeline), "audit": len(entries),
                 "supports": len(self.supports), "follows": len(self.follows)}
