@@ -124,8 +124,9 @@ def _table_export(rows, fmt: str) -> HttpResponse:
 
 
 def records_export(start: date, end: date, street=None) -> HttpResponse:
-    """One line per opinion behind the figures: no name, number, address or text — only what
-    the rates are computed from. Times in the district's time zone."""
+    """One line per opinion behind the figures: no name, phone number, address or text — only
+    what the rates are computed from; the opinion's number only when it is public. Times in
+    the district's time zone."""
     lead = (Assignment.objects.filter(opinion=OuterRef("pk"), is_lead=True)
             .exclude(state=AssignmentState.TRANSFERRED).values("department__name")[:1])
     rows = (Opinion.objects.filter(stats.period_bounds(start, end))
@@ -134,7 +135,7 @@ def records_export(start: date, end: date, street=None) -> HttpResponse:
         rows = rows.filter(street=street)
     overdue = set(rows.filter(overdue_q(timezone.now())).values_list("pk", flat=True))
     rows = (rows.annotate(department=Subquery(lead)).order_by("created_at", "pk")
-            .values_list("pk", "number", "street__code", "street__name", "category__name",
+            .values_list("pk", "is_public", "number", "street__code", "street__name", "category__name",
                          "department", "created_at", "first_replied_at", "first_reply_due",
                          "reply_workdays", "rating"))
 
@@ -142,10 +143,11 @@ def records_export(start: date, end: date, street=None) -> HttpResponse:
         return timezone.localtime(value).isoformat(timespec="seconds") if value else ""
 
     def lines():
-        for (pk, number, code, name, category, department, received, replied, due, days,
-             rating) in rows.iterator(chunk_size=2000):
+        for (pk, public, number, code, name, category, department, received, replied, due,
+             days, rating) in rows.iterator(chunk_size=2000):
             on_time = "" if replied is None else int(due is not None and replied <= due)
-            yield [number, code, name, category, department or "", when(received),
+            # The number only of what the resident made public: the others stay unfindable.
+            yield [number if public else "", code, name, category, department or "", when(received),
                    when(replied), when(due), on_time, "" if days is None else days,
                    rating or "", int(pk in overdue)]
 
