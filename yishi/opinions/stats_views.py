@@ -34,6 +34,7 @@ class PeriodForm(forms.Form):
     def __init__(self, *args, streets, **kwargs):
         super().__init__(*args, **kwargs)
         self.streets = {s.code: s for s in streets}
+        self.fields["year"].initial = timezone.localdate().year
         self.fields["street"].choices = [("", _("All streets"))] + [
             (s.code, s.display_name) for s in streets]
         self.fields["month"].choices = [("", _("Whole year"))] + [
