@@ -10,11 +10,18 @@ class OpinionsConfig(AppConfig):
     def ready(self):
         from yishi.core import menu, periodic
         from yishi.core.models import Role
+        from yishi.core.workflow import transitioned
 
         from . import handoff, permissions  # noqa: F401 - registers the rules and receivers
+        from .models import Assignment, Opinion
+        from .stats import record_first_reply
         from .tasks import run_deadlines
 
         periodic.register("opinions.deadlines")(run_deadlines)
+        # The statistics keep each first reply as it was given (stats.py).
+        transitioned.connect(record_first_reply, sender=Opinion, dispatch_uid="opinions-stats-o")
+        transitioned.connect(record_first_reply, sender=Assignment,
+                             dispatch_uid="opinions-stats-a")
 
         def retrain_daily():
             from datetime import timedelta

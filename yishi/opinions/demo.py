@@ -1,6 +1,12 @@
-"""Demo opinion categories, every street's deadline policy, and a handful of 西溪 opinions at
-different steps of the loop (submitted, assigned, replied, closed with a rating)."""
+"""Demo opinion categories, every street's deadline policy, a year of opinions of all twelve
+streets (demo_set/year.py, bulk-written) and a handful of 西溪 opinions made through the
+services at different steps of the loop (submitted, assigned, replied, closed with a rating).
 
+The year's size is the setting YISHI_DEMO_OPINIONS_YEAR (`load_demo --opinions-year N`)."""
+
+import time
+
+from django.conf import settings
 from django.db import transaction
 
 from yishi.core.models import Unit, UnitKind, User
@@ -10,6 +16,7 @@ from .models import DeadlinePolicy, Open311Key, Opinion, OpinionCategory
 from .routing_model import DEMO_SET
 
 OPEN311_DEMO_KEY = "demo-open311-key"
+OPINIONS_YEAR = 4000
 
 CATEGORIES = [
     ("traffic", "道路交通", "Roads and traffic"),
@@ -75,6 +82,14 @@ def load(out) -> None:
     out.write(f"Open311 API key for 西溪街道: {OPEN311_DEMO_KEY}\n")
     if Opinion.objects.filter(street=xixi, title=DEMO[0][0]).exists():
         return
+    year = getattr(settings, "YISHI_DEMO_OPINIONS_YEAR", OPINIONS_YEAR)
+    if year:
+        from .demo_set.year import load_year
+
+        started = time.perf_counter()
+        written = load_year(year)
+        out.write("A year of opinions: " + ", ".join(f"{v} {k}" for k, v in written.items())
+                  + f" in {time.perf_counter() - started:.1f} s\n")
     staff = User.objects.get(mobile="13900010201")
     handler = User.objects.get(mobile="13900020201")
     communities = list(xixi.children.order_by("sort_order"))

@@ -138,6 +138,15 @@ class Opinion(models.Model):
     merged_into = models.ForeignKey("self", models.SET_NULL, null=True, blank=True,
                                     related_name="merged", verbose_name=_("merged into"))
     supports = models.PositiveIntegerField(_("me too (附议)"), default=0)
+    # The first answer the resident got, kept as it was then (a reopened opinion's replied_at
+    # and reply_deadline move on): the statistics count on-time replies and working days to
+    # reply from these, aggregated in the database. Written by stats.record_first_reply.
+    first_replied_at = models.DateTimeField(_("first replied"), null=True, blank=True,
+                                            editable=False)
+    first_reply_due = models.DateTimeField(_("first reply due"), null=True, blank=True,
+                                           editable=False)
+    reply_workdays = models.PositiveSmallIntegerField(_("working days to first reply"),
+                                                      null=True, blank=True, editable=False)
     search_tokens = models.TextField(editable=False, blank=True, default="")
     photos = models.ManyToManyField("core.Attachment", blank=True, related_name="+",
                                     verbose_name=_("photos"))
@@ -152,6 +161,7 @@ class Opinion(models.Model):
             models.Index(fields=["state", "accept_deadline"]),
             models.Index(fields=["state", "rating_deadline"]),
             models.Index(fields=["is_public", "-created_at"]),
+            models.Index(fields=["created_at"], name="opinion_created_at"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -220,6 +230,13 @@ class Assignment(models.Model):
     # 主办: the department whose reply answers the resident (and is rated); the others assist
     # (协办) and their replies are added to the story.
     is_lead = models.BooleanField(_("lead department (主办)"), default=False)
+    # This department's first reply, kept as it was then (see Opinion.first_replied_at).
+    first_replied_at = models.DateTimeField(_("first replied"), null=True, blank=True,
+                                            editable=False)
+    first_reply_due = models.DateTimeField(_("first reply due"), null=True, blank=True,
+                                           editable=False)
+    reply_workdays = models.PositiveSmallIntegerField(_("working days to first reply"),
+                                                      null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("assignment (交办)")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import handoff_views, views
+from . import handoff_views, stats_views, views
 
 app_name = "opinions"
 
@@ -8,7 +8,7 @@ urlpatterns = [
     path("", views.board, name="board"),
     path("new/", views.submit, name="submit"),
     path("export.csv", views.board_csv, name="board_csv"),
-    path("statistics/", views.statistics, name="statistics"),
+    path("statistics/", stats_views.statistics, name="statistics"),
     path("mine/", views.mine, name="mine"),
     path("record/", views.record, name="record"),
     path("manage/", views.queue, name="queue"),

@@ -234,46 +234,6 @@ def _stats_period(request):
     return day("start"), day("end")
 
 
-def statistics(request: HttpRequest) -> HttpResponse:
-    """Per street (or, with ?street=, per department): public figures of the loop."""
-    from yishi.core.charts import bar_chart
-
-    from . import stats
-
-    start, end = _stats_period(request)
-    street = Unit.objects.filter(code=request.GET.get("street"),
-                                 kind__in=[UnitKind.STREET, UnitKind.TOWN]).first()
-    rows = stats.by_department(street, start, end) if street else stats.by_street(start, end)
-    fmt = request.GET.get("format")
-    if fmt in ("csv", "xlsx"):
-        return _stats_export(rows, fmt)
-    titles = (_("Replied on time"), _("Satisfied or basically satisfied"))
-    charts = [
-        (titles[0], bar_chart(titles[0], [(r.label, r.on_time_rate or 0, r.on_time_percent)
-                                          for r in rows], maximum=1)),
-        (titles[1], bar_chart(titles[1], [(r.label, r.satisfaction_rate or 0,
-                                           r.satisfaction_percent) for r in rows], maximum=1)),
-    ]
-    return render(request, "opinions/stats.html", {
-        "rows": rows, "charts": charts, "street": street, "start": start, "end": end,
-        "streets": Unit.objects.filter(kind__in=[UnitKind.STREET, UnitKind.TOWN]).order_by("path"),
-        "trail": [(_("Residents' opinions"), reverse("opinions:board")), (_("Statistics"), None)],
-    })
-
-
-def _stats_export(rows, fmt: str) -> HttpResponse:
-    header = [str(_("Unit")), str(_("Received")), str(_("Replied")), str(_("On time")),
-              str(_("On-time rate")), str(_("Overdue, open")), str(_("Rated")),
-              str(_("Satisfaction rate")), str(_("Average working days to reply"))]
-    data = [[r.label, r.received, r.replied, r.on_time,
-             round(r.on_time_rate, 4) if r.on_time_rate is not None else "", r.overdue_open,
-             r.rated, round(r.satisfaction_rate, 4) if r.satisfaction_rate is not None else "",
-             round(r.average_days, 1) if r.average_days is not None else ""] for r in rows]
-    from yishi.core.exports import table_response
-
-    return table_response(header, data, fmt, "opinion-statistics", str(_("Statistics")))
-
-
 # --- staff --------------------------------------------------------------------------------------
 
 @login_required

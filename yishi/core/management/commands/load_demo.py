@@ -13,8 +13,16 @@ class Command(BaseCommand):
         parser.add_argument("--scale", type=int, default=0,
                             help="make sure this many extra demo residents exist (bulk insert)")
         parser.add_argument("--quiet", action="store_true", help="do not print the demo logins")
+        parser.add_argument("--opinions-year", type=int, default=None,
+                            help="how many opinions the demo's year holds (default: the setting "
+                                 "YISHI_DEMO_OPINIONS_YEAR, else 4000; 0 for none)")
 
-    def handle(self, *args, scale=0, quiet=False, **options):
+    def handle(self, *args, scale=0, quiet=False, opinions_year=None, **options):
+        if opinions_year is not None:
+            from django.test.utils import override_settings
+
+            with override_settings(YISHI_DEMO_OPINIONS_YEAR=opinions_year):
+                return self.handle(*args, scale=scale, quiet=quiet, **options)
         district, streets = demo.load_units()
         logins = demo.load_people(district, streets)
         for config in apps.get_app_configs():
