@@ -66,7 +66,7 @@ def board(request: HttpRequest) -> HttpResponse:
     if not query:
         rows = rows.order_by("-created_at", "-id")
     page = light_page(rows, request.GET.get("page"))
-    attach_moderation(page.object_list)  # one query for the page's moderation states
+    attach_moderation(page)  # one query for the page's moderation states
     return render(request, "opinions/board.html", {
         "page": page, "query": query,
         "streets": streets, "categories": OpinionCategory.objects.all(),
