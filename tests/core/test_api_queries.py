@@ -149,6 +149,7 @@ def measure_lists(client, verified_login) -> list[str]:
     _staff(verified_login)
     district = Council.objects.order_by("pk").first().street.parent.code
     check(f"/api/deputies/evaluation?unit={street}", f"/api/deputies/evaluation?unit={district}")
+    check("/api/moderation/items?state=pending&limit=1", "/api/moderation/items?state=pending")
     years = list(Cycle.objects.values("year").annotate(n=Count("id")).order_by("n", "year"))
     if len(years) > 1 and years[0]["n"] != years[-1]["n"]:
         check(f"/api/projects/cycles?year={years[0]['year']}",

@@ -4,10 +4,10 @@
 import pytest
 from django.core.exceptions import ValidationError
 
+from tests.core.test_concurrency import run_together
 from yishi.core.models import AuditRecord, Role, RoleAssignment, User
 from yishi.moderation import services
 from yishi.moderation.models import ModerationItem, ModerationState, Report
-from tests.core.test_concurrency import run_together
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -5,12 +5,12 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 
+from tests.permission_matrix import assert_matrix
 from yishi.core.models import AuditRecord
 from yishi.core.permissions import has_perm
 from yishi.moderation import services
 from yishi.moderation.models import ModerationItem, ModerationState, Report, SensitiveWord
 from yishi.moderation.queries import PENDING_TEXT, published
-from tests.permission_matrix import assert_matrix
 
 MASKED = "138****5678"
 NUMBER = "13812345678"
@@ -243,3 +243,39 @@ def test_project_comment_objection_call_and_question_are_held(people, xihu):
     call.refresh_from_db()
     del call._moderation_item  # read again, as the next request would
     assert published(call, "description", None) == f"小区门口积水，电话{MASKED}"
+
+
+def test_api_queue_decisions_and_errors(submit, people, beishan_staff, client, verified_login,
+                                        words):
+    opinion = submit()
+    item = _item(opinion)
+    verified_login(beishan_staff)
+    assert client.get(f"/api/moderation/items/{item.pk}").status_code == 404
+    assert client.post(f"/api/moderation/items/{item.pk}/approve").status_code == 404
+    assert client.get("/api/moderation/items").json() == []
+    client.logout()
+    verified_login(people["street_staff"])
+    listed = client.get("/api/moderation/items").json()
+    assert [row["id"] for row in listed] == [item.pk]
+    assert listed[0]["public"]["text"].endswith(f"{MASKED}。")
+    detail = client.get(f"/api/moderation/items/{item.pk}").json()
+    assert {a["name"] for a in detail["actions"]} == {"approve", "edit", "hide"}
+    response = client.post(f"/api/moderation/items/{item.pk}/edit",
+                           {"public": {"text": "赌 博"}}, content_type="application/json")
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "text"
+    response = client.post(f"/api/moderation/items/{item.pk}/hide", {"reason": ""},
+                           content_type="application/json")
+    assert response.status_code == 422 and response.json()["errors"][0]["field"] == "reason"
+    item.refresh_from_db()
+    assert item.state == ModerationState.PENDING
+    response = client.post(f"/api/moderation/items/{item.pk}/approve")
+    assert response.status_code == 200 and response.json()["state"] == "approved"
+    again = client.post(f"/api/moderation/items/{item.pk}/approve")
+    assert again.status_code in (409, 422)
+    public = Client()
+    reported = public.post(f"/api/moderation/items/{item.pk}/report", {"reason": "广告"},
+                           content_type="application/json")
+    assert reported.status_code == 201
+    item.refresh_from_db()
+    assert item.state == ModerationState.PENDING

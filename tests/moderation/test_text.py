@@ -10,7 +10,7 @@ WORDS = [normalize("赌博"), normalize("代开发票"), normalize("falun")]
 
 def _valid_id(first17: str) -> str:
     weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-    return first17 + "10X98765432"[sum(int(d) * w for d, w in zip(first17, weights)) % 11]
+    return first17 + "10X98765432"[sum(int(d) * w for d, w in zip(first17, weights, strict=True)) % 11]
 
 
 @pytest.mark.parametrize("hostile", [

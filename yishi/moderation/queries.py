@@ -99,6 +99,7 @@ def status(obj, user=None) -> dict:
         "is_author": bool(user is not None and getattr(user, "is_authenticated", False)
                           and user.pk == item.author_id),
         "reason": item.reason if original else "",
+        "may_moderate": original and has_perm(user, "moderation.moderate", item.street),
         "may_report": item.state in PUBLISHED_STATES and not (
             user is not None and getattr(user, "is_authenticated", False)
             and user.pk == item.author_id),
