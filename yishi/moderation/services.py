@@ -6,7 +6,6 @@ import hashlib
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -29,8 +28,8 @@ REPORTS_PER_WINDOW = 10
 REPORT_WINDOW_SECONDS = 600
 
 
-class ModerationError(ValidationError):
-    pass
+class ModerationError(WorkflowError):
+    """Bad input or a refused step; `code` "state"/"conflict" for the workflow's refusals."""
 
 
 def word_list() -> list[str]:
@@ -174,8 +173,10 @@ def report(item: ModerationItem, reason: str, *, user=None, address: str = "") -
     if item.state in (ModerationState.APPROVED, ModerationState.EDITED):
         try:
             transition(item, "reopen", actor, workflow=MODERATION, after={"reason": reason})
-        except WorkflowError:
-            pass  # someone else's report sent it back first: it is in the queue once
+        except WorkflowError as exc:
+            if exc.code not in ("conflict", "state"):
+                raise
+            # Someone else's report sent it back first: it is in the queue once.
     item.refresh_from_db()
     return row
 
