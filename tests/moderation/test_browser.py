@@ -54,8 +54,8 @@ def test_phone_number_is_masked_from_submission_to_the_board(page, live_server, 
     page.get_by_role("link", name=re.compile(f"#{opinion.pk}$")).click()
     expect(page.get_by_role("heading", name="审核内容")).to_be_visible()
     page.screenshot(path=f"{SHOTS}/item.png", full_page=True)
-    page.get_by_role("button", name="通过", exact=True).click()
-    expect(page.get_by_text("已完成：已通过。")).to_be_visible()
+    page.get_by_role("button", name="批准", exact=True).click()
+    expect(page.get_by_role("heading", name="审核队列")).to_be_visible()
     item.refresh_from_db()
     assert item.state == ModerationState.APPROVED
 

@@ -11,7 +11,6 @@ schema and Open311 apply:
 - a text saved before moderation existed (no item: imported or older records) is shown with
   its personal data masked."""
 
-from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -27,6 +26,13 @@ _MISSING = object()
 _ATTR = "_moderation_item"
 
 
+def _of_model(model) -> dict:
+    """Items of one model, by a join on the content type (no separate content-type query, so a
+    list costs the same whether the content-type cache is warm or not)."""
+    meta = model._meta.concrete_model._meta
+    return {"content_type__app_label": meta.app_label, "content_type__model": meta.model_name}
+
+
 def attach(objs) -> list:
     """Read the moderation items of a list of objects in one query (a board, an API list) so
     that `published` asks nothing more per row. Returns the objects as a list."""
@@ -35,9 +41,8 @@ def attach(objs) -> list:
     for obj in objs:
         by_type.setdefault(type(obj), []).append(obj)
     for model, rows in by_type.items():
-        ct = ContentType.objects.get_for_model(model)
         items = {i.object_id: i for i in ModerationItem.objects.filter(
-            content_type=ct, object_id__in=[o.pk for o in rows]).select_related("street")}
+            **_of_model(model), object_id__in=[o.pk for o in rows]).select_related("street")}
         for obj in rows:
             setattr(obj, _ATTR, items.get(obj.pk))
     return objs
@@ -47,8 +52,7 @@ def item_for(obj) -> ModerationItem | None:
     item = getattr(obj, _ATTR, _MISSING)
     if item is _MISSING:
         item = (ModerationItem.objects.select_related("street")
-                .filter(content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk)
-                .first())
+                .filter(**_of_model(type(obj)), object_id=obj.pk).first())
         setattr(obj, _ATTR, item)
     return item
 
