@@ -15,6 +15,7 @@ import pytest
 from django.apps import apps
 from django.core.management.color import no_style
 from django.db import connection, transaction
+from django.test import override_settings
 
 BASE, DEMO = "base", "demo"
 # The demo's year of opinions is smaller in tests (4,000 in `load_demo`): every test restores
@@ -114,7 +115,10 @@ def demo_snapshot(django_db_setup, django_db_blocker):
 
     with django_db_blocker.unblock():
         take(BASE)
-        call_command("load_demo", quiet=True, opinions_year=DEMO_OPINIONS_YEAR)
+        # The demo as a district installs it: every text waits for a moderator (the publishing
+        # apps' tests otherwise run with automatic approval, tests/conftest.py).
+        with override_settings(YISHI_MODERATION_AUTO_APPROVE=False):
+            call_command("load_demo", quiet=True, opinions_year=DEMO_OPINIONS_YEAR)
         take(DEMO)
         restore(BASE, flush=True)
     cache.clear()

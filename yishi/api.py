@@ -20,6 +20,7 @@ from yishi.core.api import router as core_router
 from yishi.councils.api import router as councils_router
 from yishi.deputies.api import router as deputies_router
 from yishi.finance.api import router as finance_router
+from yishi.moderation.api import router as moderation_router
 from yishi.opinions.api import router as opinions_router
 from yishi.opinions.handoff_api import document_webhooks
 from yishi.opinions.handoff_api import router as handoff_router
@@ -245,3 +246,4 @@ api.add_router("/councils", councils_router)
 api.add_router("/projects", projects_router)
 api.add_router("/finance", finance_router)
 api.add_router("/oversight", oversight_router)
+api.add_router("/moderation", moderation_router)

@@ -70,6 +70,8 @@ INSTALLED_APPS = [
     "yishi.projects",
     "yishi.finance",
     "yishi.oversight",
+    # After the apps that publish residents' texts: its demo moderates what theirs created.
+    "yishi.moderation",
 ]
 
 MIDDLEWARE = [
@@ -238,6 +240,11 @@ YISHI_SMS_SIGNATURE = os.environ.get("YISHI_SMS_SIGNATURE", "议事")
 YISHI_SMS_DAILY_LIMIT = int(os.environ.get("YISHI_SMS_DAILY_LIMIT", "5"))
 YISHI_QUIET_HOURS_START = int(os.environ.get("YISHI_QUIET_HOURS_START", "22"))
 YISHI_QUIET_HOURS_END = int(os.environ.get("YISHI_QUIET_HOURS_END", "8"))
+
+# Moderation (docs/moderation.md): with YISHI_MODERATION_AUTO_APPROVE=1 the district lets a
+# resident's text with no listed sensitive word through at once (personal data still masked);
+# by default every text waits for a moderator of its street.
+YISHI_MODERATION_AUTO_APPROVE = env_bool("YISHI_MODERATION_AUTO_APPROVE", False)
 # An e-mail address is added by following a signed link mailed to it, valid this long.
 YISHI_EMAIL_CONFIRM_DAYS = int(os.environ.get("YISHI_EMAIL_CONFIRM_DAYS", "3"))
 

@@ -13,6 +13,7 @@ urlpatterns = [
     path("projects/", include("yishi.projects.urls")),
     path("finance/", include("yishi.finance.urls")),
     path("oversight/", include("yishi.oversight.urls")),
+    path("moderation/", include("yishi.moderation.urls")),
     path("open311/v2/", include("yishi.opinions.open311_urls")),
     path("", include("yishi.core.urls")),
 ]

@@ -93,6 +93,14 @@ def make_call(people, xihu):
                                raised_by=people["resident"], description="路灯坏了")
 
 
+def make_moderation_item(people, xihu):
+    from yishi.moderation import services as moderation
+
+    opinion = make_opinion(people, xihu)  # submitting it holds it for moderation (pending)
+    return moderation.submit(opinion, ["title", "text"], street=opinion.street,
+                             author=people["resident"])
+
+
 def make_round_table(people, xihu):
     from yishi.councils.models import RoundTable
 
@@ -383,6 +391,7 @@ FACTORIES = {
     "councils.meeting": make_meeting,
     "councils.minutes": make_minutes,
     "councils.call": make_call,
+    "moderation": make_moderation_item,
     "councils.round_table": make_round_table,
     "deputies.session": make_reception_session,
     "deputies.booking": make_booking,

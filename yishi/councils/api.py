@@ -16,6 +16,8 @@ from ninja.security import django_auth
 from yishi.core.api_types import AllowedActionOut, Id, allowed_actions
 from yishi.core.models import Unit
 from yishi.core.permissions import require
+from yishi.moderation.queries import attach as attach_moderation
+from yishi.moderation.queries import published
 
 from . import meetings as meetings_svc
 from . import queries, roundtables
@@ -411,6 +413,11 @@ class CallOut(Schema):
     def resolve_community(obj):
         return obj.community.code
 
+    @staticmethod
+    def resolve_description(obj, context):
+        # Moderation's one rule: under review until approved, personal data masked.
+        return published(obj, "description", getattr(context.get("request"), "user", None))
+
 
 @router.get("/calls", response=list[CallOut], summary="One-click calls and their state")
 def calls(request, street: str | None = None, state: str | None = None):
@@ -419,7 +426,7 @@ def calls(request, street: str | None = None, state: str | None = None):
         rows = rows.filter(street__code=street)
     if state:
         rows = rows.filter(state=state)
-    return list(rows[:500])
+    return attach_moderation(rows[:500])
 
 
 class CallIn(Schema):

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -15,6 +16,7 @@ from yishi.core.permissions import require
 from yishi.core.signals import duty_performed, duty_withdrawn
 from yishi.core.weblinks import clean_https_url
 from yishi.core.workflow import transition
+from yishi.moderation.services import submit as hold_for_moderation
 from yishi.voting import services as voting
 from yishi.voting.models import Ballot, BallotState, Participation
 
@@ -386,6 +388,8 @@ def submit_item_opinion(user, item: AgendaItem, text: str) -> ItemOpinion:
     if len(text) > 3000:
         raise CouncilError({"text": _("Too long: at most %(n)d characters.") % {"n": 3000}})
     opinion = ItemOpinion.objects.create(item=item, member=member, text=text)
+    hold_for_moderation(opinion, ["text"], street=meeting.council.street, author=user,
+                        url=reverse("councils:meeting", args=[meeting.pk]))
     audit.record(user, "councils.item_opinion", opinion, after={"item": item.pk},
                  unit=meeting.council.street)
     return opinion

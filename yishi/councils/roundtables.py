@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -17,6 +18,7 @@ from yishi.core.notifications import notify
 from yishi.core.permissions import holds, require
 from yishi.core.signals import duty_performed
 from yishi.core.workflow import transition
+from yishi.moderation.services import submit as hold_for_moderation
 
 from .models import (
     Call,
@@ -93,6 +95,8 @@ def raise_call(actor, community: Unit, description: str) -> Call:
     call = Call.objects.create(street=street, community=community, raised_by=actor,
                                description=description, supports=1)
     CallSupport.objects.create(call=call, user=actor)
+    hold_for_moderation(call, ["description"], street=street, author=actor,
+                        url=reverse("councils:call", args=[call.pk]))
     audit.record(actor, "councils.raise_call", call, after={"community": community.code},
                  unit=street)
     if council.call_threshold <= 1:

@@ -13,6 +13,8 @@ from ninja.files import UploadedFile
 from ninja.security import django_auth
 
 from yishi.core.api_types import AllowedActionOut, Id, Year, allowed_actions
+from yishi.moderation.queries import attach as attach_moderation
+from yishi.moderation.queries import published
 
 from . import queries, services
 from .models import Question
@@ -100,7 +102,7 @@ def _budget(request, street: str, year: int):
 
 
 def _question(q, user) -> dict:
-    return {"id": q.pk, "line": q.line.code, "text": q.text, "asked_at": q.asked_at.isoformat(),
+    return {"id": q.pk, "line": q.line.code, "text": published(q, "text", user), "asked_at": q.asked_at.isoformat(),
             "state": q.state, "answer": q.answer,
             "answered_at": q.answered_at.isoformat() if q.answered_at else None,
             "actions": allowed_actions(q, user)}
@@ -140,7 +142,8 @@ def line_detail(request, street: str, year: Year, code: str):
         raise Http404
     fig = queries.figures(budget, prefix=line.code, max_level=line.level)[line.code]
     return {**_line(fig), "explanation": queries.explanation_of(budget, line),
-            "questions": [_question(q, request.user) for q in queries.questions_on(line)]}
+            "questions": [_question(q, request.user)
+                          for q in attach_moderation(queries.questions_on(line))]}
 
 
 class ImportOut(Schema):

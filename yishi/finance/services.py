@@ -19,6 +19,7 @@ from yishi.core.notifications import Text, notify
 from yishi.core.permissions import require
 from yishi.core.queries import holders
 from yishi.core.workflow import transition
+from yishi.moderation.services import submit as hold_for_moderation
 
 from . import imports
 from .models import (
@@ -350,6 +351,10 @@ def ask_question(actor, line: BudgetLine, text: str) -> Question:
         raise FinanceError({"text": _("Write between %(min)d and %(max)d characters.")
                             % {"min": QUESTION_MIN, "max": QUESTION_MAX}})
     question = Question.objects.create(line=line, asker=actor, text=text)
+    budget = line.budget
+    hold_for_moderation(question, ["text"], street=budget.street, author=actor,
+                        url=reverse("finance:line", args=[budget.street.code, budget.year,
+                                                          line.code]))
     audit.record(actor, "finance.ask_question", question, unit=line.budget.street,
                  after={"line": line.code}, repr_=f"{line.budget} {line.code}")
     _tell(holders(Role.FINANCE_STAFF, line.budget.street),

@@ -19,11 +19,19 @@ from yishi.core.api_types import (
     allowed_actions,
 )
 from yishi.core.models import Unit
+from yishi.moderation.queries import attach as attach_moderation
+from yishi.moderation.queries import published
 
 from . import queries, services
 from .models import Opinion, OpinionCategory, OpinionState
 
 router = Router(tags=["opinions"])
+
+
+def _asker(context):
+    """Who reads (moderation.queries.published: the author and staff read the text as written)."""
+    request = (context or {}).get("request")
+    return getattr(request, "user", None)
 
 
 class TimelineOut(Schema):
@@ -50,6 +58,14 @@ class OpinionOut(Schema):
     supports: int
     replies: list[str]
     timeline: list[TimelineOut]
+
+    @staticmethod
+    def resolve_title(obj, context):
+        return published(obj, "title", _asker(context))
+
+    @staticmethod
+    def resolve_text(obj, context):
+        return published(obj, "text", _asker(context))
 
     @staticmethod
     def resolve_category(obj):
@@ -114,7 +130,7 @@ def board(request, street: str | None = None, category: str | None = None,
     street_unit = Unit.objects.filter(code=street).first() if street else None
     category_row = OpinionCategory.objects.filter(code=category).first() if category else None
     rows = queries.public_board(street=street_unit, category=category_row, state=state)
-    return rows.prefetch_related("replies", "timeline")[offset:offset + limit]
+    return attach_moderation(rows.prefetch_related("replies", "timeline")[offset:offset + limit])
 
 
 @router.get("/opinions/{number}", response=OpinionDetailOut)
@@ -161,6 +177,8 @@ def similar(request, title: str = "", text: str = ""):
 
     if len(title) > 100 or len(text) > 5000:
         raise ValidationError(_("The title or the text is too long."))
-    return [{"number": o.number, "title": o.title, "state": str(OpinionState(o.state).label),
-             "similarity": round(score, 3)}
-            for o, score in similar_open_opinions(title, text)]
+    found = similar_open_opinions(title, text)
+    attach_moderation([o for o, _score in found])
+    return [{"number": o.number, "title": published(o, "title"),
+             "state": str(OpinionState(o.state).label), "similarity": round(score, 3)}
+            for o, score in found]

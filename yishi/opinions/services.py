@@ -11,6 +11,7 @@ from datetime import datetime
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -260,6 +261,11 @@ def submit_opinion(actor, intake: Intake, *, channel: str = OpinionChannel.WEB,
         opinion.photos.set(kept + [store_attachment(uploader, photo, images_only=True)
                                    for photo in intake.photos])
     _log(opinion, actor, "submit", after={"channel": channel})
+    from yishi.moderation.services import submit as hold_for_moderation
+
+    # Public only once a moderator approved it (docs/moderation.md); the author reads it now.
+    hold_for_moderation(opinion, ["title", "text"], street=street, author=resident,
+                        url=reverse("opinions:detail", args=[opinion.number]))
     notify(_street_staff(street), lambda: _("New opinion %(number)s") % {"number": opinion.number},
            opinion.title, f"/opinions/manage/{opinion.number}/")
     return opinion

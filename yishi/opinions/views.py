@@ -20,6 +20,9 @@ from yishi.core.models import Department, Unit, UnitKind
 from yishi.core.paging import light_page
 from yishi.core.permissions import has_perm
 from yishi.core.workflow import may as workflow_may
+from yishi.moderation.queries import attach as attach_moderation
+from yishi.moderation.queries import iter_attached
+from yishi.moderation.queries import published as moderated
 
 from . import queries, services
 from .forms import AssignForm, OpinionForm, RatingForm, RecordOpinionForm, RefuseForm, ReplyForm
@@ -74,8 +77,10 @@ def board(request: HttpRequest) -> HttpResponse:
         rows = search(query, rows=rows, limit=200)
     if not query:
         rows = rows.order_by("-created_at", "-id")
+    page = light_page(rows, request.GET.get("page"))
+    attach_moderation(page)  # one query for the page's moderation states
     return render(request, "opinions/board.html", {
-        "page": light_page(rows, request.GET.get("page")), "query": query,
+        "page": page, "query": query,
         "streets": streets, "categories": OpinionCategory.objects.all(),
         "states": queries.PUBLIC_STATES, "state_labels": dict(OpinionState.choices),
         "selected": {"street": street, "category": category, "state": state,
@@ -92,11 +97,12 @@ def board_csv(request: HttpRequest) -> HttpResponse:
     return table_response(
         ["number", "title", "category", "street", "community", "state", "submitted", "replied",
          "rating", "me_too"],
-        ([o.number, o.title, o.category.name, o.street.name,
+        ([o.number, moderated(o, "title"), o.category.name, o.street.name,
           o.community.name if o.community_id else "", o.state, timezone.localtime(o.created_at).isoformat(),
           timezone.localtime(o.replied_at).isoformat() if o.replied_at else "", o.rating, o.supports]
-         for o in queries.public_board().select_related("category", "street", "community")
-         .iterator(chunk_size=2000)), "csv", "opinions")
+         for o in iter_attached(queries.public_board()
+                                .select_related("category", "street", "community"))),
+        "csv", "opinions")
 
 
 @login_required

@@ -24,6 +24,8 @@ from yishi.core.api_types import (
     allowed_actions,
 )
 from yishi.core.models import Unit
+from yishi.moderation.queries import attach as attach_moderation
+from yishi.moderation.queries import published
 
 from . import queries, services
 from .models import Category, Cycle, Objection, Project, Tender
@@ -230,6 +232,10 @@ class ObjectionOut(Schema):
     def resolve_project(obj):
         return obj.project_id
 
+    @staticmethod
+    def resolve_text(obj, context):
+        return published(obj, "text", getattr(context.get("request"), "user", None))
+
 
 @router.get("/cycles", response=list[CycleOut])
 def cycles(request, year: Year | None = None):
@@ -279,7 +285,7 @@ def propose(request, pk: Id, data: ProposalIn):
 
 @router.get("/cycles/{pk}/objections", response=list[ObjectionOut])
 def objections(request, pk: Id):
-    return list(Objection.objects.filter(cycle_id=pk, tender__isnull=True))
+    return attach_moderation(Objection.objects.filter(cycle_id=pk, tender__isnull=True))
 
 
 @router.post("/cycles/{pk}/objections", response={201: ObjectionOut}, auth=django_auth,
@@ -301,7 +307,8 @@ def tender_detail(request, pk: Id) -> dict:
         "bid_deadline": t.bid_deadline, "objections_until": t.objections_until,
         "versions": [{"number": v.number, "text": v.text, "change_note": v.change_note,
                       "published_at": v.published_at,
-                      "comments": [c.text for c in v.comments.all()]}
+                      "comments": [published(c, "text", request.user)
+                                   for c in attach_moderation(v.comments.all())]}
                      for v in t.versions.all()],
         "criteria": [{"name": c.name, "weight": c.weight, "max_score": c.max_score}
                      for c in t.criteria.all()],

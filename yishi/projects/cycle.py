@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -16,6 +17,8 @@ from yishi.core import workflow
 from yishi.core.models import Department, Role, Unit, UnitKind
 from yishi.core.notifications import notify
 from yishi.core.permissions import holds, require
+from yishi.moderation.services import street_of
+from yishi.moderation.services import submit as hold_for_moderation
 from yishi.voting import services as voting
 from yishi.voting.models import BallotState, BudgetRule, PassRule
 
@@ -367,6 +370,9 @@ def file_objection(actor, cycle: Cycle, text: str, project: Project | None = Non
                                 or project.state != ProjectState.CANDIDATE):
         raise _error(_("This project is not on the candidate list."), "project")
     objection = Objection.objects.create(cycle=cycle, project=project, author=actor, text=text)
+    hold_for_moderation(objection, ["text"],
+                        street=project.street if project else street_of(cycle.unit),
+                        author=actor, url=reverse("projects:cycle", args=[cycle.pk]))
     _audit(actor, "object", objection, cycle.unit, after={"project": project.pk if project
                                                                 else None})
     return objection

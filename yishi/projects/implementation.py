@@ -6,6 +6,7 @@ from datetime import date
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -13,6 +14,7 @@ from yishi.core.models import Department, Role, RoleAssignment
 from yishi.core.notifications import notify
 from yishi.core.permissions import holds, require
 from yishi.core.signals import duty_performed
+from yishi.moderation.services import submit as hold_for_moderation
 
 from .models import (
     Comment,
@@ -156,6 +158,8 @@ def comment(actor, project: Project, text: str, is_question: bool = False,
         raise _error(_("Comments are taken on published versions of the tender document."))
     entry = Comment.objects.create(project=project, author=actor, text=text,
                                    is_question=is_question, tender_version=tender_version)
+    hold_for_moderation(entry, ["text"], street=project.street, author=actor,
+                        url=reverse("projects:detail", args=[project.pk]))
     _audit(actor, "comment", entry, project.community, after={"question": is_question})
     return entry
 

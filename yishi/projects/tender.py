@@ -10,11 +10,13 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import Max
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yishi.core import workflow
 from yishi.core.permissions import require
+from yishi.moderation.services import submit as hold_for_moderation
 
 from .models import (
     Award,
@@ -294,5 +296,7 @@ def object_to_award(actor, tender: Tender, text: str) -> Objection:
                      "text")
     objection = Objection.objects.create(cycle=tender.project.cycle, project=tender.project,
                                          tender=tender, author=actor, text=text)
+    hold_for_moderation(objection, ["text"], street=tender.project.street, author=actor,
+                        url=reverse("projects:tender", args=[tender.pk]))
     _audit(actor, "object_to_award", objection, tender.project.community)
     return objection
