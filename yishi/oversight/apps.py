@@ -29,3 +29,8 @@ class OversightConfig(AppConfig):
                       {Role.DISTRICT_STAFF, Role.STREET_STAFF},
                       _("Standing-committee leaders linked to each street and their guidance "
                         "visits (联系指导)"))
+        from . import evaluation_workflow  # noqa: F401 - registers the scheme's graph
+
+        menu.register(_("Evaluation (考评)"), "oversight:evaluation",
+                      {Role.DISTRICT_STAFF, Role.STREET_STAFF, Role.DEPUTY},
+                      _("The year's indicator tree and every street's scorecard (考评激励)"))

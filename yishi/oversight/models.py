@@ -283,3 +283,14 @@ class StreetReport(models.Model):
     @property
     def is_late(self) -> bool:
         return self.late_flagged_at is not None
+
+
+# --- evaluation (考评激励), in its own module -----------------------------------------------
+from .evaluation_models import (  # noqa: E402,F401
+    EvaluationScheme,
+    Indicator,
+    Measure,
+    SchemeState,
+    ScoringMethod,
+    StreetScore,
+)
