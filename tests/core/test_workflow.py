@@ -276,7 +276,21 @@ def make_oversight_report(people, xihu):
     return report
 
 
+def make_oversight_evaluation(people, xihu):
+    from yishi.oversight import evaluation
+
+    staff = people["district_staff"]
+    scheme = evaluation.create_scheme(staff, 2026)
+    evaluation.add_indicator(staff, scheme, evaluation.IndicatorInput(
+        "特色工作", "100", method="assessed"))
+    # Computed, so that review and publish wait only for the person and the state.
+    type(scheme).objects.filter(pk=scheme.pk).update(computed_at=timezone.now())
+    scheme.refresh_from_db()
+    return scheme
+
+
 FACTORIES = {
+    "oversight.evaluation": make_oversight_evaluation,
     "finance.budget": make_finance_budget,
     "finance.warning": make_finance_warning,
     "finance.question": make_finance_question,

@@ -67,3 +67,20 @@ def test_only_the_district_sees_the_board(demo, verified_login, mobile):
     assert client.get(f"/oversight/dashboard/{year}.xlsx").status_code == 403
     code = queries.streets().first().code
     assert client.get(f"/oversight/dashboard/{year}/opinions_received/{code}/").status_code == 403
+
+
+def test_board_queries_are_constant_in_the_number_of_streets(demo):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    year = timezone.localdate().year
+    streets = list(queries.streets())
+    with CaptureQueriesContext(connection) as few:
+        dashboard.board(streets[:2], year)
+    with CaptureQueriesContext(connection) as all_of_them:
+        board = dashboard.board(streets, year)
+    assert len(few) == len(all_of_them) == len(dashboard.FIGURES)
+    # The grouped figures are those of the per-street querysets the drill-downs list.
+    for row in board:
+        for figure, count in row["figures"]:
+            assert count == figure.rows(row["street"], year).count(), (figure.key, row["street"])

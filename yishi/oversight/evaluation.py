@@ -400,7 +400,7 @@ def review(actor, row: StreetScore, score, reason: str = "", *, now=None) -> Str
     row.reviewed_by, row.reviewed_at = actor, now or timezone.now()
     row.score = value
     row.save()
-    audit.record(actor, "oversight.evaluation.review", row, before=before,
+    audit.record(actor, "oversight.evaluation.review_score", row, before=before,
                  after={"reviewed_score": value, "reason": reason,
                         "self_score": row.self_score},
                  unit=row.street, repr_=f"{indicator.name} · {row.street.name}")
