@@ -391,3 +391,7 @@ def act(request, assignment_id: Id, action: str):
     assignment = _readable(request, assignment_id)
     SIMPLE[action](request.auth, assignment)
     return _detail(assignment)
+
+
+# The evaluation's endpoints (考评激励) live in their own module, on this router.
+from . import evaluation_api  # noqa: E402,F401
