@@ -84,3 +84,19 @@ def test_board_queries_are_constant_in_the_number_of_streets(demo):
     for row in board:
         for figure, count in row["figures"]:
             assert count == figure.rows(row["street"], year).count(), (figure.key, row["street"])
+
+
+def test_trends_add_up_to_the_board(district_client):
+    year = timezone.localdate().year
+    board = dashboard.board(queries.streets(), year)
+    for figure in dashboard.TRENDS:
+        months = dashboard.trend(figure, year)
+        column = sum(count for row in board for f, count in row["figures"] if f is figure)
+        assert sum(months) == column, figure.key
+        page = district_client.get(f"/oversight/dashboard/{year}/?trend={figure.key}")
+        table = re.search(r'<table id="trend">.*?</table>', page.content.decode(), re.S).group(0)
+        assert [int(n) for n in re.findall(r"<td>(\d+)</td>", table)] == months
+    page = district_client.get(f"/oversight/dashboard/{year}/").content.decode()
+    grid = re.search(r'<ul class="card-grid" id="street-grid">(.*?)</ul>\n</section>', page,
+                     re.S).group(1)
+    assert grid.count('<li class="card">') == queries.streets().count()

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db.models import Count, QuerySet
+from django.db.models.functions import ExtractMonth
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -27,6 +28,8 @@ class Figure:
     # One row of the drill-down list: (date, text, link or "").
     describe: Callable[[object], tuple]
     street_field: str = "street"
+    # The date the monthly trend counts by (empty: the figure has no trend, e.g. a state now).
+    month_field: str = ""
 
 
 def _of(queryset, street):
@@ -41,7 +44,7 @@ FIGURES = [
     Figure("opinions_received", _("Opinions received"), _("Opinions"),
            opinions.received_in,
            lambda o: (_local(o.created_at), f"{o.number} {o.title}",
-                      f"/opinions/manage/{o.number}/")),
+                      f"/opinions/manage/{o.number}/"), month_field="created_at"),
     Figure("opinions_overdue", _("Opinions overdue now"), _("Opinions"),
            lambda street, year: opinions.overdue_now(street),
            lambda o: (_local(o.created_at), f"{o.number} {o.title}",
@@ -49,7 +52,7 @@ FIGURES = [
     Figure("meetings_held", _("Council meetings held"), _("Councils"),
            councils.meetings_held_in,
            lambda m: (_local(m.starts_at), m.title, f"/councils/meetings/{m.pk}/"),
-           "council__street"),
+           "council__street", "starts_at"),
     Figure("projects_chosen", _("Projects chosen"), _("Livelihood projects"),
            projects.chosen_in,
            lambda p: (None, p.title, f"/projects/{p.pk}/"), "cycle__unit"),
@@ -59,7 +62,7 @@ FIGURES = [
     Figure("receptions_held", _("Receptions held"), _("Deputies"),
            deputies.receptions_held_in,
            lambda s: (_local(s.starts_at), str(s.station), f"/deputies/sessions/{s.pk}/"),
-           "station__unit"),
+           "station__unit", "starts_at"),
     Figure("assignments_open", _("Assignments open"), _("Oversight"),
            lambda street, year: _of(Assignment.objects.filter(
                state__in=OPEN_ASSIGNMENT_STATES).select_related("task"), street),
@@ -74,7 +77,8 @@ FIGURES = [
     Figure("guidance_visits", _("Guidance visits"), _("Oversight"),
            lambda street, year: _of(GuidanceVisit.objects.filter(date__year=year)
                                     .select_related("leader"), street),
-           lambda v: (v.date, f"{v.leader.name}: {v.topics}", f"/oversight/visits/{v.pk}/")),
+           lambda v: (v.date, f"{v.leader.name}: {v.topics}", f"/oversight/visits/{v.pk}/"),
+           month_field="date"),
 ]
 BY_KEY = {f.key: f for f in FIGURES}
 
@@ -106,3 +110,25 @@ def table(streets, year: int) -> tuple[list, list]:
     header = [str(_("Street"))] + [str(f.label) for f in FIGURES]
     return header, [[row["street"].display_name] + [count for _f, count in row["figures"]]
                     for row in board(streets, year)]
+
+
+TRENDS = [f for f in FIGURES if f.month_field]
+# The street grid (map) shows these figures on each street's tile.
+GRID = ["opinions_overdue", "assignments_overdue", "meetings_held"]
+
+
+def trend(figure: Figure, year: int) -> list[int]:
+    """The figure's count for every street by month of `year` (local time), January first: one
+    grouped query."""
+    month = ExtractMonth(figure.month_field)
+    rows = (figure.rows(None, year).order_by().annotate(month=month).values("month")
+            .annotate(n=Count("pk")).values_list("month", "n"))
+    found = dict(rows)
+    return [found.get(m, 0) for m in range(1, 13)]
+
+
+def grid(rows: list[dict]) -> list[dict]:
+    """The street grid: each street of the board with the GRID figures."""
+    return [{"street": row["street"],
+             "figures": [(f, count) for f, count in row["figures"] if f.key in GRID]}
+            for row in rows]
