@@ -257,3 +257,61 @@ def test_street_sees_its_own_card_only(demo, verified_login):
                        "review/", {"score": "0", "reason": "x"}).status_code == 404
     assert client.post(f"/oversight/evaluation/{year}/do/publish/").status_code == 403
     assert list(StreetScore.objects.values_list("pk", "score", "reviewed_score")) == before
+
+
+def _at_once(n, work):
+    import threading
+
+    from django.db import close_old_connections, connection
+
+    barrier, outcomes = threading.Barrier(n), []
+
+    def worker():
+        try:
+            barrier.wait()
+            work()
+            outcomes.append("ok")
+        except Exception as exc:  # noqa: BLE001 - the outcome is what the test inspects
+            outcomes.append(exc)
+        finally:
+            close_old_connections()
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    return outcomes
+
+
+@pytest.mark.django_db(transaction=True)
+def test_twenty_concurrent_requests_have_one_effect(people, xihu):
+    from yishi.core.models import Attachment
+
+    staff, street_staff = people["district_staff"], people["street_staff"]
+    scheme = evaluation.create_scheme(staff, 2026)
+    indicator = evaluation.add_indicator(staff, scheme, IndicatorInput(
+        "特色工作", "100", method="assessed"))
+    evaluation.open_self_assessment(staff, scheme)
+    evidence = Attachment.objects.create(original_name="a.pdf", content_type="application/pdf",
+                                         size=1, sha256="0" * 64, uploaded_by=street_staff)
+
+    def assess():
+        evaluation.self_assess(User.objects.get(pk=street_staff.pk),
+                               Indicator.objects.get(pk=indicator.pk), xihu["xixi"], "80",
+                               "品牌工作", attachment_ids=[evidence.pk])
+
+    outcomes = _at_once(20, assess)
+    assert outcomes.count("ok") == 20, outcomes  # the same answer, given once
+    assert AuditRecord.objects.filter(action="oversight.evaluation.self_assess").count() == 1
+    evaluation.start_review(staff, scheme)
+
+    def publish():
+        evaluation.publish(User.objects.get(pk=staff.pk),
+                           EvaluationScheme.objects.get(pk=scheme.pk))
+
+    outcomes = _at_once(20, publish)
+    assert outcomes.count("ok") == 1, outcomes
+    assert AuditRecord.objects.filter(action="oversight.evaluation.publish").count() == 1
+    assert EvaluationScheme.objects.get(pk=scheme.pk).state == SchemeState.PUBLISHED

@@ -360,6 +360,9 @@ def self_assess(actor, indicator: Indicator, street, score, note: str, files=(),
         raise _error(_("Attach at most %(n)s files.") % {"n": MAX_EVIDENCE_FILES}, "evidence")
     if not files and not earlier and not row.evidence.exists():
         raise _error(_("Attach the evidence for your score."), "evidence", "required")
+    if (not files and value == row.self_score and note == row.self_note
+            and {a.pk for a in earlier} <= set(row.evidence.values_list("pk", flat=True))):
+        return row  # the same self-assessment again (a repeated request): nothing changes
     try:
         stored = [store_attachment(actor, f, description=indicator.name[:200]) for f in files]
     except Exception as exc:
