@@ -104,14 +104,15 @@ def fill(args) -> dict:
                         "year": str(y), "title": f"'B{y} ' || t.title"})
             template = Project.objects.order_by("pk").first()
             milestone = Milestone.objects.order_by("pk").first()
-            for cycle in Cycle.objects.filter(title__startswith="B"):
+            for cycle in Cycle.objects.filter(title__startswith="B", projects__isnull=True):
                 _copy_rows(cursor, Project, template.pk, 20, {
                     "cycle_id": str(cycle.pk), "title": f"'B{cycle.year}项目' || g",
                     "state": "CASE WHEN g % 4 = 0 THEN 'in_progress' ELSE 'accepted' END"})
             if milestone:
                 cursor.execute(
-                    f'SELECT id FROM "{Project._meta.db_table}" WHERE title LIKE %s',
-                    ["B%"])
+                    f'SELECT p.id FROM "{Project._meta.db_table}" p WHERE p.title LIKE %s '
+                    f'AND NOT EXISTS (SELECT 1 FROM "{Milestone._meta.db_table}" x '
+                    f'WHERE x.project_id = p.id)', ["B%"])
                 for (project_id,) in cursor.fetchall():
                     _copy_rows(cursor, Milestone, milestone.pk, 4, {
                         "project_id": str(project_id),
@@ -124,13 +125,15 @@ def fill(args) -> dict:
                     if not Budget.objects.filter(street=street_pk, year=y).exists():
                         _copy_rows(cursor, Budget, budget.pk, 1, {
                             "street_id": str(street_pk), "year": str(y),
-                            "published_at": f"TIMESTAMPTZ '{y}-03-{10 + street_pk % 25:02d} "
+                            "published_at": f"TIMESTAMPTZ '{y}-03-{1 + street_pk % 28:02d} "
                                             "10:00+08'",
                             "review_item_id": "NULL"})
             templates = list(Meeting.objects.filter(state="closed", starts_at__year=year)
                              .distinct("council_id").order_by("council_id", "pk"))
             for back in range(1, args.years):
                 y = year - back
+                if Meeting.objects.filter(title__startswith=f"B{y}年").exists():
+                    continue
                 for template in templates:
                     _copy_rows(cursor, Meeting, template.pk, 6, {
                         "title": f"'B{y}年第' || g || '次会议'", "batch_id": "NULL",
@@ -144,7 +147,8 @@ def fill(args) -> dict:
                     f'leave_reason, signed_in_at, mode) SELECT m.id, a.member_id, a.response, '
                     f'a.leave_reason, a.signed_in_at, a.mode FROM "{meeting_table}" m, '
                     f'"{attendance_table}" a WHERE a.meeting_id = %s AND m.council_id = %s '
-                    f'AND m.title LIKE %s', [template.pk, template.council_id, "B%"])
+                    f'AND m.title LIKE %s AND NOT EXISTS (SELECT 1 FROM "{attendance_table}" x '
+                    f'WHERE x.meeting_id = m.id)', [template.pk, template.council_id, "B%"])
             done["projects, budgets, meetings"] = time.monotonic() - started
     from bench.evaluation import fill as fill_deputies
 
@@ -196,9 +200,9 @@ def main(argv=None) -> int:
     started = time.monotonic()
     call_command("migrate", verbosity=0)
     call_command("load_demo", quiet=True, stdout=open(os.devnull, "w"))
-    print(f"migrate + demo: {time.monotonic() - started:.0f} s")
+    print(f"migrate + demo: {time.monotonic() - started:.0f} s", flush=True)
     for what, seconds in fill(args).items():
-        print(f"filled {what}: {seconds:.0f} s")
+        print(f"filled {what}: {seconds:.0f} s", flush=True)
     print(f"rows: opinions {Opinion.objects.count():,}, projects {Project.objects.count():,}, "
           f"receptions {ReceptionSession.objects.count():,}, "
           f"duty activities {DutyActivity.objects.count():,}")
