@@ -69,7 +69,7 @@ def fill(args) -> dict:
             days = args.opinion_years * 365
             # created: spread over the years back from now; the reply is due 15 days later and
             # comes after g % 20 days (some late); one in 50 is still open past its deadline.
-            created = f"(%(now)s::timestamptz - ((g * 7919) %% {days * 24}) * interval '1 hour')"
+            created = f"(%(now)s::timestamptz - ((g::bigint * 7919) %% {days * 24}) * interval '1 hour')"
             created = created % {"now": f"'{now.isoformat()}'"}
             _copy_rows(cursor, Opinion, template.pk, args.opinions - have, {
                 "number": f"'B' || lpad((g + {have})::text, 9, '0')",
