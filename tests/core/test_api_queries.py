@@ -178,7 +178,7 @@ def measure_lists(client, verified_login) -> list[str]:
         # and an empty list skips the read of its moderation states)
         "/api/councils/calls",
         "/projects/?year=2031", "/projects/manage/", roster_url, milestones_url,
-        sessions_url)}
+        sessions_url, f"/api/oversight/evaluation/{timezone.localdate().year}/ranking")}
     _more_weeks(2)
     _more_councils(3)
     _more_cycles(staff, 2031, 3)

@@ -27,6 +27,8 @@ def rule(name):
     ("oversight.view_board", DISTRICT, DISTRICT),
     ("oversight.handle", {"street_staff"}, set()),
     ("oversight.view", STREET_AND_DISTRICT | {"deputy"}, DISTRICT),
+    ("oversight.evaluate", DISTRICT, DISTRICT),
+    ("oversight.self_assess", {"street_staff"}, set()),
     ("core.verify_resident", STREET_AND_DISTRICT, DISTRICT),
     ("core.assign_role", STREET_AND_DISTRICT | {"sysadmin"}, DISTRICT | {"sysadmin"}),
     ("core.view_audit", STREET_AND_DISTRICT | {"sysadmin"}, DISTRICT | {"sysadmin"}),
@@ -53,7 +55,8 @@ def test_every_rule_is_covered_by_the_matrix():
                "core.upload_attachment", "core.view_workspace", "voting.manage_ballot",
                "voting.count_paper", "opinions.manage", "opinions.record", "deputies.schedule",
                "deputies.view_evaluation", "deputies.declare_week", "oversight.assign",
-               "oversight.guide", "oversight.view_board", "oversight.handle", "oversight.view"}
+               "oversight.guide", "oversight.view_board", "oversight.handle", "oversight.view",
+               "oversight.evaluate", "oversight.self_assess"}
     assert {r for r in RULES if r.split(".")[0] not in {"councils", "projects", "finance"}} == covered
 
 

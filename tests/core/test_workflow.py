@@ -364,12 +364,26 @@ def make_oversight_support(people, xihu):
                                    title="代表培训", description="需要履职培训")
 
 
+def make_oversight_evaluation(people, xihu):
+    from yishi.oversight import evaluation
+
+    staff = people["district_staff"]
+    scheme = evaluation.create_scheme(staff, 2026)
+    evaluation.add_indicator(staff, scheme, evaluation.IndicatorInput(
+        "特色工作", "100", method="assessed"))
+    # Computed, so that review and publish wait only for the person and the state.
+    type(scheme).objects.filter(pk=scheme.pk).update(computed_at=timezone.now())
+    scheme.refresh_from_db()
+    return scheme
+
+
 FACTORIES = {
     "finance.inventory": make_inventory,
     "finance.finding": make_inventory_finding,
     "oversight.meeting": make_oversight_meeting,
     "oversight.joint": make_oversight_joint,
     "oversight.support": make_oversight_support,
+    "oversight.evaluation": make_oversight_evaluation,
     "finance.budget": make_finance_budget,
     "finance.warning": make_finance_warning,
     "finance.question": make_finance_question,

@@ -67,3 +67,36 @@ def test_only_the_district_sees_the_board(demo, verified_login, mobile):
     assert client.get(f"/oversight/dashboard/{year}.xlsx").status_code == 403
     code = queries.streets().first().code
     assert client.get(f"/oversight/dashboard/{year}/opinions_received/{code}/").status_code == 403
+
+
+def test_board_queries_are_constant_in_the_number_of_streets(demo):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    year = timezone.localdate().year
+    streets = list(queries.streets())
+    with CaptureQueriesContext(connection) as few:
+        dashboard.board(streets[:2], year)
+    with CaptureQueriesContext(connection) as all_of_them:
+        board = dashboard.board(streets, year)
+    assert len(few) == len(all_of_them) == len(dashboard.FIGURES)
+    # The grouped figures are those of the per-street querysets the drill-downs list.
+    for row in board:
+        for figure, count in row["figures"]:
+            assert count == figure.rows(row["street"], year).count(), (figure.key, row["street"])
+
+
+def test_trends_add_up_to_the_board(district_client):
+    year = timezone.localdate().year
+    board = dashboard.board(queries.streets(), year)
+    for figure in dashboard.TRENDS:
+        months = dashboard.trend(figure, year)
+        column = sum(count for row in board for f, count in row["figures"] if f is figure)
+        assert sum(months) == column, figure.key
+        page = district_client.get(f"/oversight/dashboard/{year}/?trend={figure.key}")
+        table = re.search(r'<table id="trend">.*?</table>', page.content.decode(), re.S).group(0)
+        assert [int(n) for n in re.findall(r"<td>(\d+)</td>", table)] == months
+    page = district_client.get(f"/oversight/dashboard/{year}/").content.decode()
+    grid = re.search(r'<ul class="card-grid" id="street-grid">(.*?)</ul>\n</section>', page,
+                     re.S).group(1)
+    assert grid.count('<li class="card">') == queries.streets().count()

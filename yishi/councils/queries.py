@@ -119,6 +119,28 @@ def street_link(street) -> dict | None:
 # --- figures for the district's oversight -----------------------------------------------------
 
 def meetings_held_in(street, year: int):
-    """Council meetings of the street held (closed) that started in `year`."""
-    return Meeting.objects.filter(council__street=street, state=MeetingState.CLOSED,
-                                  starts_at__year=year)
+    """Council meetings of the street held (closed) that started in `year`; every street's when
+    `street` is None."""
+    rows = Meeting.objects.filter(state=MeetingState.CLOSED, starts_at__year=year)
+    return rows if street is None else rows.filter(council__street=street)
+
+
+def meetings_quorate_in(street, since, until):
+    """Council meetings of the street held (closed) that started in [since, until) with a quorum
+    signed in: serving members signed in against the serving members on the meeting's roll, by
+    the council's quorum rule (more than half, or at least two thirds). A meeting with no roll
+    does not count."""
+    from django.db.models import Count, F, Q
+
+    serving = Q(attendances__member__status=MemberStatus.SERVING)
+    rows = (Meeting.objects.filter(state=MeetingState.CLOSED, starts_at__gte=since,
+                                   starts_at__lt=until)
+            .annotate(entitled=Count("attendances", filter=serving),
+                      present=Count("attendances", filter=serving
+                                    & Q(attendances__signed_in_at__isnull=False)))
+            .annotate(twice=F("present") * 2, thrice=F("present") * 3,
+                      two_thirds=F("entitled") * 2)
+            .filter(entitled__gt=0)
+            .filter(Q(council__quorum_fraction="1/2", twice__gt=F("entitled"))
+                    | Q(council__quorum_fraction="2/3", thrice__gte=F("two_thirds"))))
+    return rows if street is None else rows.filter(council__street=street)

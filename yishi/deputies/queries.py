@@ -288,8 +288,18 @@ def street_link(street) -> dict | None:
 # --- figures for the district's oversight -----------------------------------------------------
 
 def receptions_held_in(street, year: int):
-    """Reception sessions held at the street's liaison stations in `year`."""
+    """Reception sessions held at the street's liaison stations in `year` (every street's when
+    `street` is None)."""
     from .models import ReceptionSession, SessionState
 
-    return ReceptionSession.objects.filter(station__unit=street, state=SessionState.HELD,
-                                           starts_at__year=year)
+    rows = ReceptionSession.objects.filter(state=SessionState.HELD, starts_at__year=year)
+    return rows if street is None else rows.filter(station__unit=street)
+
+
+def receptions_held_between(street, since, until):
+    """Reception sessions held at the street's stations that started in [since, until)."""
+    from .models import ReceptionSession, SessionState
+
+    rows = ReceptionSession.objects.filter(state=SessionState.HELD, starts_at__gte=since,
+                                           starts_at__lt=until)
+    return rows if street is None else rows.filter(station__unit=street)

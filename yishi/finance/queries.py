@@ -266,3 +266,16 @@ def explanation_of(budget: Budget, line: BudgetLine) -> str:
                                           code=line.code).values_list("explanation",
                                                                       flat=True).first()
     return found or ""
+
+
+# --- figures for the district's evaluation (考评) ---------------------------------------------
+
+def budgets_published_by(street: Unit, year: int, until):
+    """The street's budget of `year`, if it was published before `until` (an aware datetime)."""
+    return Budget.objects.filter(street=street, year=year, published_at__isnull=False,
+                                 published_at__lt=until)
+
+
+def budgets_due(street: Unit, year: int):
+    """The street's budget of `year` (published or not): what budgets_published_by counts in."""
+    return Budget.objects.filter(street=street, year=year)

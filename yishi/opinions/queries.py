@@ -2,13 +2,13 @@
 
 from datetime import timedelta
 
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from yishi.core.models import Role
 from yishi.core.permissions import active_roles
 
-from .models import AssignmentState, Opinion, OpinionState, overdue_q
+from .models import AssignmentState, Opinion, OpinionState, Rating, overdue_q
 
 PUBLIC_STATES = [s for s in OpinionState.values if s not in (OpinionState.SUBMITTED,)]
 
@@ -110,18 +110,26 @@ def street_link(street) -> dict | None:
     count = public_board(street=street).count()
     return {"label": _("Opinions"), "detail": _("%(count)s public opinions") % {"count": count},
             "url": f"{reverse('opinions:board')}?street={street.code}"}
+
+
 # --- figures for the district's oversight (one queryset per street and year) ----------------
 
+def _of_street(queryset, street):
+    """Filter to one street; None keeps every street (the board groups by street itself)."""
+    return queryset if street is None else queryset.filter(street=street)
+
+
 def received_in(street, year: int):
-    """Opinions the street received in `year` (by submission date, local time)."""
-    return Opinion.objects.filter(street=street, created_at__year=year)
+    """Opinions the street received in `year` (by submission date, local time); every street's
+    when `street` is None."""
+    return _of_street(Opinion.objects.filter(created_at__year=year), street)
 
 
 def overdue_now(street, now=None):
-    """The street's opinions past their accept or reply deadline now."""
+    """The street's opinions past their accept or reply deadline now (every street's: None)."""
     from django.utils import timezone
 
-    return Opinion.objects.filter(overdue_q(now or timezone.now()), street=street)
+    return _of_street(Opinion.objects.filter(overdue_q(now or timezone.now())), street)
 
 
 def reference(number: str) -> dict | None:
@@ -137,3 +145,33 @@ def reference(number: str) -> dict | None:
             "url": reverse("opinions:manage", args=[opinion.number]),
             "public_url": reverse("opinions:detail", args=[opinion.number])
             if opinion.is_public and opinion.state in PUBLIC_STATES else None}
+
+
+# --- figures for the district's evaluation (考评); since/until: aware datetimes, half-open ---
+
+def replies_due_in(street, since, until):
+    """Opinions of the street whose reply deadline fell in [since, until)."""
+    return _of_street(Opinion.objects.filter(reply_deadline__gte=since, reply_deadline__lt=until),
+                      street)
+
+
+def replied_on_time_in(street, since, until):
+    """Of replies_due_in, those answered by their deadline (and by `until`: as of the period's
+    end, a later reply does not count)."""
+    return replies_due_in(street, since, until).filter(
+        replied_at__isnull=False, replied_at__lte=F("reply_deadline"), replied_at__lt=until)
+
+
+RATED = (Rating.SATISFIED, Rating.BASICALLY, Rating.UNSATISFIED)
+
+
+def rated_in(street, since, until):
+    """Opinions of the street whose reply the resident rated in [since, until)."""
+    return _of_street(Opinion.objects.filter(rated_at__gte=since, rated_at__lt=until,
+                                             rating__in=RATED), street)
+
+
+def satisfied_in(street, since, until):
+    """Of rated_in, those rated satisfied or basically satisfied."""
+    return rated_in(street, since, until).filter(
+        rating__in=(Rating.SATISFIED, Rating.BASICALLY))

@@ -400,3 +400,5 @@ router.add_router("/rules", rules_router)
 from .mechanisms_api import router as mechanisms_router  # noqa: E402
 
 router.add_router("", mechanisms_router)
+# The evaluation's endpoints (考评激励) live in their own module, on this router.
+from . import evaluation_api  # noqa: E402,F401

@@ -45,3 +45,8 @@ class OversightConfig(AppConfig):
         menu.register(_("Support requests"), "oversight:support",
                       {Role.DISTRICT_STAFF, Role.STREET_STAFF},
                       _("Streets ask the district for funding, staff, premises or training"))
+        from . import evaluation_workflow  # noqa: F401 - registers the scheme's graph
+
+        menu.register(_("Evaluation (考评)"), "oversight:evaluation",
+                      {Role.DISTRICT_STAFF, Role.STREET_STAFF, Role.DEPUTY},
+                      _("The year's indicator tree and every street's scorecard (考评激励)"))

@@ -202,3 +202,100 @@ def load(out) -> None:  # noqa: F811 - extends the loader above
     _load_assignments_and_guidance(out)
     rules_demo.load(out)
     mechanisms_demo.load(out)
+
+
+# --- evaluation (考评激励) --------------------------------------------------------------------
+# The tree below is made up for the demo. Last year's evaluation is published; this year's is
+# under review: every street has scored itself on the assessed indicators, and the district has
+# reviewed some of them (one changed, with its reason).
+
+DEMO_TREE = [
+    ("履职基础工作", "30", "", "", None, "", [
+        ("居民议事会会议有效召开", "40", "ratio", "meetings_quorate", "4", "每年不少于4次，按比例计分", []),
+        ("代表联络站接待", "30", "ratio", "receptions_held", "12", "每月至少1次，按比例计分", []),
+        ("定期汇报按时报送", "30", "ratio", "reports_on_time", "100", "按时报送率", []),
+    ]),
+    ("选民意见办理", "30", "", "", None, "", [
+        ("按时答复率", "60", "ratio", "opinions_on_time", "95", "目标95%，按比例计分", []),
+        ("答复满意率", "40", "ratio", "opinions_satisfied", "90", "目标90%，按比例计分", []),
+    ]),
+    ("民生实事与财政监督", "25", "", "", None, "", [
+        ("民生实事项目按时完成", "50", "ratio", "projects_on_time", "80", "按时完成率", []),
+        ("街道预算按时公开", "30", "threshold", "budget_on_time", "1", "3月31日前公开得满分", []),
+        ("交办事项按时反馈", "20", "ratio", "assignments_on_time", "100", "按时反馈率", []),
+    ]),
+    ("特色工作与创新", "15", "", "", None, "", [
+        ("特色品牌建设", "60", "", "", None, "", [
+            ("品牌项目", "50", "assessed", "", None, "自评，附佐证材料", []),
+            ("获评与推广", "50", "assessed", "", None, "自评，附佐证材料", []),
+        ]),
+        ("宣传与经验交流", "40", "assessed", "", None, "自评，附佐证材料", []),
+    ]),
+]
+
+
+def _demo_tree(staff, scheme, rows, parent=None) -> None:
+    from .evaluation import IndicatorInput, add_indicator
+
+    for name, weight, method, measure, target, note, children in rows:
+        indicator = add_indicator(staff, scheme, IndicatorInput(
+            name=name, weight=weight, parent=parent, method=method, measure=measure,
+            target=target, note=note))
+        _demo_tree(staff, scheme, children, indicator)
+
+
+def _demo_scheme(staff, year, state, now) -> None:
+    from decimal import Decimal
+
+    from . import evaluation
+    from .models import EvaluationScheme, SchemeState, StreetScore
+
+    scheme = evaluation.create_scheme(staff, year)
+    _demo_tree(staff, scheme, DEMO_TREE)
+    EvaluationScheme.objects.filter(pk=scheme.pk).update(state=SchemeState.ASSESSING)
+    evaluation.compute(staff, scheme, now=now)
+    rows = list(StreetScore.objects.filter(indicator__scheme=scheme,
+                                           indicator__method="assessed")
+                .select_related("indicator", "street").order_by("indicator_id", "street__code"))
+    points = {n.indicator.pk: n.points for n in evaluation.leaves(scheme)}
+    for n, row in enumerate(rows):
+        share = Decimal(100 - (n * 7) % 35) / 100  # 66 % … 100 % of the points
+        row.self_score = evaluation._q(points[row.indicator_id] * share)
+        row.self_note = f"{row.street.name}{row.indicator.name}开展情况，佐证材料见附件。"
+        row.self_assessed_by, row.self_assessed_at = staff, now
+        if n % 4 == 0 or state == SchemeState.PUBLISHED:
+            lowered = n % 8 == 0
+            row.reviewed_score = (row.self_score - Decimal("1.00") if lowered
+                                  and row.self_score >= 1 else row.self_score)
+            row.review_reason = "佐证材料不足以支撑自评分" if lowered else ""
+            row.reviewed_by, row.reviewed_at = staff, now
+    StreetScore.objects.bulk_update(rows, ["self_score", "self_note", "self_assessed_by",
+                                           "self_assessed_at", "reviewed_score",
+                                           "review_reason", "reviewed_by", "reviewed_at"])
+    EvaluationScheme.objects.filter(pk=scheme.pk).update(state=SchemeState.REVIEWING)
+    evaluation.compute(staff, scheme, now=now)
+    if state == SchemeState.PUBLISHED:
+        EvaluationScheme.objects.filter(pk=scheme.pk).update(state=state, published_at=now)
+
+
+def load_evaluation(out) -> None:
+    from .models import EvaluationScheme, SchemeState
+
+    if EvaluationScheme.objects.exists() or not Unit.objects.filter(
+            kind=UnitKind.DISTRICT).exists():
+        return
+    today = timezone.localdate()
+    staff = _person("13900000001", 1, password=True)
+    with transaction.atomic():
+        _demo_scheme(staff, today.year - 1, SchemeState.PUBLISHED,
+                     _at(date(today.year, 1, 20), 16))
+        _demo_scheme(staff, today.year, SchemeState.REVIEWING, timezone.now())
+    out.write(" and the evaluations of two years")
+
+
+_load_assignments_and_reports = load
+
+
+def load(out) -> None:  # noqa: F811 - the evaluation's demo follows the rest
+    _load_assignments_and_reports(out)
+    load_evaluation(out)

@@ -287,6 +287,15 @@ class StreetReport(models.Model):
 
 # The "886" rules library, bimonthly meetings, joint supervision and service guarantee live in
 # modules of their own; imported here so that Django sees their models.
+# --- evaluation (考评激励), in its own module -----------------------------------------------
+from .evaluation_models import (  # noqa: E402,F401
+    EvaluationScheme,
+    Indicator,
+    Measure,
+    SchemeState,
+    ScoringMethod,
+    StreetScore,
+)
 from .joint_models import JointEntry, JointLink, JointMatter, JointStreet  # noqa: E402, F401
 from .meetings_models import (  # noqa: E402, F401
     AgendaItem,

@@ -49,3 +49,18 @@ def reader_paths(user) -> list[str] | None:
 
 def is_district(user) -> bool:
     return holds(user, {Role.DISTRICT_STAFF})
+
+
+# --- evaluation (考评激励) --------------------------------------------------------------------
+
+@rule("oversight.evaluate")
+def can_evaluate(user, unit) -> bool:
+    """Configure the year's indicator tree, compute, review and publish the scorecards: the
+    district."""
+    return holds(user, {Role.DISTRICT_STAFF}, unit)
+
+
+@rule("oversight.self_assess")
+def can_self_assess(user, unit) -> bool:
+    """Score the street's assessed indicators with evidence (自评): that street's committee."""
+    return unit is not None and holds(user, {Role.STREET_STAFF}, unit)

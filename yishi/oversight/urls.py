@@ -30,3 +30,18 @@ urlpatterns += rules_views.urlpatterns
 from . import joint_views, meetings_views, support_views  # noqa: E402
 
 urlpatterns += meetings_views.urlpatterns + joint_views.urlpatterns + support_views.urlpatterns
+# --- evaluation (考评激励) --------------------------------------------------------------------
+from . import evaluation_views  # noqa: E402
+
+urlpatterns += [
+    path("evaluation/", evaluation_views.index, name="evaluation"),
+    path("evaluation/<int:year>/", evaluation_views.scheme_detail, name="evaluation_scheme"),
+    path("evaluation/<int:year>/do/<slug:name>/", evaluation_views.scheme_action,
+         name="evaluation_action"),
+    path("evaluation/<int:year>/streets/<slug:code>/", evaluation_views.card,
+         name="evaluation_card"),
+    path("evaluation/<int:year>/streets/<slug:code>/<int:pk>/",
+         evaluation_views.score_records, name="evaluation_records"),
+    path("evaluation/<int:year>/streets/<slug:code>/<int:pk>/<slug:name>/",
+         evaluation_views.score_action, name="evaluation_score"),
+]

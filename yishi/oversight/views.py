@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from yishi.core.charts import bar_chart
 from yishi.core.errors import add_form_errors, error_messages
 from yishi.core.permissions import has_perm
 from yishi.core.queries import district
@@ -263,8 +264,18 @@ def _board_year(request, year=None) -> int:
 @login_required
 def dashboard(request: HttpRequest, year: int | None = None) -> HttpResponse:
     year = _board_year(request, year)
+    rows = board.board(queries.streets(), year)
+    trend_figure = board.BY_KEY.get(request.GET.get("trend", ""), board.TRENDS[0])
+    if trend_figure not in board.TRENDS:
+        trend_figure = board.TRENDS[0]
+    months = board.trend(trend_figure, year)
+    month_names = [_("Month %(month)s") % {"month": m} for m in range(1, 13)]
+    chart = bar_chart(f"{trend_figure.label} · {year}",
+                      [(name, n, str(n)) for name, n in zip(month_names, months, strict=True)])
     return render(request, "oversight/dashboard.html", {
-        "year": year, "figures": board.FIGURES, "rows": board.board(queries.streets(), year),
+        "year": year, "figures": board.FIGURES, "rows": rows, "grid": board.grid(rows),
+        "trends": board.TRENDS, "trend": trend_figure, "chart": chart,
+        "months": list(zip(month_names, months, strict=True)),
         "years": range(timezone.localdate().year, timezone.localdate().year - 5, -1),
         "trail": [(_("Workspace"), reverse("core:workspace")), (_("District dashboard"), None)]})
 

@@ -218,17 +218,24 @@ def street_link(street) -> dict | None:
             "url": f"{reverse('projects:list')}?street={street.code}"}
 # --- figures for the district's oversight -----------------------------------------------------
 
+CHOSEN = (ProjectState.SELECTED, ProjectState.IN_PROGRESS, ProjectState.COMPLETED,
+          ProjectState.ACCEPTED)
+COMPLETED = (ProjectState.COMPLETED, ProjectState.ACCEPTED)
+
+
+def _of_street(queryset, street):
+    return queryset if street is None else queryset.filter(cycle__unit=street)
+
+
 def chosen_in(street, year: int):
-    """The street's livelihood projects of `year` chosen by ballot (selected and beyond)."""
-    return Project.objects.filter(cycle__unit=street, cycle__year=year, state__in=[
-        ProjectState.SELECTED, ProjectState.IN_PROGRESS, ProjectState.COMPLETED,
-        ProjectState.ACCEPTED])
+    """The street's livelihood projects of `year` chosen by ballot (selected and beyond); every
+    street's when `street` is None."""
+    return _of_street(Project.objects.filter(cycle__year=year, state__in=CHOSEN), street)
 
 
 def completed_in(street, year: int):
     """The street's livelihood projects of `year` completed (awaiting acceptance or accepted)."""
-    return Project.objects.filter(cycle__unit=street, cycle__year=year, state__in=[
-        ProjectState.COMPLETED, ProjectState.ACCEPTED])
+    return _of_street(Project.objects.filter(cycle__year=year, state__in=COMPLETED), street)
 
 
 def reference(project_id: str) -> dict | None:
@@ -243,3 +250,14 @@ def reference(project_id: str) -> dict | None:
         return None
     return {"label": project.title, "street": project.cycle.unit,
             "url": reverse("projects:detail", args=[project.pk]), "public_url": None}
+
+
+def completed_on_time_in(street, year: int):
+    """Of completed_in, those whose every milestone was done by its due date."""
+    from django.db.models import Exists, F, OuterRef
+
+    from .models import Milestone
+
+    late = Milestone.objects.filter(project=OuterRef("pk")).filter(
+        Q(done_on__isnull=True) | Q(done_on__gt=F("due_on")))
+    return completed_in(street, year).filter(~Exists(late))
