@@ -14,7 +14,12 @@ memory. Everything stops by itself; the exit status is non-zero when an invarian
 Invariants:
 - every vote a client saw acknowledged (201) is stored exactly once, none a client saw refused
   is stored, and ballots stored = participations; no plaintext is stored (the ballot is sealed);
-- every opinion acknowledged exists, and no number is used twice;
+- every opinion acknowledged exists, and no number is used twice; every one sent through the
+  web form with a photo has its photo and its timeline;
+- every notice text the database records as sent reached the SMS gateway (a local one this
+  script runs, counting what it receives) under its own id, none reached it that is not
+  recorded as sent, and none was left half-sent; a text retried after a worker died may reach
+  the gateway twice under the same id, which a gateway delivers once (docs/deploy.md);
 - no task is left running or waiting once the workers have been restarted;
 - every deadline that fell due during the run fired exactly once (one `opinions.overdue`);
 - the audit chain verifies;
@@ -25,6 +30,8 @@ Invariants:
 import argparse
 import base64
 import http.client
+import http.server
+import io
 import json
 import os
 import random
@@ -112,6 +119,7 @@ class Record:
     first_refusal: str = ""
     uncertain_votes: set = field(default_factory=set)
     acked_opinions: set = field(default_factory=set)
+    acked_photo_opinions: set = field(default_factory=set)
     requests: int = 0
     errors: list = field(default_factory=list)  # (sent, seen, server, kind)
     ok_times: list = field(default_factory=list)
@@ -123,13 +131,83 @@ class Record:
             self.errors.append((sent, time.monotonic() - started, server, kind))
 
 
-def post(conn: http.client.HTTPConnection, path: str, body: dict, session: str):
-    csrf = "c" * 32
-    conn.request("POST", path, json.dumps(body), {
-        "Content-Type": "application/json", "X-CSRFToken": csrf, "Host": HOST,
-        "Cookie": f"sessionid={session}; csrftoken={csrf}"})
+CSRF = "c" * 32
+
+
+def post(conn: http.client.HTTPConnection, path: str, body, session: str):
+    """POST JSON (a dict), or a form with files (a `Form`); (status, location, body)."""
+    headers = {"X-CSRFToken": CSRF, "Host": HOST,
+               "Cookie": f"sessionid={session}; csrftoken={CSRF}"}
+    if isinstance(body, Form):
+        payload, headers["Content-Type"] = body.encode()
+    else:
+        payload, headers["Content-Type"] = json.dumps(body), "application/json"
+    conn.request("POST", path, payload, headers)
     response = conn.getresponse()
-    return response.status, response.read()
+    return response.status, response.getheader("Location", ""), response.read()
+
+
+@dataclass
+class Form:
+    """A multipart form as a browser sends it: fields and files."""
+
+    fields: dict
+    files: dict  # name → (filename, content type, bytes)
+
+    def encode(self) -> tuple[bytes, str]:
+        boundary = "----yishi-faults-" + os.urandom(8).hex()
+        out = io.BytesIO()
+        for name, value in {**self.fields, "csrfmiddlewaretoken": CSRF}.items():
+            out.write(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'
+                      f"{value}\r\n".encode())
+        for name, (filename, content_type, data) in self.files.items():
+            out.write(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; '
+                      f'filename="{filename}"\r\nContent-Type: {content_type}\r\n\r\n'.encode())
+            out.write(data + b"\r\n")
+        out.write(f"--{boundary}--\r\n".encode())
+        return out.getvalue(), f"multipart/form-data; boundary={boundary}"
+
+
+def photo() -> bytes:
+    """A small real photo (JPEG), as a phone would send one."""
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 48), (200, 120, 40)).save(buffer, "JPEG")
+    return buffer.getvalue()
+
+
+class SmsGateway(http.server.ThreadingHTTPServer):
+    """The district's SMS gateway, played on 127.0.0.1: it checks the bearer token and counts
+    every message it is given, by id."""
+
+    daemon_threads = True
+
+    def __init__(self, token: str):
+        self.token, self.received, self.lock = token, [], threading.Lock()
+        super().__init__((HOST, 0), SmsHandler)
+        threading.Thread(target=self.serve_forever, daemon=True).start()
+
+    @property
+    def url(self) -> str:
+        return f"http://{HOST}:{self.server_address[1]}/send"
+
+
+class SmsHandler(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):  # noqa: N802 - the http.server API
+        body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        if self.headers.get("Authorization") != f"Bearer {self.server.token}":
+            self.send_response(401)
+        else:
+            message = json.loads(body)
+            with self.server.lock:
+                self.server.received.append(message.get("id", ""))
+            self.send_response(200)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
 
 
 class Client(threading.Thread):
@@ -157,7 +235,7 @@ class Client(threading.Thread):
             # An error belongs to a fault when the request was in flight during it.
             at = time.monotonic() - self.started
             try:
-                status, payload = post(conn, path, body, session)
+                status, location, payload = post(conn, path, body, session)
             except (OSError, http.client.HTTPException) as exc:
                 conn.close()
                 self.conns.pop(name, None)
@@ -170,7 +248,7 @@ class Client(threading.Thread):
                 continue
             with self.record.lock:
                 self.record.ok_times.append(time.monotonic() - self.started)
-            return status, payload
+            return status, payload, location
         return None
 
 
@@ -212,16 +290,29 @@ class Resident(Client):
         self.session, self.setup, self.n = session, setup, n
 
     def run(self):
-        i = 0
+        i, image = 0, photo()
         while time.monotonic() < self.until:
             i += 1
-            answer = self.send("/api/opinions", {
-                "title": f"演练意见 {self.n}-{i}", "text": "楼道灯坏了，晚上看不见台阶。",
-                "category": self.setup["category"], "community": self.setup["community"],
-                "is_public": True}, self.session)
-            if answer and answer[0] == 201:
-                with self.record.lock:
-                    self.record.acked_opinions.add(json.loads(answer[1])["number"])
+            title = f"演练意见 {self.n}-{i}"
+            if i % 2:  # through the API
+                answer = self.send("/api/opinions", {
+                    "title": title, "text": "楼道灯坏了，晚上看不见台阶。",
+                    "category": self.setup["category"], "community": self.setup["community"],
+                    "is_public": True}, self.session)
+                if answer and answer[0] == 201:
+                    with self.record.lock:
+                        self.record.acked_opinions.add(json.loads(answer[1])["number"])
+            else:  # through the web form, with a photo
+                answer = self.send("/opinions/new/", Form(
+                    {"title": title, "text": "路灯不亮，附照片。", "is_public": "on",
+                     "category": self.setup["category_id"],
+                     "community": self.setup["community_id"]},
+                    {"photos": ("路灯.jpg", "image/jpeg", image)}), self.session)
+                if answer and answer[0] == 302 and "/opinions/" in answer[2]:
+                    number = answer[2].rstrip("/").rsplit("/", 1)[1]
+                    with self.record.lock:
+                        self.record.acked_opinions.add(number)
+                        self.record.acked_photo_opinions.add(number)
             time.sleep(0.5)
 
 
@@ -254,10 +345,16 @@ def main(argv=None) -> int:
         cluster = PostgresCluster(tmp)
         cluster.init()
         env = server_env(tmp / "var", cluster.url)
+        gateway = SmsGateway(base64.b64encode(os.urandom(18)).decode())
         env.update({"REDIS_URL": redis_url(), "YISHI_DB_CONN_MAX_AGE": "60",
                     "YISHI_TASK_LEASE_SECONDS": "5",
                     "YISHI_AUDIT_SIGNING_KEY": base64.b64encode(os.urandom(32)).decode(),
-                    "YISHI_SMS_BACKEND": "yishi.core.sms.LocmemBackend"})
+                    "YISHI_SMS_BACKEND": "yishi.core.sms.HttpGatewayBackend",
+                    "YISHI_SMS_GATEWAY_URL": gateway.url,
+                    "YISHI_SMS_GATEWAY_TOKEN": gateway.token,
+                    # every notice goes out at once, whatever the hour and however many
+                    "YISHI_SMS_DAILY_LIMIT": "1000000",
+                    "YISHI_QUIET_HOURS_START": "0", "YISHI_QUIET_HOURS_END": "0"})
         manage(env, "migrate", "--no-input", "-v", "0")
         manage(env, "collectstatic", "--no-input", "-v", "0")
         setup_file = tmp / "setup.json"
@@ -336,10 +433,14 @@ def main(argv=None) -> int:
                                     capture_output=True, text=True)
             facts = json.loads(result.stdout)
             pending = {k: v for k, v in facts["tasks"].items() if k in ("READY", "RUNNING")}
-            if not pending and all(n for n in facts["overdue"].values()):
+            texts = {k: v for k, v in facts["texts"].items() if k in ("pending", "sending")}
+            if not pending and not texts and all(n for n in facts["overdue"].values()):
                 drained = True
                 break
             time.sleep(1)
+        with gateway.lock:
+            facts["gateway"] = list(gateway.received)
+        gateway.shutdown()
         return report(args, record, facts, windows, drained, procs, ports)
     except (BenchError, subprocess.CalledProcessError) as exc:
         detail = getattr(exc, "stderr", "") or ""
@@ -378,6 +479,23 @@ def report(args, record: Record, facts: dict, windows: list, drained: bool, proc
     stored = {number for number, _title in facts["opinions"]}
     if not record.acked_opinions <= stored:
         problems.append(f"{len(record.acked_opinions - stored)} acknowledged opinions missing")
+    without = [n for n in record.acked_photo_opinions if facts["photos"].get(n) != 1]
+    if without:
+        problems.append(f"{len(without)} opinions sent with a photo lack it, first {without[:3]}")
+    untimed = [n for n in record.acked_opinions if not facts["timeline"].get(n)]
+    if untimed:
+        problems.append(f"{len(untimed)} acknowledged opinions have no timeline")
+    received = facts["gateway"]
+    sent = set(facts["sent_texts"])
+    if set(received) - sent:
+        problems.append(f"{len(set(received) - sent)} texts reached the gateway that are not "
+                        "recorded as sent")
+    if sent - set(received):
+        problems.append(f"{len(sent - set(received))} texts recorded as sent never reached "
+                        "the gateway")
+    half_sent = {k: v for k, v in facts["texts"].items() if k in ("pending", "sending")}
+    if half_sent:
+        problems.append(f"texts left unsent: {half_sent}")
     if facts["duplicate_numbers"]:
         problems.append(f"{facts['duplicate_numbers']} opinion numbers used twice")
     stuck = {k: v for k, v in facts["tasks"].items() if k in ("READY", "RUNNING")}
@@ -419,7 +537,11 @@ def report(args, record: Record, facts: dict, windows: list, drained: bool, proc
           f"{facts['cast']} ballots, {facts['participations']} participations")
     if record.first_refusal:
         print(f"first refused vote: {record.first_refusal}")
-    print(f"opinions acknowledged {len(record.acked_opinions)}, stored {len(stored)}; "
+    repeats = len(received) - len(set(received))
+    print(f"texts: {facts['texts']}; the gateway received {len(received)} messages, "
+          f"{len(set(received))} distinct ids ({repeats} sent again after a worker died)")
+    print(f"opinions acknowledged {len(record.acked_opinions)} "
+          f"({len(record.acked_photo_opinions)} with a photo), stored {len(stored)}; "
           f"notifications {facts['notifications']}; tasks {facts['tasks']}; deadlines fired "
           f"{sum(fired.values())} of {len(fired)}; audit records verified "
           f"{facts['audit']['checked']}")

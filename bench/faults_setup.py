@@ -92,6 +92,7 @@ def setup(voters: int, residents: int, seconds: float, out: str) -> None:
         due.append({"number": opinion.number, "due": at.isoformat()})
     Path(out).write_text(json.dumps({
         "ballot": str(ballot.public_id), "community": community.code, "category": category.code,
+        "community_id": community.pk, "category_id": category.pk,
         "voters": _sessions(roll), "residents": _sessions(people),
         "staff": _sessions([staff])[STAFF], "deadlines": due}))
 
@@ -119,6 +120,14 @@ def check(setup_file: str) -> None:
         "overdue": {d["number"]: overdue.get(d["number"], 0) for d in setup["deadlines"]},
         "tasks": tasks,
         "notifications": Notification.objects.count(),
+        "texts": dict(Notification.objects.exclude(text_status="").values_list("text_status")
+                      .annotate(n=Count("pk"))),
+        "sent_texts": [f"notice-{pk}" for pk in Notification.objects.filter(
+            text_status="sent").values_list("pk", flat=True)],
+        "photos": dict(Opinion.objects.filter(author__mobile__startswith=RESIDENT)
+                       .values_list("number").annotate(n=Count("photos"))),
+        "timeline": dict(Opinion.objects.filter(author__mobile__startswith=RESIDENT)
+                         .values_list("number").annotate(n=Count("timeline"))),
         "audit": {"checked": checked, "problem": str(problem) if problem else None},
     }, ensure_ascii=False))
 

@@ -216,13 +216,13 @@ def record_finding(request, campaign_id: Id, data: Form[FindingIn],
     return Status(201, _finding(finding, request))
 
 
-class DecisionIn(Schema):
+class FindingDecisionIn(Schema):
     note: str = ""
 
 
 @router.post("/findings/{finding_id}/{decision}", response=FindingOut, auth=django_auth,
              summary="The street approves (with documents, multipart) or returns a finding")
-def decide(request, finding_id: Id, decision: str, data: Form[DecisionIn],
+def decide(request, finding_id: Id, decision: str, data: Form[FindingDecisionIn],
            documents: File[list[UploadedFile]] = None):
     finding = get_object_or_404(Finding.objects.select_related("campaign__street"),
                                 pk=finding_id)

@@ -23,7 +23,7 @@ from .workflows import MODERATION
 router = Router(tags=["moderation"])
 
 
-class ItemOut(Schema):
+class ModerationItemOut(Schema):
     id: int
     kind: str
     object_id: int
@@ -53,7 +53,7 @@ class ItemOut(Schema):
         return obj.get_state_display()
 
 
-class ItemDetailOut(ItemOut):
+class ModerationItemDetailOut(ModerationItemOut):
     actions: list[AllowedActionOut]
 
     @staticmethod
@@ -66,7 +66,7 @@ class EditIn(Schema):
                                                '{"title": "…", "text": "…"}')
 
 
-class ReasonIn(Schema):
+class HideReasonIn(Schema):
     reason: str = Field("", max_length=1000)
 
 
@@ -76,7 +76,7 @@ def _queued(request, pk: int) -> ModerationItem:
     return get_object_or_404(queries.queue(request.user, state=""), pk=pk)
 
 
-@router.get("/items", response=list[ItemOut], auth=django_auth,
+@router.get("/items", response=list[ModerationItemOut], auth=django_auth,
             summary="The moderation queue of the streets the moderator works for")
 def items(request, state: ModerationState = ModerationState.PENDING, street: str | None = None,
           limit: Limit(200) = 50, offset: Offset = 0):
@@ -88,30 +88,30 @@ def items(request, state: ModerationState = ModerationState.PENDING, street: str
     return list(rows[offset:offset + limit])
 
 
-@router.get("/items/{pk}", response=ItemDetailOut, auth=django_auth)
+@router.get("/items/{pk}", response=ModerationItemDetailOut, auth=django_auth)
 def item(request, pk: Id):
     return _queued(request, pk)
 
 
-@router.post("/items/{pk}/approve", response=ItemDetailOut, auth=django_auth)
+@router.post("/items/{pk}/approve", response=ModerationItemDetailOut, auth=django_auth)
 def approve(request, pk: Id):
     return services.approve(request.user, _queued(request, pk))
 
 
-@router.post("/items/{pk}/edit", response=ItemDetailOut, auth=django_auth,
+@router.post("/items/{pk}/edit", response=ModerationItemDetailOut, auth=django_auth,
              summary="Edit and approve: the original is kept")
 def edit(request, pk: Id, data: EditIn):
     return services.edit_and_approve(request.user, _queued(request, pk), data.public)
 
 
-@router.post("/items/{pk}/hide", response=ItemDetailOut, auth=django_auth,
+@router.post("/items/{pk}/hide", response=ModerationItemDetailOut, auth=django_auth,
              summary="Hide, with the reason the author reads")
-def hide(request, pk: Id, data: ReasonIn):
+def hide(request, pk: Id, data: HideReasonIn):
     return services.hide(request.user, _queued(request, pk), data.reason)
 
 
 @router.post("/items/{pk}/report", response={201: dict}, summary="Report a published text (举报)")
-def report(request, pk: Id, data: ReasonIn):
+def report(request, pk: Id, data: HideReasonIn):
     target = get_object_or_404(ModerationItem.objects.select_related("street"), pk=pk)
     if target.state == ModerationState.HIDDEN:
         raise Http404  # a hidden text reads to the public as one that is not there

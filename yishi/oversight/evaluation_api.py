@@ -57,7 +57,7 @@ class RankOut(Schema):
     change: Decimal | None
 
 
-class ScoreOut(Schema):
+class StreetScoreOut(Schema):
     indicator: int
     name: str
     points: Decimal
@@ -78,7 +78,7 @@ class CardOut(Schema):
     street: str
     state: str
     total: Decimal
-    scores: list[ScoreOut]
+    scores: list[StreetScoreOut]
 
 
 class RecordOut(Schema):

@@ -42,7 +42,7 @@ def _reader(request):
 
 # --- bimonthly meetings ------------------------------------------------------------------------
 
-class MeetingOut(Schema):
+class BimonthlyMeetingOut(Schema):
     id: int
     title: str
     held_on: date
@@ -55,7 +55,7 @@ class MeetingOut(Schema):
         return obj.get_state_display()
 
 
-class ItemOut(Schema):
+class BimonthlyItemOut(Schema):
     id: int
     kind: str
     title: str
@@ -96,8 +96,8 @@ class DecisionOut(Schema):
         return obj.task_id
 
 
-class MeetingDetailOut(MeetingOut):
-    items: list[ItemOut]
+class BimonthlyMeetingDetailOut(BimonthlyMeetingOut):
+    items: list[BimonthlyItemOut]
     attendance: list[AttendanceOut]
     decisions: list[DecisionOut]
     minutes: str | None
@@ -128,26 +128,26 @@ class MeetingDetailOut(MeetingOut):
         return allowed_actions(obj, context["request"])
 
 
-class MeetingIn(Schema):
+class BimonthlyMeetingIn(Schema):
     title: str = Field(max_length=200)
     held_on: date
     place: str = Field("", max_length=200)
 
 
-class ItemIn(Schema):
+class BimonthlyItemIn(Schema):
     kind: ItemKind = ItemKind.TOPIC
     title: str = Field(max_length=200)
     description: str = Field("", max_length=5000)
     presenter: str | None = Field(None, description="the presenting street's code")
 
 
-class AttendanceIn(Schema):
+class BimonthlyAttendanceIn(Schema):
     street: str
     status: AttendanceStatus
     attendees: str = Field("", max_length=300)
 
 
-class DecisionIn(Schema):
+class BimonthlyDecisionIn(Schema):
     text: str = Field(max_length=5000)
     item: Id | None = None
     streets: list[str] = Field([], max_length=50, description="street codes to assign it to")
@@ -164,7 +164,7 @@ def _meeting(request, meeting_id):
     return get_object_or_404(BimonthlyMeeting, pk=meeting_id)
 
 
-@router.get("/meetings", response=list[MeetingOut], auth=django_auth,
+@router.get("/meetings", response=list[BimonthlyMeetingOut], auth=django_auth,
             summary="Bimonthly meetings")
 def meeting_list(request, state: MeetingState | None = None):
     _reader(request)
@@ -172,21 +172,21 @@ def meeting_list(request, state: MeetingState | None = None):
     return list((rows.filter(state=state) if state else rows)[:200])
 
 
-@router.get("/meetings/{meeting_id}", response=MeetingDetailOut, auth=django_auth,
+@router.get("/meetings/{meeting_id}", response=BimonthlyMeetingDetailOut, auth=django_auth,
             summary="A meeting with its agenda, attendance, decisions and actions")
 def meeting_detail(request, meeting_id: Id):
     return _meeting(request, meeting_id)
 
 
-@router.post("/meetings", response={201: MeetingDetailOut}, auth=django_auth,
+@router.post("/meetings", response={201: BimonthlyMeetingDetailOut}, auth=django_auth,
              summary="Convene a meeting (district)")
-def meeting_new(request, data: MeetingIn):
+def meeting_new(request, data: BimonthlyMeetingIn):
     return Status(201, meetings.schedule_meeting(request.auth, **data.dict()))
 
 
-@router.post("/meetings/{meeting_id}/items", response={201: MeetingDetailOut},
+@router.post("/meetings/{meeting_id}/items", response={201: BimonthlyMeetingDetailOut},
              auth=django_auth, summary="Add an agenda item (district)")
-def meeting_item(request, meeting_id: Id, data: ItemIn):
+def meeting_item(request, meeting_id: Id, data: BimonthlyItemIn):
     meeting = _meeting(request, meeting_id)
     meetings.add_item(request.auth, meeting, kind=data.kind, title=data.title,
                       description=data.description,
@@ -194,18 +194,18 @@ def meeting_item(request, meeting_id: Id, data: ItemIn):
     return Status(201, meeting)
 
 
-@router.post("/meetings/{meeting_id}/attendance", response=MeetingDetailOut, auth=django_auth,
+@router.post("/meetings/{meeting_id}/attendance", response=BimonthlyMeetingDetailOut, auth=django_auth,
              summary="Record a street's attendance (district)")
-def meeting_attendance(request, meeting_id: Id, data: AttendanceIn):
+def meeting_attendance(request, meeting_id: Id, data: BimonthlyAttendanceIn):
     meeting = _meeting(request, meeting_id)
     meetings.record_attendance(request.auth, meeting, _street(data.street), data.status,
                                data.attendees)
     return meeting
 
 
-@router.post("/meetings/{meeting_id}/decisions", response={201: MeetingDetailOut},
+@router.post("/meetings/{meeting_id}/decisions", response={201: BimonthlyMeetingDetailOut},
              auth=django_auth, summary="Record a decision; with streets, it assigns the work")
-def meeting_decision(request, meeting_id: Id, data: DecisionIn):
+def meeting_decision(request, meeting_id: Id, data: BimonthlyDecisionIn):
     meeting = _meeting(request, meeting_id)
     item = meeting.items.filter(pk=data.item).first() if data.item else None
     if data.item and item is None:
@@ -220,13 +220,13 @@ def meeting_decision(request, meeting_id: Id, data: DecisionIn):
     return Status(201, meeting)
 
 
-@router.put("/meetings/{meeting_id}/minutes", response=MeetingDetailOut, auth=django_auth,
+@router.put("/meetings/{meeting_id}/minutes", response=BimonthlyMeetingDetailOut, auth=django_auth,
             summary="Write the minutes (district)")
 def meeting_minutes(request, meeting_id: Id, data: MinutesIn):
     return meetings.write_minutes(request.auth, _meeting(request, meeting_id), data.minutes)
 
 
-@router.post("/meetings/{meeting_id}/{action}", response=MeetingDetailOut, auth=django_auth,
+@router.post("/meetings/{meeting_id}/{action}", response=BimonthlyMeetingDetailOut, auth=django_auth,
              summary="Record as held (hold) or publish the minutes (publish)")
 def meeting_step(request, meeting_id: Id, action: str):
     steps = {"hold": meetings.hold, "publish": meetings.publish}
