@@ -14,7 +14,8 @@ router = Router(tags=["case systems"])
 
 _SIGNED_HEADERS = [
     {"name": "X-Yishi-Signature", "in": "header", "required": True,
-     "schema": {"type": "string", "example": "sha256=5d41402abc4b2a76b9719d911017c592…"},
+     "schema": {"type": "string", "pattern": "^sha256=[0-9a-f]{64}$", "example":
+                "sha256=2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824"},
      "description": "sha256= and the hex HMAC-SHA256 of the raw body with the connection's "
                     "secret."},
     {"name": "X-Yishi-Timestamp", "in": "header", "required": True,
