@@ -15,7 +15,9 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def _empty_outbox():
+def _empty_outbox(settings):
+    # Texts go out at once whatever the hour the suite runs (quiet hours have their own tests).
+    settings.YISHI_QUIET_HOURS_START = settings.YISHI_QUIET_HOURS_END = 0
     LocmemBackend.outbox.clear()
     yield
     LocmemBackend.outbox.clear()
