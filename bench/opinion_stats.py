@@ -13,7 +13,6 @@ Stops by itself."""
 import argparse
 import os
 import random
-import statistics
 import sys
 import time
 from datetime import datetime, timedelta
@@ -21,6 +20,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from bench.search import ensure_database, timed  # noqa: E402 - the same helpers as the search bench
+
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/yishi_bench_opinion_stats"
 PREFIX = "S"
 FIELDS = ["number", "title", "text", "category_id", "street_id", "community_id", "address",
@@ -28,15 +30,6 @@ FIELDS = ["number", "title", "text", "category_id", "street_id", "community_id",
           "accept_deadline", "accepted_at", "reply_deadline", "replied_at", "first_replied_at",
           "first_reply_due", "reply_workdays", "rating_deadline", "rating", "closed_at",
           "reopen_count", "supports", "search_tokens"]
-
-
-def ensure_database(url: str) -> None:
-    import psycopg
-
-    name = url.rsplit("/", 1)[1]
-    with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def _row(i: int, rng: random.Random, now: datetime, year_start: datetime, span: float,
@@ -108,16 +101,6 @@ def fill(count: int, existing: int) -> float:
         cursor.execute("VACUUM ANALYZE opinions_opinion")
     return time.monotonic() - started
 
-
-def timed(func, runs: int) -> tuple[float, float]:
-    func()  # warm
-    samples = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        func()
-        samples.append((time.perf_counter() - started) * 1000)
-    samples.sort()
-    return statistics.median(samples), samples[int(0.95 * (len(samples) - 1))]
 
 
 def main(argv=None) -> int:
