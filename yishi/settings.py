@@ -209,10 +209,6 @@ TASKS = {
     }
 }
 
-# The platform's own address as outside systems reach it (the callback address sent with each
-# opinion handed to a case system, docs/opinions.md).
-YISHI_SITE_URL = os.environ.get("YISHI_SITE_URL", "http://127.0.0.1:8000")
-
 # Mail: console in development, SMTP in production (YISHI_EMAIL_HOST etc.).
 DEFAULT_FROM_EMAIL = os.environ.get("YISHI_DEFAULT_FROM_EMAIL", "yishi@localhost")
 if os.environ.get("YISHI_EMAIL_HOST"):
@@ -353,6 +349,9 @@ YISHI_SITE_NAME = _("Yishi")
 # The address people use to reach the site, for links in texts, mails and QR codes. The default
 # is where `make run` serves (it passes its own HOST and PORT).
 YISHI_PUBLIC_URL = os.environ.get("YISHI_PUBLIC_URL", "http://127.0.0.1:8000")
+# The address outside case systems send their reports back to (docs/opinions.md, hand-off):
+# the public address unless they reach the platform another way (a government intranet).
+YISHI_SITE_URL = os.environ.get("YISHI_SITE_URL", YISHI_PUBLIC_URL)
 
 # The home page's "open now": each section is read from an app's queries.py by its dotted path
 # (core imports no app), `(user) -> [{"title", "url", "meta"}]`. Personal sections depend on who

@@ -5,7 +5,6 @@ Development prints messages in the server's terminal (ConsoleBackend); tests kee
 YISHI_SMS_BACKEND=yishi.core.sms.HttpGatewayBackend, YISHI_SMS_GATEWAY_URL and
 YISHI_SMS_GATEWAY_TOKEN; see docs/deploy.md)."""
 
-import base64
 import json
 import logging
 import sys
@@ -14,13 +13,13 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from datetime import timedelta
 
-from cryptography.fernet import Fernet, InvalidToken
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from cryptography.fernet import InvalidToken
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
+
+from . import secret_box
 
 logger = logging.getLogger(__name__)
 
@@ -99,18 +98,17 @@ def send_text(mobile: str, text: str, key: str = "") -> None:
 # derived from SECRET_KEY and kept in its own row; the task is given that row's id, opens it,
 # sends, and deletes it. Rows the worker never reached are deleted once the code has expired.
 
-def _sealing_key() -> Fernet:
-    key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None,
-               info=b"yishi.core.sms pending text").derive(settings.SECRET_KEY.encode())
-    return Fernet(base64.urlsafe_b64encode(key))
+# The purpose string is part of the key: texts sealed before this module used secret_box stay
+# readable.
+PENDING_TEXT = "yishi.core.sms pending text"
 
 
 def seal(text: str) -> str:
-    return _sealing_key().encrypt(text.encode()).decode()
+    return secret_box.seal(text, PENDING_TEXT)
 
 
 def unseal(token: str) -> str:
-    return _sealing_key().decrypt(token.encode()).decode()
+    return secret_box.unseal(token, PENDING_TEXT)
 
 
 def queue_secret_text(mobile: str, text: str, valid_for: timedelta) -> None:

@@ -12,7 +12,6 @@ Signature: `X-Yishi-Signature: sha256=<hex HMAC-SHA256 of the raw body with the 
 secret>`; the body carries the timestamp and the idempotency key (also sent as headers), so
 both are signed. The secret is sealed with a key derived from SECRET_KEY (as core.sms does)."""
 
-import base64
 import hashlib
 import hmac
 import json
@@ -23,9 +22,6 @@ import urllib.error
 import urllib.request
 from datetime import timedelta
 
-from cryptography.fernet import Fernet
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
@@ -38,7 +34,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from yishi.core import audit, periodic
+from yishi.core import audit, periodic, secret_box
 from yishi.core.models import Role, RoleAssignment
 from yishi.core.notifications import notify
 from yishi.core.permissions import has_perm, require
@@ -99,18 +95,15 @@ DELIVERY = Workflow(
 
 # --- the secret ----------------------------------------------------------------------------
 
-def _sealing_key() -> Fernet:
-    key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None,
-               info=b"yishi.opinions case system secret").derive(settings.SECRET_KEY.encode())
-    return Fernet(base64.urlsafe_b64encode(key))
+SECRET_PURPOSE = "yishi.opinions case system secret"
 
 
 def seal_secret(secret: str) -> str:
-    return _sealing_key().encrypt(secret.encode()).decode()
+    return secret_box.seal(secret, SECRET_PURPOSE)
 
 
 def secret_of(connection: CaseSystemConnection) -> str:
-    return _sealing_key().decrypt(connection.sealed_secret.encode()).decode()
+    return secret_box.unseal(connection.sealed_secret, SECRET_PURPOSE)
 
 
 def sign(secret: str, body: bytes) -> str:
