@@ -15,11 +15,9 @@ public places."""
 
 from __future__ import annotations
 
-import logging
 import re
 import threading
 import unicodedata
-import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -140,14 +138,9 @@ def _jieba():
     if _tokenizer is None:
         with _tokenizer_lock:
             if _tokenizer is None:
-                with warnings.catch_warnings():  # jieba 0.42's regexes: invalid escapes
-                    warnings.simplefilter("ignore", DeprecationWarning)
-                    warnings.simplefilter("ignore", SyntaxWarning)
-                    import jieba
-                jieba.setLogLevel(logging.WARNING)
-                tokenizer = jieba.Tokenizer()
-                tokenizer.initialize()
-                _tokenizer = tokenizer
+                from yishi.core.chinese import new_tokenizer
+
+                _tokenizer = new_tokenizer()
     return _tokenizer
 
 

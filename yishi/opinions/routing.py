@@ -27,12 +27,10 @@ one a user supplied.
 from __future__ import annotations
 
 import io
-import logging
 import pickle
 import re
 import threading
 import unicodedata
-import warnings
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
@@ -61,14 +59,9 @@ def get_tokenizer():
     if _tokenizer is None:
         with _tokenizer_lock:
             if _tokenizer is None:
-                with warnings.catch_warnings():  # jieba 0.42's regexes: invalid escapes
-                    warnings.simplefilter("ignore", DeprecationWarning)
-                    warnings.simplefilter("ignore", SyntaxWarning)
-                    import jieba
+                from yishi.core.chinese import new_tokenizer
 
-                jieba.setLogLevel(logging.WARNING)
-                tokenizer = jieba.Tokenizer()
-                tokenizer.initialize()
+                tokenizer = new_tokenizer()
                 for line in USERDICT.read_text(encoding="utf-8").splitlines():
                     fields = line.split()
                     if not fields or fields[0].startswith("#"):
