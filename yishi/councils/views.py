@@ -18,6 +18,7 @@ from yishi.core.errors import add_form_errors, error_messages
 from yishi.core.exports import table_response
 from yishi.core.permissions import has_perm
 from yishi.core.workflow import may
+from yishi.moderation.queries import attach as attach_moderation
 from yishi.voting.queries import has_voted
 from yishi.voting.views import keep_receipt, render_receipt
 
@@ -106,6 +107,7 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
         item.vote_open = item.state == ItemState.VOTING
         item.voted = item.vote_open and has_voted(item.ballot, request.user)
         item.my_opinions = item.opinions.filter(member=member) if member else []
+    attach_moderation([o for item in items for o in item.public_opinions])
     embed = queries.video_is_embeddable(meeting.video_url)
     response = render(request, "councils/meeting_detail.html", {
         "meeting": meeting, "items": items, "member": member, "attendance": attendance,
@@ -238,7 +240,7 @@ def call_list(request: HttpRequest) -> HttpResponse:
     if state in CallState.values:
         calls = calls.filter(state=state)
     return render(request, "councils/call_list.html", {
-        "calls": calls[:200], "states": CallState.choices, "state": state,
+        "calls": attach_moderation(calls[:200]), "states": CallState.choices, "state": state,
         "round_tables": queries.public_round_tables()[:50],
         "trail": [(_("Deliberation councils"), reverse("councils:index")),
                   (_("One-click calls and round tables"), None)],

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from yishi.core.charts import bar_chart
 from yishi.core.permissions import has_perm
 from yishi.core.workflow import may
+from yishi.moderation.queries import attach as attach_moderation
 
 from . import exports, queries, services
 from .forms import AnswerForm, QuestionForm
@@ -96,7 +97,7 @@ def line(request: HttpRequest, code: str, year: int, line_code: str) -> HttpResp
     fig = under[line.code]
     children = [f for c, f in under.items() if len(c) == len(line.code) + 2]
     ancestors = queries.ancestors(budget, line)
-    questions = list(queries.questions_on(line))
+    questions = attach_moderation(queries.questions_on(line))
     user = request.user
     may_ask = (budget.state in (BudgetState.REVIEW, BudgetState.APPROVED)
                and has_perm(user, "finance.ask", budget.street))

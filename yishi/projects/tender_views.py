@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from yishi.core.errors import add_form_errors, error_messages
 from yishi.core.permissions import has_perm
 from yishi.core.workflow import may
+from yishi.moderation.queries import attach as attach_moderation
 
 from . import forms, services, tender
 from .manage_views import _refusals
@@ -39,7 +40,7 @@ def _versions(t: Tender) -> list[dict]:
             diff = [line for line in difflib.unified_diff(
                 previous.text.splitlines(), v.text.splitlines(), lineterm="", n=0)
                 if line[:1] in "+-" and line[:3] not in ("+++", "---")]
-        rows.append({"version": v, "diff": diff, "comments": v.comments.all()})
+        rows.append({"version": v, "diff": diff, "comments": attach_moderation(v.comments.all())})
         previous = v
     return rows
 
@@ -55,7 +56,7 @@ def tender_detail(request: HttpRequest, pk: int, comment_form=None, objection_fo
         "tender": t, "project": t.project, "versions": _versions(t),
         "criteria": t.criteria.all(), "bids": t.bids.all(), "awards": t.awards.all(),
         "panel": t.panel.select_related("user"),
-        "objections": t.objections.all(),
+        "objections": attach_moderation(t.objections.all()),
         "comment_form": comment_form or (forms.CommentForm(prefix="c")
                                          if request.user.is_authenticated else None),
         "objection_form": objection_form or (forms.NoteForm(prefix="o")

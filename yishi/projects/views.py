@@ -21,6 +21,7 @@ from yishi.core.exports import table_response
 from yishi.core.models import Unit, UnitKind
 from yishi.core.paging import light_page
 from yishi.core.permissions import has_perm
+from yishi.moderation.queries import attach as attach_moderation
 from yishi.voting.models import BallotState
 
 from . import forms, queries, services
@@ -156,8 +157,8 @@ def _render_cycle(request, cycle: Cycle, objection_form=None, status=200):
         objection_form = forms.ObjectionForm(candidates=candidates)
     return render(request, "projects/cycle.html", {
         "cycle": cycle, "phase": phase, "phases": cycle.phases.all(),
-        "versions": versions, "objections": cycle.objections.filter(tender__isnull=True)
-        .select_related("project"),
+        "versions": versions, "objections": attach_moderation(
+            cycle.objections.filter(tender__isnull=True).select_related("project")),
         "objection_form": objection_form if can_object else None,
         "projects": cycle.projects.select_related("community", "category").order_by("id"),
         "can_propose": cycle.allows("propose"),
@@ -210,8 +211,8 @@ def _render_project(request, project, comment_form=None, visit_form=None, status
         "spendings": project.spendings.all(), "spent": queries.spending_total(project),
         "visits": project.visits.all(), "reviews": project.reviews.filter(
             submitted_at__isnull=False),
-        "comments": project.comments.filter(tender_version__isnull=True),
-        "objections": project.objections.filter(tender__isnull=True),
+        "comments": attach_moderation(project.comments.filter(tender_version__isnull=True)),
+        "objections": attach_moderation(project.objections.filter(tender__isnull=True)),
         "comment_form": comment_form or (forms.CommentForm() if user.is_authenticated else None),
         "visit_form": visit_form or (forms.VisitForm(initial={
             "visited_on": timezone.localdate()}) if can_supervise else None),
