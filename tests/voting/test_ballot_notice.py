@@ -45,6 +45,17 @@ def test_opening_tells_every_voter_once_in_their_language(
     assert Notification.objects.filter(url=url).count() == len(members)
 
 
+def test_a_roll_is_told_in_batches_each_voter_once(
+        people, xihu, members, monkeypatch, django_capture_on_commit_callbacks):  # noqa: F811
+    monkeypatch.setattr(services, "TELL_BATCH", 2)
+    ballot = make_ballot(people, xihu)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.open_ballot(people["street_staff"], ballot)
+    url = f"/voting/{ballot.public_id}/"
+    told = list(Notification.objects.filter(url=url).values_list("recipient_id", flat=True))
+    assert sorted(told) == sorted(m.pk for m in members) and len(members) > 2
+
+
 def test_a_meetings_vote_is_not_texted(people, xihu, members,  # noqa: F811
                                        django_capture_on_commit_callbacks):
     ballot = make_ballot(people, xihu, quorum_required=True, quorum_fraction="0")

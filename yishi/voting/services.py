@@ -314,10 +314,8 @@ def tell_voters(ballot_id: int) -> int:
     if ballot is None:
         return 0
     url = f"/voting/{ballot.public_id}/"
-    voters = list(User.objects.filter(ballot_rolls__ballot=ballot, is_active=True)
-                  .exclude(notifications__url=url))
-    if not voters:
-        return 0
+    voters = (User.objects.filter(ballot_rolls__ballot=ballot, is_active=True)
+              .exclude(notifications__url=url).order_by("pk"))
 
     def body() -> str:
         if ballot.closes_at is None:
@@ -325,9 +323,18 @@ def tell_voters(ballot_id: int) -> int:
         return _("Vote by %(time)s; the receipt lets you check your ballot is counted.") % {
             "time": local_text(ballot.closes_at)}
 
-    notify(voters, lambda: _("A ballot is open for you: %(title)s") % {"title": ballot.title},
-           body, url=url, kind=NoticeKind.BALLOT)
-    return len(voters)
+    # A district's roll in batches, each committed on its own: memory stays bounded, and a
+    # task killed half-way is retried from where it stopped (the told are excluded above).
+    told = 0
+    while batch := list(voters[:TELL_BATCH]):
+        with transaction.atomic():
+            notify(batch, lambda: _("A ballot is open for you: %(title)s") % {
+                "title": ballot.title}, body, url=url, kind=NoticeKind.BALLOT)
+        told += len(batch)
+    return told
+
+
+TELL_BATCH = 2000
 
 
 def share_cache_key(ballot: Ballot, position: int) -> str:
