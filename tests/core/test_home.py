@@ -159,3 +159,21 @@ def test_signed_in_large_text_and_messages_are_not_served_from_the_anonymous_cac
     client.cookies.pop("yishi_text")
     client.force_login(User.objects.get(mobile=RESIDENT))
     assert "您现在可以参与" in client.get("/").content.decode()
+
+
+def test_a_visitor_with_a_message_waiting_gets_the_page_rendered_for_them(demo, rf):
+    """A message (say, "your account has been deleted") belongs on this visitor's page only:
+    such a visit is not served from, nor stored in, the anonymous cache."""
+    from django.contrib import messages
+    from django.contrib.auth.models import AnonymousUser
+    from django.contrib.messages.storage.fallback import FallbackStorage
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from yishi.core.home import anonymous_page
+
+    request = rf.get("/")
+    request.user, request.session = AnonymousUser(), SessionStore()
+    request._messages = FallbackStorage(request)
+    messages.success(request, "您的账户和个人数据已删除。")
+    assert anonymous_page(request, lambda **extra: pytest.fail("rendered into the cache")) is None
+    assert cache.get("yishi:home-page:zh-hans:normal") is None
