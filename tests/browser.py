@@ -8,6 +8,7 @@ Without a browser the browser tests are skipped on a developer's machine, but fa
 
 import os
 import shutil
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from playwright.sync_api import Error as PlaywrightError
@@ -52,11 +53,31 @@ class AccessibilityChecker:
         self.page = page
         self.axe = Axe()
         self.checked: list[str] = []
+        self.views: set[tuple] = set()
         self.failures: list[str] = []
+
+    def _view(self) -> tuple | None:
+        """What makes two loads the same view for axe: the path, the query's keys (not their
+        values), the width, the language and the text size. A desk signing in thirty people
+        loads one view thirty times, and axe takes most of a browser test's time: each view is
+        checked once per test."""
+        page = self.page
+        if page.url.startswith("about:"):
+            return None
+        url = urlsplit(page.url)
+        try:
+            mode = page.evaluate("() => [document.documentElement.lang, "
+                                 "document.documentElement.className]")
+        except PlaywrightError:  # navigating away: the next load is checked
+            return None
+        size = page.viewport_size or {}
+        return (url.path, tuple(sorted(parse_qs(url.query, keep_blank_values=True))),
+                size.get("width"), *mode)
 
     def check(self) -> None:
         page = self.page
-        if page.url.startswith("about:") or page.url in self.checked[-1:]:
+        view = self._view()
+        if view is None or view in self.views:
             return
         try:
             results = self.axe.run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}})
@@ -67,6 +88,7 @@ class AccessibilityChecker:
                 return
             raise
         self.checked.append(page.url)
+        self.views.add(view)
         if results.violations_count:
             self.failures.append(f"{page.url}\n{results.generate_report()}")
 
