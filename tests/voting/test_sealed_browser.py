@@ -9,7 +9,6 @@ import re
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 
 from tests.browser import _finish, _phone
 from tests.voting.test_ballot_browser import sign_in
@@ -37,9 +36,8 @@ def bring_share(page, ballot, words: str) -> None:
     page.wait_for_load_state()
 
 
-def test_three_tellers_on_three_phones(page, second_page, browser, live_server,
-                                       transactional_db):
-    call_command("load_demo", quiet=True)
+def test_three_tellers_on_three_phones(transactional_db, demo, page, second_page, browser,
+                                       live_server):
     staff = User.objects.get(mobile="13900010201")
     xixi = staff.role_assignments.get().unit
     mobiles = ["13900030201", "13900040210", "13900040209"]
