@@ -89,3 +89,12 @@ def test_configure_compute_review_publish(page, staff_page, people, xihu):  # no
     expect(staff_page.locator("#counted li")).to_have_count(1)
     expect(staff_page.locator("#counted")).to_contain_text("摸排")
     expect(staff_page.locator("#due li")).to_have_count(1)
+
+    # The district's board on a phone in large text: each street a card, no column squeezed to
+    # a character a line (the page fixture's check), every figure a link to its list.
+    staff_page.set_viewport_size({"width": 360, "height": 780})
+    staff_page.context.add_cookies([{"name": "yishi_text", "value": "large",
+                                     "url": staff_page.url}])
+    staff_page.goto("/oversight/dashboard/")
+    expect(staff_page.get_by_role("heading", level=1)).to_be_in_viewport()
+    expect(staff_page.locator("#board a[data-figure]").first).to_be_visible()
