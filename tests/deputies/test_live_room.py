@@ -5,6 +5,7 @@ resident and the deputies on duty can follow a room, with a token signed for the
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -34,9 +35,15 @@ def online(demo):
             "second": second}
 
 
+def _signed_in(client, user) -> str:
+    """The session key of `user` signed in on `client` (the room page signs its token for it)."""
+    client.force_login(user)
+    return client.session.session_key
+
+
 def _poll(client, booking, user, etag=""):
     url = reverse("deputies:room_live", args=[booking.session_id, booking.pk])
-    headers = {"X-Room-Token": live.room_token(booking, user)}
+    headers = {"X-Room-Token": live.room_token(booking, user, _signed_in(client, user))}
     if etag:
         headers["If-None-Match"] = etag
     with CaptureQueriesContext(connection) as queries:
@@ -113,7 +120,8 @@ def test_only_the_resident_and_the_deputies_on_duty_follow_a_room(client, online
     assert response.status_code == 200
     # A token signed for one booking does not open another.
     url = reverse("deputies:room_live", args=[first.session_id, first.pk])
-    forged = client.get(url, headers={"X-Room-Token": live.room_token(second, first.resident)})
+    key = _signed_in(client, first.resident)
+    forged = client.get(url, headers={"X-Room-Token": live.room_token(second, first.resident, key)})
     assert forged.status_code == 403 and forged.json()["detail"]
     assert client.get(url).status_code == 403
     assert client.get(url, headers={"X-Room-Token": "nonsense"}).status_code == 403
@@ -121,13 +129,32 @@ def test_only_the_resident_and_the_deputies_on_duty_follow_a_room(client, online
 
 def test_an_expired_token_is_refused(client, online, monkeypatch):
     first = online["first"]
-    token = live.room_token(first, first.resident)
+    token = live.room_token(first, first.resident, _signed_in(client, first.resident))
     monkeypatch.setattr(live, "TOKEN_HOURS", 0)
     url = reverse("deputies:room_live", args=[first.session_id, first.pk])
     import time
 
     time.sleep(1.1)
     assert client.get(url, headers={"X-Room-Token": token}).status_code == 403
+
+
+def test_signing_out_ends_the_poll_at_once(client, online):
+    """The token was signed for one sign-in: after signing out (or on another browser, with
+    the token but not the session cookie) the poll is refused, though the token has hours left."""
+    from django.test import Client
+
+    first = online["first"]
+    url = reverse("deputies:room_live", args=[first.session_id, first.pk])
+    token = live.room_token(first, first.resident, _signed_in(client, first.resident))
+    assert client.get(url, headers={"X-Room-Token": token}).status_code == 200
+    assert Client().get(url, headers={"X-Room-Token": token}).status_code == 403
+    old_cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+    client.post(reverse("core:logout"))
+    assert client.get(url, headers={"X-Room-Token": token}).status_code == 403
+    # Even replaying the old cookie: that sign-in no longer exists.
+    replay = Client()
+    replay.cookies[settings.SESSION_COOKIE_NAME] = old_cookie
+    assert replay.get(url, headers={"X-Room-Token": token}).status_code == 403
 
 
 def test_the_room_page_carries_the_poll(client, online):

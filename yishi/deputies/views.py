@@ -192,7 +192,7 @@ def room(request: HttpRequest, pk: int, booking: int) -> HttpResponse:
     return render(request, "deputies/room.html", {
         **_room_state(booking, on_duty), "session": session, "form": form,
         "messages_": booking.messages.select_related("author"),
-        "live_token": live.room_token(booking, request.user),
+        "live_token": live.room_token(booking, request.user, request.session.session_key),
         "live_etag": _live_etag(session.live_version, request),
         "trail": [(_("Liaison stations"), reverse("deputies:stations")),
                   (str(session.station), reverse("deputies:session", args=[session.pk])),
@@ -220,11 +220,12 @@ def room_live(request: HttpRequest, pk: int, booking: int) -> HttpResponse:
     """The room's state for room.js: 304 after one query when nothing changed, else the status
     and the conversation after two. Authenticated by the token the room page signed for this
     person and booking (see live.py), not by the session."""
-    user_id = live.read_token(request.headers.get("X-Room-Token", ""), booking)
-    if user_id is None:
+    session_key = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
+    user_id = live.read_token(request.headers.get("X-Room-Token", ""), booking, session_key)
+    state = user_id and live.room_state(pk, booking, user_id, session_key)
+    if user_id is None or (state and not state["signed_in"]):
         return JsonResponse({"detail": _("This page has expired. Reload it."), "errors": []},
                             status=403)
-    state = live.room_state(pk, booking, user_id)
     if state is None:
         return JsonResponse({"detail": _("Not found."), "errors": []}, status=404)
     etag = _live_etag(state["version"], request)
