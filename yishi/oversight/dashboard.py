@@ -4,9 +4,9 @@ counts (its length equals the figure)."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date, datetime, time
 
-from django.db.models import Count, QuerySet
-from django.db.models.functions import ExtractMonth
+from django.db.models import Count, DateTimeField, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -30,6 +30,9 @@ class Figure:
     street_field: str = "street"
     # The date the monthly trend counts by (empty: the figure has no trend, e.g. a state now).
     month_field: str = ""
+    # {street id: count} when the owning module counts it faster than grouping `rows` does;
+    # the same figures (test_board_queries_are_constant_in_the_number_of_streets checks).
+    by_street: Callable[[int], dict] | None = None
 
 
 def _of(queryset, street):
@@ -48,7 +51,8 @@ FIGURES = [
     Figure("opinions_overdue", _("Opinions overdue now"), _("Opinions"),
            lambda street, year: opinions.overdue_now(street),
            lambda o: (_local(o.created_at), f"{o.number} {o.title}",
-                      f"/opinions/manage/{o.number}/")),
+                      f"/opinions/manage/{o.number}/"),
+           by_street=lambda year: opinions.overdue_now_by_street()),
     Figure("meetings_held", _("Council meetings held"), _("Councils"),
            councils.meetings_held_in,
            lambda m: (_local(m.starts_at), m.title, f"/councils/meetings/{m.pk}/"),
@@ -86,14 +90,16 @@ BY_KEY = {f.key: f for f in FIGURES}
 def counts(figure: Figure, year: int) -> dict[int, int]:
     """{street id: count} of one figure for every street, in one grouped query; the rows counted
     are those the street's drill-down lists (the same queryset, not filtered by street)."""
+    if figure.by_street is not None:
+        return figure.by_street(year)
     rows = (figure.rows(None, year).order_by().values(figure.street_field)
-            .annotate(n=Count("pk")).values_list(figure.street_field, "n"))
+            .annotate(n=Count("*")).values_list(figure.street_field, "n"))
     return dict(rows)
 
 
 def board(streets, year: int) -> list[dict]:
-    """One row per street: {"street", "figures": [(figure, count), …]}. One query per figure,
-    however many streets."""
+    """One row per street: {"street", "figures": [(figure, count), …]}. One query per figure
+    (two for the overdue opinions), however many streets."""
     by_figure = [(f, counts(f, year)) for f in FIGURES]
     return [{"street": street,
              "figures": [(f, found.get(street.pk, 0)) for f, found in by_figure]}
@@ -119,12 +125,19 @@ GRID = ["opinions_overdue", "assignments_overdue", "meetings_held"]
 
 def trend(figure: Figure, year: int) -> list[int]:
     """The figure's count for every street by month of `year` (local time), January first: one
-    grouped query."""
-    month = ExtractMonth(figure.month_field)
-    rows = (figure.rows(None, year).order_by().annotate(month=month).values("month")
-            .annotate(n=Count("pk")).values_list("month", "n"))
-    found = dict(rows)
-    return [found.get(m, 0) for m in range(1, 13)]
+    query, each month a conditional count over its local date range (a range on the column the
+    index holds, not a time-zone conversion of every row)."""
+    rows = figure.rows(None, year)
+    field = rows.model._meta.get_field(figure.month_field)
+    starts = [date(year, m, 1) for m in range(1, 13)] + [date(year + 1, 1, 1)]
+    if isinstance(field, DateTimeField):
+        starts = [timezone.make_aware(datetime.combine(d, time.min)) for d in starts]
+    column = figure.month_field
+    found = rows.order_by().aggregate(**{
+        f"m{m}": Count(column, filter=Q(**{f"{column}__gte": starts[m - 1],
+                                           f"{column}__lt": starts[m]}))
+        for m in range(1, 13)})
+    return [found[f"m{m}"] for m in range(1, 13)]
 
 
 def grid(rows: list[dict]) -> list[dict]:

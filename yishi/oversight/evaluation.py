@@ -267,7 +267,7 @@ def count_by_street(queryset, street_field: str) -> dict[int, int]:
     directly would fold its aggregates into the street's group."""
     if any(getattr(a, "contains_aggregate", False) for a in queryset.query.annotations.values()):
         queryset = queryset.model.objects.filter(pk__in=queryset.values("pk"))
-    return dict(queryset.order_by().values(street_field).annotate(n=Count("pk"))
+    return dict(queryset.order_by().values(street_field).annotate(n=Count("*"))
                 .values_list(street_field, "n"))
 
 
