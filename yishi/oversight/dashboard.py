@@ -33,6 +33,9 @@ class Figure:
     # {street id: count} when the owning module counts it faster than grouping `rows` does;
     # the same figures (test_board_queries_are_constant_in_the_number_of_streets checks).
     by_street: Callable[[int], dict] | None = None
+    # The columns `describe` reads, when the rows are wide (an opinion's text, its nine dates):
+    # a year's drill-down of one street is thousands of rows.
+    only: tuple = ()
 
 
 def _of(queryset, street):
@@ -43,16 +46,18 @@ def _local(moment):
     return timezone.localtime(moment).date() if moment else None
 
 
+OPINION_COLUMNS = ("number", "title", "created_at")
 FIGURES = [
     Figure("opinions_received", _("Opinions received"), _("Opinions"),
            opinions.received_in,
            lambda o: (_local(o.created_at), f"{o.number} {o.title}",
-                      f"/opinions/manage/{o.number}/"), month_field="created_at"),
+                      f"/opinions/manage/{o.number}/"), month_field="created_at",
+           only=OPINION_COLUMNS),
     Figure("opinions_overdue", _("Opinions overdue now"), _("Opinions"),
            lambda street, year: opinions.overdue_now(street),
            lambda o: (_local(o.created_at), f"{o.number} {o.title}",
                       f"/opinions/manage/{o.number}/"),
-           by_street=lambda year: opinions.overdue_now_by_street()),
+           by_street=lambda year: opinions.overdue_now_by_street(), only=OPINION_COLUMNS),
     Figure("meetings_held", _("Council meetings held"), _("Councils"),
            councils.meetings_held_in,
            lambda m: (_local(m.starts_at), m.title, f"/councils/meetings/{m.pk}/"),
@@ -108,7 +113,10 @@ def board(streets, year: int) -> list[dict]:
 
 def drill(key: str, street, year: int) -> list[tuple]:
     figure = BY_KEY[key]
-    return [figure.describe(row) for row in figure.rows(street, year)]
+    rows = figure.rows(street, year)
+    if figure.only:
+        rows = rows.only(*figure.only)
+    return [figure.describe(row) for row in rows]
 
 
 def table(streets, year: int) -> tuple[list, list]:
