@@ -102,12 +102,42 @@ def counts(figure: Figure, year: int) -> dict[int, int]:
     return dict(rows)
 
 
+def _by_month(figure: Figure, model, year: int) -> dict:
+    """One conditional count per local month of `year` over the figure's date: a range on the
+    column the index holds, not a time-zone conversion of every row."""
+    starts = [date(year, m, 1) for m in range(1, 13)] + [date(year + 1, 1, 1)]
+    if isinstance(model._meta.get_field(figure.month_field), DateTimeField):
+        starts = [timezone.make_aware(datetime.combine(d, time.min)) for d in starts]
+    column = figure.month_field
+    return {f"m{m}": Count(column, filter=Q(**{f"{column}__gte": starts[m - 1],
+                                               f"{column}__lt": starts[m]}))
+            for m in range(1, 13)}
+
+
+def monthly(figure: Figure, year: int) -> dict[int, list[int]]:
+    """{street id: [count in each month of `year`, local time]} of a figure with a trend, in
+    one grouped query; a street's months add up to its count on the board."""
+    rows = figure.rows(None, year)
+    found = (rows.order_by().values(figure.street_field)
+             .annotate(**_by_month(figure, rows.model, year)))
+    return {row[figure.street_field]: [row[f"m{m}"] for m in range(1, 13)] for row in found}
+
+
 def board(streets, year: int) -> list[dict]:
-    """One row per street: {"street", "figures": [(figure, count), …]}. One query per figure
-    (two for the overdue opinions), however many streets."""
-    by_figure = [(f, counts(f, year)) for f in FIGURES]
+    """One row per street: {"street", "figures": [(figure, count), …], "months": {figure key:
+    [count by month]}} (months for the figures with a trend). One query per figure (two for the
+    overdue opinions), however many streets; the figures with a trend are counted by street and
+    month at once, so the page's trend needs no second pass over a year of opinions."""
+    by_figure, months = [], {}
+    for f in FIGURES:
+        if f.month_field:
+            months[f.key] = monthly(f, year)
+            by_figure.append((f, {street: sum(m) for street, m in months[f.key].items()}))
+        else:
+            by_figure.append((f, counts(f, year)))
     return [{"street": street,
-             "figures": [(f, found.get(street.pk, 0)) for f, found in by_figure]}
+             "figures": [(f, found.get(street.pk, 0)) for f, found in by_figure],
+             "months": {key: found.get(street.pk, [0] * 12) for key, found in months.items()}}
             for street in streets]
 
 
@@ -131,20 +161,13 @@ TRENDS = [f for f in FIGURES if f.month_field]
 GRID = ["opinions_overdue", "assignments_overdue", "meetings_held"]
 
 
-def trend(figure: Figure, year: int) -> list[int]:
-    """The figure's count for every street by month of `year` (local time), January first: one
-    query, each month a conditional count over its local date range (a range on the column the
-    index holds, not a time-zone conversion of every row)."""
+def trend(figure: Figure, year: int, board_rows: list[dict] | None = None) -> list[int]:
+    """The figure's count for every street by month of `year` (local time), January first: the
+    board's monthly counts added up when given the board of every street, else one query."""
+    if board_rows is not None:
+        return [sum(row["months"][figure.key][m] for row in board_rows) for m in range(12)]
     rows = figure.rows(None, year)
-    field = rows.model._meta.get_field(figure.month_field)
-    starts = [date(year, m, 1) for m in range(1, 13)] + [date(year + 1, 1, 1)]
-    if isinstance(field, DateTimeField):
-        starts = [timezone.make_aware(datetime.combine(d, time.min)) for d in starts]
-    column = figure.month_field
-    found = rows.order_by().aggregate(**{
-        f"m{m}": Count(column, filter=Q(**{f"{column}__gte": starts[m - 1],
-                                           f"{column}__lt": starts[m]}))
-        for m in range(1, 13)})
+    found = rows.order_by().aggregate(**_by_month(figure, rows.model, year))
     return [found[f"m{m}"] for m in range(1, 13)]
 
 
