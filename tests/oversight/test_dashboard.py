@@ -79,7 +79,8 @@ def test_board_queries_are_constant_in_the_number_of_streets(demo):
         dashboard.board(streets[:2], year)
     with CaptureQueriesContext(connection) as all_of_them:
         board = dashboard.board(streets, year)
-    assert len(few) == len(all_of_them) == len(dashboard.FIGURES)
+    # One query per figure; the overdue opinions count their two kinds apart (on two indexes).
+    assert len(few) == len(all_of_them) == len(dashboard.FIGURES) + 1
     # The grouped figures are those of the per-street querysets the drill-downs list.
     for row in board:
         for figure, count in row["figures"]:
@@ -100,3 +101,26 @@ def test_trends_add_up_to_the_board(district_client):
     grid = re.search(r'<ul class="card-grid" id="street-grid">(.*?)</ul>\n</section>', page,
                      re.S).group(1)
     assert grid.count('<li class="card">') == queries.streets().count()
+
+
+def test_trend_months_are_local_months(demo):
+    """The trend counts each row in its month in Shanghai time: an opinion sent at 00:30 on
+    1 April (16:30 UTC on 31 March) is April's, one sent at 23:30 on 31 March is March's."""
+    from datetime import UTC, datetime
+
+    from yishi.opinions.models import Opinion
+
+    year = timezone.localdate().year
+    figure = dashboard.BY_KEY["opinions_received"]
+    before = dashboard.trend(figure, year)
+    first, second = Opinion.objects.order_by("pk")[:2]
+    Opinion.objects.filter(pk=first.pk).update(created_at=datetime(year, 3, 31, 16, 30, tzinfo=UTC))
+    Opinion.objects.filter(pk=second.pk).update(created_at=datetime(year, 3, 31, 15, 30,
+                                                                    tzinfo=UTC))
+    after = dashboard.trend(figure, year)
+    rows = figure.rows(None, year)
+    expected = [0] * 12
+    for moment in rows.values_list("created_at", flat=True):
+        expected[timezone.localtime(moment).month - 1] += 1
+    assert after == expected
+    assert sum(after) == rows.count() and after != before

@@ -228,6 +228,37 @@ def test_every_computed_score_opens_its_records(district_client):
     assert len(nonzero) >= 5  # the demo's records really fill most measures
 
 
+def test_grouped_measures_equal_each_streets_records(demo):
+    """compute() counts every street in one grouped query per measure: each street's figures
+    are the lengths of the per-street lists its score page shows, for every measure, and the
+    queries do not grow with the number of streets."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from yishi.oversight.evaluation_measures import SPECS, Period
+
+    scheme = EvaluationScheme.objects.get(year=timezone.localdate().year)
+    period = Period.of(scheme)
+    streets = list(evaluation.queries.streets())
+    nonzero = set()
+    for spec in SPECS:
+        with CaptureQueriesContext(connection) as few:
+            evaluation.measures(spec, streets[:2], period)
+        with CaptureQueriesContext(connection) as every:
+            grouped = evaluation.measures(spec, streets, period)
+        assert len(few) == len(every) == (1 if spec.kind == "count" else 2), spec.key
+        for street in streets:
+            counted, due, value = grouped[street.pk]
+            assert counted == spec.counted(street, period).count(), (spec.key, street)
+            if spec.due is None:
+                assert (due, value) == (None, Decimal(counted))
+            else:
+                assert due == spec.due(street, period).count(), (spec.key, street)
+            if counted:
+                nonzero.add(spec.key)
+    assert len(nonzero) >= 5, nonzero
+
+
 def test_district_sees_all_ranked_with_last_year(district_client):
     year = timezone.localdate().year
     page = district_client.get(f"/oversight/evaluation/{year}/").content.decode()

@@ -125,3 +125,68 @@ def test_twenty_concurrent_accepts_exactly_one(people, xihu):
     assert outcomes.count("ok") == 1, outcomes
     assert asked.events.filter(action="accept").count() == 1
     assert AuditRecord.objects.filter(action="oversight.support.accept").count() == 1
+
+
+def test_a_request_past_its_answer_date_tells_the_district_once(asked, people, settings):
+    from datetime import timedelta
+
+    from yishi.core.models import Notification
+    from yishi.core.periodic import JOBS
+
+    settings.YISHI_QUIET_HOURS_START = settings.YISHI_QUIET_HOURS_END = 0
+    assert JOBS["oversight.support_overdue"] is support.remind_overdue
+    district = people["district_staff"]
+    before = Notification.objects.filter(recipient=district).count()
+    assert support.remind_overdue(asked.answer_by - timedelta(minutes=1)) == 0
+    late = asked.answer_by + timedelta(minutes=1)
+    assert support.remind_overdue(late) == 1
+    assert support.remind_overdue(late + timedelta(days=30)) == 0  # once, not every run
+    told = Notification.objects.filter(recipient=district).order_by("-id")
+    assert told.count() == before + 1 and asked.title in told.first().subject
+    assert asked.events.filter(action="overdue").count() == 1
+    assert AuditRecord.objects.filter(action="oversight.support.overdue").count() == 1
+    # Answered in time, or declined: nothing to remind of.
+    answered = support.request_support(people["street_staff"], asked.street, kind="training",
+                                       title="培训", description="x")
+    support.accept(district, answered)
+    support.answer(district, answered, "已安排")
+    declined = support.request_support(people["street_staff"], asked.street, kind="staff",
+                                       title="人员", description="x")
+    support.decline(district, declined, "暂无编制")
+    assert support.remind_overdue(answered.answer_by + timedelta(days=1)) == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_several_workers_tell_the_district_once(people, xihu, settings):
+    from datetime import timedelta
+
+    from yishi.core.models import Notification
+
+    settings.YISHI_QUIET_HOURS_START = settings.YISHI_QUIET_HOURS_END = 0
+    asked = support.request_support(people["street_staff"], xihu["xixi"], kind="training",
+                                    title="培训", description="x")
+    before = Notification.objects.filter(recipient=people["district_staff"]).count()
+    moment = asked.answer_by + timedelta(hours=1)
+    barrier = threading.Barrier(4)
+    outcomes = []
+
+    def worker():
+        try:
+            barrier.wait()
+            outcomes.append(support.remind_overdue(moment))
+        except Exception as exc:  # noqa: BLE001 - a locked SQLite writer fails, tells nobody
+            outcomes.append(exc)
+        finally:
+            close_old_connections()
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    support.remind_overdue(moment)  # whatever a failed worker left is done now, still once
+    assert sum(n for n in outcomes if isinstance(n, int)) <= 1, outcomes
+    assert asked.events.filter(action="overdue").count() == 1
+    assert AuditRecord.objects.filter(action="oversight.support.overdue").count() == 1
+    assert Notification.objects.filter(recipient=people["district_staff"]).count() == before + 1

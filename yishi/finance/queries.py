@@ -270,12 +270,14 @@ def explanation_of(budget: Budget, line: BudgetLine) -> str:
 
 # --- figures for the district's evaluation (考评) ---------------------------------------------
 
-def budgets_published_by(street: Unit, year: int, until):
-    """The street's budget of `year`, if it was published before `until` (an aware datetime)."""
-    return Budget.objects.filter(street=street, year=year, published_at__isnull=False,
-                                 published_at__lt=until)
+def budgets_published_by(street: Unit | None, year: int, until):
+    """The street's budget of `year`, if it was published before `until` (an aware datetime);
+    every street's when `street` is None."""
+    return budgets_due(street, year).filter(published_at__isnull=False, published_at__lt=until)
 
 
-def budgets_due(street: Unit, year: int):
-    """The street's budget of `year` (published or not): what budgets_published_by counts in."""
-    return Budget.objects.filter(street=street, year=year)
+def budgets_due(street: Unit | None, year: int):
+    """The street's budget of `year` (published or not): what budgets_published_by counts in;
+    every street's when `street` is None."""
+    rows = Budget.objects.filter(year=year)
+    return rows if street is None else rows.filter(street=street)

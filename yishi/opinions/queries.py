@@ -2,13 +2,13 @@
 
 from datetime import timedelta
 
-from django.db.models import F, Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from yishi.core.models import Role
 from yishi.core.permissions import active_roles
 
-from .models import AssignmentState, Opinion, OpinionState, Rating, overdue_q
+from .models import AssignmentState, Opinion, OpinionState, Rating, overdue_parts, overdue_q
 
 PUBLIC_STATES = [s for s in OpinionState.values if s not in (OpinionState.SUBMITTED,)]
 
@@ -130,6 +130,17 @@ def overdue_now(street, now=None):
     from django.utils import timezone
 
     return _of_street(Opinion.objects.filter(overdue_q(now or timezone.now())), street)
+
+
+def overdue_now_by_street(now=None) -> dict[int, int]:
+    """{street id: len(overdue_now(street))}: each way of being overdue counted per street on
+    its own index and added up (one query over the OR of both would read every overdue row)."""
+    counts: dict[int, int] = {}
+    for part in overdue_parts(now or timezone.now()):
+        for street, n in (Opinion.objects.filter(part).order_by().values("street")
+                          .annotate(n=Count("*")).values_list("street", "n")):
+            counts[street] = counts.get(street, 0) + n
+    return counts
 
 
 def reference(number: str) -> dict | None:

@@ -33,6 +33,9 @@ class OversightConfig(AppConfig):
         from .meetings import carry_over
 
         periodic.register("oversight.carry_over")(carry_over)
+        from .support import remind_overdue
+
+        periodic.register("oversight.support_overdue")(remind_overdue)
         menu.register(_("Rules library (886)"), "oversight:rules",
                       {Role.DISTRICT_STAFF, Role.STREET_STAFF, Role.DEPUTY},
                       _("The district's rules, documents and mechanisms, with their versions"))

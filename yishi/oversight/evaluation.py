@@ -18,7 +18,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Count, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -261,15 +261,34 @@ def remove_indicator(actor, indicator: Indicator) -> None:
 
 # --- computing --------------------------------------------------------------------------------
 
-def measure(spec, street, period) -> tuple[int, int | None, Decimal | None]:
-    """(counted, out of, value) of one computed indicator for one street."""
-    counted = spec.counted(street, period).count()
-    if spec.kind == "count":
-        return counted, None, Decimal(counted)
-    due = spec.due(street, period).count()
-    if spec.kind == "yes_no":
-        return counted, due, Decimal(1 if counted else 0)
-    return counted, due, (_q(Decimal(counted) * HUNDRED / due) if due else None)
+def count_by_street(queryset, street_field: str) -> dict[int, int]:
+    """{street id: rows of `queryset`} in one grouped query. A queryset that filters on its own
+    aggregates (meetings with a quorum) is counted through its keys: grouping it by street
+    directly would fold its aggregates into the street's group."""
+    if any(getattr(a, "contains_aggregate", False) for a in queryset.query.annotations.values()):
+        queryset = queryset.model.objects.filter(pk__in=queryset.values("pk"))
+    return dict(queryset.order_by().values(street_field).annotate(n=Count("*"))
+                .values_list(street_field, "n"))
+
+
+def measures(spec, streets, period) -> dict[int, tuple[int, int | None, Decimal | None]]:
+    """{street id: (counted, out of, value)} of one computed indicator for every street: one
+    grouped query for the rows counted and one for those due, however many streets."""
+    counted = count_by_street(spec.counted(None, period), spec.street_field)
+    due = (count_by_street(spec.due(None, period), spec.street_field)
+           if spec.kind != "count" else {})
+    out = {}
+    for street in streets:
+        n = counted.get(street.pk, 0)
+        if spec.kind == "count":
+            out[street.pk] = (n, None, Decimal(n))
+            continue
+        d = due.get(street.pk, 0)
+        if spec.kind == "yes_no":
+            out[street.pk] = (n, d, Decimal(1 if n else 0))
+        else:
+            out[street.pk] = (n, d, _q(Decimal(n) * HUNDRED / d) if d else None)
+    return out
 
 
 def earned(indicator: Indicator, points: Decimal, value: Decimal | None) -> Decimal:
@@ -303,14 +322,17 @@ def compute(actor, scheme: EvaluationScheme, *, now=None) -> int:
     existing = {(r.indicator_id, r.street_id): r for r in
                 StreetScore.objects.filter(indicator__scheme=scheme)}
     new, changed = [], []
+    measured: dict[str, dict] = {}  # by measure: leaves often share one
     for node in leaves(scheme):
         indicator = node.indicator
+        if indicator.method in COMPUTED and indicator.measure not in measured:
+            measured[indicator.measure] = measures(MEASURES[indicator.measure], streets, period)
         for street in streets:
             row = existing.get((indicator.pk, street.pk)) or StreetScore(
                 indicator=indicator, street=street)
             if indicator.method in COMPUTED:
-                row.numerator, row.denominator, row.value = measure(
-                    MEASURES[indicator.measure], street, period)
+                row.numerator, row.denominator, row.value = measured[indicator.measure][
+                    street.pk]
                 row.score = earned(indicator, node.points, row.value)
             else:
                 row.score = min(assessed_score(row), node.points)

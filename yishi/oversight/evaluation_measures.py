@@ -49,6 +49,9 @@ class MeasureSpec:
     describe: Callable[[object], tuple]
     counted_label: object = _("Counted")
     due_label: object = _("Out of")
+    # The path from a counted (and due) row to its street: with street None, `counted` and
+    # `due` return every street's rows, and compute() groups them by this in one query.
+    street_field: str = "street"
 
 
 def _local(moment):
@@ -59,10 +62,14 @@ def _opinion(o):
     return (_local(o.created_at), f"{o.number} {o.title}", f"/opinions/manage/{o.number}/")
 
 
+def _of_street(queryset, street):
+    return queryset if street is None else queryset.filter(street=street)
+
+
 def _reports_due(street, p: Period):
-    return StreetReport.objects.filter(street=street, report_type__due_on__gte=p.since.date(),
-                                       report_type__due_on__lt=p.until.date()
-                                       ).select_related("report_type")
+    return _of_street(StreetReport.objects.filter(
+        report_type__due_on__gte=p.since.date(), report_type__due_on__lt=p.until.date()
+    ).select_related("report_type"), street)
 
 
 def _reports_on_time(street, p: Period):
@@ -72,9 +79,9 @@ def _reports_on_time(street, p: Period):
 
 
 def _assignments_due(street, p: Period):
-    return (Assignment.objects.filter(street=street, task__deadline__gte=p.since,
-                                      task__deadline__lt=p.until)
-            .exclude(state=AssignmentState.RETURNED).select_related("task"))
+    return _of_street(Assignment.objects.filter(task__deadline__gte=p.since,
+                                                task__deadline__lt=p.until)
+                      .exclude(state=AssignmentState.RETURNED).select_related("task"), street)
 
 
 def _assignments_on_time(street, p: Period):
@@ -101,17 +108,18 @@ SPECS = [
     MeasureSpec(Measure.MEETINGS_QUORATE, "count",
                 lambda s, p: councils.meetings_quorate_in(s, p.since, p.until), None,
                 lambda m: (_local(m.starts_at), m.title, f"/councils/meetings/{m.pk}/"),
-                _("Meetings held with quorum")),
+                _("Meetings held with quorum"), street_field="council__street"),
     MeasureSpec(Measure.PROJECTS_ON_TIME, "rate",
                 lambda s, p: projects.completed_on_time_in(s, p.year),
                 lambda s, p: projects.chosen_in(s, p.year),
                 lambda x: (None, x.title, f"/projects/{x.pk}/"),
-                _("Completed with every milestone on time"), _("Projects chosen this year")),
+                _("Completed with every milestone on time"), _("Projects chosen this year"),
+                street_field="cycle__unit"),
     MeasureSpec(Measure.RECEPTIONS_HELD, "count",
                 lambda s, p: deputies.receptions_held_between(s, p.since, p.until)
                 .select_related("station"), None,
                 lambda r: (_local(r.starts_at), str(r.station), f"/deputies/sessions/{r.pk}/"),
-                _("Receptions held")),
+                _("Receptions held"), street_field="station__unit"),
     MeasureSpec(Measure.REPORTS_ON_TIME, "rate", _reports_on_time, _reports_due,
                 lambda r: (r.report_type.due_on, r.report_type.title,
                            f"/oversight/reports/{r.pk}/"),

@@ -20,7 +20,13 @@ from yishi.core.workflow import transition
 from .meetings import _street
 from .permissions import reader_paths
 from .services import _clean_text, _error
-from .support_models import SupportEvent, SupportKind, SupportRequest
+from .support_models import (
+    SupportAction,
+    SupportEvent,
+    SupportKind,
+    SupportRequest,
+    SupportState,
+)
 
 ANSWER_WORKDAYS = 10
 MAX_AMOUNT = Decimal("100000000")
@@ -136,6 +142,37 @@ def reopen(actor, request: SupportRequest, reason: str) -> SupportRequest:
     notify(_district_staff(), _("%(street)s is not satisfied: %(title)s")
            % {"street": request.street.name, "title": request.title}, reason, _url(request))
     return request
+
+
+def remind_overdue(now=None) -> int:
+    """Tell the district, once per request, that a request it has not answered is past its
+    answer date. The periodic worker runs this; a conditional update claims each request, so of
+    several workers exactly one tells."""
+    now = now or timezone.now()
+    reminded = 0
+    late = SupportRequest.objects.filter(
+        state__in=(SupportState.SUBMITTED, SupportState.ACCEPTED), answer_by__lt=now,
+        overdue_notified_at__isnull=True).select_related("street")
+    for request in late:
+        with transaction.atomic():
+            if not SupportRequest.objects.filter(
+                    pk=request.pk, overdue_notified_at__isnull=True,
+                    state__in=(SupportState.SUBMITTED, SupportState.ACCEPTED)).update(
+                    overdue_notified_at=now):
+                continue  # another worker told them, or it was answered meanwhile
+            SupportEvent.objects.create(request=request, action=SupportAction.OVERDUE, at=now)
+            audit.record(None, "oversight.support.overdue", request, unit=request.street,
+                         after={"answer_by": request.answer_by.isoformat()},
+                         repr_=f"{request.title} · {request.street.name}")
+            # Called in each reader's language (the worker has none of its own).
+            notify(_district_staff(),
+                   lambda r=request: _("Support request past its answer date: %(street)s, "
+                                       "%(title)s") % {"street": r.street.name, "title": r.title},
+                   lambda r=request: _("To be answered by %(date)s.") % {
+                       "date": timezone.localtime(r.answer_by).strftime("%Y-%m-%d")},
+                   _url(request))
+            reminded += 1
+    return reminded
 
 
 @transaction.atomic

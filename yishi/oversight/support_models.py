@@ -32,6 +32,7 @@ class SupportAction(models.TextChoices):
     ANSWER = "answer", _("Answered")
     REOPEN = "reopen", _("Not resolved: asked again")
     CLOSE = "close", _("Closed as resolved")
+    OVERDUE = "overdue", _("Past the answer date: the district was reminded")
 
 
 class SupportRequest(models.Model):
@@ -53,6 +54,8 @@ class SupportRequest(models.Model):
     answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
     reason = models.TextField(_("reason"), blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    # Set by the one worker that tells the district the answer date has passed (once).
+    overdue_notified_at = models.DateTimeField(_("district reminded at"), null=True, blank=True)
     submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True,
                                      related_name="+", verbose_name=_("submitted by"))
 

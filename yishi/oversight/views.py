@@ -268,7 +268,7 @@ def dashboard(request: HttpRequest, year: int | None = None) -> HttpResponse:
     trend_figure = board.BY_KEY.get(request.GET.get("trend", ""), board.TRENDS[0])
     if trend_figure not in board.TRENDS:
         trend_figure = board.TRENDS[0]
-    months = board.trend(trend_figure, year)
+    months = board.trend(trend_figure, year, rows)  # rows: every street's
     month_names = [_("Month %(month)s") % {"month": m} for m in range(1, 13)]
     chart = bar_chart(f"{trend_figure.label} · {year}",
                       [(name, n, str(n)) for name, n in zip(month_names, months, strict=True)])
