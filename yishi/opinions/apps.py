@@ -11,9 +11,11 @@ class OpinionsConfig(AppConfig):
         from yishi.core import menu, periodic
         from yishi.core.models import Role
         from yishi.core.workflow import transitioned
+        from yishi.moderation.models import ModerationItem
 
         from . import handoff, permissions  # noqa: F401 - registers the rules and receivers
         from .models import Assignment, Opinion
+        from .search import reindex_after_moderation
         from .stats import record_first_reply
         from .tasks import run_deadlines
 
@@ -22,6 +24,9 @@ class OpinionsConfig(AppConfig):
         transitioned.connect(record_first_reply, sender=Opinion, dispatch_uid="opinions-stats-o")
         transitioned.connect(record_first_reply, sender=Assignment,
                              dispatch_uid="opinions-stats-a")
+        # The board's search matches only what the public reads (search.py).
+        transitioned.connect(reindex_after_moderation, sender=ModerationItem,
+                             dispatch_uid="opinions-search-moderation")
 
         def retrain_daily():
             from datetime import timedelta
