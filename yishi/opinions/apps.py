@@ -16,10 +16,11 @@ class OpinionsConfig(AppConfig):
         from . import handoff, permissions  # noqa: F401 - registers the rules and receivers
         from .models import Assignment, Opinion
         from .search import reindex_after_moderation
-        from .stats import record_first_reply
+        from .stats import compact_when_grown, record_first_reply
         from .tasks import run_deadlines
 
         periodic.register("opinions.deadlines")(run_deadlines)
+        periodic.register("opinions.compact_stats")(compact_when_grown)
         # The statistics keep each first reply as it was given (stats.py).
         transitioned.connect(record_first_reply, sender=Opinion, dispatch_uid="opinions-stats-o")
         transitioned.connect(record_first_reply, sender=Assignment,
