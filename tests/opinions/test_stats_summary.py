@@ -147,3 +147,14 @@ def test_summary_stays_exact_under_concurrent_changes(people, xihu, category, pl
     assert errors == []
     figures = _same_figures()
     assert figures.total.replied >= 12 and figures.total.received == 20 - 6
+
+
+def test_emptying_the_tables_in_any_order_leaves_no_figures(people, xihu, category):
+    """Django's flush empties tables one by one in no fixed order: the summary first, then the
+    opinions (whose deletions would append negative rows) must still leave nothing."""
+    for n in range(2):
+        services.submit_opinion(people["resident"], intake(xihu, category, title=f"清空{n}"))
+    OpinionStatsDelta.objects.all().delete()
+    Opinion.objects.all().delete()
+    assert not OpinionStatsDelta.objects.exists()
+    assert stats.district_figures().total.received == 0

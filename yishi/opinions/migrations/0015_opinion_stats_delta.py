@@ -17,6 +17,8 @@ SQLITE_ROW = ("{r}.street_id, {r}.created_at, {s}1, {s}({r}.first_replied_at IS 
               "{s}COALESCE({r}.first_replied_at <= {r}.first_reply_due, 0), "
               "{s}({r}.rating IN ('satisfied', 'basically', 'unsatisfied')), "
               "{s}({r}.rating IN ('satisfied', 'basically')), {s}COALESCE({r}.reply_workdays, 0)")
+# The last opinion deleted empties the summary: a flush (Django's empties tables one by one, in
+# no fixed order) leaves no figures behind, whichever table it empties first.
 # An update that changes none of these leaves the figures alone (most updates: search words,
 # deadlines, reminders).
 CHANGED = ("(OLD.state = 'merged') IS NOT (NEW.state = 'merged') "
@@ -28,6 +30,10 @@ CHANGED = ("(OLD.state = 'merged') IS NOT (NEW.state = 'merged') "
 POSTGRES = [
     f"""CREATE FUNCTION opinions_stats_change() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+  IF TG_OP = 'DELETE' AND NOT EXISTS (SELECT 1 FROM opinions_opinion) THEN
+    DELETE FROM {TABLE};
+    RETURN NULL;
+  END IF;
   IF TG_OP IN ('UPDATE', 'DELETE') AND OLD.state <> 'merged' THEN
     INSERT INTO {TABLE} ({COLUMNS}) VALUES ({PG_ROW.format(r="OLD", s="-")});
   END IF;
@@ -49,9 +55,10 @@ SQLITE = [
     "CREATE TRIGGER opinions_stats_insert AFTER INSERT ON opinions_opinion "
     f"WHEN NEW.state <> 'merged' BEGIN INSERT INTO {TABLE} ({COLUMNS}) "
     f"SELECT {SQLITE_ROW.format(r='NEW', s='')}; END",
-    "CREATE TRIGGER opinions_stats_delete AFTER DELETE ON opinions_opinion "
-    f"WHEN OLD.state <> 'merged' BEGIN INSERT INTO {TABLE} ({COLUMNS}) "
-    f"SELECT {SQLITE_ROW.format(r='OLD', s='-')}; END",
+    "CREATE TRIGGER opinions_stats_delete AFTER DELETE ON opinions_opinion BEGIN "
+    f"INSERT INTO {TABLE} ({COLUMNS}) SELECT {SQLITE_ROW.format(r='OLD', s='-')} "
+    "WHERE OLD.state <> 'merged' AND EXISTS (SELECT 1 FROM opinions_opinion); "
+    f"DELETE FROM {TABLE} WHERE NOT EXISTS (SELECT 1 FROM opinions_opinion); END",
     f"CREATE TRIGGER opinions_stats_update AFTER UPDATE ON opinions_opinion WHEN {CHANGED} "
     f"BEGIN INSERT INTO {TABLE} ({COLUMNS}) SELECT {SQLITE_ROW.format(r='OLD', s='-')} "
     "WHERE OLD.state <> 'merged'; "
