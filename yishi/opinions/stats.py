@@ -154,8 +154,12 @@ def summary_groups(start: date | None = None, end: date | None = None, *,
             groups[values["street"], values["month"]] = {**values, "overdue_open": 0}
     for values in (overdue.annotate(month=TruncMonth("created_at")).values("street", "month")
                    .annotate(n=Count("id")).order_by()):
-        # An overdue opinion is received and not merged, so its group is there.
-        groups[values["street"], values["month"]]["overdue_open"] = values["n"]
+        # An overdue opinion is received and not merged, so its group is there — unless it
+        # was committed between the two reads: then it gets a group of its own, not an error.
+        group = groups.setdefault((values["street"], values["month"]), {
+            "street": values["street"], "month": values["month"], "reply_days_total": 0,
+            **{name: 0 for name in SUMMED if name != "reply_days"}})
+        group["overdue_open"] = values["n"]
     return list(groups.values())
 
 
