@@ -81,6 +81,19 @@ def published(obj, field: str, user=None) -> str:
     return str(PENDING_TEXT)
 
 
+def searchable(obj, field: str) -> str:
+    """What a public search may match in `obj.field`: exactly what the public reads, and nothing
+    while the text is held or hidden (its words would otherwise find a text the page does not
+    show, and the digits of a masked phone number would find whose number it is)."""
+    raw = str(getattr(obj, field) or "")
+    item = item_for(obj)
+    if item is None:
+        return moderation_text.mask(raw)
+    if item.state in PUBLISHED_STATES:
+        return item.public.get(field, moderation_text.mask(raw))
+    return ""
+
+
 def is_visible(obj) -> bool:
     """Does the public read this text (approved, or from before moderation)?"""
     item = item_for(obj)

@@ -11,17 +11,23 @@ class OpinionsConfig(AppConfig):
         from yishi.core import menu, periodic
         from yishi.core.models import Role
         from yishi.core.workflow import transitioned
+        from yishi.moderation.models import ModerationItem
 
         from . import handoff, permissions  # noqa: F401 - registers the rules and receivers
         from .models import Assignment, Opinion
-        from .stats import record_first_reply
+        from .search import reindex_after_moderation
+        from .stats import compact_when_grown, record_first_reply
         from .tasks import run_deadlines
 
         periodic.register("opinions.deadlines")(run_deadlines)
+        periodic.register("opinions.compact_stats")(compact_when_grown)
         # The statistics keep each first reply as it was given (stats.py).
         transitioned.connect(record_first_reply, sender=Opinion, dispatch_uid="opinions-stats-o")
         transitioned.connect(record_first_reply, sender=Assignment,
                              dispatch_uid="opinions-stats-a")
+        # The board's search matches only what the public reads (search.py).
+        transitioned.connect(reindex_after_moderation, sender=ModerationItem,
+                             dispatch_uid="opinions-search-moderation")
 
         def retrain_daily():
             from datetime import timedelta

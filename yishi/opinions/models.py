@@ -447,6 +447,36 @@ class OpinionCounter(models.Model):
         return f"{self.street_id}/{self.year}: {self.last}"
 
 
+class OpinionStatsDelta(models.Model):
+    """A change to the statistics' figures (统计增量): what an opinion adds to its street and
+    its time of receipt, written by database triggers on every insert, update and delete of an
+    opinion (migration 0015), so every path — services, the demo's bulk load, COPY, the admin —
+    keeps it exactly right in the change's own transaction. Rows are only appended (no lock is
+    shared between concurrent changes); `stats.compact` folds them into one row per street and
+    day, `manage.py rebuild_opinion_stats` recomputes them from the opinions. The figures are
+    sums over these rows (stats.py); "overdue, open" depends on the time and is read live."""
+
+    street = models.ForeignKey(Unit, models.DO_NOTHING, db_constraint=False, related_name="+",
+                               verbose_name=_("street"))
+    # The opinion's time of receipt; after compaction, the start of its day in the district's
+    # time zone (periods and months are whole local days).
+    created_at = models.DateTimeField(_("received"))
+    received = models.IntegerField(_("received"), default=0)
+    replied = models.IntegerField(_("replied"), default=0)
+    on_time = models.IntegerField(_("replied on time"), default=0)
+    rated = models.IntegerField(_("rated"), default=0)
+    satisfied = models.IntegerField(_("satisfied or basically satisfied"), default=0)
+    reply_days = models.IntegerField(_("working days to first reply"), default=0)
+
+    class Meta:
+        verbose_name = _("statistics change (统计增量)")
+        verbose_name_plural = _("statistics changes")
+        indexes = [models.Index(fields=["created_at", "street"], name="opinion_stats_at")]
+
+    def __str__(self) -> str:
+        return f"{self.street_id}@{self.created_at:%Y-%m-%d}: {self.received:+d}"
+
+
 # The hand-off to outside case systems keeps its tables in a module of its own.
 from .handoff_models import (  # noqa: E402,F401
     CaseDelivery,

@@ -4,12 +4,18 @@ behind one interface.
 Chinese has no spaces, so both databases index words that jieba has already cut (with our
 dictionary of place and governance terms): `Opinion.search_tokens` holds them, space-separated.
 SQLite searches them with an FTS5 table kept in step by triggers; PostgreSQL with a GIN index on
-a generated column, search_vector = to_tsvector('simple', search_tokens). A query is cut the same way and all its words must match."""
+a generated column, search_vector = to_tsvector('simple', search_tokens). A query is cut the same way and all its words must match.
+
+The index holds what the public reads (moderation.queries.searchable): the approved version of
+the title and text (personal data masked, or the moderator's edit) and nothing of them while
+they are held or hidden, plus the replies. The board is the only search, and it is public, so
+both databases' paths match only what the page would show; a moderator's decision reindexes
+the opinion (`reindex_after_moderation`)."""
 
 import re
 import unicodedata
 
-from django.db import connection
+from django.db import connection, transaction
 
 from .models import Opinion
 
@@ -35,12 +41,29 @@ def query_words(text: str) -> list[str]:
 
 
 def tokens_for(opinion: Opinion) -> str:
+    from yishi.moderation.queries import searchable
+
     replies = " ".join(opinion.replies.values_list("text", flat=True)) if opinion.pk else ""
-    return " ".join(words(f"{opinion.title} {opinion.text} {replies}"))
+    title, text = searchable(opinion, "title"), searchable(opinion, "text")
+    return " ".join(words(f"{title} {text} {replies}"))
 
 
 def reindex(opinion: Opinion) -> None:
-    Opinion.objects.filter(pk=opinion.pk).update(search_tokens=tokens_for(opinion))
+    """Under the opinion's row lock, reading its moderation state and replies afresh: a reply
+    and a moderator's decision at the same moment cannot leave words of a hidden text behind
+    (the later one waits and reads what the earlier one committed)."""
+    with transaction.atomic():
+        fresh = Opinion.objects.select_for_update().only("id", "title", "text").get(pk=opinion.pk)
+        Opinion.objects.filter(pk=fresh.pk).update(search_tokens=tokens_for(fresh))
+
+
+def reindex_after_moderation(sender, *, obj, **kwargs) -> None:
+    """Connected to the moderation workflow's `transitioned` signal (in its transaction): an
+    opinion's text approved, edited, hidden or sent back to the queue is reindexed."""
+    from django.contrib.contenttypes.models import ContentType
+
+    if obj.content_type_id == ContentType.objects.get_for_model(Opinion).pk:
+        reindex(Opinion(pk=obj.object_id))
 
 
 def search(query: str, rows=None, limit: int = 50) -> list[Opinion]:

@@ -246,9 +246,6 @@ def submit_opinion(actor, intake: Intake, *, channel: str = OpinionChannel.WEB,
         contact_name=contact_name, contact_mobile=contact_mobile, channel=channel,
         recorded_by=None if authored else actor, created_at=now,
         accept_deadline=deadline_after(now, policy.accept_days))
-    from .search import reindex
-
-    reindex(opinion)
     if intake.photos or intake.kept_photos:
         from yishi.core.attachments import store_attachment
 
@@ -266,6 +263,9 @@ def submit_opinion(actor, intake: Intake, *, channel: str = OpinionChannel.WEB,
     # Public only once a moderator approved it (docs/moderation.md); the author reads it now.
     hold_for_moderation(opinion, ["title", "text"], street=street, author=resident,
                         url=reverse("opinions:detail", args=[opinion.number]))
+    from .search import reindex
+
+    reindex(opinion)  # after the hold: the index holds only what the public may read
     notify(_street_staff(street), lambda: _("New opinion %(number)s") % {"number": opinion.number},
            opinion.title, f"/opinions/manage/{opinion.number}/")
     return opinion

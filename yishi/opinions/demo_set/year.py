@@ -500,6 +500,8 @@ class Generator:
         return self.labels["resident"]
 
     def write(self, stories: list[Story]) -> dict:
+        from yishi.moderation.text import mask
+
         from ..search import words
 
         cache: dict[str, list[str]] = {}
@@ -511,7 +513,9 @@ class Generator:
 
         for story in stories:
             o = story.opinion
-            o.search_tokens = " ".join(cut(f"{o.title} {o.text}")
+            # No moderation item (bulk history): the public reads, and search matches, the
+            # texts masked (moderation.queries.searchable).
+            o.search_tokens = " ".join(cut(f"{mask(o.title)} {mask(o.text)}")
                                        + [w for _i, r in story.replies for w in cut(r.text)])
         Opinion.objects.bulk_create([s.opinion for s in stories], batch_size=500)
         merged = [s for s in stories if isinstance(s.merge_into, Story)]
