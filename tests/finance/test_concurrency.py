@@ -1,7 +1,7 @@
 """Twenty requests at once: one approval freezes the budget, the others are told; twenty
 adjustments that each would take the line below zero together cannot."""
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -70,3 +70,27 @@ def test_twenty_approvals_of_one_finding_change_the_register_once(fin, xihu):
     asset = Asset.objects.get(code="A1")
     assert AssetVersion.objects.filter(asset=asset).count() == 2  # entered, then written off
     assert AuditRecord.objects.filter(action="finance.finding.approve").count() == 1
+
+
+def test_twenty_final_account_imports_at_once_each_see_the_last(fin, xihu, review_item):
+    """Identical imports one after the other under the budget's row lock: the figures are the
+    file's, once, and each import is audited."""
+    from tests.finance.test_final_accounts import final_rows
+
+    from .conftest import csv_of, pass_review, rows_for
+
+    officer = fin["finance_staff"]
+    budget = services.create_budget(officer, xihu["xixi"], YEAR - 1)
+    services.import_budget(officer, budget, "b.csv", csv_of(rows_for(YEAR - 1, seed=3)))
+    services.submit_for_review(officer, budget, review_item)
+    pass_review(review_item)
+    budget.refresh_from_db()
+    services.approve_budget(fin["district_staff"], budget, decision="批复",
+                            approved_on=timezone.localdate() - timedelta(days=1))
+    data = csv_of(final_rows())
+    outcomes = run_together(lambda i: services.import_final_accounts(
+        User.objects.get(pk=officer.pk), Budget.objects.get(pk=budget.pk), "f.csv", data), COUNT)
+    assert [kind for kind, _v in outcomes] == ["ok"] * COUNT
+    assert not BudgetLine.objects.filter(budget=budget, kind=LineKind.FUNCTION,
+                                         final__isnull=True).exists()
+    assert AuditRecord.objects.filter(action="finance.import_final_accounts").count() == COUNT

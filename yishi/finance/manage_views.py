@@ -19,7 +19,7 @@ from yishi.core.models import Unit
 from yishi.core.permissions import has_perm
 from yishi.core.workflow import may
 
-from . import queries, services
+from . import exports, queries, services
 from .forms import (
     AdjustmentForm,
     AnswerForm,
@@ -92,6 +92,16 @@ def manage(request: HttpRequest, code: str, year: int) -> HttpResponse:
             or has_perm(request.user, "finance.approve", budget.street)):
         raise PermissionDenied
     return render(request, "finance/manage.html", _manage_context(request, budget))
+
+
+@login_required
+def final_template(request: HttpRequest, code: str, year: int, fmt: str) -> HttpResponse:
+    budget = _budget(request, code, year)
+    if fmt not in ("csv", "xlsx"):
+        raise Http404
+    if not has_perm(request.user, "finance.manage", budget.street):
+        raise PermissionDenied
+    return exports.final_template(budget, fmt)
 
 
 _IMPORTS = {
