@@ -11,6 +11,7 @@ C = f"{A}/campaigns/<int:pk>"
 urlpatterns = [
     path("", views.index, name="index"),
     path("workspace/", manage_views.workspace, name="workspace"),
+    path("crosswalk/", manage_views.crosswalk, name="crosswalk"),
     path("templates/<slug:kind>.<slug:fmt>", views.template, name="template"),
     path("questions/<int:pk>/answer/", manage_views.answer, name="answer"),
     path("warnings/", warning_views.warnings, name="warnings"),
