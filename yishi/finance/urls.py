@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import asset_views, manage_views, views, warning_views
+from . import asset_item_views, asset_views, manage_views, views, warning_views
 
 app_name = "finance"
 
@@ -21,6 +21,12 @@ urlpatterns = [
     path(f"{A}/", asset_views.register, name="assets"),
     path(f"{A}/download.<slug:fmt>", asset_views.register_download, name="assets_download"),
     path(f"{A}/add/", asset_views.add_asset, name="add_asset"),
+    path(f"{A}/<int:pk>/", asset_item_views.asset, name="asset"),
+    path(f"{A}/<int:pk>/change/", asset_item_views.change, name="change_asset"),
+    path(f"{A}/<int:pk>/lease/", asset_item_views.lease, name="lease_asset"),
+    path(f"{A}/<int:pk>/disposal/", asset_item_views.request_disposal, name="request_disposal"),
+    path(f"{A}/<int:pk>/disposal/<int:disposal>/<slug:step>/",
+         asset_item_views.decide_disposal, name="decide_disposal"),
     path(f"{A}/campaigns/open/", asset_views.open_campaign, name="open_campaign"),
     path(f"{C}/", asset_views.campaign, name="campaign"),
     path(f"{C}/report.<slug:fmt>", asset_views.report_download, name="campaign_report"),
