@@ -94,3 +94,51 @@ def test_twenty_final_account_imports_at_once_each_see_the_last(fin, xihu, revie
     assert not BudgetLine.objects.filter(budget=budget, kind=LineKind.FUNCTION,
                                          final__isnull=True).exists()
     assert AuditRecord.objects.filter(action="finance.import_final_accounts").count() == COUNT
+
+
+def _asset(fin, xihu, code="C1"):
+    from tests.finance.test_assets import item
+    from yishi.finance import assets
+
+    return assets.register_asset(fin["finance_staff"], xihu["xixi"], item(code))
+
+
+def test_twenty_identical_asset_posts_at_once_record_once(fin, xihu):
+    """Twenty identical edits, contracts and disposal requests at once: one of each lands, the
+    others are told; the history holds one version for each."""
+    from yishi.finance import assets, disposals
+    from yishi.finance.asset_models import Asset, AssetVersion, Disposal, LeaseContract
+
+    officer = fin["finance_staff"]
+    edited, leased, disposed = (_asset(fin, xihu, c) for c in ("C1", "C2", "C3"))
+    user = lambda: User.objects.get(pk=officer.pk)  # noqa: E731
+    outcomes = run_together(lambda i: assets.change_asset(
+        user(), Asset.objects.get(pk=edited.pk), {"location": "新址"}, reason="搬迁"), COUNT)
+    assert sum(1 for kind, _v in outcomes if kind == "ok") == 1
+    assert AssetVersion.objects.filter(asset=edited).count() == 2
+    outcomes = run_together(lambda i: assets.record_lease(
+        user(), Asset.objects.get(pk=leased.pk), kind="lease", tenant="某公司",
+        starts_on=date(YEAR, 1, 1), ends_on=date(YEAR, 12, 31), rent="1000"), COUNT)
+    assert sum(1 for kind, _v in outcomes if kind == "ok") == 1
+    assert LeaseContract.objects.filter(asset=leased).count() == 1
+    outcomes = run_together(lambda i: disposals.request_disposal(
+        user(), Asset.objects.get(pk=disposed.pk), method="scrap", reason="损坏"), COUNT)
+    assert sum(1 for kind, _v in outcomes if kind == "ok") == 1
+    assert Disposal.objects.filter(asset=disposed).count() == 1
+    assert AssetVersion.objects.filter(asset=disposed).count() == 2
+
+
+def test_twenty_approvals_of_one_disposal_approve_once(fin, xihu):
+    from tests.finance.test_assets import pdf
+    from yishi.finance import disposals
+    from yishi.finance.asset_models import Disposal, DisposalState
+
+    disposal = disposals.request_disposal(fin["finance_staff"], _asset(fin, xihu),
+                                          method="scrap", reason="损坏")
+    staff = fin["district_staff"]
+    outcomes = run_together(lambda i: disposals.approve_disposal(
+        User.objects.get(pk=staff.pk), Disposal.objects.get(pk=disposal.pk),
+        decision=f"批复{i}", documents=[pdf()]), COUNT)
+    assert sum(1 for kind, _v in outcomes if kind == "ok") == 1
+    assert Disposal.objects.get(pk=disposal.pk).state == DisposalState.APPROVED
+    assert AuditRecord.objects.filter(action="finance.disposal.approve").count() == 1

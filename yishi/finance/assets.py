@@ -267,8 +267,11 @@ def record_lease(actor, asset: Asset, *, kind: str, tenant: str, starts_on, ends
                                                 recorded_by=actor)
         status = AssetStatus.LEASED if kind == LeaseKind.LEASE else AssetStatus.LENT
         _apply_change(actor, asset, {"status": status},
-                      reason=_("%(kind)s to %(tenant)s") % {
-                          "kind": contract.get_kind_display(), "tenant": tenant},
+                      # The history is public; the tenant (perhaps a person) is on the contract,
+                      # which only the street's staff and the district see.
+                      reason=_("%(kind)s from %(start)s to %(end)s") % {
+                          "kind": contract.get_kind_display(), "start": starts_on.isoformat(),
+                          "end": ends_on.isoformat()},
                       effective_on=min(starts_on, timezone.localdate()))
         audit.record(actor, "finance.record_lease", contract, unit=asset.street,
                      after={"tenant": tenant, "rent": str(rent), "from": str(starts_on),
