@@ -243,7 +243,8 @@ def final_accounts(budget: Budget) -> dict:
     """The final accounts (决算) in their standard tables, each line beside its budget: 收支决算
     总表 (revenue), 支出决算 by function (original, adjusted, final, final as a share of the
     adjusted budget), 基本支出决算 by economic type, and 三公经费 (budget, actual, explanation)."""
-    function = _flatten(tree(budget))
+    # 类 and 款 on the page (a 项 is one tap away, on its line's page); the download has all.
+    function = [f for f in _flatten(tree(budget)) if f.level <= 2]
     top = [f for f in function if f.level == 1]
     adjusted = sum((f.adjusted for f in top), ZERO)
     final = sum((f.final or ZERO for f in top), ZERO)

@@ -3,6 +3,8 @@
 三公, the year against last year, and the downloads. A budget before approval is shown only to
 the people who review it (finance.view_draft)."""
 
+from decimal import Decimal
+
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -133,7 +135,9 @@ def final_accounts(request: HttpRequest, code: str, year: int) -> HttpResponse:
                      wan(f.final), False))
     return render(request, "finance/final.html", {
         "budget": budget, "a": accounts,
-        "chart": bar_chart(_("Adjusted budget and final accounts by function (类), 万元"), bars),
+        # Headroom past the longest bar for its figure, which large text makes wider.
+        "chart": bar_chart(_("Adjusted budget and final accounts by function (类), 万元"), bars,
+                           maximum=max((b[1] for b in bars), default=0) * Decimal("1.3") or None),
         "trail": _trail(budget, (_("Final accounts"), None))})
 
 
