@@ -336,6 +336,23 @@ def make_inventory_finding(people, xihu):
                                  item_id=campaign.snapshot.get().pk)
 
 
+def make_disposal(people, xihu):
+    """A disposal of an asset of 西溪 awaiting the district's decision; the street's committee
+    staff keep its assets (finance staff role), as for the inventory."""
+    from yishi.core.models import Role, RoleAssignment
+    from yishi.finance import assets, disposals
+
+    RoleAssignment.objects.create(user=people["street_staff"], role=Role.FINANCE_STAFF,
+                                  unit=xihu["xixi"])
+    staff = people["street_staff"]
+    staff.__dict__.pop("_yishi_roles", None)
+    asset = assets.register_asset(staff, xihu["xixi"], {
+        "code": "D1", "name": "旧电脑", "asset_class": "3", "location": "办公楼",
+        "department": "党政办", "acquired_on": date(2015, 1, 1), "original_value": "6000",
+        "net_value": "0"})
+    return disposals.request_disposal(staff, asset, method="scrap", reason="超过使用年限，已损坏。")
+
+
 def make_oversight_meeting(people, xihu):
     from yishi.oversight import meetings
 
@@ -380,6 +397,7 @@ def make_oversight_evaluation(people, xihu):
 FACTORIES = {
     "finance.inventory": make_inventory,
     "finance.finding": make_inventory_finding,
+    "finance.disposal": make_disposal,
     "oversight.meeting": make_oversight_meeting,
     "oversight.joint": make_oversight_joint,
     "oversight.support": make_oversight_support,

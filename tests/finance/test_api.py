@@ -108,6 +108,7 @@ RULES = {
     "finance.edit_classification": ({"district_staff"}, {"district_staff"}),
     "finance.edit_rules": ({"district_staff"}, {"district_staff"}),
     "finance.manage_assets": ({"finance_staff"}, set()),
+    "finance.approve_disposal": ({"district_staff"}, {"district_staff"}),
     "finance.view_inventory": ({"finance_staff", "street_staff", "district_staff"},
                                {"district_staff"}),
     "finance.supervise_inventory": ({"deputy", "council_member"}, set()),

@@ -95,3 +95,43 @@ def test_other_streets_and_other_campaigns_get_404(client, verified_login, fin, 
     assert client.get(url).status_code == 200
     assert client.post(f"{url}/reopen").status_code in (403, 422)
     assert timezone.now()
+
+
+def test_an_asset_and_its_disposal_through_the_api(client, verified_login, fin, xihu,
+                                                    register):  # noqa: F811
+    from yishi.finance import assets
+
+    asset, code = register[0], xihu["xixi"].code
+    url = f"/api/finance/assets/{code}/items/{asset.pk}"
+    detail = client.get(url).json()
+    assert detail["history"][0]["status"] == "in_use" and detail["disposals"] == []
+    theirs = assets.register_asset(fin["beishan_finance"], xihu["beishan"], {
+        "code": "B1", "name": "桌", "asset_class": "6", "location": "x", "department": "y",
+        "acquired_on": "2020-01-01", "original_value": "10", "net_value": "1"})
+    assert client.get(f"/api/finance/assets/{code}/items/{theirs.pk}").status_code == 404
+    other = verified_login(fin["beishan_finance"])
+    body = {"method": "scrap", "reason": "损坏"}
+    assert other.post(f"{url}/disposal", body, content_type="application/json").status_code \
+        == 403
+    staff = verified_login(fin["finance_staff"])
+    response = staff.post(f"{url}/disposal", body, content_type="application/json")
+    assert response.status_code == 201 and response.json()["status"] == "awaiting_disposal"
+    disposal = response.json()["disposals"][0]
+    assert disposal["actions"] == []  # the street does not approve its own disposal
+    step = f"/api/finance/assets/disposals/{disposal['id']}"
+    assert staff.post(f"{step}/approve", {"decision": "自批", "documents": pdf()}).status_code \
+        == 403
+    district = verified_login(fin["district_staff"])
+    missing = district.post(f"{step}/approve", {"decision": "西财资〔2026〕3号"})
+    assert missing.status_code == 422 and missing.json()["errors"][0]["field"] == "documents"
+    approved = district.post(f"{step}/approve", {"decision": "西财资〔2026〕3号",
+                                                 "documents": pdf()})
+    assert approved.status_code == 200
+    staff = verified_login(fin["finance_staff"])
+    today = timezone.localdate().isoformat()
+    bad = staff.post(f"{step}/dispose", {"disposed_on": today, "proceeds": "1.001"})
+    assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "proceeds"
+    done = staff.post(f"{step}/dispose", {"disposed_on": today, "proceeds": "0"})
+    assert done.status_code == 200 and done.json()["status"] == "disposed"
+    assert done.json()["disposals"][0]["state"] == "disposed"
+    assert staff.post(f"{step}/burn", {}).status_code == 404

@@ -91,3 +91,34 @@ def test_inventory_from_snapshot_to_report_on_a_phone(page, staff_page, fin, xih
     content = page.content()
     assert "已公布" in content and "清查资产3项" in content and "分类清查报告" in content
     assert "社区文化家园" in content
+
+
+
+def test_an_asset_is_disposed_of_on_a_phone_in_large_text(page, fin, xihu):
+    """The street's finance officer, on a phone in large text, opens an asset whose disposal the
+    district approved and records it through the confirmation panel; the asset's history then
+    shows it disposed."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from playwright.sync_api import expect
+
+    from yishi.finance import disposals
+
+    officer, street = fin["finance_staff"], xihu["xixi"]
+    asset = assets.register_asset(officer, street, _asset("V1", "旧执法车", "5"))
+    disposal = disposals.request_disposal(officer, asset, method="sale",
+                                          reason="车辆老旧，公开拍卖。")
+    disposals.approve_disposal(fin["district_staff"], disposal, decision="西财资〔2026〕3号",
+                               documents=[SimpleUploadedFile("批复.pdf", real_pdf(),
+                                                             content_type="application/pdf")])
+    staff_sign_in(page, officer.mobile)
+    page.context.add_cookies([{"name": "yishi_text", "value": "large", "url": page.url}])
+    page.goto(f"/finance/{street.code}/assets/{asset.pk}/")
+    page.locator("summary", has_text="登记处置完成").click()
+    panel = page.locator("form.action-confirm-panel")
+    panel.get_by_label("处置日期").fill(timezone.localdate().isoformat())
+    panel.get_by_label("处置收入", exact=False).fill("15000.00")
+    submit(page, panel.get_by_role("button", name="登记处置完成"))
+    expect(page.locator("#history-caption")).to_be_visible()
+    expect(page.locator("main").get_by_text("已处置（出售）", exact=False).first).to_be_visible()
+    disposal.refresh_from_db()
+    assert disposal.state == "disposed" and disposal.proceeds == 15000

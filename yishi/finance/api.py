@@ -318,7 +318,7 @@ class CrosswalkOut(Schema):
 def import_crosswalk(request, year: Year, file: File[UploadedFile]):
     from .crosswalk import import_crosswalk as run
 
-    return {"year": year, "lines": run(request.user, year, file.read())}
+    return {"year": year, "lines": run(request.user, year, file.read(), file.name or "")}
 
 
 # The state assets' endpoints, under /api/finance/assets.

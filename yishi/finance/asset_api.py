@@ -3,7 +3,7 @@ inventories with their report) and the writes: the street's staff keep the regis
 inventories; the outside firm's accounts record findings with photos. Each through one service
 in assets.py; mounted under /api/finance/assets."""
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.http import Http404
@@ -17,8 +17,8 @@ from ninja.security import django_auth
 from yishi.core.api_types import AllowedActionOut, Id, allowed_actions
 
 from . import asset_queries as q
-from . import assets, queries
-from .asset_models import Finding, InventoryCampaign
+from . import assets, disposals, queries
+from .asset_models import Asset, Disposal, Finding, InventoryCampaign
 from .services import FinanceError
 
 router = Router(tags=["finance"])
@@ -265,3 +265,114 @@ def campaign_step(request, campaign_id: Id, step: str):
         raise Http404
     campaign.refresh_from_db()
     return _campaign_out(campaign, request)
+
+
+# --- one asset: its history, and its disposal (资产处置) ----------------------------------------
+
+class AssetVersionOut(Schema):
+    effective_on: date
+    reason: str
+    status: str
+    status_label: str
+    location: str
+    department: str
+    net_value: Decimal
+
+
+class DisposalOut(Schema):
+    id: int
+    method: str
+    method_label: str
+    state: str
+    state_label: str
+    reason: str
+    requested_at: datetime
+    decision: str
+    decision_note: str
+    disposed_on: date | None
+    proceeds: Decimal | None
+    actions: list[AllowedActionOut]
+
+
+class AssetDetailOut(AssetOut):
+    id: int
+    street: str
+    history: list[AssetVersionOut]
+    disposals: list[DisposalOut]
+
+
+def _disposal(d, request) -> dict:
+    return {"id": d.pk, "method": d.method, "method_label": d.get_method_display(),
+            "state": d.state, "state_label": d.get_state_display(), "reason": d.reason,
+            "requested_at": d.requested_at, "decision": d.decision,
+            "decision_note": d.decision_note, "disposed_on": d.disposed_on,
+            "proceeds": d.proceeds, "actions": allowed_actions(d, request)}
+
+
+def _asset_detail(asset, request) -> dict:
+    return {"id": asset.pk, "street": asset.street.code, "code": asset.code, "name": asset.name,
+            "asset_class": asset.asset_class.code, "location": asset.location,
+            "department": asset.department, "acquired_on": asset.acquired_on,
+            "original_value": asset.original_value, "net_value": asset.net_value,
+            "status": asset.status, "status_label": asset.get_status_display(),
+            "history": [{"effective_on": v.effective_on, "reason": v.reason, "status": v.status,
+                         "status_label": v.get_status_display(), "location": v.location,
+                         "department": v.department, "net_value": v.net_value}
+                        for v in asset.versions.order_by("-effective_on", "-id")],
+            "disposals": [_disposal(d, request) for d in asset.disposals.all()]}
+
+
+def _asset(street: str, asset_id: int):
+    # The street is part of the address: another street's asset by its id is not found.
+    return get_object_or_404(Asset.objects.select_related("asset_class", "street"),
+                             pk=asset_id, street=_street(street))
+
+
+@router.get("/{street}/items/{asset_id}", response=AssetDetailOut,
+            summary="One asset: its entry, its history (every version) and its disposals")
+def asset_detail(request, street: str, asset_id: Id):
+    return _asset_detail(_asset(street, asset_id), request)
+
+
+class DisposalRequestIn(Schema):
+    method: str
+    reason: str
+
+
+@router.post("/{street}/items/{asset_id}/disposal", response={201: AssetDetailOut},
+             auth=django_auth,
+             summary="Request an asset's disposal: sale, transfer, donation or scrap (the "
+                     "street's finance staff)")
+def request_disposal(request, street: str, asset_id: Id, data: DisposalRequestIn):
+    asset = _asset(street, asset_id)
+    disposals.request_disposal(request.user, asset, method=data.method, reason=data.reason)
+    return Status(201, _asset_detail(_asset(street, asset_id), request))
+
+
+class DisposalDecisionIn(Schema):
+    decision: str = ""
+    note: str = ""
+    disposed_on: date | None = None
+    proceeds: str | None = None
+
+
+@router.post("/disposals/{disposal_id}/{step}", response=AssetDetailOut, auth=django_auth,
+             summary="A disposal's next step (multipart): approve (the district: decision and "
+                     "documents), refuse (the district: note), dispose (the street: disposed_on, "
+                     "proceeds)")
+def disposal_step(request, disposal_id: Id, step: str, data: Form[DisposalDecisionIn],
+                  documents: File[list[UploadedFile]] = None):
+    disposal = get_object_or_404(Disposal.objects.select_related("asset__street"),
+                                 pk=disposal_id)
+    if step == "approve":
+        disposals.approve_disposal(request.user, disposal, decision=data.decision,
+                                   documents=documents or [])
+    elif step == "refuse":
+        disposals.refuse_disposal(request.user, disposal, note=data.note)
+    elif step == "dispose":
+        disposals.record_disposal(request.user, disposal, disposed_on=data.disposed_on,
+                                  proceeds=data.proceeds)
+    else:
+        raise Http404
+    return _asset_detail(Asset.objects.select_related("asset_class", "street")
+                         .get(pk=disposal.asset_id), request)

@@ -3,7 +3,14 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .asset_models import AssetClass, AssetStatus, FindingKind, ensure_asset_classes
+from .asset_models import (
+    AssetClass,
+    AssetStatus,
+    DisposalMethod,
+    FindingKind,
+    LeaseKind,
+    ensure_asset_classes,
+)
 
 
 def _class_choices():
@@ -113,3 +120,63 @@ class AgendaForm(forms.Form):
         self.fields["agenda_item"].queryset = items
         self.fields["agenda_item"].label_from_instance = (
             lambda i: f"{i.meeting.title} · {i.title}")
+
+
+DATE = {"widget": forms.DateInput(attrs={"type": "date"})}
+# The statuses an edit may set; leases, loans and disposals set theirs through their own forms.
+EDITABLE_STATUSES = [(s.value, s.label) for s in (AssetStatus.IN_USE, AssetStatus.IDLE,
+                                                  AssetStatus.LEASED, AssetStatus.LENT)]
+
+
+class ChangeAssetForm(forms.Form):
+    """A change of an asset's entry (变动) from a date on; the old entry stays in the history."""
+
+    prefix = "change"
+
+    name = forms.CharField(label=_("Asset name"), max_length=200)
+    location = forms.CharField(label=_("Location"), max_length=200)
+    department = forms.CharField(label=_("Custodian department"), max_length=100)
+    net_value = forms.CharField(label=_("Net value (元)"), max_length=20)
+    status = forms.ChoiceField(label=_("Status"), choices=EDITABLE_STATUSES)
+    effective_on = forms.DateField(label=_("Effective from"), **DATE)
+    reason = forms.CharField(label=_("Reason for the change"), max_length=300)
+
+
+class LeaseForm(forms.Form):
+    prefix = "lease"
+
+    kind = forms.ChoiceField(label=_("Lease or loan"), choices=LeaseKind.choices)
+    tenant = forms.CharField(label=_("Tenant or borrower"), max_length=200)
+    starts_on = forms.DateField(label=_("From"), **DATE)
+    ends_on = forms.DateField(label=_("Until"), **DATE)
+    rent = forms.CharField(label=_("Rent per year (元; 0 for a loan)"), max_length=20)
+
+
+class DisposalRequestForm(forms.Form):
+    prefix = "disposal"
+
+    method = forms.ChoiceField(label=_("Method (处置方式)"), choices=DisposalMethod.choices)
+    reason = forms.CharField(label=_("Why the asset is to be disposed of"), max_length=2000,
+                             widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class DisposalApproveForm(forms.Form):
+    prefix = "approve"
+
+    decision = forms.CharField(label=_("Approval document (批复文号)"), max_length=200)
+    documents = MultipleFileField(label=_("The approval document (PDF or image)"))
+
+
+class DisposalRefuseForm(forms.Form):
+    prefix = "refuse"
+
+    note = forms.CharField(label=_("Why it is refused"), max_length=2000,
+                           widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class DisposeForm(forms.Form):
+    prefix = "dispose"
+
+    disposed_on = forms.DateField(label=_("Disposed on"), **DATE)
+    proceeds = forms.CharField(label=_("Proceeds (元; empty if none)"), max_length=20,
+                               required=False)

@@ -327,3 +327,71 @@ class Finding(models.Model):
     @property
     def changes_register(self) -> bool:
         return self.kind != FindingKind.MATCH
+
+
+class DisposalMethod(models.TextChoices):
+    """How a state asset leaves the register (处置方式)."""
+
+    SALE = "sale", _("Sale (出售)")
+    TRANSFER = "transfer", _("Transfer without charge (无偿划转)")
+    DONATION = "donation", _("Donation (对外捐赠)")
+    SCRAP = "scrap", _("Scrapping (报废报损)")
+
+
+class DisposalState(models.TextChoices):
+    AWAITING = "awaiting", _("Awaiting approval (待处置)")
+    APPROVED = "approved", _("Approved (已批准)")
+    DISPOSED = "disposed", _("Disposed (已处置)")
+    REFUSED = "refused", _("Not approved (未批准)")
+
+
+OPEN_DISPOSAL = (DisposalState.AWAITING, DisposalState.APPROVED)
+
+
+class Disposal(models.Model):
+    """The disposal of a state asset (资产处置): the street asks, the district approves it with its
+    document (批复), the street records the disposal; the register shows the asset 待处置 from the
+    request and 已处置 from the day it was disposed. One open disposal per asset."""
+
+    asset = models.ForeignKey(Asset, models.PROTECT, related_name="disposals",
+                              verbose_name=_("asset"))
+    method = models.CharField(_("method (处置方式)"), max_length=10,
+                              choices=DisposalMethod.choices)
+    reason = models.TextField(_("reason"))
+    state = models.CharField(_("state"), max_length=10, choices=DisposalState.choices,
+                             default=DisposalState.AWAITING)
+    # What the register said before the request, given back when the district refuses.
+    status_before = models.CharField(_("status before"), max_length=20,
+                                     choices=AssetStatus.choices)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+",
+                                     verbose_name=_("requested by"))
+    requested_at = models.DateTimeField(_("requested"), default=timezone.now)
+    decision = models.CharField(_("approval document (批复文号)"), max_length=200, blank=True)
+    decision_note = models.TextField(_("note on the decision"), blank=True)
+    documents = models.ManyToManyField(Attachment, blank=True, related_name="+",
+                                       verbose_name=_("approval documents"))
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True,
+                                   blank=True, related_name="+", verbose_name=_("decided by"))
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    disposed_on = models.DateField(_("disposed on"), null=True, blank=True)
+    proceeds = models.DecimalField(_("proceeds (处置收入, 元)"), null=True, blank=True, **MONEY)
+    disposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True,
+                                    blank=True, related_name="+", verbose_name=_("recorded by"))
+
+    class Meta:
+        verbose_name = _("asset disposal (资产处置)")
+        verbose_name_plural = _("asset disposals")
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["asset"], condition=Q(state__in=OPEN_DISPOSAL),
+                                    name="finance_disposal_one_open"),
+            models.CheckConstraint(condition=Q(proceeds__isnull=True) | Q(proceeds__gte=0),
+                                   name="finance_disposal_proceeds_gte_0"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.asset} · {self.get_method_display()}"
+
+    @property
+    def street(self) -> Unit:
+        return self.asset.street

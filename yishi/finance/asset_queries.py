@@ -189,10 +189,15 @@ def campaign_report(campaign: InventoryCampaign) -> tuple[list[ClassTotals], Cla
 
 def may_see_attachment(user, attachment) -> bool:
     """A finding's photos and documents: public with a published inventory, otherwise to those
-    who may follow the campaign (core.media asks every app)."""
+    who may follow the campaign (core.media asks every app). A disposal's approval document: to
+    the street's finance and committee staff and the district."""
+
     campaigns = InventoryCampaign.objects.filter(
         Q(findings__photos=attachment) | Q(findings__documents=attachment)).distinct()
-    return any(may_view_campaign(user, c) for c in campaigns)
+    if any(may_view_campaign(user, c) for c in campaigns):
+        return True
+    streets = Unit.objects.filter(assets__disposals__documents=attachment).distinct()
+    return any(has_perm(user, "finance.view_inventory", s) for s in streets)
 
 
 def supervisors_to_choose(street: Unit):

@@ -8,6 +8,8 @@ from yishi.core.workflow import Transition, Workflow
 from .asset_models import (
     CampaignMember,
     CampaignState,
+    Disposal,
+    DisposalState,
     Finding,
     FindingState,
     InventoryCampaign,
@@ -91,5 +93,36 @@ FINDING = Workflow(
                    rule="finance.manage_assets", guards=[_campaign_open]),
         Transition("reject", {F.RECORDED}, F.REJECTED, _("Return to the firm"),
                    rule="finance.manage_assets", guards=[_campaign_open]),
+    ],
+)
+
+
+def _no_inventory(disposal) -> str | None:
+    if InventoryCampaign.objects.filter(street_id=disposal.asset.street_id,
+                                        state__in=[C.FIELDWORK, C.REVIEW]).exists():
+        return _("An inventory is under way: the register changes only through its findings "
+                 "until the report is published.")
+    return None
+
+
+D = DisposalState
+# Disposal of an asset (资产处置): the street's request is the record's creation
+# (disposals.request_disposal); the district decides, the street then records the disposal. The
+# approval's document comes with the approval's upload (checked by approve_disposal, as for a
+# finding), so it is not a guard that would hide the approval until it exists.
+DISPOSAL = Workflow(
+    Disposal, "finance.disposal", unit=lambda d: d.asset.street, error=_error,
+    audit_changes=True, repr=lambda d: str(d),
+    state_message=_("This disposal is “%(state)s”."),
+    conflict_message=_("The disposal was changed by someone else; please reload."),
+    transitions=[
+        Transition("approve", {D.AWAITING}, D.APPROVED, _("Approve the disposal"),
+                   rule="finance.approve_disposal"),
+        Transition("refuse", {D.AWAITING}, D.REFUSED, _("Refuse the disposal"),
+                   rule="finance.approve_disposal", guards=[_no_inventory]),
+        Transition("dispose", {D.APPROVED}, D.DISPOSED, _("Record the disposal"),
+                   rule="finance.manage_assets", guards=[_no_inventory],
+                   confirm=_("The asset leaves the register as disposed from the day given; "
+                             "this cannot be undone.")),
     ],
 )

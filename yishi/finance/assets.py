@@ -172,9 +172,32 @@ def change_asset(actor, asset: Asset, changes: dict, *, reason: str,
     """Change an asset's entry from a date on (变动): its name, place, custodian, net value or
     status, with the reason. The old entry stays in the history."""
     require(actor, "finance.manage_assets", asset.street)
+    if changes.get("status") in (AssetStatus.AWAITING_DISPOSAL, AssetStatus.DISPOSED):
+        raise FinanceError({"status": _("An asset is disposed of through a disposal: request "
+                                        "it on the asset's page.")})
     with transaction.atomic():
         _register_open(asset.street)
-        return _apply_change(actor, asset, changes, reason=reason, effective_on=effective_on)
+        locked = Asset.objects.select_for_update().get(pk=asset.pk)
+        if locked.status in (AssetStatus.AWAITING_DISPOSAL, AssetStatus.DISPOSED):
+            raise FinanceError(_("%(asset)s is “%(status)s”: its entry no longer changes.")
+                               % {"asset": locked, "status": locked.get_status_display()},
+                               code="state")
+        # An edit that changes nothing (a form sent twice) adds no version to the history.
+        changes = {k: v for k, v in changes.items() if k not in CHANGEABLE
+                   or str(_comparable(k, v)) != str(getattr(locked, k))}
+        if not changes:
+            raise FinanceError(_("Nothing to change: the register already says this."),
+                               code="unchanged")
+        return _apply_change(actor, locked, changes, reason=reason, effective_on=effective_on)
+
+
+def _comparable(name: str, value):
+    if name == "net_value":
+        try:
+            return Decimal(str(value).strip().replace(",", "")).quantize(Decimal("0.01"))
+        except (InvalidOperation, ValueError):
+            return value
+    return str(value if value is not None else "").strip()
 
 
 def _apply_change(actor, asset: Asset, changes: dict, *, reason: str,
@@ -230,17 +253,25 @@ def record_lease(actor, asset: Asset, *, kind: str, tenant: str, starts_on, ends
     rent = money(rent, _("Rent per year"), "rent")
     if kind == LeaseKind.LOAN and rent:
         raise FinanceError({"rent": _("A loan (出借) carries no rent.")})
-    if asset.status == AssetStatus.DISPOSED:
-        raise FinanceError(_("A disposed asset cannot be leased."))
     with transaction.atomic():
         _register_open(asset.street)
+        asset = Asset.objects.select_for_update().get(pk=asset.pk)
+        if asset.status in (AssetStatus.AWAITING_DISPOSAL, AssetStatus.DISPOSED):
+            raise FinanceError(_("An asset that is “%(status)s” cannot be leased or lent.")
+                               % {"status": asset.get_status_display()}, code="state")
+        # The same contract sent twice (a double click, a retry) is recorded once.
+        if asset.leases.filter(kind=kind, tenant=tenant, starts_on=starts_on).exists():
+            raise FinanceError(_("This contract is already recorded."), code="duplicate")
         contract = LeaseContract.objects.create(asset=asset, kind=kind, tenant=tenant,
                                                 starts_on=starts_on, ends_on=ends_on, rent=rent,
                                                 recorded_by=actor)
         status = AssetStatus.LEASED if kind == LeaseKind.LEASE else AssetStatus.LENT
         _apply_change(actor, asset, {"status": status},
-                      reason=_("%(kind)s to %(tenant)s") % {
-                          "kind": contract.get_kind_display(), "tenant": tenant},
+                      # The history is public; the tenant (perhaps a person) is on the contract,
+                      # which only the street's staff and the district see.
+                      reason=_("%(kind)s from %(start)s to %(end)s") % {
+                          "kind": contract.get_kind_display(), "start": starts_on.isoformat(),
+                          "end": ends_on.isoformat()},
                       effective_on=min(starts_on, timezone.localdate()))
         audit.record(actor, "finance.record_lease", contract, unit=asset.street,
                      after={"tenant": tenant, "rent": str(rent), "from": str(starts_on),

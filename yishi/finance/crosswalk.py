@@ -17,13 +17,21 @@ from .models import CodeMapping, Edition, System
 from .services import SYSTEM_WORDS, FinanceError
 
 COLUMNS = ["类型", "旧编码", "新编码"]
+MAX_ROWS = 5000
+MAX_PROBLEMS = 20
 
 
 @transaction.atomic
-def import_crosswalk(actor, year: int, data: bytes) -> int:
+def import_crosswalk(actor, year: int, data: bytes, filename: str = "") -> int:
     """Replace the crosswalk from `year - 1`'s edition to `year`'s; all or nothing. Each old code
-    must be in last year's edition and each new code in this year's, at the same level."""
+    must be in last year's edition and each new code in this year's, at the same level. The
+    refusal lists the rows at fault (the first twenty)."""
     require(actor, "finance.edit_classification", None)
+    if filename and not filename.lower().endswith(".csv"):
+        raise FinanceError({"file": _("The crosswalk is a CSV file (.csv) with the columns "
+                                      "%(columns)s.") % {"columns": "、".join(COLUMNS)}})
+    if b"\x00" in data[:4096]:
+        raise FinanceError({"file": _("This is not a CSV file.")})
     editions = {e.year: e for e in Edition.objects.filter(year__in=[year - 1, year])}
     if len(editions) < 2:
         raise FinanceError(_("The crosswalk needs the editions of %(last)d and %(year)d.")
@@ -39,6 +47,8 @@ def import_crosswalk(actor, year: int, data: bytes) -> int:
     known = {y: set(e.codes.values_list("system", "code")) for y, e in editions.items()}
     lines, problems, seen = [], [], set()
     for number, row in enumerate(reader, start=2):
+        if number - 1 > MAX_ROWS:
+            raise FinanceError({"file": _("At most %(n)d rows at a time.") % {"n": MAX_ROWS}})
         system = SYSTEM_WORDS.get((row.get("类型") or "").strip())
         old, new = (row.get("旧编码") or "").strip(), (row.get("新编码") or "").strip()
         if system is None:
@@ -59,7 +69,7 @@ def import_crosswalk(actor, year: int, data: bytes) -> int:
             seen.add((system, old))
             lines.append(CodeMapping(edition=editions[year], system=system, old_code=old,
                                      new_code=new))
-        if len(problems) >= 20:
+        if len(problems) >= MAX_PROBLEMS:
             break
     if problems:
         raise FinanceError(problems)
@@ -67,6 +77,20 @@ def import_crosswalk(actor, year: int, data: bytes) -> int:
     CodeMapping.objects.bulk_create(lines)
     audit.record(actor, "finance.import_crosswalk", editions[year], after={"lines": len(lines)})
     return len(lines)
+
+
+def editions_with_crosswalk():
+    """The editions a crosswalk can lead to (those with last year's edition present), each with
+    its number of crosswalk lines, latest first."""
+    from django.db.models import Count
+
+    years = set(Edition.objects.values_list("year", flat=True))
+    return [e for e in Edition.objects.annotate(lines=Count("crosswalk")).order_by("-year")
+            if e.year - 1 in years]
+
+
+def crosswalk_lines(edition: Edition):
+    return edition.crosswalk.order_by("system", "new_code", "old_code")
 
 
 def old_codes(year: int, system: str = System.FUNCTION) -> dict[str, list[str]]:

@@ -138,15 +138,27 @@ def _english_names(budget) -> None:
 
 
 def _final_accounts(budget, *, seed) -> None:
-    """Final figures a little under budget, rolled up so that they add up."""
-    leaves = services.leaf_lines(budget)
-    finals = {}
-    for n, (code, line) in enumerate(sorted(leaves.items())):
-        factor = Decimal("0.90") + Decimal((seed * 7 + n * 13) % 12) / 100
-        finals[code] = (line.original * factor).quantize(Decimal("0.01"))
-    lines = list(budget.lines.filter(kind=LineKind.FUNCTION))
-    for line in lines:
-        line.final = sum((a for c, a in finals.items() if c.startswith(line.code)), Decimal(0))
+    """Final figures a little under budget, rolled up so that they add up: spending by function
+    and by economic type, and revenue equal to spending (the standard tables balance)."""
+    lines = list(budget.lines.all())
+    for kind in (LineKind.FUNCTION, LineKind.ECONOMIC):
+        table = [ln for ln in lines if ln.kind == kind]
+        parents = {ln.code[:-2] for ln in table if ln.level > 1}
+        finals = {}
+        for n, line in enumerate(sorted((ln for ln in table if ln.code not in parents),
+                                        key=lambda ln: ln.code)):
+            factor = Decimal("0.90") + Decimal((seed * 7 + n * 13) % 12) / 100
+            finals[line.code] = (line.original * factor).quantize(Decimal("0.01"))
+        for line in table:
+            line.final = sum((a for c, a in finals.items() if c.startswith(line.code)),
+                             Decimal(0))
+    spent = sum((ln.final for ln in lines if ln.kind == LineKind.FUNCTION and ln.level == 1),
+                Decimal(0))
+    revenue = sorted((ln for ln in lines if ln.kind == LineKind.REVENUE), key=lambda ln: ln.code)
+    for line in revenue[1:]:
+        line.final = line.original
+    if revenue:
+        revenue[0].final = spent - sum((ln.final for ln in revenue[1:]), Decimal(0))
     BudgetLine.objects.bulk_update(lines, ["final"])
 
 

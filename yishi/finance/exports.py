@@ -16,7 +16,8 @@ from .models import Budget, LineKind, ThreePublicKind
 
 FUNCTION_HEADER = ["科目编码", "科目名称", "级次", "年初预算数（元）", "调整后预算数（元）",
                    "执行数（元）", "执行率（%）", "决算数（元）"]
-ECONOMIC_HEADER = ["科目编码", "科目名称", "级次", "预算数（元）"]
+ECONOMIC_HEADER = ["科目编码", "科目名称", "级次", "预算数（元）", "决算数（元）"]
+REVENUE_HEADER = ["编码", "收入项目", "预算数（元）", "决算数（元）"]
 THREE_PUBLIC_HEADER = ["项目", "预算数（元）", "实际数（元）", "说明"]
 LEVEL_CN = {1: "类", 2: "款", 3: "项"}
 
@@ -35,8 +36,14 @@ def function_rows(budget: Budget) -> list[list]:
 
 
 def economic_rows(budget: Budget) -> list[list]:
-    return [[f.code, f.line.name, LEVEL_CN.get(f.level, ""), f.original]
+    return [[f.code, f.line.name, LEVEL_CN.get(f.level, ""), f.original,
+             f.final if f.final is not None else ""]
             for f in _flat(queries.tree(budget, LineKind.ECONOMIC))]
+
+
+def revenue_rows(budget: Budget) -> list[list]:
+    return [[ln.code, ln.name, ln.original, ln.final if ln.final is not None else ""]
+            for ln in budget.lines.filter(kind=LineKind.REVENUE).order_by("position")]
 
 
 def three_public_rows(budget: Budget) -> list[list]:
@@ -47,6 +54,7 @@ def three_public_rows(budget: Budget) -> list[list]:
 
 
 TABLES = {
+    "revenue": (REVENUE_HEADER, revenue_rows, "收支总表"),
     "function": (FUNCTION_HEADER, function_rows, "支出功能分类"),
     "economic": (ECONOMIC_HEADER, economic_rows, "基本支出经济分类"),
     "three-public": (THREE_PUBLIC_HEADER, three_public_rows, "三公经费"),
@@ -69,7 +77,10 @@ TEMPLATE_NOTES = [
     ["4. 收支总表的收入合计须等于支出功能分类的类级合计。"],
     ["5. 三公经费四行编码：1 因公出国(境)费、2 公务用车购置费、3 公务用车运行维护费、4 公务接待费。"],
     ["6. 导入全部成功或全部不导入，系统逐行给出检查结果。"],
+    ["7. 决算：各表金额栏填决算数；三公经费的金额栏填批准的预算数，实际数栏填实际支出，说明栏说明增减原因。"
+     "“预算数（参考）”一栏只供对照，导入时不读取。"],
 ]
+FINAL_COLUMNS = ["编码", "名称", "预算数（参考）", "金额", "实际数", "说明"]
 
 
 def budget_template(fmt: str, rows: list[tuple] | None = None) -> HttpResponse:
@@ -112,6 +123,47 @@ def budget_workbook(rows: list[tuple], fmt: str = "xlsx") -> bytes:
     return buffer.getvalue()
 
 
+def final_template(budget: Budget, fmt: str) -> HttpResponse:
+    """The final-accounts template of one budget: its lines with their codes, names and budget
+    figures for reference, the 金额 column left for the final figures; 三公经费 with the approved
+    budget figures in place."""
+    tables = {}
+    for line in budget.lines.order_by("kind", "position", "code"):
+        tables.setdefault(imports.TABLE_NAMES[line.kind], []).append(
+            [line.code, safe_cell(line.name), line.original, None, None, ""])
+    for row in sorted(budget.three_public.all(), key=lambda r: r.order):
+        tables.setdefault(imports.TABLE_NAMES[imports.THREE_PUBLIC], []).append(
+            [str(row.order + 1), "", row.planned, row.planned, None, ""])
+    name = f"{budget.street.code}-{budget.year}-final-template.{fmt}"
+    if fmt == "csv":
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(["表", *FINAL_COLUMNS])
+        for table in imports.TABLES:
+            for row in tables.get(table, []):
+                writer.writerow([table, *("" if v is None else v for v in row)])
+        response = HttpResponse(("\ufeff" + out.getvalue()).encode("utf-8"),
+                                content_type="text/csv; charset=utf-8")
+    else:
+        from openpyxl import Workbook
+
+        book = Workbook()
+        book.remove(book.active)
+        for table in imports.TABLES:
+            sheet = book.create_sheet(table)
+            sheet.append(FINAL_COLUMNS)
+            for row in tables.get(table, []):
+                sheet.append([float(v) if hasattr(v, "as_tuple") else v for v in row])
+        notes = book.create_sheet(imports.NOTES_SHEET)
+        for line in TEMPLATE_NOTES:
+            notes.append(line)
+        buffer = io.BytesIO()
+        book.save(buffer)
+        response = HttpResponse(buffer.getvalue(), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
 def execution_template(fmt: str) -> HttpResponse:
     return table_response(imports.EXECUTION_COLUMNS, [], fmt, "execution-template",
                           sheet_title="月度执行")
@@ -123,20 +175,52 @@ PACKAGE_FIELDS = [
     ("code", "string", "科目编码"), ("name", "string", "科目名称"),
     ("level", "integer", "级次（1类 2款 3项）"), ("parent", "string", "上级科目编码"),
     ("original", "number", "年初预算数（元）"), ("adjusted", "number", "调整后预算数（元）"),
-    ("executed", "number", "执行数（元）"),
+    ("executed", "number", "执行数（元）"), ("final", "number", "决算数（元）"),
+]
+ECONOMIC_FIELDS = [
+    ("code", "string", "科目编码"), ("name", "string", "科目名称"),
+    ("level", "integer", "级次（1类 2款）"), ("parent", "string", "上级科目编码"),
+    ("original", "number", "预算数（元）"), ("final", "number", "决算数（元）"),
+]
+THREE_PUBLIC_FIELDS = [
+    ("row", "string", "项目"), ("planned", "number", "预算数（元）"),
+    ("actual", "number", "实际数（元）"), ("explanation", "string", "说明"),
 ]
 
 
-def package_files(budget: Budget) -> dict[str, bytes]:
-    """datapackage.json and budget.csv of one published year: the functional table with its
-    figures, mapped to the Fiscal Data Package's model (amounts, functional classification,
-    fiscal period, phase)."""
+def _resource(name: str, fields, key: list[str]) -> dict:
+    return {"name": name, "path": f"{name}.csv", "profile": "tabular-data-resource",
+            "format": "csv", "mediatype": "text/csv", "encoding": "utf-8",
+            "schema": {"fields": [{"name": n, "type": t, "title": title}
+                                  for n, t, title in fields], "primaryKey": key}}
+
+
+def _csv(header, rows) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow([name for name, _t, _title in PACKAGE_FIELDS])
-    for f in _flat(queries.tree(budget)):
-        writer.writerow([f.code, f.line.name, f.level, f.code[:-2] if f.level > 1 else "",
-                         f.original, f.adjusted, f.executed])
+    writer.writerow(header)
+    writer.writerows(rows)
+    return out.getvalue().encode("utf-8")
+
+
+def _blank(value):
+    return "" if value is None else value
+
+
+def package_files(budget: Budget) -> dict[str, bytes]:
+    """datapackage.json and the CSV files of one published year: the functional table with its
+    figures (the final accounts' once imported), mapped to the Fiscal Data Package's model
+    (amounts, functional classification, fiscal period, phase); the economic table and 三公经费
+    beside it."""
+    budget_csv = _csv([n for n, _t, _title in PACKAGE_FIELDS], [
+        [f.code, f.line.name, f.level, f.code[:-2] if f.level > 1 else "", f.original,
+         f.adjusted, f.executed, _blank(f.final)] for f in _flat(queries.tree(budget))])
+    economic_csv = _csv([n for n, _t, _title in ECONOMIC_FIELDS], [
+        [f.code, f.line.name, f.level, f.code[:-2] if f.level > 1 else "", f.original,
+         _blank(f.final)] for f in _flat(queries.tree(budget, LineKind.ECONOMIC))])
+    three_csv = _csv([n for n, _t, _title in THREE_PUBLIC_FIELDS], [
+        [r.kind, r.planned, _blank(r.actual), r.explanation]
+        for r in sorted(budget.three_public.all(), key=lambda r: r.order)])
     street = budget.street
     descriptor = {
         # A Fiscal Data Package is a tabular data package with a `model`; the named FDP profile
@@ -145,29 +229,22 @@ def package_files(budget: Budget) -> dict[str, bytes]:
         "name": f"xihu-{street.code}-budget-{budget.year}",
         "title": f"{street.name}{budget.year}年部门预算",
         "description": ("演示数据，非真实财政数据。" if budget.is_demo else "")
-        + f"{street.name}{budget.year}年预算，按支出功能分类列示到项。",
+        + f"{street.name}{budget.year}年预算，按支出功能分类列示到项。"
+        + ("final 列为决算数。" if queries.has_final_accounts(budget) else ""),
         "regionCode": street.code,
         "countryCode": "CN",
         "version": budget.updated_at.isoformat(),
-        "resources": [{
-            "name": "budget",
-            "path": "budget.csv",
-            "profile": "tabular-data-resource",
-            "format": "csv",
-            "mediatype": "text/csv",
-            "encoding": "utf-8",
-            "schema": {
-                "fields": [{"name": n, "type": t, "title": title}
-                           for n, t, title in PACKAGE_FIELDS],
-                "primaryKey": ["code"],
-            },
-        }],
+        "resources": [_resource("budget", PACKAGE_FIELDS, ["code"]),
+                      _resource("economic", ECONOMIC_FIELDS, ["code"]),
+                      _resource("three_public", THREE_PUBLIC_FIELDS, ["row"])],
         "model": {
             "measures": {
                 m: {"source": m, "currency": "CNY", "factor": 1, "direction": "expenditure",
                     "phase": phase}
+                # The final accounts (决算) are the year's audited outturn: FDP's "executed"
+                # phase, as the monthly figures are until they come.
                 for m, phase in (("original", "approved"), ("adjusted", "adjusted"),
-                                 ("executed", "executed"))
+                                 ("executed", "executed"), ("final", "executed"))
             },
             "dimensions": {
                 "functional-classification": {
@@ -182,7 +259,8 @@ def package_files(budget: Budget) -> dict[str, bytes]:
         "fiscalPeriod": {"start": f"{budget.year}-01-01", "end": f"{budget.year}-12-31"},
     }
     return {"datapackage.json": json.dumps(descriptor, ensure_ascii=False, indent=2)
-            .encode("utf-8"), "budget.csv": out.getvalue().encode("utf-8")}
+            .encode("utf-8"), "budget.csv": budget_csv, "economic.csv": economic_csv,
+            "three_public.csv": three_csv}
 
 
 def package_zip(budget: Budget) -> HttpResponse:

@@ -62,3 +62,17 @@ class WarningRuleForm(forms.Form):
                                 min_value=0, max_value=100, max_digits=4, decimal_places=1)
     response_days = forms.IntegerField(label=_("Working days to answer"), min_value=1,
                                        max_value=60)
+
+
+class CrosswalkForm(forms.Form):
+    year = forms.TypedChoiceField(label=_("Edition (the later year)"), coerce=int)
+    file = forms.FileField(label=_("Crosswalk file (CSV)"),
+                           help_text=_("Columns 类型 (功能 or 经济), 旧编码, 新编码, UTF-8; one row "
+                                       "per renumbered code. It replaces the edition's "
+                                       "crosswalk whole."))
+
+    def __init__(self, *args, editions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["year"].choices = [(e.year, _("%(last)d → %(year)d")
+                                        % {"last": e.year - 1, "year": e.year})
+                                       for e in editions]

@@ -19,12 +19,13 @@ from yishi.core.models import Unit
 from yishi.core.permissions import has_perm
 from yishi.core.workflow import may
 
-from . import queries, services
+from . import exports, queries, services
 from .forms import (
     AdjustmentForm,
     AnswerForm,
     ApproveForm,
     CreateBudgetForm,
+    CrosswalkForm,
     QuestionForm,
     SubmitReviewForm,
     UploadForm,
@@ -60,6 +61,7 @@ def workspace(request: HttpRequest) -> HttpResponse:
                .order_by("street__sort_order", "-year"))
     return render(request, "finance/workspace.html", {
         "budgets": budgets, "managed": managed, "form": form,
+        "edits_classification": has_perm(user, "finance.edit_classification", None),
         "trail": _trail(None, (_("Street budget"), None))})
 
 
@@ -92,6 +94,16 @@ def manage(request: HttpRequest, code: str, year: int) -> HttpResponse:
             or has_perm(request.user, "finance.approve", budget.street)):
         raise PermissionDenied
     return render(request, "finance/manage.html", _manage_context(request, budget))
+
+
+@login_required
+def final_template(request: HttpRequest, code: str, year: int, fmt: str) -> HttpResponse:
+    budget = _budget(request, code, year)
+    if fmt not in ("csv", "xlsx"):
+        raise Http404
+    if not has_perm(request.user, "finance.manage", budget.street):
+        raise PermissionDenied
+    return exports.final_template(budget, fmt)
 
 
 _IMPORTS = {
@@ -247,3 +259,46 @@ def answer(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("Write the answer first."))
     return redirect(reverse("finance:line", args=[budget.street.code, budget.year,
                                                   question.line.code]) + "#questions")
+
+
+@login_required
+def crosswalk(request: HttpRequest) -> HttpResponse:
+    """The district's page for the crosswalk between two editions' codes (科目对照): upload it,
+    see the lines in force; a refused file comes back with the rows at fault, nothing changed."""
+    from . import crosswalk as cw
+
+    if not has_perm(request.user, "finance.edit_classification", None):
+        raise PermissionDenied
+    editions = cw.editions_with_crosswalk()
+    form = CrosswalkForm(request.POST or None, request.FILES or None, editions=editions)
+    problems, status = [], 200
+    if request.method == "POST":
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                n = cw.import_crosswalk(request.user, form.cleaned_data["year"], upload.read(),
+                                        upload.name)
+                messages.success(request, _("The crosswalk to %(year)d is in force: %(n)d "
+                                            "lines.") % {"year": form.cleaned_data["year"],
+                                                         "n": n})
+                return redirect(reverse("finance:crosswalk")
+                                + f"?year={form.cleaned_data['year']}")
+            except ValidationError as exc:
+                if hasattr(exc, "error_dict") or getattr(exc, "code", None) == "edition":
+                    add_form_errors(form, exc, "year")
+                else:
+                    problems = exc.messages
+                    form.add_error("file", _("Nothing was changed: %(n)d rows are at fault.")
+                                   % {"n": len(problems)})
+            except PermissionDenied as exc:
+                error_messages(request, exc)
+        status = 422
+    shown = None
+    wanted = request.GET.get("year") or (form.data.get("year") if form.is_bound else None)
+    for edition in editions:
+        if str(edition.year) == str(wanted) or (shown is None and not wanted):
+            shown = edition
+    return render(request, "finance/crosswalk.html", {
+        "form": form, "editions": editions, "problems": problems, "shown": shown,
+        "lines": cw.crosswalk_lines(shown) if shown else [],
+        "trail": _trail(None, (_("Crosswalk between editions"), None))}, status=status)

@@ -390,6 +390,7 @@ from .asset_models import (  # noqa: E402, F401
     AssetClass,
     AssetVersion,
     CampaignMember,
+    Disposal,
     Finding,
     InventoryCampaign,
     LeaseContract,

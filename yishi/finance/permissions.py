@@ -52,6 +52,13 @@ def can_manage_assets(user, unit) -> bool:
     return holds(user, {Role.FINANCE_STAFF}, unit)
 
 
+@rule("finance.approve_disposal")
+def can_approve_disposal(user, unit) -> bool:
+    """Approve or refuse a street's disposal of a state asset, with the approval document
+    (处置批复): the district."""
+    return holds(user, {Role.DISTRICT_STAFF}, unit)
+
+
 @rule("finance.view_inventory")
 def can_view_inventory(user, unit) -> bool:
     """Follow an inventory before its report is published: the street's finance and committee

@@ -123,6 +123,11 @@ class Figures:
         return percent(self.executed, self.adjusted)
 
     @property
+    def final_rate(self) -> Decimal | None:
+        """The final figure as a share of the adjusted budget (决算数为调整预算数的%)."""
+        return percent(self.final, self.adjusted) if self.final is not None else None
+
+    @property
     def change(self) -> Decimal | None:
         return percent(self.original - self.last_year, self.last_year) if self.last_year else None
 
@@ -220,6 +225,39 @@ def summary(budget: Budget) -> dict:
             "per_resident": per_resident(budget, original),
             "revenue": list(BudgetLine.objects.filter(budget=budget, kind=LineKind.REVENUE)
                             .order_by("position"))}
+
+
+def has_final_accounts(budget: Budget) -> bool:
+    return budget.lines.filter(final__isnull=False).exists()
+
+
+def _flatten(rows: list[Figures]) -> list[Figures]:
+    out = []
+    for fig in rows:
+        out.append(fig)
+        out.extend(_flatten(fig.children))
+    return out
+
+
+def final_accounts(budget: Budget) -> dict:
+    """The final accounts (决算) in their standard tables, each line beside its budget: 收支决算
+    总表 (revenue), 支出决算 by function (original, adjusted, final, final as a share of the
+    adjusted budget), 基本支出决算 by economic type, and 三公经费 (budget, actual, explanation)."""
+    # 类 and 款 on the page (a 项 is one tap away, on its line's page); the download has all.
+    function = [f for f in _flatten(tree(budget)) if f.level <= 2]
+    top = [f for f in function if f.level == 1]
+    adjusted = sum((f.adjusted for f in top), ZERO)
+    final = sum((f.final or ZERO for f in top), ZERO)
+    revenue = list(BudgetLine.objects.filter(budget=budget, kind=LineKind.REVENUE)
+                   .order_by("position"))
+    return {
+        "revenue": revenue, "function": function, "top": top,
+        "economic": _flatten(tree(budget, LineKind.ECONOMIC)),
+        "three_public": sorted(budget.three_public.all(), key=lambda r: r.order),
+        "original": sum((f.original for f in top), ZERO), "adjusted": adjusted, "final": final,
+        "revenue_final": sum((r.final or ZERO for r in revenue), ZERO),
+        "rate": percent(final, adjusted),
+    }
 
 
 def line_of(budget: Budget, code: str) -> BudgetLine | None:

@@ -182,7 +182,9 @@ def _checked(filename, data, year) -> tuple[imports.Report, dict]:
 
 def import_final_accounts(actor, budget: Budget, filename: str, data: bytes) -> imports.Report:
     """The year's final accounts (决算) in the budget's template: each figure goes next to the
-    line's budget; lines not in the budget are refused."""
+    line's budget; lines not in the budget are refused. 三公经费 rows carry the budget figure in
+    金额 (it must be the approved one), the actual in 实际数 and the explanation in 说明. A new
+    import replaces the last one whole: a line it leaves out has no final figure."""
     require(actor, "finance.manage", budget.street)
     with transaction.atomic():
         budget = _locked(budget)
@@ -194,21 +196,44 @@ def import_final_accounts(actor, budget: Budget, filename: str, data: bytes) -> 
                                code="state")
         report, _names = _checked(filename, data, budget.year)
         existing = {(ln.kind, ln.code): ln for ln in budget.lines.all()}
-        for row in report.rows:
-            if row.table != imports.THREE_PUBLIC and (row.table, row.code) not in existing:
-                report.fail(row, _("Code %(code)s is not a line of this budget.")
-                            % {"code": row.code})
-                raise ImportRejected(report)
+        planned = {r.kind: r for r in budget.three_public.all()}
         for row in report.rows:
             if row.table == imports.THREE_PUBLIC:
-                budget.three_public.filter(kind=imports.THREE_PUBLIC_CODES[row.code]).update(
-                    actual=row.amount)
+                kind = imports.THREE_PUBLIC_CODES[row.code]
+                if row.actual is None:
+                    report.fail(row, _("三公经费 row %(n)s needs its actual figure (实际数).")
+                                % {"n": row.code})
+                elif kind in planned and planned[kind].planned != row.amount:
+                    report.fail(row, _("三公经费 row %(n)s: the budget figure is %(file)s in the "
+                                       "file but %(budget)s in the approved budget.")
+                                % {"n": row.code, "file": row.amount,
+                                   "budget": planned[kind].planned})
+            elif (row.table, row.code) not in existing:
+                report.fail(row, _("Code %(code)s is not a line of this budget.")
+                            % {"code": row.code})
+        if not report.ok:
+            raise ImportRejected(report)
+        for line in existing.values():
+            line.final = None
+        for row in report.rows:
+            if row.table == imports.THREE_PUBLIC:
+                kind = imports.THREE_PUBLIC_CODES[row.code]
+                if kind in planned:
+                    planned[kind].actual = row.actual
+                    planned[kind].explanation = row.explanation[:2000]
+                else:
+                    planned[kind] = ThreePublic(budget=budget, kind=kind, planned=row.amount,
+                                                actual=row.actual,
+                                                explanation=row.explanation[:2000])
             else:
-                line = existing[(row.table, row.code)]
-                line.final = row.amount
+                existing[(row.table, row.code)].final = row.amount
         BudgetLine.objects.bulk_update(list(existing.values()), ["final"], batch_size=1000)
+        for row in planned.values():
+            row.save()
         audit.record(actor, "finance.import_final_accounts", budget, unit=budget.street,
-                     after={"file": filename[:100], "lines": len(report.rows)})
+                     after={"file": filename[:100], "lines": len(report.rows),
+                            "total": str(sum((ln.final or 0 for ln in existing.values()
+                                              if ln.kind == LineKind.REVENUE), Decimal(0)))})
     return report
 
 

@@ -3,6 +3,8 @@
 三公, the year against last year, and the downloads. A budget before approval is shown only to
 the people who review it (finance.view_draft)."""
 
+from decimal import Decimal
+
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -77,6 +79,7 @@ def budget(request: HttpRequest, code: str, year: int) -> HttpResponse:
     unmapped = queries.with_last_year(budget, summary["top"])
     return render(request, "finance/budget.html", {
         "budget": budget, "s": summary, "unmapped": unmapped,
+        "has_final": budget.is_public and queries.has_final_accounts(budget),
         "chart": _chart(_("Spending by function (类), 万元"), summary["top"]),
         "overview": bar_chart(_("Original, adjusted and executed, 万元"), [
             (_("Original budget"), summary["original"], wan(summary["original"])),
@@ -116,6 +119,26 @@ def line(request: HttpRequest, code: str, year: int, line_code: str) -> HttpResp
                                    reverse("finance:line", args=[code, year, a.code]))
                                   for a in ancestors], (f"{fig.code} {fig.name}", None)),
     })
+
+
+def final_accounts(request: HttpRequest, code: str, year: int) -> HttpResponse:
+    """The final accounts (决算) in their standard tables, each line beside its budget."""
+    budget = _budget(request, code, year)
+    if not budget.is_public or not queries.has_final_accounts(budget):
+        raise Http404
+    accounts = queries.final_accounts(budget)
+    bars = []
+    for f in accounts["top"]:
+        bars.append((_("%(line)s: budget") % {"line": f"{f.code} {f.name}"}, f.adjusted,
+                     wan(f.adjusted)))
+        bars.append((_("%(line)s: final") % {"line": f"{f.code} {f.name}"}, f.final or 0,
+                     wan(f.final), False))
+    return render(request, "finance/final.html", {
+        "budget": budget, "a": accounts,
+        # Headroom past the longest bar for its figure, which large text makes wider.
+        "chart": bar_chart(_("Adjusted budget and final accounts by function (类), 万元"), bars,
+                           maximum=max((b[1] for b in bars), default=0) * Decimal("1.3") or None),
+        "trail": _trail(budget, (_("Final accounts"), None))})
 
 
 def economic(request: HttpRequest, code: str, year: int) -> HttpResponse:

@@ -1,0 +1,165 @@
+"""One asset's page: its entry, its history (every version of the register), its lease and loan
+contracts and its disposals; the street's finance staff change the entry and record contracts
+there, the district decides on a disposal. Each form posts to one service (assets.py,
+disposals.py); a refusal comes back on the page with the form as it was sent."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from yishi.core.errors import add_form_errors, error_messages
+from yishi.core.permissions import has_perm
+from yishi.core.workflow import may
+
+from . import assets, disposals
+from .asset_forms import (
+    ChangeAssetForm,
+    DisposalApproveForm,
+    DisposalRefuseForm,
+    DisposalRequestForm,
+    DisposeForm,
+    LeaseForm,
+)
+from .asset_models import Asset, Disposal
+from .asset_views import _street, _trail
+
+
+def _asset(code: str, pk: int) -> Asset:
+    street = _street(code)
+    # Another street's asset by its id is not found here: the street is part of the address.
+    return get_object_or_404(Asset.objects.select_related("asset_class", "street"),
+                             pk=pk, street=street)
+
+
+def _context(request, asset: Asset, **forms) -> dict:
+    user = request.user
+    manages = has_perm(user, "finance.manage_assets", asset.street)
+    sees_contracts = manages or has_perm(user, "finance.view_inventory", asset.street)
+    history = list(asset.versions.select_related("asset_class").order_by("-effective_on", "-id"))
+    items = list(asset.disposals.prefetch_related("documents").order_by("-requested_at", "-id"))
+    for d in items:
+        d.may = may(d, user)
+    initial = {f: getattr(asset, f) for f in ("name", "location", "department", "net_value",
+                                              "status")}
+    context = {
+        "asset": asset, "street": asset.street, "history": history, "disposals": items,
+        "leases": asset.leases.order_by("-starts_on") if sees_contracts else None,
+        "manages": manages, "open_disposal": disposals.open_disposal(asset),
+        "change_form": ChangeAssetForm(initial=initial),
+        "lease_form": LeaseForm(), "request_form": DisposalRequestForm(),
+        "approve_form": DisposalApproveForm(), "refuse_form": DisposalRefuseForm(),
+        "dispose_form": DisposeForm(),
+        "trail": _trail(asset.street, (f"{asset.code} {asset.name}", None)),
+    }
+    context.update(forms)
+    for name in ("refuse_form", "dispose_form"):
+        context[name.replace("_form", "_fields")] = mark_safe(render_to_string(  # noqa: S308
+            "includes/form.html", {"form": context[name]}))
+    return context
+
+
+def asset(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    item = _asset(code, pk)
+    return render(request, "finance/assets/asset.html", _context(request, item))
+
+
+def _refused(request, item, form_name, form, exc, field=None) -> HttpResponse:
+    if isinstance(exc, PermissionDenied):
+        error_messages(request, exc)
+        return redirect("finance:asset", item.street.code, item.pk)
+    add_form_errors(form, exc, field)
+    return render(request, "finance/assets/asset.html",
+                  _context(request, item, **{form_name: form}), status=422)
+
+
+def _done(request, item, message) -> HttpResponse:
+    messages.success(request, message)
+    return redirect("finance:asset", item.street.code, item.pk)
+
+
+def _invalid(request, item, form_name, form) -> HttpResponse:
+    return render(request, "finance/assets/asset.html",
+                  _context(request, item, **{form_name: form}), status=422)
+
+
+@login_required
+@require_POST
+def change(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    item = _asset(code, pk)
+    form = ChangeAssetForm(request.POST)
+    if not form.is_valid():
+        return _invalid(request, item, "change_form", form)
+    data = dict(form.cleaned_data)
+    reason, effective_on = data.pop("reason"), data.pop("effective_on")
+    try:
+        assets.change_asset(request.user, item, data, reason=reason, effective_on=effective_on)
+    except (ValidationError, PermissionDenied) as exc:
+        return _refused(request, item, "change_form", form, exc)
+    return _done(request, item, _("The register is changed; the former entry stays in its "
+                                  "history."))
+
+
+@login_required
+@require_POST
+def lease(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    item = _asset(code, pk)
+    form = LeaseForm(request.POST)
+    if not form.is_valid():
+        return _invalid(request, item, "lease_form", form)
+    try:
+        assets.record_lease(request.user, item, **form.cleaned_data)
+    except (ValidationError, PermissionDenied) as exc:
+        return _refused(request, item, "lease_form", form, exc)
+    return _done(request, item, _("The contract is recorded."))
+
+
+@login_required
+@require_POST
+def request_disposal(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    item = _asset(code, pk)
+    form = DisposalRequestForm(request.POST)
+    if not form.is_valid():
+        return _invalid(request, item, "request_form", form)
+    try:
+        disposals.request_disposal(request.user, item, **form.cleaned_data)
+    except (ValidationError, PermissionDenied) as exc:
+        return _refused(request, item, "request_form", form, exc)
+    return _done(request, item, _("The disposal is requested; the asset is awaiting disposal."))
+
+
+DECISIONS = {
+    "approve": (DisposalApproveForm, "approve_form",
+                lambda user, d, data: disposals.approve_disposal(user, d, **data),
+                _("The disposal is approved.")),
+    "refuse": (DisposalRefuseForm, "refuse_form",
+               lambda user, d, data: disposals.refuse_disposal(user, d, **data),
+               _("The disposal is refused; the asset keeps its former status.")),
+    "dispose": (DisposeForm, "dispose_form",
+                lambda user, d, data: disposals.record_disposal(user, d, **data),
+                _("The disposal is recorded; the asset has left the register.")),
+}
+
+
+@login_required
+@require_POST
+def decide_disposal(request: HttpRequest, code: str, pk: int, disposal: int,
+                    step: str) -> HttpResponse:
+    item = _asset(code, pk)
+    found = get_object_or_404(Disposal, pk=disposal, asset=item)
+    if step not in DECISIONS:
+        raise Http404
+    form_class, form_name, run, done = DECISIONS[step]
+    form = form_class(request.POST, request.FILES)
+    if not form.is_valid():
+        return _invalid(request, item, form_name, form)
+    try:
+        run(request.user, found, form.cleaned_data)
+    except (ValidationError, PermissionDenied) as exc:
+        return _refused(request, item, form_name, form, exc)
+    return _done(request, item, done)
