@@ -186,3 +186,24 @@ def test_the_workspace_starts_a_year_and_is_closed_to_others(fin, xihu, verified
     assert not Budget.objects.filter(street=xihu["beishan"]).exists()  # not their street
     client.force_login(fin["resident"])
     assert client.get(reverse("finance:workspace")).status_code == 403
+
+
+def test_each_import_form_on_the_manage_page_has_its_own_ids(approved, fin, verified_login):
+    """The execution and final-accounts imports share one form class: without ids of their own
+    the page had two `id_file` inputs, and a label could point a screen reader at the wrong
+    one. A refused import shows its error in its own section."""
+    import re
+
+    client = verified_login(fin["finance_staff"])
+    page = client.get(_url(approved, "finance:manage")).content.decode()
+    ids = re.findall(r'\sid="([^"]+)"', page)
+    assert "execution-file" in ids and "final-file" in ids
+    assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
+    upload = io.BytesIO(b"\x00\x01binary")
+    upload.name = "final.xlsx"
+    response = client.post(_url(approved, "finance:upload", "final"), {"file": upload})
+    page = response.content.decode()
+    assert response.status_code == 422
+    assert 'id="final-file_error"' in page or 'aria-describedby="final-file' in page
+    ids = re.findall(r'\sid="([^"]+)"', page)
+    assert len(ids) == len(set(ids))

@@ -65,7 +65,13 @@ def workspace(request: HttpRequest) -> HttpResponse:
         "trail": _trail(None, (_("Street budget"), None))})
 
 
-def _manage_context(request, budget, **forms):
+def _upload_form(kind: str, *args) -> UploadForm:
+    # One upload form per import on the page: each needs its own ids.
+    return UploadForm(*args, auto_id=f"{kind}-%s")
+
+
+def _manage_context(request, budget, upload=None, **forms):
+    """`upload` is a refused import's (kind, form), shown in its own section with its errors."""
     user = request.user
     choices = may(budget, user)
     lines = sorted(services.leaf_lines(budget).values(), key=lambda ln: ln.code)
@@ -74,7 +80,8 @@ def _manage_context(request, budget, **forms):
         "features": BUDGET_FEATURES.get(budget.state, frozenset()),
         "manages": has_perm(user, "finance.manage", budget.street),
         "review_outcome": queries.review_outcome(budget),
-        "upload_form": UploadForm(),
+        "upload_forms": {kind: _upload_form(kind) for kind in _IMPORTS}
+        | dict([upload] if upload else []),
         "submit_form": SubmitReviewForm(items=queries.review_items(budget.street)),
         "approve_form": ApproveForm(),
         "adjust_form": AdjustmentForm(lines=lines),
@@ -119,7 +126,7 @@ def upload(request: HttpRequest, code: str, year: int, kind: str) -> HttpRespons
     budget = _budget(request, code, year)
     if kind not in _IMPORTS:
         raise Http404
-    form = UploadForm(request.POST, request.FILES)
+    form = _upload_form(kind, request.POST, request.FILES)
     report = None
     if form.is_valid():
         upload = form.cleaned_data["file"]
@@ -138,7 +145,7 @@ def upload(request: HttpRequest, code: str, year: int, kind: str) -> HttpRespons
             return _back(budget)
     budget.refresh_from_db()
     return render(request, "finance/manage.html", _manage_context(
-        request, budget, upload_form=form, report=report, report_kind=kind), status=422)
+        request, budget, upload=(kind, form), report=report, report_kind=kind), status=422)
 
 
 @login_required
