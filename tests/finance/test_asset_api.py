@@ -2,6 +2,8 @@
 multipart form, the street's decisions and steps, one error shape, and the attacks: another
 street's staff, another campaign's firm, amounts with more than two decimals."""
 
+from datetime import timedelta
+
 import pytest
 from django.utils import timezone
 
@@ -135,3 +137,53 @@ def test_an_asset_and_its_disposal_through_the_api(client, verified_login, fin, 
     assert done.status_code == 200 and done.json()["status"] == "disposed"
     assert done.json()["disposals"][0]["state"] == "disposed"
     assert staff.post(f"{step}/burn", {}).status_code == 404
+
+
+def test_change_an_asset_and_record_a_contract_through_the_api(client, verified_login, fin,
+                                                                xihu, register):  # noqa: F811
+    """The page's two actions, through the API: only the given fields change and the old entry
+    stays in the history; a contract sets the status and is refused the second time; another
+    street's staff, bad amounts and a loan with rent are refused with nothing changed."""
+    from yishi.finance.asset_models import Asset, LeaseContract
+
+    asset, code = register[0], xihu["xixi"].code
+    url = f"/api/finance/assets/{code}/items/{asset.pk}"
+    other = verified_login(fin["beishan_finance"])
+    assert other.patch(url, {"location": "别处", "reason": "x"},
+                       content_type="application/json").status_code == 403
+    staff = verified_login(fin["finance_staff"])
+    bad = staff.patch(url, {"net_value": "1.001", "reason": "评估"},
+                      content_type="application/json")
+    assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "net_value"
+    no_reason = staff.patch(url, {"location": "二楼"}, content_type="application/json")
+    assert no_reason.status_code == 422
+    assert Asset.objects.get(pk=asset.pk).location == asset.location
+    moved = staff.patch(url, {"location": "二楼会议室", "reason": "搬迁"},
+                        content_type="application/json")
+    assert moved.status_code == 200, moved.content
+    body = moved.json()
+    assert body["location"] == "二楼会议室" and body["name"] == asset.name
+    assert [v["location"] for v in body["history"][:2]] == ["二楼会议室", asset.location]
+    again = staff.patch(url, {"location": "二楼会议室", "reason": "搬迁"},
+                        content_type="application/json")
+    assert again.status_code == 422  # nothing to change: no second version
+    disposed = staff.patch(url, {"status": "disposed", "reason": "报废"},
+                           content_type="application/json")
+    assert disposed.status_code == 422 and disposed.json()["errors"][0]["field"] == "status"
+
+    today = timezone.localdate()
+    contract = {"kind": "lease", "tenant": "某便利店", "starts_on": today.isoformat(),
+                "ends_on": (today + timedelta(days=3 * 365)).isoformat(), "rent": "36000.00"}
+    loan_with_rent = staff.post(f"{url}/contracts", {**contract, "kind": "loan"},
+                                content_type="application/json")
+    assert loan_with_rent.status_code == 422
+    assert loan_with_rent.json()["errors"][0]["field"] == "rent"
+
+    # The same contract sent 20 times (retries, double taps) is recorded once; 20 at once are
+    # in test_concurrency.py (the service's lock).
+    codes = [staff.post(f"{url}/contracts", contract, content_type="application/json")
+             .status_code for _n in range(20)]
+    assert codes.count(201) == 1 and set(codes) <= {201, 409, 422}
+    assert LeaseContract.objects.filter(asset=asset).count() == 1
+    assert Asset.objects.get(pk=asset.pk).status == "leased"
+    assert client.get(url).json()["history"][0]["status"] == "leased"

@@ -10,7 +10,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import File, Form, Router, Schema, Status
+from ninja import Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.security import django_auth
 
@@ -332,6 +332,59 @@ def _asset(street: str, asset_id: int):
             summary="One asset: its entry, its history (every version) and its disposals")
 def asset_detail(request, street: str, asset_id: Id):
     return _asset_detail(_asset(street, asset_id), request)
+
+
+class AssetChangeIn(Schema):
+    """Only the fields given change; the reason goes into the asset's public history."""
+    name: str | None = None
+    location: str | None = None
+    department: str | None = None
+    net_value: str | None = None
+    status: str | None = None
+    reason: str
+    effective_on: date | None = None
+
+
+@router.patch("/{street}/items/{asset_id}", response=AssetDetailOut, auth=django_auth,
+              summary="Change an asset's entry from a date on (变动; the street's finance staff): "
+                      "the former entry stays in its history")
+def change_asset(request, street: str, asset_id: Id, data: AssetChangeIn):
+    asset = _asset(street, asset_id)
+    changes = data.dict(exclude_none=True, exclude={"reason", "effective_on"})
+    assets.change_asset(request.user, asset, changes, reason=data.reason,
+                        effective_on=data.effective_on)
+    return _asset_detail(_asset(street, asset_id), request)
+
+
+class AssetContractIn(Schema):
+    kind: str = Field(description="lease (出租) or loan (出借)")
+    tenant: str
+    starts_on: date
+    ends_on: date
+    rent: str = Field("0", description="Rent per year in yuan, to the fen (0 for a loan)")
+
+
+class AssetContractOut(Schema):
+    id: int
+    kind: str
+    kind_label: str
+    tenant: str
+    starts_on: date
+    ends_on: date
+    rent: Decimal
+
+
+@router.post("/{street}/items/{asset_id}/contracts", response={201: AssetContractOut},
+             auth=django_auth,
+             summary="Record a lease or loan contract (出租出借; the street's finance staff): the "
+                     "asset's status follows it from its first day; the same contract twice is "
+                     "refused")
+def record_contract(request, street: str, asset_id: Id, data: AssetContractIn):
+    contract = assets.record_lease(request.user, _asset(street, asset_id), **data.dict())
+    return Status(201, {"id": contract.pk, "kind": contract.kind,
+                        "kind_label": contract.get_kind_display(), "tenant": contract.tenant,
+                        "starts_on": contract.starts_on, "ends_on": contract.ends_on,
+                        "rent": contract.rent})
 
 
 class DisposalRequestIn(Schema):
