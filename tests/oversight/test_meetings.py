@@ -170,6 +170,29 @@ def test_api(meeting, people, own_login, xihu):
     assert street.post(base + "/publish").status_code == 403
 
 
+def test_api_materials(meeting, people, own_login, xihu, beishan_staff):
+    """The presenting street adds its practice materials through the API (multipart `files`);
+    another street, a file of the wrong type and no file at all are refused, nothing stored."""
+    practice = meetings.add_item(people["district_staff"], meeting, title="垃圾分类经验交流",
+                                 kind="practice", presenter=xihu["xixi"])
+    url = f"/api/oversight/meetings/{meeting.pk}/items/{practice.pk}/materials"
+    other = own_login(beishan_staff)
+    assert other.post(url, {"files": _png()}).status_code == 403
+    street = own_login(people["street_staff"])
+    empty = street.post(url, {})
+    assert empty.status_code == 422 and empty.json()["errors"][0]["field"] == "files"
+    script = SimpleUploadedFile("a.png", b"<script>alert(1)</script>", content_type="image/png")
+    assert street.post(url, {"files": script}).status_code == 422
+    assert practice.materials.count() == 0
+    elsewhere = f"/api/oversight/meetings/{meeting.pk}/items/999999/materials"
+    assert street.post(elsewhere, {"files": _png()}).status_code == 404
+    added = street.post(url, {"files": _png()})
+    assert added.status_code == 201, added.content
+    item = next(i for i in added.json()["items"] if i["id"] == practice.pk)
+    assert [m["name"] for m in item["materials"]] == ["交流.png"]
+    assert street.get(item["materials"][0]["url"]).status_code == 200
+
+
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_carry_over_adds_each_item_once(people, xihu):
     district = people["district_staff"]

@@ -8,7 +8,8 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from ninja import Field, Router, Schema, Status
+from ninja import Field, File, Router, Schema, Status
+from ninja.files import UploadedFile
 from ninja.security import django_auth
 
 from yishi.core.api_types import AllowedActionOut, Id, allowed_actions
@@ -55,6 +56,21 @@ class BimonthlyMeetingOut(Schema):
         return obj.get_state_display()
 
 
+class BimonthlyMaterialOut(Schema):
+    name: str
+    content_type: str
+    size: int
+    url: str
+
+    @staticmethod
+    def resolve_name(obj):
+        return obj.original_name
+
+    @staticmethod
+    def resolve_url(obj):
+        return obj.get_absolute_url()
+
+
 class BimonthlyItemOut(Schema):
     id: int
     kind: str
@@ -63,6 +79,11 @@ class BimonthlyItemOut(Schema):
     open: bool
     resolution: str
     carried_from_meeting: int | None
+    materials: list[BimonthlyMaterialOut]
+
+    @staticmethod
+    def resolve_materials(obj):
+        return list(obj.materials.all())
 
     @staticmethod
     def resolve_presenter(obj):
@@ -105,7 +126,8 @@ class BimonthlyMeetingDetailOut(BimonthlyMeetingOut):
 
     @staticmethod
     def resolve_items(obj):
-        return list(obj.items.select_related("presenter", "carried_from"))
+        return list(obj.items.select_related("presenter", "carried_from")
+                    .prefetch_related("materials"))
 
     @staticmethod
     def resolve_attendance(obj):
@@ -191,6 +213,18 @@ def meeting_item(request, meeting_id: Id, data: BimonthlyItemIn):
     meetings.add_item(request.auth, meeting, kind=data.kind, title=data.title,
                       description=data.description,
                       presenter=_street(data.presenter, "presenter") if data.presenter else None)
+    return Status(201, meeting)
+
+
+@router.post("/meetings/{meeting_id}/items/{item_id}/materials",
+             response={201: BimonthlyMeetingDetailOut}, auth=django_auth,
+             summary="Add practice materials (交流材料) to an agenda item (multipart `files`): the "
+                     "presenting street or the district")
+def meeting_materials(request, meeting_id: Id, item_id: Id,
+                      files: File[list[UploadedFile]] = None):
+    meeting = _meeting(request, meeting_id)
+    item = get_object_or_404(meeting.items, pk=item_id)
+    meetings.add_materials(request.auth, item, files or [])
     return Status(201, meeting)
 
 
