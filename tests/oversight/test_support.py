@@ -1,13 +1,12 @@
 """Service guarantee (服务保障): a street asks the district for support; the district accepts and
 answers or declines; the street closes or asks again. Scope, bad input, concurrency."""
 
-import threading
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import close_old_connections, connection
 
+from tests.core.test_concurrency import run_together
 from tests.permission_matrix import assert_matrix
 from yishi.core.models import AuditRecord, User
 from yishi.core.permissions import has_perm
@@ -102,27 +101,10 @@ def test_api_and_pages(people, xihu, own_login):
 def test_twenty_concurrent_accepts_exactly_one(people, xihu):
     asked = support.request_support(people["street_staff"], xihu["xixi"], kind="training",
                                     title="培训", description="x")
-    barrier = threading.Barrier(20)
-    outcomes = []
-
-    def worker():
-        try:
-            barrier.wait()
-            support.accept(User.objects.get(pk=people["district_staff"].pk),
-                           SupportRequest.objects.get(pk=asked.pk))
-            outcomes.append("ok")
-        except Exception as exc:  # noqa: BLE001 - the outcome is what the test inspects
-            outcomes.append(exc)
-        finally:
-            close_old_connections()
-            connection.close()
-
-    threads = [threading.Thread(target=worker) for _ in range(20)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    assert outcomes.count("ok") == 1, outcomes
+    outcomes = run_together(lambda _i: support.accept(
+        User.objects.get(pk=people["district_staff"].pk),
+        SupportRequest.objects.get(pk=asked.pk)), 20)
+    assert [kind for kind, _value in outcomes].count("ok") == 1, outcomes
     assert asked.events.filter(action="accept").count() == 1
     assert AuditRecord.objects.filter(action="oversight.support.accept").count() == 1
 
@@ -167,26 +149,9 @@ def test_several_workers_tell_the_district_once(people, xihu, settings):
                                     title="培训", description="x")
     before = Notification.objects.filter(recipient=people["district_staff"]).count()
     moment = asked.answer_by + timedelta(hours=1)
-    barrier = threading.Barrier(4)
-    outcomes = []
-
-    def worker():
-        try:
-            barrier.wait()
-            outcomes.append(support.remind_overdue(moment))
-        except Exception as exc:  # noqa: BLE001 - a locked SQLite writer fails, tells nobody
-            outcomes.append(exc)
-        finally:
-            close_old_connections()
-            connection.close()
-
-    threads = [threading.Thread(target=worker) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
+    outcomes = run_together(lambda _i: support.remind_overdue(moment), 4)
     support.remind_overdue(moment)  # whatever a failed worker left is done now, still once
-    assert sum(n for n in outcomes if isinstance(n, int)) <= 1, outcomes
+    assert sum(value for kind, value in outcomes if kind == "ok") <= 1, outcomes
     assert asked.events.filter(action="overdue").count() == 1
     assert AuditRecord.objects.filter(action="oversight.support.overdue").count() == 1
     assert Notification.objects.filter(recipient=people["district_staff"]).count() == before + 1

@@ -83,6 +83,7 @@ def me(request):
 
 
 class AttachmentOut(Schema):
+    """An uploaded file, as every API that lists files shows it (read from an Attachment)."""
     id: int
     name: str
     content_type: str
@@ -90,13 +91,17 @@ class AttachmentOut(Schema):
     sha256: str
     url: str
 
+    @staticmethod
+    def resolve_name(obj):
+        return obj.original_name
+
+    @staticmethod
+    def resolve_url(obj):
+        return obj.get_absolute_url()
+
 
 @router.post("/attachments", response={201: AttachmentOut}, auth=django_auth,
              summary="Upload a file (images are re-encoded without EXIF/GPS)")
 def upload_attachment(request, file: File[UploadedFile], description: Form[str] = ""):
     attachment = store_attachment(request.user, file, description=description)
-    return Status(201, {
-        "id": attachment.pk, "name": attachment.original_name,
-        "content_type": attachment.content_type, "size": attachment.size,
-        "sha256": attachment.sha256, "url": attachment.get_absolute_url(),
-    })
+    return Status(201, attachment)

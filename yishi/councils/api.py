@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.security import django_auth
 
+from yishi.core.api import AttachmentOut
 from yishi.core.api_types import AllowedActionOut, Id, allowed_actions
 from yishi.core.models import Unit
 from yishi.core.permissions import require
@@ -81,19 +82,6 @@ def roster(request, street: str):
              "mobile": r["mobile"]} for r in rows]
 
 
-class DocumentOut(Schema):
-    name: str
-    url: str
-
-    @staticmethod
-    def resolve_name(obj):
-        return obj.original_name
-
-    @staticmethod
-    def resolve_url(obj):
-        return obj.get_absolute_url()
-
-
 class ItemOut(Schema):
     id: int
     position: int
@@ -112,7 +100,7 @@ class ItemOut(Schema):
     votes_yes: int | None
     votes_no: int | None
     votes_abstain: int | None
-    documents: list[DocumentOut]
+    documents: list[AttachmentOut]
 
     @staticmethod
     def resolve_documents(obj):

@@ -12,6 +12,7 @@ from ninja import Field, File, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.security import django_auth
 
+from yishi.core.api import AttachmentOut
 from yishi.core.api_types import AllowedActionOut, Id, allowed_actions
 
 from . import joint, meetings, services, support
@@ -56,21 +57,6 @@ class BimonthlyMeetingOut(Schema):
         return obj.get_state_display()
 
 
-class BimonthlyMaterialOut(Schema):
-    name: str
-    content_type: str
-    size: int
-    url: str
-
-    @staticmethod
-    def resolve_name(obj):
-        return obj.original_name
-
-    @staticmethod
-    def resolve_url(obj):
-        return obj.get_absolute_url()
-
-
 class BimonthlyItemOut(Schema):
     id: int
     kind: str
@@ -79,7 +65,7 @@ class BimonthlyItemOut(Schema):
     open: bool
     resolution: str
     carried_from_meeting: int | None
-    materials: list[BimonthlyMaterialOut]
+    materials: list[AttachmentOut]
 
     @staticmethod
     def resolve_materials(obj):
