@@ -138,7 +138,17 @@ def test_outsiders_cannot_change_lease_or_dispose(fin, xihu, register, verified_
 
 
 def test_a_disposal_through_the_pages(fin, register, verified_login):  # noqa: F811
+    import importlib
+
     from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.utils import translation
+
+    from yishi.finance import asset_item_views
+
+    # As if a Chinese reader's request had loaded the views first: the English reader below
+    # must still get the steps' messages in English.
+    with translation.override("zh-hans"):
+        importlib.reload(asset_item_views)
 
     asset = register[0]
     staff = verified_login(fin["finance_staff"])
@@ -162,15 +172,19 @@ def test_a_disposal_through_the_pages(fin, register, verified_login):  # noqa: F
     disposal.refresh_from_db()
     assert disposal.state == DisposalState.AWAITING
     ok = district.post(approve, {"approve-decision": "西财资〔2026〕3号",
-                                 "approve-documents": pdf()})
-    assert ok.status_code == 302
+                                 "approve-documents": pdf()}, follow=True)
+    assert ok.redirect_chain[-1][1] == 302
+    # The step's message is in the reader's language, not the one the server started in.
+    assert "The disposal is approved." in ok.content.decode()
     staff = verified_login(fin["finance_staff"])
     dispose = _url(asset, "finance:decide_disposal", disposal.pk, "dispose")
     bad = staff.post(dispose, {"dispose-disposed_on": TODAY.isoformat(),
                                "dispose-proceeds": "15000.001"})
     assert bad.status_code == 422 and "two decimals" in bad.content.decode()
-    assert staff.post(dispose, {"dispose-disposed_on": TODAY.isoformat(),
-                                "dispose-proceeds": "15000.00"}).status_code == 302
+    done = staff.post(dispose, {"dispose-disposed_on": TODAY.isoformat(),
+                                "dispose-proceeds": "15000.00"}, follow=True)
+    assert done.redirect_chain[-1][1] == 302
+    assert "The disposal is recorded" in done.content.decode()
     asset.refresh_from_db()
     assert asset.status == AssetStatus.DISPOSED
     page = staff.get(_url(asset)).content.decode()

@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from yishi.core.errors import add_form_errors, error_messages
@@ -69,80 +70,68 @@ def asset(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     return render(request, "finance/assets/asset.html", _context(request, item))
 
 
-def _refused(request, item, form_name, form, exc, field=None) -> HttpResponse:
-    if isinstance(exc, PermissionDenied):
-        error_messages(request, exc)
-        return redirect("finance:asset", item.street.code, item.pk)
-    add_form_errors(form, exc, field)
+def _submit(request, item: Asset, form_class, form_name: str, run, done) -> HttpResponse:
+    """Every form of the page: validate, hand the data to its service (`run(user, data)`), and
+    either go back to the page with `done`, or show the page again with the form as it was sent
+    and the refusal beside its fields (422); a refusal of permission is a message."""
+    form = form_class(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            run(request.user, form.cleaned_data)
+        except PermissionDenied as exc:
+            error_messages(request, exc)
+            return redirect("finance:asset", item.street.code, item.pk)
+        except ValidationError as exc:
+            add_form_errors(form, exc, None)
+        else:
+            messages.success(request, done)
+            return redirect("finance:asset", item.street.code, item.pk)
     return render(request, "finance/assets/asset.html",
                   _context(request, item, **{form_name: form}), status=422)
 
 
-def _done(request, item, message) -> HttpResponse:
-    messages.success(request, message)
-    return redirect("finance:asset", item.street.code, item.pk)
-
-
-def _invalid(request, item, form_name, form) -> HttpResponse:
-    return render(request, "finance/assets/asset.html",
-                  _context(request, item, **{form_name: form}), status=422)
+def _change(item):
+    def run(user, data):
+        data = dict(data)
+        reason, effective_on = data.pop("reason"), data.pop("effective_on")
+        assets.change_asset(user, item, data, reason=reason, effective_on=effective_on)
+    return run
 
 
 @login_required
 @require_POST
 def change(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     item = _asset(code, pk)
-    form = ChangeAssetForm(request.POST)
-    if not form.is_valid():
-        return _invalid(request, item, "change_form", form)
-    data = dict(form.cleaned_data)
-    reason, effective_on = data.pop("reason"), data.pop("effective_on")
-    try:
-        assets.change_asset(request.user, item, data, reason=reason, effective_on=effective_on)
-    except (ValidationError, PermissionDenied) as exc:
-        return _refused(request, item, "change_form", form, exc)
-    return _done(request, item, _("The register is changed; the former entry stays in its "
-                                  "history."))
+    return _submit(request, item, ChangeAssetForm, "change_form", _change(item),
+                   _("The register is changed; the former entry stays in its history."))
 
 
 @login_required
 @require_POST
 def lease(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     item = _asset(code, pk)
-    form = LeaseForm(request.POST)
-    if not form.is_valid():
-        return _invalid(request, item, "lease_form", form)
-    try:
-        assets.record_lease(request.user, item, **form.cleaned_data)
-    except (ValidationError, PermissionDenied) as exc:
-        return _refused(request, item, "lease_form", form, exc)
-    return _done(request, item, _("The contract is recorded."))
+    return _submit(request, item, LeaseForm, "lease_form",
+                   lambda user, data: assets.record_lease(user, item, **data),
+                   _("The contract is recorded."))
 
 
 @login_required
 @require_POST
 def request_disposal(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     item = _asset(code, pk)
-    form = DisposalRequestForm(request.POST)
-    if not form.is_valid():
-        return _invalid(request, item, "request_form", form)
-    try:
-        disposals.request_disposal(request.user, item, **form.cleaned_data)
-    except (ValidationError, PermissionDenied) as exc:
-        return _refused(request, item, "request_form", form, exc)
-    return _done(request, item, _("The disposal is requested; the asset is awaiting disposal."))
+    return _submit(request, item, DisposalRequestForm, "request_form",
+                   lambda user, data: disposals.request_disposal(user, item, **data),
+                   _("The disposal is requested; the asset is awaiting disposal."))
 
 
+# Messages are lazy: this table is built at import, before any request's language is known.
 DECISIONS = {
-    "approve": (DisposalApproveForm, "approve_form",
-                lambda user, d, data: disposals.approve_disposal(user, d, **data),
-                _("The disposal is approved.")),
-    "refuse": (DisposalRefuseForm, "refuse_form",
-               lambda user, d, data: disposals.refuse_disposal(user, d, **data),
-               _("The disposal is refused; the asset keeps its former status.")),
-    "dispose": (DisposeForm, "dispose_form",
-                lambda user, d, data: disposals.record_disposal(user, d, **data),
-                _("The disposal is recorded; the asset has left the register.")),
+    "approve": (DisposalApproveForm, "approve_form", disposals.approve_disposal,
+                gettext_lazy("The disposal is approved.")),
+    "refuse": (DisposalRefuseForm, "refuse_form", disposals.refuse_disposal,
+               gettext_lazy("The disposal is refused; the asset keeps its former status.")),
+    "dispose": (DisposeForm, "dispose_form", disposals.record_disposal,
+                gettext_lazy("The disposal is recorded; the asset has left the register.")),
 }
 
 
@@ -154,12 +143,6 @@ def decide_disposal(request: HttpRequest, code: str, pk: int, disposal: int,
     found = get_object_or_404(Disposal, pk=disposal, asset=item)
     if step not in DECISIONS:
         raise Http404
-    form_class, form_name, run, done = DECISIONS[step]
-    form = form_class(request.POST, request.FILES)
-    if not form.is_valid():
-        return _invalid(request, item, form_name, form)
-    try:
-        run(request.user, found, form.cleaned_data)
-    except (ValidationError, PermissionDenied) as exc:
-        return _refused(request, item, form_name, form, exc)
-    return _done(request, item, done)
+    form_class, form_name, service, done = DECISIONS[step]
+    return _submit(request, item, form_class, form_name,
+                   lambda user, data: service(user, found, **data), done)
