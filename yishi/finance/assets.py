@@ -165,6 +165,18 @@ def register_asset(actor, street: Unit, data: dict, *, is_demo: bool = False,
 
 
 CHANGEABLE = ("name", "location", "department", "net_value", "status")
+# Statuses only the disposal workflow (disposals.py) sets; an asset in one no longer changes.
+LEAVING = (AssetStatus.AWAITING_DISPOSAL, AssetStatus.DISPOSED)
+
+
+def lock_held(asset: Asset, refusal: str) -> Asset:
+    """The asset's row, locked for this transaction; refused with `refusal` (which may name
+    %(asset)s and %(status)s) once its disposal is under way or done."""
+    locked = Asset.objects.select_for_update().get(pk=asset.pk)
+    if locked.status in LEAVING:
+        raise FinanceError(refusal % {"asset": locked, "status": locked.get_status_display()},
+                           code="state")
+    return locked
 
 
 def change_asset(actor, asset: Asset, changes: dict, *, reason: str,
@@ -172,16 +184,12 @@ def change_asset(actor, asset: Asset, changes: dict, *, reason: str,
     """Change an asset's entry from a date on (变动): its name, place, custodian, net value or
     status, with the reason. The old entry stays in the history."""
     require(actor, "finance.manage_assets", asset.street)
-    if changes.get("status") in (AssetStatus.AWAITING_DISPOSAL, AssetStatus.DISPOSED):
+    if changes.get("status") in LEAVING:
         raise FinanceError({"status": _("An asset is disposed of through a disposal: request "
                                         "it on the asset's page.")})
     with transaction.atomic():
         _register_open(asset.street)
-        locked = Asset.objects.select_for_update().get(pk=asset.pk)
-        if locked.status in (AssetStatus.AWAITING_DISPOSAL, AssetStatus.DISPOSED):
-            raise FinanceError(_("%(asset)s is “%(status)s”: its entry no longer changes.")
-                               % {"asset": locked, "status": locked.get_status_display()},
-                               code="state")
+        locked = lock_held(asset, _("%(asset)s is “%(status)s”: its entry no longer changes."))
         # An edit that changes nothing (a form sent twice) adds no version to the history.
         changes = {k: v for k, v in changes.items() if k not in CHANGEABLE
                    or str(_comparable(k, v)) != str(getattr(locked, k))}
@@ -255,10 +263,7 @@ def record_lease(actor, asset: Asset, *, kind: str, tenant: str, starts_on, ends
         raise FinanceError({"rent": _("A loan (出借) carries no rent.")})
     with transaction.atomic():
         _register_open(asset.street)
-        asset = Asset.objects.select_for_update().get(pk=asset.pk)
-        if asset.status in (AssetStatus.AWAITING_DISPOSAL, AssetStatus.DISPOSED):
-            raise FinanceError(_("An asset that is “%(status)s” cannot be leased or lent.")
-                               % {"status": asset.get_status_display()}, code="state")
+        asset = lock_held(asset, _("An asset that is “%(status)s” cannot be leased or lent."))
         # The same contract sent twice (a double click, a retry) is recorded once.
         if asset.leases.filter(kind=kind, tenant=tenant, starts_on=starts_on).exists():
             raise FinanceError(_("This contract is already recorded."), code="duplicate")

@@ -21,7 +21,7 @@ from .asset_models import (
     DisposalMethod,
     DisposalState,
 )
-from .assets import _apply_change, _day, _register_open, money
+from .assets import _apply_change, _day, _register_open, lock_held, money
 from .services import FinanceError
 
 REASON_MAX = 2000
@@ -44,11 +44,7 @@ def request_disposal(actor, asset: Asset, *, method: str, reason: str) -> Dispos
     reason = _reason(reason, "reason", _("Say why the asset is to be disposed of."))
     with transaction.atomic():
         _register_open(asset.street)
-        asset = Asset.objects.select_for_update().get(pk=asset.pk)
-        if asset.status in (AssetStatus.AWAITING_DISPOSAL, AssetStatus.DISPOSED):
-            raise FinanceError(_("%(asset)s is already “%(status)s”.")
-                               % {"asset": asset, "status": asset.get_status_display()},
-                               code="state")
+        asset = lock_held(asset, _("%(asset)s is already “%(status)s”."))
         try:
             with transaction.atomic():
                 disposal = Disposal.objects.create(asset=asset, method=method, reason=reason,
