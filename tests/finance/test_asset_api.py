@@ -151,6 +151,14 @@ def test_change_an_asset_and_record_a_contract_through_the_api(client, verified_
     other = verified_login(fin["beishan_finance"])
     assert other.patch(url, {"location": "别处", "reason": "x"},
                        content_type="application/json").status_code == 403
+    # Their own street's address with our asset's id: not found, nothing changed.
+    theirs = f"/api/finance/assets/{xihu['beishan'].code}/items/{asset.pk}"
+    assert other.patch(theirs, {"location": "别处", "reason": "x"},
+                       content_type="application/json").status_code == 404
+    assert other.post(f"{theirs}/contracts", {"kind": "loan", "tenant": "x",
+                                              "starts_on": "2026-01-01",
+                                              "ends_on": "2026-12-31", "rent": "0"},
+                      content_type="application/json").status_code == 404
     staff = verified_login(fin["finance_staff"])
     bad = staff.patch(url, {"net_value": "1.001", "reason": "评估"},
                       content_type="application/json")
