@@ -46,10 +46,11 @@ lint: install
 	$(VENV)/bin/ruff check .
 
 # Two xdist workers (each with its own test database, demo snapshot and media folder; see
-# docs/testing.md); the ten slowest tests are listed at the end.
+# docs/testing.md); an idle worker takes tests queued for the other (worksteal), so a long test
+# near the end does not leave a core idle; the ten slowest tests are listed at the end.
 TEST_WORKERS ?= 2
 test: install messages lint
-	$(PY) -m pytest -n $(TEST_WORKERS) --durations=10
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist worksteal --durations=10
 
 clean:
 	rm -rf $(VENV) .tools var
