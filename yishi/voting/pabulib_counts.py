@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import os
 from collections import Counter
-from operator import itemgetter, methodcaller
+from operator import methodcaller
 
 # Not typing.TYPE_CHECKING: importing typing is a noticeable part of a whole tally's run.
 TYPE_CHECKING = False
@@ -29,7 +29,8 @@ APPROVAL_LIKE = ("approval", "choose-1")
 _SECTIONS = ("meta", "projects", "votes")
 # ASCII characters str.strip() removes besides "\n" and "\r" (already split on / refused).
 _ASCII_SPACE = b" \t\x0b\x0c\x1c\x1d\x1e\x1f"
-_NOT_SEPARATOR = bytes(range(256)).translate(None, b";\n")
+_NOT_SEPARATOR = bytes(range(256)).translate(None, b";\r\n")
+_LINE_TO_CELL = bytes.maketrans(b"\n", b";")
 
 
 class ApprovalCounts:
@@ -180,25 +181,24 @@ def _head(head: str) -> tuple[dict[str, str], dict[str, str]] | None:
 
 
 def _approval_counts(data: bytes) -> ApprovalCounts | None:
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    if b"\r" in data:
-        # Windows line ends are common in published files; the count does not depend on them.
-        data = data.replace(b"\r\n", b"\n")
-        if b"\r" in data:
-            return None
+    start = 3 if data.startswith(b"\xef\xbb\xbf") else 0
+    # Windows line ends are common in published files: the rows' are checked with the
+    # separators below, then left out (the count does not depend on them).
+    eol = b"\r\n" if b"\r" in data else b"\n"
     # The VOTES section's announcing row; its header is the next line, the rows follow.
-    at = data.find(b"\nVOTES")
+    at = data.find(b"\nVOTES", start)
     header_at = data.find(b"\n", at + 1) + 1
     rows_at = data.find(b"\n", header_at) + 1
-    if at < 0 or not header_at or not rows_at or data[at:header_at].strip(b" \t;\n") != b"VOTES":
+    if (at < 0 or not header_at or not rows_at
+            or data[at:header_at].strip(b" \t;\r\n") != b"VOTES"):
         return None
-    parsed = _head(data[: at + 1].decode())
+    head = data[start : at + 1].decode().replace("\r\n", "\n")
+    parsed = None if "\r" in head else _head(head)
     if parsed is None:
         return None
     meta, cost_texts = parsed
     vote_type = meta.get("vote_type", "approval")
-    header = _header(data[header_at:rows_at].decode().rstrip("\n").split(";"))
+    header = _header(data[header_at:rows_at].decode().rstrip("\r\n").split(";"))
     if (vote_type not in APPROVAL_LIKE or "budget" not in meta or header is None
             or "voter_id" not in header or "vote" not in header):
         return None
@@ -208,36 +208,52 @@ def _approval_counts(data: bytes) -> ApprovalCounts | None:
     places = max(p for _n, p in numbers)  # type: ignore[misc]
     scaled = [n * 10 ** (places - p) for n, p in numbers]  # type: ignore[misc]
 
-    body = data[rows_at:].rstrip(b"\n")
-    if not body or b'"' in body or not (body.isascii() or body.decode()):
-        return None  # quotes: the csv rules apply; not UTF-8: the full parser says where
-    # Each step below is one pass in C (translate, split, map, set, Counter) over the 10^5 rows.
+    if data.find(b'"', rows_at) >= 0:
+        return None  # quotes: the csv rules apply
+    if not data.isascii():  # the head was decoded above; is the rest UTF-8 too? (or raise)
+        str(memoryview(data)[rows_at:], "utf-8")
+    # Each step below is one pass in C over the 10^5 rows, none a Python call per row.
+    end = len(data)
+    while end > rows_at and data[end - 1] in b"\r\n":
+        end -= 1  # the final line end(s)
+    if end <= rows_at:
+        return None
+    n_rows = data.count(b"\n", rows_at, end) + 1
+    width = len(header)
     # Every row has exactly the header's width when the separators alone, in order, are
-    # that many ";" then a line end, row after row.
-    lines = body.split(b"\n")
-    row = b";" * (len(header) - 1)
-    if body.translate(None, _NOT_SEPARATOR) != (row + b"\n") * (len(lines) - 1) + row:
-        return None  # blank rows, trailing cells: the full parser decides
-    id_col, vote_col = header.index("voter_id"), header.index("vote")
-    # Only the cells up to the later of the two columns are needed.
-    rows = list(map(methodcaller("split", b";", max(id_col, vote_col) + 1), lines))
-    voter_ids = set(map(itemgetter(id_col), rows))
-    joined = b";".join(voter_ids)
-    if (len(voter_ids) != len(rows) or b"" in voter_ids or not joined.isascii()
-            or len(joined.translate(None, _ASCII_SPACE)) != len(joined)):
+    # that many ";" then a line end, row after row (the final line ends aside).
+    row = b";" * (width - 1)
+    body = (row + eol) * (n_rows - 1) + row
+    separators = data.translate(None, _NOT_SEPARATOR)
+    first = data.count(b";", 0, rows_at) + data.count(b"\n", 0, rows_at)  # cells before
+    at = first + data.count(b"\r", 0, rows_at)
+    if separators[at : at + len(body)] != body or separators.count(b";", at + len(body)):
+        return None  # blank rows, trailing cells, mixed line ends: the full parser decides
+    # So the file split on both separators is, from cell ``first`` on, ``width`` cells a row:
+    # a column is a slice.
+    cells_all = data.translate(_LINE_TO_CELL, b"\r").split(b";")
+    stop = first + n_rows * width
+    voter_ids = set(cells_all[first + header.index("voter_id") : stop : width])
+    joined = b"".join(voter_ids)
+    if (len(voter_ids) != n_rows or b"" in voter_ids
+            or not (joined.isalnum() or (joined.isascii()
+                                         and len(joined.translate(None, _ASCII_SPACE))
+                                         == len(joined)))):
         return None  # a voter twice, an empty id, or one the full parser would strip
-    cells = Counter(map(itemgetter(vote_col), rows))
+    cells = Counter(cells_all[first + header.index("vote") : stop : width])
+    del cells_all
     abstentions = cells.pop(b"", 0)
-    texts = b",".join(cells).decode()
+    # The distinct cells, decoded at once (no cell holds a ";": the rows were split on it).
+    texts = b";".join(cells).decode()
     if len("".join(texts.split())) != len(texts):
         return None  # spaces inside a ballot: the full parser strips them
-    ballots = list(map(frozenset, map(methodcaller("split", ","), map(bytes.decode, cells))))
-    sizes = [cell.count(b",") + 1 for cell in cells]
-    if list(map(len, ballots)) != sizes:
-        return None  # a project listed twice
+    ballots = list(map(frozenset, map(methodcaller("split", ","), texts.split(";"))))
+    # A set is never longer than its list: equal totals mean no project is listed twice.
+    if sum(map(len, ballots)) != texts.count(",") + len(ballots):
+        return None
     if not frozenset().union(*ballots) <= cost_texts.keys():
         return None
-    if vote_type == "choose-1" and max(sizes, default=0) > 1:
+    if vote_type == "choose-1" and "," in texts:
         return None
     counts: dict[frozenset[str], int] = dict(zip(ballots, cells.values(), strict=True))
     if len(counts) < len(cells):  # the same set written in another order
