@@ -182,8 +182,8 @@ def _head(head: str) -> tuple[dict[str, str], dict[str, str]] | None:
 
 def _approval_counts(data: bytes) -> ApprovalCounts | None:
     start = 3 if data.startswith(b"\xef\xbb\xbf") else 0
-    # Windows line ends are common in published files: the rows' are checked with the
-    # separators below, then left out (the count does not depend on them).
+    # Windows line ends are common in published files: the rows' line ends are checked with
+    # the separators below, then left out (the count does not depend on them).
     eol = b"\r\n" if b"\r" in data else b"\n"
     # The VOTES section's announcing row; its header is the next line, the rows follow.
     at = data.find(b"\nVOTES", start)
@@ -226,8 +226,8 @@ def _approval_counts(data: bytes) -> ApprovalCounts | None:
     body = (row + eol) * (n_rows - 1) + row
     separators = data.translate(None, _NOT_SEPARATOR)
     first = data.count(b";", 0, rows_at) + data.count(b"\n", 0, rows_at)  # cells before
-    at = first + data.count(b"\r", 0, rows_at)
-    if separators[at : at + len(body)] != body or separators.count(b";", at + len(body)):
+    mark = first + data.count(b"\r", 0, rows_at)  # the separators before
+    if separators[mark : mark + len(body)] != body or separators.count(b";", mark + len(body)):
         return None  # blank rows, trailing cells, mixed line ends: the full parser decides
     # So the file split on both separators is, from cell ``first`` on, ``width`` cells a row:
     # a column is a slice.
