@@ -28,7 +28,13 @@ with it. Our peak memory is measured by one more, untimed run under tracemalloc
 as a whole process (start, imports, reading the file, the count; the best of ``--repeat``
 runs) against ``bench/pabutools_tally.py FILE R`` (pabutools' import, its parser, the
 multiprofile and the rule; one run, it is slow), and checks that both print the same ids.
-Files with fewer than ``--min-voters`` voters are left out of this mode.
+Each side is given in wall seconds and in CPU seconds (user + system of the process), each
+with its ratio, and the load average is printed at the end.
+Files with fewer than ``--min-voters`` voters are left out of this mode. Both processes start
+from the same environment: where bytecode is not cached (``PYTHONDONTWRITEBYTECODE`` set and
+no ``__pycache__``, as in the project's sessions), each compiles its modules in every run --
+ours three small ones, pabutools its package. On a 2-core machine shared with other work the
+figures move with the load: run it a few times and give the load average with them.
 
 ``--skip-pabutools-over S`` does not run pabutools where expected.json says
 it took more than S seconds; the row then compares with expected.json's
@@ -42,6 +48,8 @@ import fnmatch
 import gc
 import json
 import multiprocessing
+import os
+import resource
 import signal
 import subprocess
 import sys
@@ -175,8 +183,18 @@ def _pabutools_runner(path: Path, rule: str) -> Callable[[], list[str]] | None:
     return run
 
 
-def _run(cmd: list[str], timeout: float | None) -> tuple[float, str] | str:
-    """Wall time and standard output of one process, or why it failed."""
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _run(cmd: list[str], timeout: float | None) -> tuple[float, float, str] | str:
+    """Wall time, CPU time and standard output of one process, or why it failed.
+
+    The CPU time (user + system, from the children's rusage: the runs are one at a time)
+    moves much less than the wall time on a machine shared with other work.
+    """
+    cpu = _children_cpu()
     start = time.perf_counter()
     try:
         done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, cwd=REPO)
@@ -185,13 +203,13 @@ def _run(cmd: list[str], timeout: float | None) -> tuple[float, str] | str:
     seconds = time.perf_counter() - start
     if done.returncode:
         return (done.stderr.strip().splitlines() or ["failed"])[-1][:60]
-    return seconds, done.stdout
+    return seconds, _children_cpu() - cpu, done.stdout
 
 
 def whole(paths: list[Path], chosen: list[str], args: argparse.Namespace) -> int:
     """Whole processes, ours against pabutools' (see --whole)."""
     header = (f"{'file':<40} {'voters':>7} {'rule':<15} {'ours s':>7} {'pabutools s':>11} "
-              f"{'ratio':>7} {'same':>4}")
+              f"{'ratio':>7} {'ours cpu':>8} {'pabu cpu':>8} {'ratio':>7} {'same':>4}")
     print(header)
     print("-" * len(header))
     problems = 0
@@ -208,16 +226,19 @@ def whole(paths: list[Path], chosen: list[str], args: argparse.Namespace) -> int
                 print(f"{row} ours: {failed[0]}", flush=True)
                 problems += 1
                 continue
-            best = min(seconds for seconds, _out in ours)
+            best = min(seconds for seconds, _cpu, _out in ours)
+            best_cpu = min(cpu for _seconds, cpu, _out in ours)
             theirs = _run([sys.executable, str(REPO / "bench" / "pabutools_tally.py"), str(path),
                            rule], args.timeout)
             if isinstance(theirs, str):
                 print(f"{row} {best:>7.3f} {theirs:>11}", flush=True)
                 continue
-            same = ours[0][1] == theirs[1]
+            same = ours[0][2] == theirs[2]
             problems += not same
             print(f"{row} {best:>7.3f} {theirs[0]:>11.3f} {theirs[0] / best:>6.0f}x "
+                  f"{best_cpu:>8.3f} {theirs[1]:>8.3f} {theirs[1] / best_cpu:>6.0f}x "
                   f"{'yes' if same else 'NO':>4}", flush=True)
+    print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print(f"{problems} problem(s).")
     return 1 if problems else 0
 

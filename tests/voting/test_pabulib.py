@@ -257,6 +257,72 @@ def test_counting_reader_gives_the_full_parsers_multiprofile(path) -> None:
     assert fast.costs == full.costs and fast.budget == full.budget
 
 
+@pytest.mark.parametrize("path", sorted(SHARED.glob("*.pb")), ids=lambda p: p.name)
+def test_counting_reader_takes_its_own_path_on_every_approval_file(path, monkeypatch) -> None:
+    """Every copied approval file is read by the counting reader itself, never handed to the
+    full parser: so the comparisons above and the tally's selections below test it."""
+    if pabulib.load(path).vote_type not in pabulib.APPROVAL_LIKE:
+        return
+
+    def refuse(_path):
+        raise AssertionError("handed to the full parser")
+
+    monkeypatch.setattr(pabulib, "load", refuse)
+    assert isinstance(pabulib_counts.load_approval_counts(path), pabulib_counts.ApprovalCounts)
+
+
+@pytest.mark.parametrize(
+    "head",
+    [
+        # Quoted project names (with ";" and doubled quotes), CRLF line ends, a BOM, trailing
+        # empty cells, blank rows, a decimal comma and spaces in costs.
+        '\ufeffMETA\r\nkey;value;\r\nbudget;100,5\r\n\r\nPROJECTS;;\r\nproject_id;cost;name\r\n'
+        'a;40;"x; ""y"""\r\nb;60,25;\r\nc;1 000;z\r\nVOTES\r\nvoter_id;vote\r\n',
+        "META\nkey;value\ndescription;a;b\nbudget;100\nPROJECTS\ncost;project_id\n"
+        "40;a\n60.5;b\n30;c\nVOTES\nvote;voter_id\n",
+    ],
+)
+def test_counting_reader_reads_heads_as_the_full_parser(tmp_path, head) -> None:
+    path = tmp_path / "e.pb"
+    crlf = "\r\n" in head
+    rows = ["1;a,b", "2;c", "3;", "4;b,a"]
+    if head.rstrip().endswith("vote;voter_id"):
+        rows = [";".join(reversed(r.split(";"))) for r in rows]
+    path.write_bytes((head + ("\r\n" if crlf else "\n").join(rows)).encode())
+    fast = pabulib_counts.load_approval_counts(path)
+    full = pabulib.load(path)
+    assert isinstance(fast, pabulib_counts.ApprovalCounts)
+    assert fast.counts == full.approval_ballot_counts()
+    assert fast.costs == full.costs and fast.budget == full.budget and fast.meta == full.meta
+
+
+@pytest.mark.parametrize("head", [
+    "META\nkey;value\nbudget;1e2\nPROJECTS\nproject_id;cost\na;40\nVOTES\nvoter_id;vote\n",
+    "META\nkey;value\nbudget;100\nPROJECTS\nproject_id;cost\na;-4\nVOTES\nvoter_id;vote\n",
+    "META\nkey;value\nbudget;100\nbudget;90\nPROJECTS\nproject_id;cost\na;4\nVOTES\nvoter_id;vote\n",
+    "META\nkey;value\nbudget;100\nPROJECTS\nproject_id;cost\na;4\na;5\nVOTES\nvoter_id;vote\n",
+    "META\nkey;value\nbudget;100\nPROJECTS\nproject_id;cost\na;4;x\nVOTES\nvoter_id;vote\n",
+    "PROJECTS\nproject_id;cost\na;4\nMETA\nkey;value\nbudget;100\nVOTES\nvoter_id;vote\n",
+    "META\nkey;value\nPROJECTS\nproject_id;cost\na;4\nVOTES\nvoter_id;vote\n",
+    "META\nkey;value\nbudget;100\nPROJECTS\nproject_id;price\na;4\nVOTES\nvoter_id;vote\n",
+])
+def test_counting_reader_leaves_unusual_heads_to_the_full_parser(tmp_path, head) -> None:
+    """Numbers that are not plain decimals, duplicates, wrong widths, sections out of order:
+    the full parser decides (a result or its error), never the counting reader."""
+    path = tmp_path / "odd.pb"
+    path.write_bytes((head + "1;a\n").encode())
+    try:
+        expected = pabulib.load(path).approval_ballot_counts()
+    except pabulib.PabulibError as exc:
+        with pytest.raises(pabulib.PabulibError) as fast:
+            pabulib_counts.load_approval_counts(path)
+        assert str(fast.value) == str(exc)
+        return
+    result = pabulib_counts.load_approval_counts(path)
+    assert isinstance(result, pabulib.Instance)
+    assert result.approval_ballot_counts() == expected
+
+
 PLAIN = ("META\nkey;value\nbudget;100\nvote_type;{kind}\nPROJECTS\nproject_id;cost\n"
          "a;40\nb;60\nc;30\nVOTES\nvoter_id;vote;age\n{rows}")
 

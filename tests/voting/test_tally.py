@@ -27,6 +27,35 @@ def test_prints_the_selection_one_id_per_line(capsys, rule: str) -> None:
     assert err == ""
 
 
+APPROVAL_FILES = sorted(
+    name for name, entry in EXPECTED.items()
+    if name != "_about" and "vote_type;approval" in (DATA / name).read_text(encoding="utf-8-sig")
+    or name.startswith("Poland_Zabrze")
+)
+
+
+@pytest.mark.parametrize("name", APPROVAL_FILES)
+@pytest.mark.parametrize("rule", ["greedy", "mes-greedy", "mes-add1-greedy"])
+def test_every_copied_file_gives_the_reference_selection(capsys, name: str, rule: str) -> None:
+    """The command line's own reader (not the full parser: see test_pabulib) on every approval
+    and choose-1 file copied from the shared set gives pabutools' selection."""
+    assert tally.main([str(DATA / name), "--rule", rule]) == 0
+    assert capsys.readouterr().out.splitlines() == EXPECTED[name]["rules"][rule]["selected"]
+
+
+@pytest.mark.parametrize("argv", [
+    ["F", "--rule", "mes"], ["--rule", "mes", "F"], ["F", "--rule=mes"], ["--rule=mes", "F"],
+])
+def test_plain_arguments_skip_argparse(argv: list[str]) -> None:
+    assert tally._plain_arguments(argv) == ("F", "mes")
+
+
+@pytest.mark.parametrize("argv", [[], ["F", "G"], ["F", "--rule"], ["F", "--rule", "nope"],
+                                  ["-h"], ["F", "--ru", "mes"], ["F", "--rule", "mes", "x"]])
+def test_anything_else_goes_to_argparse(argv: list[str]) -> None:
+    assert tally._plain_arguments(argv) is None
+
+
 def test_choose_one_file(capsys) -> None:
     name = "Poland_Zabrze_2021_Biskupice.pb"
     assert tally.main([str(DATA / name), "--rule", "mes-greedy"]) == 0

@@ -74,13 +74,19 @@ from __future__ import annotations
 import heapq
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
-from decimal import Decimal
-from fractions import Fraction
 from functools import reduce
 from itertools import accumulate, compress, repeat
 from math import gcd, lcm
 from operator import and_, floordiv, gt, mul, or_, sub
 from operator import neg as neg_
+
+# Not typing.TYPE_CHECKING: importing typing is a noticeable part of a whole tally's run.
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # fractions (and the re and decimal it imports) only where a cost needs it
+    from decimal import Decimal
+    from fractions import Fraction
+
+    Number = int | Fraction | Decimal | str
 
 __all__ = [
     "APPROVAL_VOTE_TYPES",
@@ -92,8 +98,6 @@ __all__ = [
     "check_vote_type",
     "select",
 ]
-
-Number = int | Fraction | Decimal | str
 
 #: Rule names accepted by :func:`select`.
 RULES = ("greedy", "mes", "mes-greedy", "mes-add1", "mes-add1-greedy")
@@ -123,7 +127,13 @@ def check_vote_type(rule: str, vote_type: str) -> None:
         raise UnsupportedVoteType(f"{vote_type} votes are not supported by rule {rule}")
 
 
-def _fraction(value: Number | float, what: str) -> Fraction:
+def _fraction(value: Number | float, what: str) -> Fraction | int:
+    if type(value) is int:  # the command-line tally's scaled costs: no Fraction needed
+        if value < 0:
+            raise ValueError(f"{what} is negative: {value!r}")
+        return value
+    from fractions import Fraction
+
     try:
         result = Fraction(value)
     except (TypeError, ValueError, ZeroDivisionError):
@@ -135,8 +145,12 @@ def _fraction(value: Number | float, what: str) -> Fraction:
 
 def _count_ballots(
     ballots: Iterable[Collection[str]] | Mapping[frozenset[str], int],
-) -> Counter[frozenset[str]]:
+) -> Mapping[frozenset[str], int]:
     """Merge identical ballots (pabutools' ``as_multiprofile()``)."""
+    if (type(ballots) is dict and set(map(type, ballots)) <= {frozenset}
+            and set(map(type, ballots.values())) <= {int} and min(ballots.values(), default=0) >= 0):
+        # Already a multiprofile (the command-line tally's reader gives one), checked in C.
+        return {b: m for b, m in ballots.items() if m} if 0 in ballots.values() else ballots
     if isinstance(ballots, Mapping):
         counts: Counter[frozenset[str]] = Counter()
         for ballot, mult in ballots.items():
@@ -202,7 +216,10 @@ class ApprovalElection:
         projects: Mapping[str, Number],
         budget: Number,
         ballots: Iterable[Collection[str]] | Mapping[frozenset[str], int],
+        unit: int = 1,
     ) -> None:
+        """``unit`` is what one currency unit is in ``projects`` and ``budget`` (the add1
+        increment): a caller may give costs as integers, e.g. in fen with ``unit=100``."""
         self.ids: list[str] = sorted(projects)
         index = {pid: i for i, pid in enumerate(self.ids)}
         costs = [_fraction(projects[pid], f"cost of project {pid!r}") for pid in self.ids]
@@ -211,37 +228,35 @@ class ApprovalElection:
         # as 1234.50 become integers); ``unit`` is what "1" (one currency unit,
         # the add1 increment) is on that scale.
         scale = lcm(budget_f.denominator, *(c.denominator for c in costs))
-        self.unit: int = scale
+        self.unit: int = scale * unit
         self.costs: list[int] = [int(c * scale) for c in costs]
         self.budget: int = int(budget_f * scale)
 
         counts = _count_ballots(ballots)
         self.n_voters: int = sum(counts.values())
-        # Groups of identical non-empty ballots: (sorted project indices, count).
-        # Empty ballots only matter through n_voters (they get a share of the
-        # budget in MES that they never spend).
-        groups: list[tuple[tuple[int, ...], int]] = []
+        # Per project, its supporters' ballot bitmasks, one entry per voter (empty ballots
+        # only matter through n_voters: they get a share of the budget in MES that they
+        # never spend). One pass over the distinct ballots builds them and the approvals.
+        n = len(self.ids)
+        bits = [1 << p for p in range(n)]
+        masks: list[list[int]] = [[] for _ in range(n)]
+        appends = [row.append for row in masks]
+        extends = [row.extend for row in masks]
         for ballot, mult in counts.items():
-            if not ballot:
-                continue
             try:
-                idx = tuple(sorted(map(index.__getitem__, ballot)))
+                idx = list(map(index.__getitem__, ballot))
             except KeyError as exc:
                 raise ValueError(f"ballot approves unknown project {exc.args[0]!r}") from None
-            groups.append((idx, mult))
-        self.groups = groups
-        self.group_ballots: list[tuple[int, ...]] = [g[0] for g in groups]
-        self.group_weights: list[int] = [g[1] for g in groups]
-        n = len(self.ids)
-        self.approvals: list[int] = [0] * n
-        supporters: list[list[int]] = [[] for _ in range(n)]
-        for gi, (ballot_idx, mult) in enumerate(groups):
-            for p in ballot_idx:
-                self.approvals[p] += mult
-                supporters[p].append(gi)
-        self.supporters = supporters
+            mask = sum(map(bits.__getitem__, idx))
+            if mult == 1:
+                for p in idx:
+                    appends[p](mask)
+            else:
+                for p in idx:
+                    extends[p](repeat(mask, mult))
+        self._sup_masks = masks
+        self.approvals: list[int] = list(map(len, masks))
         self._cooc: dict[int, tuple[int, ...]] = {}
-        self._sup_masks: list[list[int]] | None = None
         self._hist_cache: dict[tuple[int, int], tuple[tuple[int, ...], tuple[int, ...]]] = {}
         self._cache_size = 0
         self._outcomes: dict[str, list[int]] = {}
@@ -392,19 +407,6 @@ class ApprovalElection:
         One entry per voter (not per distinct ballot) so that counting classes
         is a C-level ``Counter`` over ``mask & bought``.
         """
-        if self._sup_masks is None:
-            masks = [sum(1 << p for p in b) for b in self.group_ballots]
-            weights = self.group_weights
-            result: list[list[int]] = []
-            for sup in self.supporters:
-                row: list[int] = []
-                for g in sup:
-                    if weights[g] == 1:
-                        row.append(masks[g])
-                    else:
-                        row.extend(repeat(masks[g], weights[g]))
-                result.append(row)
-            self._sup_masks = result
         return self._sup_masks
 
     def _hist(self, bought: int, p: int) -> tuple[tuple[int, ...], tuple[int, ...]]:
