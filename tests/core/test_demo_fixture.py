@@ -60,3 +60,26 @@ def test_a_transactional_test_ends_as_a_fresh_database_begins(demo):
         with connection.cursor() as cursor:
             cursor.execute("SHOW session_replication_role")
             assert cursor.fetchone()[0] == "origin"
+
+
+def test_units_go_into_an_empty_database_as_they_are_kept_in_a_loaded_one(db):
+    """load_units writes an empty database in bulk and updates a loaded one row by row: both
+    ways give the same units and departments, paths included."""
+    from yishi.core.demo import load_units
+    from yishi.core.models import Department
+
+    def rows():
+        return (list(Unit.objects.order_by("code").values_list(
+                    "code", "parent__code", "path", "kind", "name", "name_en", "sort_order",
+                    "description")),
+                list(Department.objects.order_by("street__code", "name").values_list(
+                    "street__code", "name", "kind", "name_en")))
+
+    district, streets = load_units()
+    fresh = rows()
+    assert len(streets) == 12 and all(s.parent_id == district.pk for s in streets)
+    assert district.path == f"{district.code}/" and streets[0].path.startswith(district.path)
+    Unit.objects.filter(pk=streets[0].pk).update(name="改过的名字")
+    Department.objects.filter(street=streets[1]).first().delete()
+    assert load_units()[1] == streets
+    assert rows() == fresh

@@ -29,33 +29,57 @@ class Logins:
         self.rows.append((role, unit, mobile, how))
 
 
+def _unit_rows() -> list[list[tuple[str, str | None, dict]]]:
+    """Xihu's units as (code, parent's code, fields), one list per level, parents first."""
+    district = [(DISTRICT["code"], None, {
+        "kind": UnitKind.DISTRICT, "name": DISTRICT["name"], "name_en": DISTRICT["name_en"],
+        "description": DISTRICT["description"], "description_en": DISTRICT["description_en"]})]
+    streets, communities = [], []
+    for order, (suffix, kind, name, name_en, members) in enumerate(STREETS):
+        code = f"{DISTRICT['code']}{suffix}"
+        streets.append((code, DISTRICT["code"], {"kind": kind, "name": name, "name_en": name_en,
+                                                 "sort_order": order}))
+        communities += [(f"{code}{c_order + 1:03d}", code,
+                         {"kind": UnitKind.COMMUNITY, "name": c_name, "name_en": c_en,
+                          "sort_order": c_order})
+                        for c_order, (c_name, c_en) in enumerate(members)]
+    return [district, streets, communities]
+
+
+DEPARTMENTS = [(name, kind, name_en) for names, kind in ((OFFICES, DepartmentKind.OFFICE),
+                                                        (PLATFORMS, DepartmentKind.PLATFORM))
+               for name, name_en in names]
+
+
 def load_units() -> tuple[Unit, list[Unit]]:
-    district, _ = Unit.objects.update_or_create(
-        code=DISTRICT["code"],
-        defaults={"kind": UnitKind.DISTRICT, "name": DISTRICT["name"],
-                  "name_en": DISTRICT["name_en"], "description": DISTRICT["description"],
-                  "description_en": DISTRICT["description_en"], "parent": None},
-    )
-    streets = []
-    for order, (suffix, kind, name, name_en, communities) in enumerate(STREETS):
-        street, _ = Unit.objects.update_or_create(
-            code=f"{DISTRICT['code']}{suffix}",
-            defaults={"kind": kind, "name": name, "name_en": name_en, "parent": district,
-                      "sort_order": order},
-        )
-        streets.append(street)
-        for c_order, (c_name, c_en) in enumerate(communities):
-            Unit.objects.update_or_create(
-                code=f"{street.code}{c_order + 1:03d}",
-                defaults={"kind": UnitKind.COMMUNITY, "name": c_name, "name_en": c_en,
-                          "parent": street, "sort_order": c_order},
-            )
-        for names, kind in ((OFFICES, DepartmentKind.OFFICE), (PLATFORMS, DepartmentKind.PLATFORM)):
-            for d_name, d_en in names:
+    """The district, its streets with their communities, and each street's departments.
+
+    Into an empty database they go in one INSERT per level: the test suite asks for them in
+    over 500 tests, where a get-then-save for each of 150 rows took 0.2 s a test."""
+    levels = _unit_rows()
+    by_code: dict[str, Unit] = {}
+    if not Unit.objects.filter(code=DISTRICT["code"]).exists():
+        for level in levels:
+            units = []
+            for code, parent, fields in level:
+                above = by_code.get(parent)
+                units.append(Unit(code=code, parent=above, **fields,
+                                  path=(above.path if above else "") + f"{code}/"))
+            Unit.objects.bulk_create(units)
+            by_code |= {u.code: u for u in Unit.objects.filter(code__in=[u.code for u in units])}
+        Department.objects.bulk_create([
+            Department(street=by_code[code], name=name, kind=kind, name_en=name_en)
+            for code, _, _ in levels[1] for name, kind, name_en in DEPARTMENTS])
+    else:
+        for level in levels:
+            for code, parent, fields in level:
+                by_code[code], _ = Unit.objects.update_or_create(
+                    code=code, defaults={**fields, "parent": by_code.get(parent)})
+        for code, _, _ in levels[1]:
+            for name, kind, name_en in DEPARTMENTS:
                 Department.objects.update_or_create(
-                    street=street, name=d_name, defaults={"kind": kind, "name_en": d_en}
-                )
-    return district, streets
+                    street=by_code[code], name=name, defaults={"kind": kind, "name_en": name_en})
+    return by_code[DISTRICT["code"]], [by_code[code] for code, _, _ in levels[1]]
 
 
 def _person(mobile: str, seed: int, *, home_unit=None, password: bool = False,
