@@ -23,7 +23,8 @@ Invariants:
 - every reply acknowledged is stored exactly once, with one timeline entry and one notice to
   the resident (whose text, if any, was sent); none refused is stored;
 - every booking acknowledged is stored, booked, for that resident and reception; none refused is
-  stored; no resident holds two places at a reception and no reception is over its places;
+  stored; no resident holds two places at a reception, no reception is over its places, and
+  one that refused a booking is full (nobody cancels);
 - every sign-in acknowledged is stored exactly once (one attendance row, one `councils.sign_in`
   record); a member tapped again after an acknowledged sign-in is told "already signed in" (the
   API says so) and is not counted twice; the quorum's figure is the members signed in;
@@ -376,6 +377,9 @@ def check_bookings(seen, facts: dict, problems: list) -> str:
          "receptions booked over their places"),
         ({pk for pk, reception, _m, slot, _s in facts["bookings"]
           if not 1 <= slot <= facts["places"][str(reception)][0]}, "bookings outside the slots"),
+        # Nobody cancels here, so a reception that turned someone away must end full.
+        ({r for r, _m in seen.refused if facts["places"][str(r)][1] < facts["places"][str(r)][0]},
+         "receptions that refused a booking but are not full"),
     ]
     problems += [f"{len(keys)} {what}, first {sorted(keys)[:3]}" for keys, what in checks if keys]
     places = sum(slots for slots, _held in facts["places"].values())
