@@ -1,7 +1,11 @@
 """A district on several processes, with faults: two app servers, two task workers and two
 periodic workers on one PostgreSQL, under a mixed load, while one of each is killed with
 SIGKILL and PostgreSQL itself is restarted; then the invariants are checked from the database
-and the clients' own records.
+and the clients' own records. The load (bench/faults_clients.py): voters casting on a sealed
+ballot, residents raising opinions (API, and the web form with a photo), a department's handler
+and the street's staff replying to assigned opinions on the case page, residents booking the
+few places of a liaison station's receptions (API), and two sign-in desks at a council meeting
+(the desk page, and the API), some members being tapped twice.
 
     python bench/faults.py [--seconds 60] [--voters 500] [--residents 40] [--seed N]
 
@@ -16,6 +20,17 @@ Invariants:
   is stored, and ballots stored = participations; no plaintext is stored (the ballot is sealed);
 - every opinion acknowledged exists, and no number is used twice; every one sent through the
   web form with a photo has its photo and its timeline;
+- every reply acknowledged is stored exactly once, with one timeline entry and one notice to
+  the resident (whose text, if any, was sent); none refused is stored;
+- every booking acknowledged is stored, booked, for that resident and reception; none refused is
+  stored; no resident holds two places at a reception, no reception is over its places, and
+  one that refused a booking is full (nobody cancels);
+- every sign-in acknowledged is stored exactly once (one attendance row, one `councils.sign_in`
+  record); a member tapped again after an acknowledged sign-in is told "already signed in" (the
+  API says so) and is not counted twice; the quorum's figure is the members signed in;
+- nothing is stored that no client sent (votes, replies, bookings, sign-ins); a job whose answer
+  was lost and that was refused when sent again counts as "outcome unseen", for the database
+  to decide;
 - every notice text the database records as sent reached the SMS gateway (a local one this
   script runs, counting what it receives) under its own id, none reached it that is not
   recorded as sent, and none was left half-sent; a text retried after a worker died may reach
@@ -29,9 +44,7 @@ Invariants:
 
 import argparse
 import base64
-import http.client
 import http.server
-import io
 import json
 import os
 import random
@@ -43,12 +56,21 @@ import sys
 import tempfile
 import threading
 import time
-from dataclasses import dataclass, field
+from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.faults_clients import (  # noqa: E402
+    REPLY_MARK,
+    Booker,
+    Desk,
+    Record,
+    Replier,
+    Resident,
+    Voter,
+)
 from bench.http_baseline import (  # noqa: E402
     HOST,
     BenchError,
@@ -110,73 +132,6 @@ class PostgresCluster:
         self._run("pg_ctl", "-D", str(self.data), "-m", mode, "-w", "stop")
 
 
-@dataclass
-class Record:
-    """What the clients saw."""
-
-    acked_votes: set = field(default_factory=set)
-    refused_votes: set = field(default_factory=set)
-    first_refusal: str = ""
-    uncertain_votes: set = field(default_factory=set)
-    acked_opinions: set = field(default_factory=set)
-    acked_photo_opinions: set = field(default_factory=set)
-    requests: int = 0
-    errors: list = field(default_factory=list)  # (sent, seen, server, kind)
-    ok_times: list = field(default_factory=list)
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def error(self, sent: float, started: float, server: str, kind: str) -> None:
-        """An error on a request sent at `sent` (seconds into the run), seen now."""
-        with self.lock:
-            self.errors.append((sent, time.monotonic() - started, server, kind))
-
-
-CSRF = "c" * 32
-
-
-def post(conn: http.client.HTTPConnection, path: str, body, session: str):
-    """POST JSON (a dict), or a form with files (a `Form`); (status, location, body)."""
-    headers = {"X-CSRFToken": CSRF, "Host": HOST,
-               "Cookie": f"sessionid={session}; csrftoken={CSRF}"}
-    if isinstance(body, Form):
-        payload, headers["Content-Type"] = body.encode()
-    else:
-        payload, headers["Content-Type"] = json.dumps(body), "application/json"
-    conn.request("POST", path, payload, headers)
-    response = conn.getresponse()
-    return response.status, response.getheader("Location", ""), response.read()
-
-
-@dataclass
-class Form:
-    """A multipart form as a browser sends it: fields and files."""
-
-    fields: dict
-    files: dict  # name → (filename, content type, bytes)
-
-    def encode(self) -> tuple[bytes, str]:
-        boundary = "----yishi-faults-" + os.urandom(8).hex()
-        out = io.BytesIO()
-        for name, value in {**self.fields, "csrfmiddlewaretoken": CSRF}.items():
-            out.write(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'
-                      f"{value}\r\n".encode())
-        for name, (filename, content_type, data) in self.files.items():
-            out.write(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; '
-                      f'filename="{filename}"\r\nContent-Type: {content_type}\r\n\r\n'.encode())
-            out.write(data + b"\r\n")
-        out.write(f"--{boundary}--\r\n".encode())
-        return out.getvalue(), f"multipart/form-data; boundary={boundary}"
-
-
-def photo() -> bytes:
-    """A small real photo (JPEG), as a phone would send one."""
-    from PIL import Image
-
-    buffer = io.BytesIO()
-    Image.new("RGB", (64, 48), (200, 120, 40)).save(buffer, "JPEG")
-    return buffer.getvalue()
-
-
 class SmsGateway(http.server.ThreadingHTTPServer):
     """The district's SMS gateway, played on 127.0.0.1: it checks the bearer token and counts
     every message it is given, by id."""
@@ -208,112 +163,6 @@ class SmsHandler(http.server.BaseHTTPRequestHandler):
 
     def log_message(self, *args):
         pass
-
-
-class Client(threading.Thread):
-    """Sends its jobs to the app servers in turn; after an error, the next try goes to the other
-    server, as a load balancer would."""
-
-    def __init__(self, servers: dict, record: Record, started: float, until: float):
-        super().__init__(daemon=True)
-        self.servers, self.record, self.started, self.until = servers, record, started, until
-        self.names = sorted(servers)
-        self.turn = random.randrange(len(self.names))
-        self.conns: dict = {}
-
-    def send(self, path: str, body: dict, session: str):
-        """(status, body) of the first answer that is not a server or connection error, or None
-        when the run ended first."""
-        while time.monotonic() < self.until + 30:
-            name = self.names[self.turn % len(self.names)]
-            self.turn += 1
-            conn = self.conns.get(name) or http.client.HTTPConnection(HOST, self.servers[name],
-                                                                       timeout=20)
-            self.conns[name] = conn
-            with self.record.lock:
-                self.record.requests += 1
-            # An error belongs to a fault when the request was in flight during it.
-            at = time.monotonic() - self.started
-            try:
-                status, location, payload = post(conn, path, body, session)
-            except (OSError, http.client.HTTPException) as exc:
-                conn.close()
-                self.conns.pop(name, None)
-                self.record.error(at, self.started, name, type(exc).__name__)
-                time.sleep(0.3)
-                continue
-            if status >= 500:
-                self.record.error(at, self.started, name, f"HTTP {status}")
-                time.sleep(0.3)
-                continue
-            with self.record.lock:
-                self.record.ok_times.append(time.monotonic() - self.started)
-            return status, payload, location
-        return None
-
-
-class Voter(Client):
-    def __init__(self, jobs, ballot, pace, *args):
-        super().__init__(*args)
-        self.jobs, self.ballot, self.pace = jobs, ballot, pace
-
-    def run(self):
-        rng = random.Random()
-        while time.monotonic() < self.until:
-            try:
-                mobile, session = self.jobs.pop()
-            except IndexError:
-                return
-            body = {"choices": rng.sample("ABCDEFGH", rng.randint(1, 3))}
-            errors_before = len(self.record.errors)
-            answer = self.send(f"/api/voting/ballots/{self.ballot}/votes", body, session)
-            retried = len(self.record.errors) > errors_before
-            with self.record.lock:
-                if answer is None:
-                    self.record.uncertain_votes.add(mobile)
-                elif answer[0] == 201:
-                    self.record.acked_votes.add(mobile)
-                elif retried:
-                    # Refused after a try whose outcome we never saw (e.g. "already voted"):
-                    # the database decides.
-                    self.record.uncertain_votes.add(mobile)
-                else:
-                    self.record.refused_votes.add(mobile)
-                    self.record.first_refusal = self.record.first_refusal or (
-                        f"{answer[0]} {answer[1][:200].decode(errors='replace')}")
-            time.sleep(self.pace)
-
-
-class Resident(Client):
-    def __init__(self, session, setup, n, *args):
-        super().__init__(*args)
-        self.session, self.setup, self.n = session, setup, n
-
-    def run(self):
-        i, image = 0, photo()
-        while time.monotonic() < self.until:
-            i += 1
-            title = f"演练意见 {self.n}-{i}"
-            if i % 2:  # through the API
-                answer = self.send("/api/opinions", {
-                    "title": title, "text": "楼道灯坏了，晚上看不见台阶。",
-                    "category": self.setup["category"], "community": self.setup["community"],
-                    "is_public": True}, self.session)
-                if answer and answer[0] == 201:
-                    with self.record.lock:
-                        self.record.acked_opinions.add(json.loads(answer[1])["number"])
-            else:  # through the web form, with a photo
-                answer = self.send("/opinions/new/", Form(
-                    {"title": title, "text": "路灯不亮，附照片。", "is_public": "on",
-                     "category": self.setup["category_id"],
-                     "community": self.setup["community_id"]},
-                    {"photos": ("路灯.jpg", "image/jpeg", image)}), self.session)
-                if answer and answer[0] == 302 and "/opinions/" in answer[2]:
-                    number = answer[2].rstrip("/").rsplit("/", 1)[1]
-                    with self.record.lock:
-                        self.record.acked_opinions.add(number)
-                        self.record.acked_photo_opinions.add(number)
-            time.sleep(0.5)
 
 
 def redis_url() -> str:
@@ -358,10 +207,13 @@ def main(argv=None) -> int:
         manage(env, "migrate", "--no-input", "-v", "0")
         manage(env, "collectstatic", "--no-input", "-v", "0")
         setup_file = tmp / "setup.json"
+        setup_started = time.monotonic()
         subprocess.run([sys.executable, str(ROOT / "bench" / "faults_setup.py"), "setup",
                         str(args.voters), str(args.residents), str(args.seconds),
                         str(setup_file)], env=env, check=True, cwd=ROOT)
         setup = json.loads(setup_file.read_text())
+        print(f"  setup (people, ballot, opinions, receptions, meeting) "
+              f"{time.monotonic() - setup_started:.1f} s", flush=True)
 
         ports = {"app1": free_port(), "app2": free_port()}
         commands = {
@@ -393,6 +245,23 @@ def main(argv=None) -> int:
         residents = list(setup["residents"].values())
         clients += [Resident(residents[i], setup, i, ports, record, started, until)
                     for i in range(min(4, len(residents)))]
+        # Staff answer their opinions over the first two thirds of the run, so that a fault
+        # falls among them; residents book, and the desks sign members in, at the same pace.
+        span = args.seconds * 2 / 3
+        clients += [Replier(session, numbers, f"r{n}", span / max(len(numbers), 1), ports,
+                            record, started, until)
+                    for n, (session, numbers) in enumerate(setup["replies"].items())]
+        bookings = [(reception, mobile, session) for reception in setup["receptions"]
+                    for mobile, session in setup["residents"].items()]
+        rng.shuffle(bookings)
+        clients += [Booker(bookings, span * 2 / max(len(bookings), 1), ports, record, started,
+                           until) for _ in range(2)]
+        members = list(setup["members"])
+        rng.shuffle(members)
+        repeats: list = []
+        clients += [Desk(setup["meeting"], setup["desk"], members, repeats, use_api,
+                         span * 2 / max(len(members), 1), ports, record, started, until)
+                    for use_api in (False, True)]
         for client in clients:
             client.start()
 
@@ -460,6 +329,88 @@ def main(argv=None) -> int:
             shutil.rmtree(tmp, ignore_errors=True)
         else:
             print(f"kept {tmp}")
+
+
+def _keys(texts) -> Counter:
+    """The client ids carried by reply texts (and their notices): "演练答复 <id> …"."""
+    return Counter(t.split()[1] for t in texts if t.startswith(REPLY_MARK))
+
+
+def check_replies(seen, facts: dict, problems: list) -> str:
+    stored, timeline = _keys(facts["replies"]), _keys(facts["reply_timeline"])
+    notices = _keys(body for body, _status in facts["reply_notices"])
+    acked = set(seen.acked)
+    checks = [
+        (acked - set(stored), "acknowledged replies not stored"),
+        ({k for k, n in stored.items() if n > 1}, "replies stored more than once"),
+        (set(stored) & seen.refused, "refused replies stored"),
+        (set(stored) - acked - seen.uncertain, "replies stored that no client sent"),
+        ({k for k in stored if timeline[k] != 1}, "stored replies without exactly one timeline "
+                                                   "entry"),
+        ({k for k in stored if notices[k] != 1}, "stored replies whose resident was not told "
+                                                 "exactly once"),
+    ]
+    unsent = [status for _body, status in facts["reply_notices"] if status not in ("", "sent")]
+    if unsent:
+        problems.append(f"{len(unsent)} reply notices' texts not sent: {Counter(unsent)}")
+    problems += [f"{len(keys)} {what}, first {sorted(keys)[:3]}" for keys, what in checks if keys]
+    return (f"staff replies: sent {seen.sent}, acknowledged {len(acked)}, refused "
+            f"{len(seen.refused)}, outcome unseen {len(seen.uncertain)}; stored "
+            f"{sum(stored.values())} with {sum(timeline.values())} timeline entries and "
+            f"{sum(notices.values())} notices to residents; opinions by state "
+            f"{facts['replied_states']}")
+
+
+def check_bookings(seen, facts: dict, problems: list) -> str:
+    by_id = {pk: (reception, mobile, state) for pk, reception, mobile, _slot, state
+             in facts["bookings"]}
+    pairs = Counter((reception, mobile) for pk, reception, mobile, _slot, state
+                    in facts["bookings"] if state != "cancelled")
+    missing = {key for key, pk in seen.acked.items()
+               if by_id.get(pk) != (*key, "booked")}
+    checks = [
+        (missing, "acknowledged bookings not stored as booked for that resident"),
+        ({k for k, n in pairs.items() if n > 1}, "residents holding two places at a reception"),
+        (set(pairs) & seen.refused, "refused bookings stored"),
+        (set(pairs) - set(seen.acked) - seen.uncertain, "bookings stored that no client sent"),
+        ({r for r, (slots, held) in facts["places"].items() if held > slots},
+         "receptions booked over their places"),
+        ({pk for pk, reception, _m, slot, _s in facts["bookings"]
+          if not 1 <= slot <= facts["places"][str(reception)][0]}, "bookings outside the slots"),
+        # Nobody cancels here, so a reception that turned someone away must end full.
+        ({r for r, _m in seen.refused if facts["places"][str(r)][1] < facts["places"][str(r)][0]},
+         "receptions that refused a booking but are not full"),
+    ]
+    problems += [f"{len(keys)} {what}, first {sorted(keys)[:3]}" for keys, what in checks if keys]
+    places = sum(slots for slots, _held in facts["places"].values())
+    return (f"bookings: sent {seen.sent}, acknowledged {len(seen.acked)}, refused "
+            f"{len(seen.refused)}, outcome unseen {len(seen.uncertain)}; stored {sum(pairs.values())}"
+            f" of {places} places at {len(facts['places'])} receptions"
+            + (f"; first refusal: {seen.first_refusal}" if seen.first_refusal else ""))
+
+
+def check_sign_ins(seen, repeats, facts: dict, problems: list) -> str:
+    rows = {int(m): (signed, audited) for m, (signed, audited) in facts["attendances"].items()}
+    signed = {m for m, (is_in, _n) in rows.items() if is_in}
+    tapped = set(seen.acked) | seen.uncertain | set(repeats.acked) | repeats.uncertain
+    checks = [
+        ({m for m in seen.acked if rows.get(m) != (True, 1)},
+         "acknowledged sign-ins not stored exactly once"),
+        ({m for m, (_in, n) in rows.items() if n > 1}, "members signed in more than once"),
+        (signed - tapped, "members signed in whom no desk tapped"),
+        # A repeat after an acknowledged sign-in must be told "already signed in".
+        ({m for m, said in repeats.acked.items() if said and m in seen.acked},
+         "repeated sign-ins counted again"),
+    ]
+    if facts["attendance_rows"] != len(rows) or facts["quorum_present"] != len(signed):
+        problems.append(f"meeting roll: {facts['attendance_rows']} rows, quorum counts "
+                        f"{facts['quorum_present']} present for {len(signed)} signed in")
+    problems += [f"{len(keys)} {what}, first {sorted(keys)[:3]}" for keys, what in checks if keys]
+    already = sum(1 for said in repeats.acked.values() if said is False)
+    return (f"sign-in desk: sent {seen.sent}, acknowledged {len(seen.acked)}, refused "
+            f"{len(seen.refused)}, outcome unseen {len(seen.uncertain)}; stored {len(signed)} "
+            f"signed in of {len(rows)}; tapped again {repeats.sent} (acknowledged "
+            f"{len(repeats.acked)}, {already} of them told 'already signed in' by the API)")
 
 
 def report(args, record: Record, facts: dict, windows: list, drained: bool, procs, ports) -> int:
@@ -545,6 +496,9 @@ def report(args, record: Record, facts: dict, windows: list, drained: bool, proc
           f"notifications {facts['notifications']}; tasks {facts['tasks']}; deadlines fired "
           f"{sum(fired.values())} of {len(fired)}; audit records verified "
           f"{facts['audit']['checked']}")
+    print(check_replies(record.replies, facts, problems))
+    print(check_bookings(record.bookings, facts, problems))
+    print(check_sign_ins(record.sign_ins, record.repeats, facts, problems))
     print("errors seen by clients (kind, during which fault): " + (", ".join(
         f"{kind} during {window}: {n}" for (kind, window), n in sorted(kinds.items())) or "none"))
     if recovery is not None:

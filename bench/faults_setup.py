@@ -2,15 +2,18 @@
 
     python bench/faults_setup.py setup VOTERS RESIDENTS SECONDS FILE
         VOTERS on a council roll with an open ballot sealed to three tellers, RESIDENTS who
-        raise opinions, opinions whose acceptance deadlines fall due during the next SECONDS,
-        and a signed-in session for each person (written to FILE)
+        raise opinions and book receptions, opinions whose acceptance deadlines fall due during
+        the next SECONDS, opinions assigned to a department for staff to reply to, receptions
+        with a few places each at a liaison station, a council meeting in progress with its
+        members for the sign-in desk, and a signed-in session for each person (staff with their
+        second factor passed), written to FILE
     python bench/faults_setup.py check FILE
         what the database holds afterwards (JSON on stdout), for the invariants"""
 
 import json
 import os
 import sys
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -28,16 +31,29 @@ from django.db.models import Count  # noqa: E402
 from django.utils import timezone  # noqa: E402
 from django.utils.crypto import get_random_string  # noqa: E402
 
+from bench.faults_clients import REPLY_MARK  # noqa: E402
 from yishi.core.audit import verify_chain  # noqa: E402
 from yishi.core.demo import load_units  # noqa: E402
 from yishi.core.models import AuditRecord, Notification, Role, RoleAssignment, Unit, User  # noqa: E402
+from yishi.councils import meetings, roster  # noqa: E402
+from yishi.councils.models import Attendance, ItemKind, Meeting  # noqa: E402
+from yishi.deputies import services as deputies  # noqa: E402
+from yishi.deputies.models import (  # noqa: E402
+    HOLDS_PLACE,
+    Booking,
+    DeputyProfile,
+    LiaisonStation,
+    ReceptionSession,
+)
 from yishi.opinions import services as opinions  # noqa: E402
-from yishi.opinions.models import Opinion, OpinionCategory  # noqa: E402
+from yishi.opinions.models import Opinion, OpinionCategory, Reply  # noqa: E402
 from yishi.voting import services as voting  # noqa: E402
 from yishi.voting.models import Ballot, CastBallot, Participation  # noqa: E402
 
 VOTER, RESIDENT, STAFF = "173", "174", "17500000000"
+HANDLER, DESK_STAFF, DEPUTY, MEMBER = "17500000001", "17500000002", "17500000003", "176"
 DEADLINE_TITLE = "故障演练：受理期限"
+REPLY_TITLE = "故障演练：待答复"
 
 
 def _people(prefix: str, count: int, street) -> list[User]:
@@ -48,13 +64,20 @@ def _people(prefix: str, count: int, street) -> list[User]:
     return list(User.objects.filter(mobile__startswith=prefix).order_by("mobile")[:count])
 
 
-def _sessions(users) -> dict[str, str]:
+def _sessions(users, *, second_factor: bool = False) -> dict[str, str]:
+    """Signed-in sessions; staff pages want the second factor passed in the session too."""
     store, expire, rows, keys = SessionStore(), timezone.now() + timedelta(hours=2), [], {}
     for user in users:
         key = get_random_string(32, "abcdefghijklmnopqrstuvwxyz0123456789")
-        rows.append(Session(session_key=key, expire_date=expire, session_data=store.encode({
-            SESSION_KEY: str(user.pk), BACKEND_SESSION_KEY: "yishi.core.auth_backends.MobileBackend",
-            HASH_SESSION_KEY: user.get_session_auth_hash()})))
+        data = {SESSION_KEY: str(user.pk),
+                BACKEND_SESSION_KEY: "yishi.core.auth_backends.MobileBackend",
+                HASH_SESSION_KEY: user.get_session_auth_hash()}
+        if second_factor:
+            from django_otp.plugins.otp_totp.models import TOTPDevice
+
+            device = TOTPDevice.objects.create(user=user, confirmed=True, name="faults")
+            data["otp_device_id"] = device.persistent_id
+        rows.append(Session(session_key=key, expire_date=expire, session_data=store.encode(data)))
         keys[user.mobile] = key
     Session.objects.bulk_create(rows, batch_size=5000)
     return keys
@@ -94,7 +117,69 @@ def setup(voters: int, residents: int, seconds: float, out: str) -> None:
         "ballot": str(ballot.public_id), "community": community.code, "category": category.code,
         "community_id": community.pk, "category_id": category.pk,
         "voters": _sessions(roll), "residents": _sessions(people),
-        "staff": _sessions([staff])[STAFF], "deadlines": due}))
+        "deadlines": due, **_to_reply(staff, street, people, category, community),
+        **_receptions(staff, street), **_meeting(streets[2])}))
+
+
+def _to_reply(staff, street, people, category, community) -> dict:
+    """Opinions accepted and assigned to one department, half for its handler to answer and
+    half for the street's staff to answer on its behalf, both on the case page."""
+    department = street.departments.order_by("pk").first()
+    handler, _ = User.objects.get_or_create(mobile=HANDLER, defaults={"name": "演练经办人"})
+    RoleAssignment.objects.get_or_create(user=handler, role=Role.DEPARTMENT_HANDLER, unit=street,
+                                         department=department, ends_on=None)
+    numbers = []
+    for i in range(24):
+        opinion = opinions.submit_opinion(people[i % len(people)], opinions.Intake(
+            title=f"{REPLY_TITLE} {i}", text="小区门口的井盖松动了。", category=category,
+            community=community, is_public=False))
+        opinions.accept_opinion(staff, opinion)
+        opinions.assign_opinion(staff, opinion, [department])
+        numbers.append(opinion.number)
+    sessions = _sessions([handler, staff], second_factor=True)
+    return {"replies": {sessions[HANDLER]: numbers[::2], sessions[STAFF]: numbers[1::2]}}
+
+
+def _receptions(staff, street) -> dict:
+    """Receptions at the street's liaison station with fewer places than residents who want
+    one, so that the last places are raced for."""
+    station, _ = LiaisonStation.objects.get_or_create(
+        code="faults", defaults={"unit": street, "kind": "street", "name": "演练联络站",
+                                 "notice_days": 1})
+    user, _ = User.objects.get_or_create(mobile=DEPUTY, defaults={"name": "演练代表"})
+    deputy, _ = DeputyProfile.objects.get_or_create(user=user)
+    deputy.stations.add(station)
+    start = timezone.now() + timedelta(days=3)
+    sessions = [deputies.schedule_session(
+        staff, station, starts_at=start + timedelta(hours=3 * i),
+        ends_at=start + timedelta(hours=3 * i + 2), mode="in_person", deputies=[deputy],
+        slots=5).pk for i in range(6)]
+    return {"receptions": sessions}
+
+
+def _meeting(street) -> dict:
+    """A council meeting in progress in another street (its members are not on the ballot's
+    roll), with its own staff at the sign-in desk."""
+    desk, _ = User.objects.get_or_create(mobile=DESK_STAFF, defaults={"name": "演练签到员"})
+    RoleAssignment.objects.get_or_create(user=desk, role=Role.STREET_STAFF, unit=street,
+                                         ends_on=None)
+    community = Unit.objects.filter(parent=street).order_by("code").first()
+    council = roster.create_council(desk, street)
+    term = council.current_term()
+    members = [roster.add_member(desk, term, roster.MemberInput(
+        mobile=f"{MEMBER}{i:08d}", name=f"演练成员{i}", category="resident", community=community,
+        birth_date=date(1970, 1, 1), in_street_since=date(2000, 1, 1))) for i in range(30)]
+    meeting = meetings.create_meeting(desk, council, title="故障演练：居民议事会议",
+                                      starts_at=timezone.now() + timedelta(days=1),
+                                      place="街道办事处三楼会议室")
+    meetings.add_item(desk, meeting, kind=ItemKind.MAJOR_MATTER, title="演练议题")
+    meetings.convene_meeting(desk, meeting)
+    # A meeting starts on its day: bring the day to now, as an operator's clock would.
+    Meeting.objects.filter(pk=meeting.pk).update(starts_at=timezone.now())
+    meeting.refresh_from_db()
+    meetings.start_meeting(desk, meeting)
+    return {"meeting": meeting.pk, "members": [m.pk for m in members],
+            "desk": _sessions([desk], second_factor=True)[DESK_STAFF]}
 
 
 def check(setup_file: str) -> None:
@@ -129,7 +214,49 @@ def check(setup_file: str) -> None:
         "timeline": dict(Opinion.objects.filter(author__mobile__startswith=RESIDENT)
                          .values_list("number").annotate(n=Count("timeline"))),
         "audit": {"checked": checked, "problem": str(problem) if problem else None},
+        **_replies(setup), **_bookings(setup), **_sign_ins(setup),
     }, ensure_ascii=False))
+
+
+def _replies(setup) -> dict:
+    """Per reply text: the stored replies, timeline entries and notices to the resident."""
+    numbers = [n for group in setup["replies"].values() for n in group]
+    opinions_ = Opinion.objects.filter(number__in=numbers)
+    replies = list(Reply.objects.filter(opinion__in=opinions_).values_list("text", flat=True))
+    from yishi.opinions.models import TimelineEntry
+
+    timeline = list(TimelineEntry.objects.filter(opinion__in=opinions_, action="reply")
+                    .values_list("note", flat=True))
+    notices = list(Notification.objects.filter(body__startswith=REPLY_MARK)
+                   .values_list("body", "text_status"))
+    return {"replies": replies, "reply_timeline": timeline, "reply_notices": notices,
+            "replied_states": dict(opinions_.values_list("state").annotate(n=Count("pk")))}
+
+
+def _bookings(setup) -> dict:
+    """Every booking at the bench's receptions, and each reception's places."""
+    rows = Booking.objects.filter(session_id__in=setup["receptions"])
+    return {
+        "bookings": [[b.pk, b.session_id, b.resident.mobile, b.slot, b.state]
+                     for b in rows.select_related("resident")],
+        "places": {str(s.pk): [s.slots, rows.filter(HOLDS_PLACE, session=s).count()]
+                   for s in ReceptionSession.objects.filter(pk__in=setup["receptions"])},
+    }
+
+
+def _sign_ins(setup) -> dict:
+    """Per member of the meeting: attendance rows, whether signed in, and the sign-in records
+    the audit chain holds."""
+    rows = Attendance.objects.filter(meeting_id=setup["meeting"])
+    audited = dict(AuditRecord.objects.filter(action="councils.sign_in",
+                                              object_id__in=[str(a.pk) for a in rows])
+                   .values_list("object_id").annotate(n=Count("pk")))
+    return {
+        "attendances": {str(a.member_id): [a.signed_in_at is not None, audited.get(str(a.pk), 0)]
+                        for a in rows},
+        "attendance_rows": rows.count(),
+        "quorum_present": meetings.quorum(Meeting.objects.get(pk=setup["meeting"]))["present"],
+    }
 
 
 if __name__ == "__main__":
