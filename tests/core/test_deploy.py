@@ -61,10 +61,7 @@ def test_production_refuses_to_start_without_secret_key(tmp_path):
 PROBE = textwrap.dedent("""
     import json
 
-    import django
-
-    django.setup()
-
+    import yishi.wsgi  # as gunicorn starts a worker
     from django.conf import settings
     from django.test import Client
 
@@ -89,6 +86,8 @@ PROBE = textwrap.dedent("""
         "plain": [plain.status_code, plain.headers.get("Location", "")],
         "secure": [secure.status_code, dict(secure.headers.items())],
         "forwarded": [forwarded.status_code, dict(forwarded.headers.items())],
+        "warm": [yishi.opinions.routing._tokenizer is not None,
+                 yishi.moderation.text._tokenizer is not None],
     }))
 """) % HOST
 
@@ -99,6 +98,8 @@ def test_production_security_settings_and_headers(tmp_path):
     found = json.loads(proc.stdout.strip().splitlines()[-1])
 
     assert found["DEBUG"] is False
+    # A worker builds its word-cutters as it starts, not in its first request (yishi/wsgi.py).
+    assert found["warm"] == [True, True]
     # HTTPS everywhere; behind nginx the scheme comes from X-Forwarded-Proto.
     assert found["SECURE_SSL_REDIRECT"] is True
     assert found["SECURE_PROXY_SSL_HEADER"] == ["HTTP_X_FORWARDED_PROTO", "https"]
