@@ -187,8 +187,10 @@ def check(setup_file: str) -> None:
     ballot = Ballot.objects.get(public_id=setup["ballot"])
     voted = list(Participation.objects.filter(ballot=ballot)
                  .values_list("voter__mobile", flat=True))
+    # The residents' own submissions: not the opinions the setup made for deadlines and replies.
     numbers = list(Opinion.objects.filter(author__mobile__startswith=RESIDENT)
-                   .exclude(title__startswith=DEADLINE_TITLE).values_list("number", "title"))
+                   .exclude(title__startswith=DEADLINE_TITLE)
+                   .exclude(title__startswith=REPLY_TITLE).values_list("number", "title"))
     overdue = dict(AuditRecord.objects.filter(action="opinions.overdue")
                    .values_list("object_repr").annotate(n=Count("pk")))
     from django_tasks_db.models import DBTaskResult

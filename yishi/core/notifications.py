@@ -119,10 +119,10 @@ def notify(recipients: Iterable, subject: Text, body: Text = "", url: str = "",
             text_due_at=held_until if by_text else None,
         ))
     created = Notification.objects.bulk_create(created)
-    from .tasks import deliver_notification
+    from .tasks import deliver_notification, enqueue_with_transaction
 
     for notification in created:
-        transaction.on_commit(lambda pk=notification.pk: deliver_notification.enqueue(pk))
+        enqueue_with_transaction(deliver_notification, notification.pk)
     return created
 
 

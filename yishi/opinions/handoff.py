@@ -207,7 +207,7 @@ def set_connection_active(actor, connection: CaseSystemConnection, active: bool)
 @receiver(post_save, sender=Assignment, dispatch_uid="opinions.handoff.assignment")
 def _assignment_created(sender, instance: Assignment, created: bool, raw=False, **kwargs):
     """An opinion assigned or transferred (转办) to a connected department: the delivery row is
-    written in the same transaction, the sending task queued once it commits."""
+    written in the same transaction, and the sending task queued with it."""
     if not created or raw:
         return
     connection = CaseSystemConnection.objects.filter(department_id=instance.department_id,
@@ -216,13 +216,20 @@ def _assignment_created(sender, instance: Assignment, created: bool, raw=False, 
         return
     delivery = CaseDelivery.objects.create(connection=connection, opinion_id=instance.opinion_id,
                                            assignment=instance, next_attempt_at=timezone.now())
-    transaction.on_commit(lambda pk=delivery.pk: _enqueue(pk))
+    _enqueue(delivery.pk)
 
 
-def _enqueue(delivery_id: int) -> None:
+def _enqueue(delivery_id: int, *, with_transaction: bool = True) -> None:
+    """Queue the delivery's sending, with the transaction that wrote it (or, for the retry
+    sweep, which writes nothing, at once)."""
+    from yishi.core.tasks import enqueue_with_transaction
+
     from .tasks import deliver_to_case_system
 
-    deliver_to_case_system.enqueue(delivery_id)
+    if with_transaction:
+        enqueue_with_transaction(deliver_to_case_system, delivery_id)
+    else:
+        deliver_to_case_system.enqueue(delivery_id)
 
 
 def callback_url(connection: CaseSystemConnection) -> str:
@@ -354,7 +361,7 @@ def resend_delivery(actor, delivery: CaseDelivery) -> CaseDelivery:
     """Staff send a failed delivery again, with a fresh count of attempts."""
     transition(delivery, "resend", actor, workflow=DELIVERY, attempts=0, last_error="",
                next_attempt_at=timezone.now())
-    transaction.on_commit(lambda pk=delivery.pk: _enqueue(pk))
+    _enqueue(delivery.pk)
     return delivery
 
 
@@ -376,5 +383,5 @@ def run_deliveries(now=None) -> tuple[int, int]:
                                            connection__active=True)
                .values_list("pk", flat=True)[:1000])
     for pk in due:
-        _enqueue(pk)
+        _enqueue(pk, with_transaction=False)
     return len(due), released

@@ -298,9 +298,11 @@ def _after_opening(ballot: Ballot) -> None:
     meeting's vote (quorum required: the members are in the room) is announced there."""
     if ballot.quorum_required:
         return
+    from yishi.core.tasks import enqueue_with_transaction
+
     from .tasks import tell_voters as task
 
-    transaction.on_commit(lambda: task.enqueue(ballot.pk))
+    enqueue_with_transaction(task, ballot.pk)
 
 
 def tell_voters(ballot_id: int) -> int:
