@@ -219,17 +219,13 @@ def _assignment_created(sender, instance: Assignment, created: bool, raw=False, 
     _enqueue(delivery.pk)
 
 
-def _enqueue(delivery_id: int, *, with_transaction: bool = True) -> None:
-    """Queue the delivery's sending, with the transaction that wrote it (or, for the retry
-    sweep, which writes nothing, at once)."""
+def _enqueue(delivery_id: int) -> None:
+    """Queue the delivery's sending with the transaction that wrote it."""
     from yishi.core.tasks import enqueue_with_transaction
 
     from .tasks import deliver_to_case_system
 
-    if with_transaction:
-        enqueue_with_transaction(deliver_to_case_system, delivery_id)
-    else:
-        deliver_to_case_system.enqueue(delivery_id)
+    enqueue_with_transaction(deliver_to_case_system, delivery_id)
 
 
 def callback_url(connection: CaseSystemConnection) -> str:
@@ -382,6 +378,8 @@ def run_deliveries(now=None) -> tuple[int, int]:
     due = list(CaseDelivery.objects.filter(state=D.PENDING, next_attempt_at__lte=now,
                                            connection__active=True)
                .values_list("pk", flat=True)[:1000])
-    for pk in due:
-        _enqueue(pk, with_transaction=False)
+    from .tasks import deliver_to_case_system
+
+    for pk in due:  # rows this sweep did not write: queued at once
+        deliver_to_case_system.enqueue(pk)
     return len(due), released
