@@ -63,8 +63,8 @@ def test_a_transactional_test_ends_as_a_fresh_database_begins(demo):
 
 
 def test_units_go_into_an_empty_database_as_they_are_kept_in_a_loaded_one(db):
-    """load_units writes an empty database in bulk and updates a loaded one row by row: both
-    ways give the same units and departments, paths included."""
+    """load_units fills an empty database and puts back, in a loaded one, what was changed or
+    deleted: both give the same units and departments, paths included."""
     from yishi.core.demo import load_units
     from yishi.core.models import Department
 
