@@ -45,13 +45,14 @@ sys.path.insert(0, str(ROOT))
 from bench.http_baseline import (  # noqa: E402
     HOST,
     BenchError,
-    _raise_on_sigterm,
     default_workers,
+    ensure_database,
     free_port,
     gunicorn_command,
     log_tail,
     manage,
     parse_wrk,
+    raise_on_sigterm,
     server_env,
     start_server,
     stop_server,
@@ -60,18 +61,6 @@ from bench.http_baseline import (  # noqa: E402
 
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/yishi_bench_cast"
 LUA = ROOT / "bench" / "cast.lua"
-
-
-def ensure_database(url: str) -> None:
-    if not url.startswith("postgres"):
-        return
-    import psycopg
-
-    name = url.rsplit("/", 1)[1]
-    admin = url.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def wrk_pass(args, port: int, sessions: Path, ballot: str | None) -> dict:
@@ -143,7 +132,7 @@ def main(argv=None) -> int:
     # Ctrl+C and kill both stop gunicorn and wrk through the `finally` blocks, also when run as
     # a background job (where the shell set SIGINT to be ignored).
     signal.signal(signal.SIGINT, signal.default_int_handler)
-    signal.signal(signal.SIGTERM, _raise_on_sigterm)
+    signal.signal(signal.SIGTERM, raise_on_sigterm)
     if not shutil.which("wrk"):
         print("error: bench/cast.py drives the server with wrk, which is not on PATH "
               "(Debian/Ubuntu: apt-get install wrk)", file=sys.stderr)

@@ -390,8 +390,21 @@ def run_locust(args: argparse.Namespace, port: int, name: str, path: str, second
 # --- main -----------------------------------------------------------------------------------
 
 
-def _raise_on_sigterm(signum, frame):
+def raise_on_sigterm(signum, frame):
+    """A SIGTERM handler: `kill` ends a bench through its `finally` blocks, as Ctrl+C does."""
     raise KeyboardInterrupt
+
+
+def ensure_database(url: str) -> None:
+    """Create the PostgreSQL database a bench URL names, if missing (SQLite makes its own)."""
+    if not url.startswith("postgres"):
+        return
+    import psycopg
+
+    name = url.rsplit("/", 1)[1]
+    with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -399,7 +412,7 @@ def main(argv: list[str] | None = None) -> int:
     # Ctrl+C and kill both end the run through the `finally` below, which stops gunicorn; also
     # when started as a background job (where the shell set SIGINT to be ignored).
     signal.signal(signal.SIGINT, signal.default_int_handler)
-    signal.signal(signal.SIGTERM, _raise_on_sigterm)
+    signal.signal(signal.SIGTERM, raise_on_sigterm)
     tool = args.tool
     if tool == "auto":
         tool = "wrk" if shutil.which("wrk") else "locust"

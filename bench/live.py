@@ -47,6 +47,7 @@ from bench.http_baseline import (  # noqa: E402
     gunicorn_command,
     manage,
     masked_url,
+    raise_on_sigterm,
     server_env,
     start_server,
     stop_server,
@@ -289,14 +290,10 @@ async def run_load(args, port: int, session_id: int, specs: list[dict]) -> None:
     print(f"  {'home page p99 ratio load/idle':<34} {load99 / idle99:.2f}x")
 
 
-def _raise_on_sigterm(signum, frame):
-    raise KeyboardInterrupt
-
-
 def main(argv=None) -> int:
     args = parse_args(argv)
     signal.signal(signal.SIGINT, signal.default_int_handler)
-    signal.signal(signal.SIGTERM, _raise_on_sigterm)
+    signal.signal(signal.SIGTERM, raise_on_sigterm)
     work = Path(tempfile.mkdtemp(prefix="yishi-bench-live-"))
     database_url = args.database_url or f"sqlite:///{work / 'yishi.sqlite3'}"
     env = server_env(work, database_url)
