@@ -416,11 +416,12 @@ def check_sign_ins(seen, repeats, facts: dict, problems: list) -> str:
 def report(args, record: Record, facts: dict, windows: list, drained: bool, procs, ports) -> int:
     problems = []
     voted = set(facts["voted"])
-    if not record.acked_votes <= voted:
-        problems.append(f"{len(record.acked_votes - voted)} acknowledged votes not stored")
-    if record.refused_votes & voted:
-        problems.append(f"{len(record.refused_votes & voted)} refused votes stored")
-    if not voted <= record.acked_votes | record.uncertain_votes:
+    votes = record.votes
+    if not set(votes.acked) <= voted:
+        problems.append(f"{len(set(votes.acked) - voted)} acknowledged votes not stored")
+    if votes.refused & voted:
+        problems.append(f"{len(votes.refused & voted)} refused votes stored")
+    if not voted <= set(votes.acked) | votes.uncertain:
         problems.append("votes stored that no client sent")
     if facts["cast"] != facts["participations"]:
         problems.append(f"{facts['cast']} ballots stored for {facts['participations']} "
@@ -483,11 +484,11 @@ def report(args, record: Record, facts: dict, windows: list, drained: bool, proc
         window = next((w[0] for w in windows if sent <= w[2] + GRACE and seen >= w[1]
                        and w[0] in ("postgres", server)), "none")
         kinds[(kind, window)] = kinds.get((kind, window), 0) + 1
-    print(f"requests: {record.requests}; votes acknowledged {len(record.acked_votes)}, refused "
-          f"{len(record.refused_votes)}, outcome unseen {len(record.uncertain_votes)}; stored "
+    print(f"requests: {record.requests}; votes acknowledged {len(votes.acked)}, refused "
+          f"{len(votes.refused)}, outcome unseen {len(votes.uncertain)}; stored "
           f"{facts['cast']} ballots, {facts['participations']} participations")
-    if record.first_refusal:
-        print(f"first refused vote: {record.first_refusal}")
+    if votes.first_refusal:
+        print(f"first refused vote: {votes.first_refusal}")
     repeats = len(received) - len(set(received))
     print(f"texts: {facts['texts']}; the gateway received {len(received)} messages, "
           f"{len(set(received))} distinct ids ({repeats} sent again after a worker died)")

@@ -48,10 +48,7 @@ class Outcomes:
 class Record:
     """What the clients saw."""
 
-    acked_votes: set = field(default_factory=set)
-    refused_votes: set = field(default_factory=set)
-    first_refusal: str = ""
-    uncertain_votes: set = field(default_factory=set)
+    votes: Outcomes = field(default_factory=Outcomes)
     acked_opinions: set = field(default_factory=set)
     acked_photo_opinions: set = field(default_factory=set)
     replies: Outcomes = field(default_factory=Outcomes)
@@ -183,20 +180,11 @@ class Voter(Client):
             body = {"choices": rng.sample("ABCDEFGH", rng.randint(1, 3))}
             failed_before = self.failed_tries
             answer = self.send(f"/api/voting/ballots/{self.ballot}/votes", body, session)
-            retried = self.failed_tries > failed_before
             with self.record.lock:
-                if answer is None:
-                    self.record.uncertain_votes.add(mobile)
-                elif answer[0] == 201:
-                    self.record.acked_votes.add(mobile)
-                elif retried:
-                    # Refused after a try whose outcome we never saw (e.g. "already voted"):
-                    # the database decides.
-                    self.record.uncertain_votes.add(mobile)
-                else:
-                    self.record.refused_votes.add(mobile)
-                    self.record.first_refusal = self.record.first_refusal or (
-                        f"{answer[0]} {answer[1][:200].decode(errors='replace')}")
+                # Refused after a try whose outcome was never seen (e.g. "already voted"): the
+                # database decides.
+                self.record.votes.settle(mobile, answer, answer is not None and answer[0] == 201,
+                                         self.failed_tries > failed_before)
             time.sleep(self.pace)
 
 
@@ -230,8 +218,6 @@ class Resident(Client):
                         self.record.acked_opinions.add(number)
                         self.record.acked_photo_opinions.add(number)
             time.sleep(0.5)
-
-
 
 
 class Replier(Client):
@@ -300,7 +286,8 @@ class Desk(Client):
         self.use_api, self.pace = use_api, pace
 
     def tap(self, member: int):
-        """(answer, ok, said): `said` is the API's "signed in by this call", None on the page."""
+        """(answer, ok, said, retried): `said` is the API's "signed in by this call", None on
+        the page; `retried` that a try before the answer got none."""
         failed_before = self.failed_tries
         if self.use_api:
             answer = self.send(f"/api/councils/meetings/{self.meeting}/sign-ins",
