@@ -156,7 +156,25 @@ def _check_office(data: bytes, ext: str) -> None:
 
 def clean_upload(uploaded, *, images_only: bool = False) -> tuple[bytes, str, str]:
     """Return (bytes to store, content type, extension) or raise a ValidationError that says
-    what is wrong, in the user's language."""
+    what is wrong, in the user's language.
+
+    The result is kept on the upload. A form checks each file before the service stores it,
+    and a service checks its files before it writes anything: an image is decoded and
+    re-encoded once, and never while a transaction holds a counter's or the audit chain's
+    row locks (a phone photo takes a good part of a second)."""
+    kept = getattr(uploaded, "_yishi_cleaned", None)
+    # An image comes out the same either way; anything else was never checked as an image.
+    if kept is not None and (not images_only or kept[1].startswith("image/")):
+        return kept
+    result = _clean_upload(uploaded, images_only)
+    try:
+        uploaded._yishi_cleaned = result
+    except AttributeError:  # an object that takes no attributes is simply checked again
+        pass
+    return result
+
+
+def _clean_upload(uploaded, images_only: bool) -> tuple[bytes, str, str]:
     limit = settings.YISHI_UPLOAD_MAX_BYTES
     if uploaded.size > limit:
         raise ValidationError(
@@ -164,6 +182,7 @@ def clean_upload(uploaded, *, images_only: bool = False) -> tuple[bytes, str, st
             % {"size": f"{uploaded.size / 1048576:.1f}", "limit": f"{limit / 1048576:.0f}"},
             code="size",
         )
+    uploaded.seek(0)  # a file checked before (e.g. by a form as a document) is read whole again
     data = uploaded.read()
     if not data:
         raise ValidationError(_("The file is empty."), code="empty")
@@ -205,3 +224,21 @@ def store_attachment(actor, uploaded, *, description: str = "",
             attachment.file.delete(save=False)
             raise
     return attachment
+
+
+def check_uploads(files, *, images_only: bool = False) -> None:
+    """Check files before a service writes anything (see clean_upload): the first refused one
+    raises its ValidationError."""
+    for uploaded in files:
+        clean_upload(uploaded, images_only=images_only)
+
+
+def store_attachments(actor, files, *, description: str = "",
+                      images_only: bool = False) -> list[Attachment]:
+    """Store several files: all are checked before the first is stored, so a refused one
+    stores none, and no check runs after the first audit record has taken the audit chain's
+    lock (it is held until the caller's transaction ends)."""
+    files = list(files)
+    check_uploads(files, images_only=images_only)
+    return [store_attachment(actor, uploaded, description=description, images_only=images_only)
+            for uploaded in files]

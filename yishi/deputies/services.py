@@ -253,15 +253,14 @@ def _clean_activity(kind: str, day, description: str) -> str:
 
 def _evidence(actor, files) -> list:
     """Store evidence files, or name the one that is refused (type, size) and store none."""
-    from yishi.core.attachments import clean_upload, store_attachment
+    from yishi.core.attachments import clean_upload, store_attachments
 
     for f in files:
         try:
             clean_upload(f)
         except ValidationError as exc:
             raise ReceptionError({"evidence": f"{f.name}: {exc.messages[0]}"}) from None
-        f.seek(0)
-    return [store_attachment(actor, f) for f in files]
+    return store_attachments(actor, files)
 
 
 def register_activity(actor, deputy: DeputyProfile, *, kind: str, date, description: str,

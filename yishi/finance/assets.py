@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yishi.core import audit
-from yishi.core.attachments import store_attachment
+from yishi.core.attachments import store_attachments
 from yishi.core.models import Unit, UnitKind, User
 from yishi.core.permissions import has_perm, require
 from yishi.core.workflow import transition
@@ -459,8 +459,8 @@ def record_finding(actor, campaign: InventoryCampaign, *, kind: str, item_id=Non
             if item is None:
                 raise FinanceError({"item": _("This asset is not in this inventory's "
                                               "snapshot.")})
-        stored = [store_attachment(actor, photo, description=_("Inventory photo"),
-                                   images_only=True) for photo in photos]
+        stored = store_attachments(actor, photos, description=_("Inventory photo"),
+                                   images_only=True)
         try:
             with transaction.atomic():
                 finding = Finding.objects.create(
@@ -489,8 +489,8 @@ def approve_finding(actor, finding: Finding, *, documents=(), note: str = "") ->
     found, 盘盈 entered as a new asset. 相符 changes nothing."""
     require(actor, "finance.manage_assets", finding.campaign.street)
     with transaction.atomic():
-        stored = [store_attachment(actor, d, description=_("Inventory approval document"))
-                  for d in documents]
+        stored = store_attachments(actor, documents,
+                                   description=_("Inventory approval document"))
         if stored:
             finding.documents.add(*stored)
         if finding.changes_register and not finding.documents.exists():

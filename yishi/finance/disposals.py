@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yishi.core import audit
-from yishi.core.attachments import store_attachment
+from yishi.core.attachments import store_attachments
 from yishi.core.permissions import has_perm, require
 from yishi.core.workflow import transition
 
@@ -72,8 +72,8 @@ def approve_disposal(actor, disposal: Disposal, *, decision: str, documents=()) 
     if len(decision) > 200:
         raise FinanceError({"decision": _("At most %(n)d characters.") % {"n": 200}})
     with transaction.atomic():
-        stored = [store_attachment(actor, d, description=_("Disposal approval document"))
-                  for d in documents]
+        stored = store_attachments(actor, documents,
+                                   description=_("Disposal approval document"))
         if not stored and not disposal.documents.exists():
             raise FinanceError({"documents": _("Attach the approval document.")},
                                code="documents")

@@ -194,13 +194,13 @@ def kept_photos(actor, ids) -> list:
 def keep_photos(actor, files, kept_ids) -> list:
     """A try was refused: store its checked photos now, so the next try need not attach them
     again; returns them with those kept from earlier tries (at most three)."""
-    from yishi.core.attachments import store_attachment
+    from yishi.core.attachments import store_attachments
 
     kept = kept_photos(actor, kept_ids)
     if actor is None or not actor.is_authenticated:
         return kept
     room = MAX_PHOTOS - len(kept)
-    return kept + [store_attachment(actor, photo, images_only=True) for photo in files[:room]]
+    return kept + store_attachments(actor, files[:room], images_only=True)
 
 
 @transaction.atomic
@@ -236,6 +236,17 @@ def submit_opinion(actor, intake: Intake, *, channel: str = OpinionChannel.WEB,
         require(actor, "opinions.record", street)
         contact_name = _clean_text(intake.contact_name, "contact_name", 64)
         contact_mobile = intake.contact_mobile
+    uploader = actor if actor is not None and actor.is_authenticated else None
+    kept = []
+    if intake.photos or intake.kept_photos:
+        from yishi.core.attachments import check_uploads, store_attachments
+
+        if uploader is None:
+            raise OpinionError({"photos": _("Photos need a signed-in sender.")})
+        kept = kept_photos(uploader, [a.pk for a in intake.kept_photos])
+        if len(kept) + len(intake.photos) > MAX_PHOTOS:
+            raise OpinionError({"photos": _("At most %(n)d photos.") % {"n": MAX_PHOTOS}})
+        check_uploads(intake.photos, images_only=True)  # before the number: see clean_upload
     now = timezone.now()
     policy = policy_for(street)
     opinion = Opinion.objects.create(
@@ -247,16 +258,7 @@ def submit_opinion(actor, intake: Intake, *, channel: str = OpinionChannel.WEB,
         recorded_by=None if authored else actor, created_at=now,
         accept_deadline=deadline_after(now, policy.accept_days))
     if intake.photos or intake.kept_photos:
-        from yishi.core.attachments import store_attachment
-
-        uploader = actor if actor is not None and actor.is_authenticated else None
-        if uploader is None:
-            raise OpinionError({"photos": _("Photos need a signed-in sender.")})
-        kept = kept_photos(uploader, [a.pk for a in intake.kept_photos])
-        if len(kept) + len(intake.photos) > MAX_PHOTOS:
-            raise OpinionError({"photos": _("At most %(n)d photos.") % {"n": MAX_PHOTOS}})
-        opinion.photos.set(kept + [store_attachment(uploader, photo, images_only=True)
-                                   for photo in intake.photos])
+        opinion.photos.set(kept + store_attachments(uploader, intake.photos, images_only=True))
     _log(opinion, actor, "submit", after={"channel": channel})
     from yishi.moderation.services import submit as hold_for_moderation
 

@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yishi.core import audit
-from yishi.core.attachments import store_attachment
+from yishi.core.attachments import store_attachments
 from yishi.core.models import Attachment, Role
 from yishi.core.notifications import notify
 from yishi.core.permissions import require
@@ -386,7 +386,7 @@ def self_assess(actor, indicator: Indicator, street, score, note: str, files=(),
             and {a.pk for a in earlier} <= set(row.evidence.values_list("pk", flat=True))):
         return row  # the same self-assessment again (a repeated request): nothing changes
     try:
-        stored = [store_attachment(actor, f, description=indicator.name[:200]) for f in files]
+        stored = store_attachments(actor, files, description=indicator.name[:200])
     except Exception as exc:
         if hasattr(exc, "messages"):
             raise OversightError({"evidence": exc.messages}) from exc

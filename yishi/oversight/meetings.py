@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yishi.core import audit
-from yishi.core.attachments import store_attachment
+from yishi.core.attachments import store_attachments
 from yishi.core.models import Role, UnitKind
 from yishi.core.notifications import notify
 from yishi.core.permissions import has_perm, require
@@ -117,7 +117,7 @@ def add_materials(actor, item: AgendaItem, files) -> list:
     if item.materials.count() + len(files) > MAX_MATERIALS:
         raise _error(_("Attach at most %(n)s files.") % {"n": MAX_MATERIALS}, "files")
     try:
-        stored = [store_attachment(actor, f, description=item.title[:200]) for f in files]
+        stored = store_attachments(actor, files, description=item.title[:200])
     except ValidationError as exc:
         raise services.OversightError({"files": exc.messages}) from exc
     item.materials.add(*stored)

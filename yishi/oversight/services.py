@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yishi.core import audit
-from yishi.core.attachments import store_attachment
+from yishi.core.attachments import check_uploads, store_attachments
 from yishi.core.models import Attachment, Role, Unit, UnitKind
 from yishi.core.notifications import notify
 from yishi.core.permissions import require
@@ -191,14 +191,14 @@ def report_back(actor, assignment: Assignment, text: str, files=(), *, attachmen
         raise _error(_("Attach only files you uploaded yourself."), "evidence")
     if len(files) + len(earlier) > MAX_EVIDENCE_FILES:
         raise _error(_("Attach at most %(n)s files.") % {"n": MAX_EVIDENCE_FILES}, "evidence")
+    try:
+        check_uploads(files)
+    except ValidationError as exc:
+        raise OversightError({"evidence": exc.messages}) from exc
     transition(assignment, "report", actor, reported_at=now)
     feedback = Feedback.objects.create(assignment=assignment, text=text, submitted_by=actor,
                                        submitted_at=now)
-    try:
-        stored = [store_attachment(actor, f, description=assignment.task.title[:200])
-                  for f in files]
-    except ValidationError as exc:
-        raise OversightError({"evidence": exc.messages}) from exc
+    stored = store_attachments(actor, files, description=assignment.task.title[:200])
     feedback.evidence.add(*stored, *earlier)
     _event(assignment, "report", actor, text)
     if assignment.task.created_by:
