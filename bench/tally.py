@@ -29,7 +29,9 @@ as a whole process (start, imports, reading the file, the count; the best of ``-
 runs) against ``bench/pabutools_tally.py FILE R`` (pabutools' import, its parser, the
 multiprofile and the rule; one run, it is slow), and checks that both print the same ids.
 Each side is given in wall seconds and in CPU seconds (user + system of the process), each
-with its ratio, and the load average is printed at the end.
+with its ratio, and the load average is printed at the end. It also prints the floor no
+whole process of ours can go below (the interpreter's start, and its start with our imports,
+in CPU seconds) and the files where 100x pabutools would be below it.
 Files with fewer than ``--min-voters`` voters are left out of this mode. Both processes start
 from the same environment: where bytecode is not cached (``PYTHONDONTWRITEBYTECODE`` set and
 no ``__pycache__``, as in the project's sessions), each compiles its modules in every run --
@@ -206,13 +208,28 @@ def _run(cmd: list[str], timeout: float | None) -> tuple[float, float, str] | st
     return seconds, _children_cpu() - cpu, done.stdout
 
 
+def _least_cpu(cmd: list[str], tries: int, timeout: float | None) -> float:
+    """The least CPU time of ``tries`` runs of ``cmd``."""
+    runs = [_run(cmd, timeout) for _ in range(tries)]
+    failed = [r for r in runs if isinstance(r, str)]
+    if failed:
+        raise SystemExit(f"{' '.join(cmd)}: {failed[0]}")
+    return min(cpu for _seconds, cpu, _out in runs)
+
+
 def whole(paths: list[Path], chosen: list[str], args: argparse.Namespace) -> int:
     """Whole processes, ours against pabutools' (see --whole)."""
     header = (f"{'file':<40} {'voters':>7} {'rule':<15} {'ours s':>7} {'pabutools s':>11} "
               f"{'ratio':>7} {'ours cpu':>8} {'pabu cpu':>8} {'ratio':>7} {'same':>4}")
     print(header)
     print("-" * len(header))
+    # What no whole process of ours can go below: the interpreter's start, then its start with
+    # our imports (the best of a few runs each, in CPU seconds like the ratio's column).
+    tries = max(5, args.repeat)
+    floors = {what: _least_cpu([sys.executable, "-c", code], tries, args.timeout)
+              for what, code in (("start", "pass"), ("imports", "import yishi.voting.tally"))}
     problems = 0
+    below = []
     for path in paths:
         inst = pabulib.load(path)
         if len(inst.votes) < args.min_voters or inst.vote_type not in pb_rules.APPROVAL_VOTE_TYPES:
@@ -238,6 +255,12 @@ def whole(paths: list[Path], chosen: list[str], args: argparse.Namespace) -> int
             print(f"{row} {best:>7.3f} {theirs[0]:>11.3f} {theirs[0] / best:>6.0f}x "
                   f"{best_cpu:>8.3f} {theirs[1]:>8.3f} {theirs[1] / best_cpu:>6.0f}x "
                   f"{'yes' if same else 'NO':>4}", flush=True)
+            if theirs[1] / 100 < floors["imports"]:
+                below.append(f"{path.name} ({1000 * theirs[1] / 100:.1f} ms)")
+    print(f"floor (CPU, best of {tries}): the interpreter starts in "
+          f"{1000 * floors['start']:.1f} ms, {1000 * floors['imports']:.1f} ms with our imports")
+    if below:
+        print("100x pabutools is below that floor on: " + ", ".join(below))
     print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print(f"{problems} problem(s).")
     return 1 if problems else 0
