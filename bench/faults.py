@@ -12,7 +12,8 @@ few places of a liaison station's receptions (API), and two sign-in desks at a c
 PostgreSQL here is a private cluster that this script creates in a temporary folder (initdb,
 on a free port of 127.0.0.1) so that restarting it disturbs nothing else; it needs the server
 programs (Debian's postgresql package: `pg_config --bindir`). The cache is Redis when one
-answers on 127.0.0.1:6379 (database 7, emptied first), as several app servers need, else local
+answers on 127.0.0.1:6379 (database 7; this run's keys carry its own prefix and are deleted at
+the end, so runs beside each other do not meet), as several app servers need, else local
 memory. Everything stops by itself; the exit status is non-zero when an invariant breaks.
 
 Invariants:
@@ -166,13 +167,28 @@ class SmsHandler(http.server.BaseHTTPRequestHandler):
 
 
 def redis_url() -> str:
+    """The local Redis, if one answers (this run's keys are kept apart by YISHI_CACHE_PREFIX,
+    so it empties nothing: another run or a test may be using the same database)."""
     try:
         with socket.create_connection((HOST, 6379), timeout=1) as sock:
-            sock.sendall(b"SELECT 7\r\nFLUSHDB\r\n")
-            sock.recv(100)
+            sock.sendall(b"PING\r\n")
+            if not sock.recv(100).startswith(b"+PONG"):
+                return ""
         return f"redis://{HOST}:6379/7"
     except OSError:
         return ""
+
+
+def forget_cache(url: str, prefix: str) -> None:
+    """Delete this run's cache keys (e.g. tellers' shares) from the shared Redis."""
+    if not url:
+        return
+    import redis
+
+    client = redis.Redis.from_url(url)
+    keys = list(client.scan_iter(match=f"{prefix}:*", count=1000))
+    for start in range(0, len(keys), 1000):
+        client.delete(*keys[start:start + 1000])
 
 
 def main(argv=None) -> int:
@@ -189,13 +205,15 @@ def main(argv=None) -> int:
           f"seed {seed}", flush=True)
     tmp = Path(tempfile.mkdtemp(prefix="yishi-faults-"))
     cluster = None
+    cache_url = redis_url()
     procs: dict[str, subprocess.Popen] = {}
     try:
         cluster = PostgresCluster(tmp)
         cluster.init()
         env = server_env(tmp / "var", cluster.url)
         gateway = SmsGateway(base64.b64encode(os.urandom(18)).decode())
-        env.update({"REDIS_URL": redis_url(), "YISHI_DB_CONN_MAX_AGE": "60",
+        env.update({"REDIS_URL": cache_url, "YISHI_CACHE_PREFIX": tmp.name,
+                    "YISHI_DB_CONN_MAX_AGE": "60",
                     "YISHI_TASK_LEASE_SECONDS": "5",
                     "YISHI_AUDIT_SIGNING_KEY": base64.b64encode(os.urandom(32)).decode(),
                     "YISHI_SMS_BACKEND": "yishi.core.sms.HttpGatewayBackend",
@@ -325,6 +343,7 @@ def main(argv=None) -> int:
                 cluster.stop()
             except subprocess.CalledProcessError:
                 pass
+        forget_cache(cache_url, tmp.name)
         if not os.environ.get("FAULTS_KEEP"):
             shutil.rmtree(tmp, ignore_errors=True)
         else:

@@ -195,6 +195,9 @@ if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Two installations sharing one Redis (a district's training copy beside its production, a
+# benchmark beside a test run) keep apart by their prefixes.
+CACHES["default"]["KEY_PREFIX"] = os.environ.get("YISHI_CACHE_PREFIX", "")
 
 # Background work: django-tasks with the database backend (worker: `manage.py db_worker`).
 TASKS = {

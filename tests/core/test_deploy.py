@@ -12,6 +12,8 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 HOST = "yishi.example.gov.cn"
 
@@ -140,3 +142,34 @@ def test_production_security_settings_and_headers(tmp_path):
         assert headers["X-Content-Type-Options"] == "nosniff"
         assert headers["Referrer-Policy"] == "same-origin"
         assert headers["Cross-Origin-Opener-Policy"] == "same-origin"
+
+
+def _redis_answers() -> bool:
+    import socket
+
+    try:
+        with socket.create_connection(("127.0.0.1", 6379), timeout=1) as sock:
+            sock.sendall(b"PING\r\n")
+            return sock.recv(16).startswith(b"+PONG")
+    except OSError:
+        return False
+
+
+def test_installations_sharing_one_redis_keep_apart_by_their_cache_prefix(tmp_path):
+    if not _redis_answers():
+        pytest.skip("no Redis on 127.0.0.1:6379 (production's shared cache)")
+    key = f"deploy-test-{secrets.token_hex(4)}"
+    script = ("import django, sys; django.setup(); from django.core.cache import cache; "
+              f"cache.set('{key}', sys.argv[1], 60) if sys.argv[1] else None; "
+              f"print(cache.get('{key}'))")
+
+    def install(prefix: str, value: str = "") -> str:
+        proc = run_python(tmp_path, ["-c", script, value], REDIS_URL="redis://127.0.0.1:6379/6",
+                          YISHI_CACHE_PREFIX=prefix)
+        assert proc.returncode == 0, proc.stderr
+        return proc.stdout.strip()
+
+    assert install("xihu-prod", "production") == "production"
+    assert install("xihu-train", "training") == "training"
+    assert install("xihu-prod") == "production"  # not overwritten by the training copy
+    assert install("xihu-train") == "training"
