@@ -62,6 +62,7 @@ def test_production_refuses_to_start_without_secret_key(tmp_path):
 
 PROBE = textwrap.dedent("""
     import json
+    import sys
 
     import yishi.wsgi  # as gunicorn starts a worker
     from django.conf import settings
@@ -89,7 +90,8 @@ PROBE = textwrap.dedent("""
         "secure": [secure.status_code, dict(secure.headers.items())],
         "forwarded": [forwarded.status_code, dict(forwarded.headers.items())],
         "warm": [yishi.opinions.routing._tokenizer is not None,
-                 yishi.moderation.text._tokenizer is not None],
+                 yishi.moderation.text._tokenizer is not None,
+                 "sklearn.svm" in sys.modules and "sklearn.feature_extraction.text" in sys.modules],
     }))
 """) % HOST
 
@@ -100,8 +102,9 @@ def test_production_security_settings_and_headers(tmp_path):
     found = json.loads(proc.stdout.strip().splitlines()[-1])
 
     assert found["DEBUG"] is False
-    # A worker builds its word-cutters as it starts, not in its first request (yishi/wsgi.py).
-    assert found["warm"] == [True, True]
+    # A worker builds its word-cutters and imports the routing model's classes as it starts,
+    # not in its first request (yishi/wsgi.py).
+    assert found["warm"] == [True, True, True]
     # HTTPS everywhere; behind nginx the scheme comes from X-Forwarded-Proto.
     assert found["SECURE_SSL_REDIRECT"] is True
     assert found["SECURE_PROXY_SSL_HEADER"] == ["HTTP_X_FORWARDED_PROTO", "https"]

@@ -47,6 +47,15 @@ _tokenizer = None
 _tokenizer_lock = threading.Lock()
 
 
+def import_model_classes() -> None:
+    """Import the scikit-learn classes a stored suggester is made of. Unpickling the first one
+    imports them otherwise, inside the first request that shows an opinion to its handler: 3-6 s
+    of imports on a busy machine (a worker calls this as it starts, yishi/wsgi.py)."""
+    import sklearn.feature_extraction.text
+    import sklearn.pipeline
+    import sklearn.svm  # noqa: F401
+
+
 # -- tokenisation --------------------------------------------------------------------------------
 
 def get_tokenizer():
