@@ -3,6 +3,7 @@ equals the figure; the Excel export holds the same figures; only the district se
 
 import io
 import re
+from html import unescape
 
 import pytest
 from django.utils import timezone
@@ -35,12 +36,22 @@ def test_every_figure_equals_the_length_of_its_list(district_client):
     assert sum(int(count) for *_rest, count in cells) > 0  # the demo fills the board
     seen = set()
     for url, key, code, count in cells:
-        drill = district_client.get(url)
-        assert drill.status_code == 200
-        listed = re.search(r'<ol class="plain-list" id="drill">(.*?)</ol>',
-                           drill.content.decode(), re.S).group(1)
-        items = listed.count("<li>")
-        assert items == int(count), (key, code)
+        # Every page of the list, following its "next" link to the last: the rows add up to
+        # the figure, each once.
+        items, address = [], url
+        while address:
+            drill = district_client.get(address)
+            assert drill.status_code == 200
+            text = drill.content.decode()
+            listed = re.search(r'<ol class="plain-list[^"]*" id="drill"[^>]*>(.*?)</ol>', text,
+                               re.S).group(1)
+            items += re.findall(r"<li>(.*?)</li>", listed)
+            shown = re.search(r'<span id="drill-count">\D*(\d+)\D*</span>', text).group(1)
+            assert shown == count, (key, code)  # "共 N 条" above every page
+            after = re.search(r'<a href="([^"]*)" rel="next">', text)
+            address = url + unescape(after.group(1)) if after else None
+        assert len(items) == int(count), (key, code)
+        assert len(set(items)) == len(items), (key, code)  # each links its own row
         if int(count):
             seen.add(key)
     # Every figure is non-zero somewhere in the demo, so every one was really checked.

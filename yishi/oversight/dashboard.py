@@ -2,10 +2,12 @@
 owning module's queries.py as a queryset, so that the list a figure opens is the very rows it
 counts (its length equals the figure)."""
 
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
+from django.core.paginator import Page, Paginator
 from django.db.models import Count, DateTimeField, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -36,6 +38,9 @@ class Figure:
     # The columns `describe` reads, when the rows are wide (an opinion's text, its nine dates):
     # a year's drill-down of one street is thousands of rows.
     only: tuple = ()
+    # The drill-down's order, newest first by the date it shows, then the id: a total order,
+    # so that no row is on two pages or on none.
+    order: tuple = ("-pk",)
 
 
 def _of(queryset, street):
@@ -47,47 +52,52 @@ def _local(moment):
 
 
 OPINION_COLUMNS = ("number", "title", "created_at")
+NEWEST_OPINIONS = ("-created_at", "-pk")
 FIGURES = [
     Figure("opinions_received", _("Opinions received"), _("Opinions"),
            opinions.received_in,
            lambda o: (_local(o.created_at), f"{o.number} {o.title}",
                       f"/opinions/manage/{o.number}/"), month_field="created_at",
-           only=OPINION_COLUMNS),
+           only=OPINION_COLUMNS, order=NEWEST_OPINIONS),
     Figure("opinions_overdue", _("Opinions overdue now"), _("Opinions"),
            lambda street, year: opinions.overdue_now(street),
            lambda o: (_local(o.created_at), f"{o.number} {o.title}",
                       f"/opinions/manage/{o.number}/"),
-           by_street=lambda year: opinions.overdue_now_by_street(), only=OPINION_COLUMNS),
+           by_street=lambda year: opinions.overdue_now_by_street(), only=OPINION_COLUMNS,
+           order=NEWEST_OPINIONS),
     Figure("meetings_held", _("Council meetings held"), _("Councils"),
            councils.meetings_held_in,
            lambda m: (_local(m.starts_at), m.title, f"/councils/meetings/{m.pk}/"),
-           "council__street", "starts_at"),
+           "council__street", "starts_at", order=("-starts_at", "-pk")),
     Figure("projects_chosen", _("Projects chosen"), _("Livelihood projects"),
            projects.chosen_in,
-           lambda p: (None, p.title, f"/projects/{p.pk}/"), "cycle__unit"),
+           lambda p: (None, p.title, f"/projects/{p.pk}/"), "cycle__unit",
+           order=("-created_at", "-pk")),
     Figure("projects_completed", _("Projects completed"), _("Livelihood projects"),
            projects.completed_in,
-           lambda p: (None, p.title, f"/projects/{p.pk}/"), "cycle__unit"),
+           lambda p: (None, p.title, f"/projects/{p.pk}/"), "cycle__unit",
+           order=("-created_at", "-pk")),
     Figure("receptions_held", _("Receptions held"), _("Deputies"),
-           deputies.receptions_held_in,
+           lambda street, year: deputies.receptions_held_in(street, year)
+           .select_related("station"),
            lambda s: (_local(s.starts_at), str(s.station), f"/deputies/sessions/{s.pk}/"),
-           "station__unit", "starts_at"),
+           "station__unit", "starts_at", order=("-starts_at", "-pk")),
     Figure("assignments_open", _("Assignments open"), _("Oversight"),
            lambda street, year: _of(Assignment.objects.filter(
                state__in=OPEN_ASSIGNMENT_STATES).select_related("task"), street),
            lambda a: (_local(a.task.deadline), a.task.title,
-                      f"/oversight/assignments/{a.pk}/")),
+                      f"/oversight/assignments/{a.pk}/"), order=("-task__deadline", "-pk")),
     Figure("assignments_overdue", _("Assignments overdue"), _("Oversight"),
            lambda street, year: _of(Assignment.objects.filter(
                state__in=OPEN_ASSIGNMENT_STATES,
                task__deadline__lt=timezone.now()).select_related("task"), street),
            lambda a: (_local(a.task.deadline), a.task.title,
-                      f"/oversight/assignments/{a.pk}/")),
+                      f"/oversight/assignments/{a.pk}/"), order=("-task__deadline", "-pk")),
     Figure("guidance_visits", _("Guidance visits"), _("Oversight"),
            lambda street, year: _of(GuidanceVisit.objects.filter(date__year=year)
                                     .select_related("leader"), street),
            lambda v: (v.date, f"{v.leader.name}: {v.topics}", f"/oversight/visits/{v.pk}/"),
-           month_field="date"),
+           month_field="date", order=("-date", "-pk")),
 ]
 BY_KEY = {f.key: f for f in FIGURES}
 
@@ -141,12 +151,38 @@ def board(streets, year: int) -> list[dict]:
             for street in streets]
 
 
-def drill(key: str, street, year: int) -> list[tuple]:
+DRILL_PER_PAGE = 50
+
+
+def drill_rows(key: str, street, year: int) -> QuerySet:
+    """The rows one figure of one street counts, in the drill-down's order (newest first, then
+    the id) and reading only the columns the list shows."""
     figure = BY_KEY[key]
-    rows = figure.rows(street, year)
-    if figure.only:
-        rows = rows.only(*figure.only)
-    return [figure.describe(row) for row in rows]
+    rows = figure.rows(street, year).order_by(*figure.order)
+    return rows.only(*figure.only) if figure.only else rows
+
+
+def page_number(raw) -> int:
+    """The page asked for, as the nearest number >= 1: zero and below are the first page, and
+    so is anything that is not a whole number (letters, control characters); a number past the
+    last page, however many digits, is the last page (Paginator.get_page)."""
+    text = str(raw if raw is not None else "1").strip()
+    try:
+        number = int(text)
+    except ValueError:  # not a number, or more digits than int() reads (4,300)
+        return sys.maxsize if text.isdecimal() else 1
+    return max(number, 1)
+
+
+def drill(key: str, street, year: int, page=None, per_page: int | None = None) -> Page:
+    """One page of the drill-down: `page.object_list` the page's rows described as (date,
+    text, link), `page.paginator.count` the figure (the street's count on the board). Two
+    queries whatever the number of rows: the count and the page (LIMIT/OFFSET)."""
+    figure = BY_KEY[key]
+    found = Paginator(drill_rows(key, street, year), per_page or DRILL_PER_PAGE).get_page(
+        page_number(page))
+    found.object_list = [figure.describe(row) for row in found.object_list]
+    return found
 
 
 def table(streets, year: int) -> tuple[list, list]:

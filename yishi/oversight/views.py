@@ -289,7 +289,7 @@ def dashboard_drill(request: HttpRequest, year: int, key: str, code: str) -> Htt
     figure = board.BY_KEY[key]
     return render(request, "oversight/dashboard_drill.html", {
         "year": year, "figure": figure, "street": street,
-        "rows": board.drill(key, street, year),
+        "page": board.drill(key, street, year, request.GET.get("page")),
         "trail": [(_("Workspace"), reverse("core:workspace")),
                   (_("District dashboard"), reverse("oversight:dashboard_year", args=[year])),
                   (f"{street.display_name} · {figure.label}", None)]})
