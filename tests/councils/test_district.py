@@ -48,3 +48,41 @@ def test_batch_form_rejects_bad_agenda(verified_login, people, xihu):
         "title": "第三次会议", "starts_at": f"{when:%Y-%m-%dT%H:%M}", "place": "会议室",
         "agenda": "budget | 预算\nnonsense"})
     assert response.status_code == 400 and MeetingBatch.objects.count() == 0
+
+
+def test_the_side_by_side_page_counts_every_street_in_the_same_queries(
+        verified_login, people, xihu):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from yishi.core.models import Unit
+    from yishi.councils import meetings as meetings_svc
+
+    staff = people["district_staff"]
+    client = verified_login(staff)
+    streets = list(Unit.objects.filter(parent=xihu["district"]).order_by("sort_order")[:4])
+    agenda = [district.ItemTemplate(ItemKind.BUDGET_REVIEW, "街道预算执行情况")]
+    queries = []
+    for n, street in enumerate(streets):
+        council = roster.create_council(staff, street)
+        for m in range(3):
+            roster.add_member(staff, council.current_term(),
+                              member_input(100 * n + m, street.children.first()))
+        if n % 2:  # not every street: the page's figures must stay each street's own
+            continue
+        batch = district.convene_in_every_street(
+            staff, xihu["district"], title=f"第{n}次会议", place="会议室",
+            starts_at=timezone.now() + timedelta(days=9), agenda=agenda)
+        first = batch.meetings.order_by("council__street__sort_order").first()
+        # One member present (as the desk records it), so that the figures differ by street.
+        first.attendances.filter(pk=first.attendances.first().pk).update(
+            signed_in_at=timezone.now())
+        with CaptureQueriesContext(connection) as captured:
+            page = client.get(f"/councils/district/{batch.pk}/")
+        queries.append(len(captured))
+        for meeting in batch.meetings.all():
+            figure = meetings_svc.quorum(meeting)  # one meeting, counted on its own
+            row = next(r for r in page.context["rows"] if r["meeting"].pk == meeting.pk)
+            assert row["quorum"] == figure
+            assert row["items"] == 1 and row["minutes"] is None
+    assert len(set(queries)) == 1, queries  # one, then two streets: the same queries

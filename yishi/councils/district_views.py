@@ -17,7 +17,7 @@ from yishi.core.permissions import require
 from . import district as district_svc
 from . import meetings as meetings_svc
 from .forms import AgendaFormSet, BatchForm
-from .models import MeetingBatch, Minutes
+from .models import MeetingBatch
 
 
 def _district(request) -> Unit:
@@ -69,13 +69,13 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The district's side-by-side view of a meeting held in every street."""
     batch = get_object_or_404(MeetingBatch, pk=pk)
     rows = []
-    for meeting in batch.meetings.select_related("council__street").order_by(
-            "council__street__sort_order"):
+    meetings = meetings_svc.with_quorum_counts(batch.meetings.select_related(
+        "council__street", "minutes").prefetch_related("items"))
+    for meeting in meetings.order_by("council__street__sort_order"):
         items = list(meeting.items.all())
-        minutes = Minutes.objects.filter(meeting=meeting).first()
         rows.append({"meeting": meeting, "quorum": meetings_svc.quorum(meeting),
                      "resolved": sum(1 for i in items if i.resolved_at), "items": len(items),
-                     "minutes": minutes})
+                     "minutes": getattr(meeting, "minutes", None)})
     return render(request, "councils/batch_detail.html", {
         "batch": batch, "rows": rows,
         "trail": [(_("Deliberation councils"), reverse("councils:index")), (batch.title, None)],
