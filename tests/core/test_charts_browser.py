@@ -14,7 +14,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 DRAWN = """() => [...document.querySelectorAll('svg.chart')]
   .filter(svg => svg.getBoundingClientRect().width > 0)
   .map(svg => ({
-    cls: svg.getAttribute('class'), box: svg.viewBox.baseVal.width, high: svg.viewBox.baseVal.height,
+    cls: svg.getAttribute('class'), left: svg.viewBox.baseVal.x, box: svg.viewBox.baseVal.width,
+    high: svg.viewBox.baseVal.height,
     texts: [...svg.querySelectorAll('text')].map(t => {
       const b = t.getBBox(), s = getComputedStyle(t);
       return {text: t.textContent, x: b.x, width: b.width, y: b.y, height: b.height,
@@ -22,7 +23,7 @@ DRAWN = """() => [...document.querySelectorAll('svg.chart')]
               bold: parseInt(s.fontWeight) >= 600};
     })}))"""
 
-LABELS = ["2080208 基层政权建设和社区治理：街道社区服务中心运行保障",
+LABELS = ["Jiangcun Street", "2080208 基层政权建设和社区治理：街道社区服务中心运行保障",
           "208 Social security and employment expenditure: adjusted budget",
           "Original budget", "执行数"]
 
@@ -31,7 +32,8 @@ def assert_drawn_inside(charts, where):
     assert charts, f"no chart shown: {where}"
     for chart in charts:
         for t in chart["texts"]:
-            assert t["x"] >= -0.5 and t["x"] + t["width"] <= chart["box"] + 0.5, (where, t)
+            right = chart["left"] + chart["box"]
+            assert t["x"] >= chart["left"] - 0.5 and t["x"] + t["width"] <= right + 0.5, (where, t)
             assert t["y"] >= -0.5 and t["y"] + t["height"] <= chart["high"] + 0.5, (where, t)
             estimate = text_width(t["text"], t["size"], t["bold"])
             assert t["length"] <= estimate + 0.5, (where, t, estimate)

@@ -20,6 +20,7 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 VIEW_WIDTH = 360
+LEFT_MARGIN = 4
 TEXT = "#1f2328"
 ACCENT = "#9b1c1c"   # white on it: 7.6:1
 GREY = "#6b7280"     # white on it: 4.8:1
@@ -140,7 +141,9 @@ def _svg(layout: Layout, chart_id: str, title: str, bars: list[tuple], top: floa
             bottom += round(f * 1.4, 1)
         y = bottom + f
     height = round(y - f + f * 0.3)
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {VIEW_WIDTH} {height}" '
+    # The viewBox starts a little left of 0: a glyph such as J reaches left of where it starts.
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" '
+            f'viewBox="{-LEFT_MARGIN} 0 {VIEW_WIDTH + LEFT_MARGIN} {height}" '
             f'class="chart chart-{layout.name}" role="img" aria-labelledby="{chart_id}" '
             f'font-size="{f}"{weight} fill="{TEXT}">'
             f'<title id="{chart_id}">{escape(title)}</title>{"".join(body)}</svg>')
