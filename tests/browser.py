@@ -174,8 +174,8 @@ def _finish(context, page) -> None:
 
 
 def open_menu(page) -> None:
-    """In large-text mode the site's tools (language, text size, account) are behind the one
-    Menu button: open it when it is there."""
+    """In large-text mode, and on a phone in normal text, the sections and the site's tools
+    (language, text size, account) are behind the one Menu button: open it when it is there."""
     button = page.locator("summary.menu-button")
     if button.count() and button.is_visible():
         details = page.locator("details.site-menu")

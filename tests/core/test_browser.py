@@ -7,6 +7,7 @@ import pytest
 from django_otp.oath import TOTP
 from playwright.sync_api import expect
 
+from tests.browser import open_menu
 from yishi.core.sms import LocmemBackend
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -22,12 +23,14 @@ def test_home_in_both_languages(page, demo):
     assert page.get_by_role("heading", level=1).inner_text().startswith("西湖区")
     expect(page.get_by_role("link", name="西溪街道", exact=True)).to_be_visible()
     assert fits_phone(page)
+    open_menu(page)  # on a phone the site's tools are behind the menu
     page.get_by_role("button", name="English").click()
     page.wait_for_load_state()
     assert page.locator("html").get_attribute("lang") == "en"
     expect(page.get_by_role("link", name="Xixi Street", exact=True)).to_be_visible()
     page.goto("/streets/330106004/")  # remembered on the next page
     assert page.get_by_role("heading", level=1).inner_text() == "Cuiyuan Street"
+    open_menu(page)
     page.get_by_role("button", name="中文").click()
     page.wait_for_load_state()
     assert page.get_by_role("heading", level=1).inner_text() == "翠苑街道"
@@ -37,12 +40,13 @@ def test_large_text_mode_persists(page, demo):
     page.goto("/")
     body_size = "parseFloat(getComputedStyle(document.body).fontSize)"
     assert page.evaluate(body_size) == 16
+    open_menu(page)
     page.get_by_role("button", name="大字模式").click()
     page.wait_for_load_state()
     assert page.evaluate(body_size) >= 20
     page.goto("/streets/330106002/")
     assert page.evaluate(body_size) >= 20
-    page.locator("summary.menu-button").click()  # large text: the tools are behind the menu
+    open_menu(page)
     assert page.get_by_role("button", name=re.compile("大字模式")).get_attribute("aria-pressed") == "true"
     assert fits_phone(page)
 
@@ -73,6 +77,7 @@ def test_resident_signs_up_and_logs_in_with_code(page, demo):
     page.wait_for_load_state()
     assert page.get_by_role("heading", level=1).inner_text() == "我的账户"
     assert "137****5678" in page.content()
+    open_menu(page)
     page.get_by_role("button", name="退出").click()
     page.wait_for_load_state()
     page.goto("/accounts/login/")

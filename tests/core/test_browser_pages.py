@@ -125,3 +125,67 @@ def test_large_text_desktop_stays_centred(page, live_server, demo):
     left, right = page.evaluate("""() => { const r = document.querySelector('main')
         .getBoundingClientRect(); return [r.left, window.innerWidth - r.right]; }""")
     assert left > 50 and abs(left - right) <= 20, (left, right)
+
+
+# --- the title on a phone in normal text ----------------------------------------------------
+
+def common_pages():
+    """Pages a resident opens most, one of each kind (the demo's)."""
+    from yishi.councils.models import Meeting
+    from yishi.finance.models import Budget
+    from yishi.voting.models import Ballot
+
+    ballot = Ballot.objects.exclude(result=None).order_by("pk").first()
+    meeting = Meeting.objects.order_by("pk").first()
+    budget = Budget.objects.filter(state="approved").order_by("pk").first()
+    return ["/", "/voting/", f"/voting/{ballot.public_id}/", "/opinions/new/",
+            f"/councils/meetings/{meeting.pk}/",
+            f"/finance/{budget.street.code}/{budget.year}/"]
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_title_is_near_the_top_of_a_phone_in_either_text_size(page, live_server, demo,
+                                                                   language):
+    """On a 360 × 780 phone the header is the brand and one Menu button, and the breadcrumb is
+    Home and the page above: the title starts within the top 200 px (under five rows of
+    buttons and links it started at 280-500 px), and the sections are one tap away."""
+    set_cookies(page, live_server, django_language=language)
+    page.set_viewport_size({"width": 360, "height": 780})
+    page.goto("/accounts/login/")  # signed out
+    assert page.evaluate(MEASURE)["titleTop"] <= 200
+    sign_in(page, live_server, "13800000070")  # the demo's resident
+    urls = common_pages()
+    for size, limit in (("normal", 200), ("large", 780 / 4)):
+        set_cookies(page, live_server, yishi_text=size)
+        for url in urls:
+            page.goto(url)
+            m = page.evaluate(MEASURE)
+            assert m["titleTop"] <= limit, (size, url, m["titleTop"])
+            # (Normal text's checkboxes are 20 px boxes in a 44 px label: not measured here.)
+            assert not [s for s in m["small"] if size == "large" or "<summary" in s], m["small"]
+            box = page.locator("summary.menu-button").bounding_box()
+            assert box["width"] >= 44 and box["height"] >= 44, (size, url, box)
+            expect(page.locator("nav.main-nav").first).to_be_hidden()
+            assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        # Behind the menu: every section, the language and text-size switches, the account.
+        page.locator("summary.menu-button").click()
+        panel = page.locator(".site-menu-panel")
+        expect(panel.locator("nav.main-nav a")).to_have_count(7)
+        expect(panel.get_by_role("button", name=re.compile("English|中文"))).to_be_visible()
+        small = page.evaluate(MEASURE)["small"]
+        assert not [s for s in small if size == "large" or "<input" not in s], small
+    # The breadcrumb still leads up: Home and the page above (the meeting's council), the
+    # level between them one tap away on the council's page.
+    page.goto(urls[4])
+    expect(page.locator("nav.breadcrumb a")).to_have_count(3)
+    expect(page.locator("nav.breadcrumb a:visible")).to_have_count(2)
+    assert "/councils/" in page.locator("nav.breadcrumb a:visible").last.get_attribute("href")
+
+
+def test_the_full_header_stays_on_a_desktop_in_normal_text(page, live_server, demo):
+    page.set_viewport_size({"width": 1366, "height": 768})
+    page.goto("/voting/")
+    expect(page.locator("summary.menu-button")).to_be_hidden()
+    expect(page.locator("header > nav.main-nav")).to_be_visible()
+    expect(page.get_by_role("button", name="English")).to_be_visible()
+    expect(page.locator("nav.breadcrumb [aria-current=page]")).to_be_visible()

@@ -3,11 +3,14 @@
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser import open_menu
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_find_a_station_and_a_deputy(page, transactional_db, demo):
     page.goto("/")
+    open_menu(page)  # on a phone, the sections are behind the menu
     page.get_by_role("link", name="联络站", exact=True).click()
     page.wait_for_load_state()
     page.get_by_role("link", name="云栖小镇代表联络站").click()

@@ -5,6 +5,7 @@ import re
 
 import pytest
 
+from tests.browser import open_menu
 from tests.voting.test_ballot_browser import sign_in
 from yishi.core.models import User
 from yishi.opinions import services
@@ -40,6 +41,7 @@ def test_resident_opinion_round_trip(page, transactional_db, demo):
     opinion.refresh_from_db()
     assert opinion.state == OpinionState.CLOSED
 
+    open_menu(page)  # on a phone, Sign out is behind the menu
     page.get_by_role("button", name="退出").click()
     page.wait_for_load_state()
     page.goto("/opinions/")

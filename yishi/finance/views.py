@@ -3,7 +3,6 @@
 三公, the year against last year, and the downloads. A budget before approval is shown only to
 the people who review it (finance.view_draft)."""
 
-from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
@@ -42,7 +41,7 @@ def _trail(budget=None, *more):
 
 
 def _chart(title, figures) -> str:
-    # The unit is in the title; a unit after each figure would run past a phone's width.
+    # The unit is in the title, once, rather than after every figure.
     return bar_chart(title, [(f"{f.code} {f.name}", f.original, wan(f.original))
                              for f in figures])
 
@@ -135,9 +134,7 @@ def final_accounts(request: HttpRequest, code: str, year: int) -> HttpResponse:
                      wan(f.final), False))
     return render(request, "finance/final.html", {
         "budget": budget, "a": accounts,
-        # Headroom past the longest bar for its figure, which large text makes wider.
-        "chart": bar_chart(_("Adjusted budget and final accounts by function (类), 万元"), bars,
-                           maximum=max((b[1] for b in bars), default=0) * Decimal("1.3") or None),
+        "chart": bar_chart(_("Adjusted budget and final accounts by function (类), 万元"), bars),
         "trail": _trail(budget, (_("Final accounts"), None))})
 
 
