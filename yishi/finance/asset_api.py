@@ -271,7 +271,11 @@ def campaign_step(request, campaign_id: Id, step: str):
 
 class AssetVersionOut(Schema):
     effective_on: date
-    reason: str
+    reason: str = Field(description="why the register changed, in the reader's language")
+    reason_kind: str = Field(description="text (a person's own words), entered, lease, "
+                                         "disposal_requested, disposal_refused, disposed, "
+                                         "inventory")
+    reason_kind_label: str
     status: str
     status_label: str
     location: str
@@ -315,10 +319,12 @@ def _asset_detail(asset, request) -> dict:
             "department": asset.department, "acquired_on": asset.acquired_on,
             "original_value": asset.original_value, "net_value": asset.net_value,
             "status": asset.status, "status_label": asset.get_status_display(),
-            "history": [{"effective_on": v.effective_on, "reason": v.reason, "status": v.status,
+            "history": [{"effective_on": v.effective_on, "reason": v.reason_text,
+                         "reason_kind": v.reason_kind,
+                         "reason_kind_label": v.get_reason_kind_display(), "status": v.status,
                          "status_label": v.get_status_display(), "location": v.location,
                          "department": v.department, "net_value": v.net_value}
-                        for v in asset.versions.order_by("-effective_on", "-id")],
+                        for v in q.history(asset)],
             "disposals": [_disposal(d, request) for d in asset.disposals.all()]}
 
 

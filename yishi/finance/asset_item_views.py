@@ -15,10 +15,11 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from yishi.core.errors import add_form_errors, error_messages
+from yishi.core.exports import table_response
 from yishi.core.permissions import has_perm
 from yishi.core.workflow import may
 
-from . import assets, disposals
+from . import asset_queries, assets, disposals
 from .asset_forms import (
     ChangeAssetForm,
     DisposalApproveForm,
@@ -42,7 +43,7 @@ def _context(request, asset: Asset, **forms) -> dict:
     user = request.user
     manages = has_perm(user, "finance.manage_assets", asset.street)
     sees_contracts = manages or has_perm(user, "finance.view_inventory", asset.street)
-    history = list(asset.versions.select_related("asset_class").order_by("-effective_on", "-id"))
+    history = asset_queries.history(asset)
     items = list(asset.disposals.prefetch_related("documents").order_by("-requested_at", "-id"))
     for d in items:
         d.may = may(d, user)
@@ -68,6 +69,19 @@ def _context(request, asset: Asset, **forms) -> dict:
 def asset(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     item = _asset(code, pk)
     return render(request, "finance/assets/asset.html", _context(request, item))
+
+
+def history_download(request: HttpRequest, code: str, pk: int, fmt: str) -> HttpResponse:
+    """The asset's history as CSV or Excel, in the reader's language like the page."""
+    item = _asset(code, pk)
+    if fmt not in ("csv", "xlsx"):
+        raise Http404
+    header = [_("Effective from"), _("Reason"), _("Status"), _("Location"),
+              _("Custodian department"), _("Net value (元)")]
+    rows = [[v.effective_on.isoformat(), v.reason_text, str(v.get_status_display()), v.location,
+             v.department, v.net_value] for v in asset_queries.history(item)]
+    return table_response(header, rows, fmt, f"asset-history-{item.street.code}-{item.pk}",
+                          _("History in the register"))
 
 
 def _submit(request, item: Asset, form_class, form_name: str, run, done) -> HttpResponse:

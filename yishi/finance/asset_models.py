@@ -124,15 +124,35 @@ class Asset(AssetFields):
         return f"{self.code} {self.name}"
 
 
+class ReasonKind(models.TextChoices):
+    """Why the register changed (变动原因), as data: the sentence is written when it is read, in
+    the reader's language, by `AssetVersion.reason_text`."""
+
+    TEXT = "text", _("In the person's own words (文字说明)")
+    ENTERED = "entered", _("Entered in the register (登记入账)")
+    LEASE = "lease", _("Lease or loan (出租出借)")
+    DISPOSAL_REQUESTED = "disposal_requested", _("Disposal requested (申请处置)")
+    DISPOSAL_REFUSED = "disposal_refused", _("Disposal refused (处置未获批准)")
+    DISPOSED = "disposed", _("Disposed (已处置)")
+    INVENTORY = "inventory", _("Inventory finding approved (资产清查)")
+
+
 class AssetVersion(AssetFields):
     """The register's entry for an asset from a date on (资产变动记录): every change adds one, so
     the register of any past date can be read back. `effective_on` is the date the change took
-    effect; `reason` says why (acquisition, lease, an approved finding, …)."""
+    effect. Why it changed is stored as what happened, not as a sentence: `reason_kind` (entered,
+    a lease, a disposal's step, an approved inventory finding, or a person's own words),
+    `reason_params` (ISO dates, codes, the approval document, the inventory's title) and `reason`,
+    the person's own words exactly as typed where there are any (a manual change's why, a
+    disposal's reason, a refusal's note). `reason_text` writes the sentence for the reader."""
 
     asset = models.ForeignKey(Asset, models.CASCADE, related_name="versions",
                               verbose_name=_("asset"))
     effective_on = models.DateField(_("effective from"))
-    reason = models.CharField(_("reason"), max_length=300)
+    reason_kind = models.CharField(_("kind of change (变动原因)"), max_length=20,
+                                   choices=ReasonKind.choices, default=ReasonKind.TEXT)
+    reason_params = models.JSONField(_("details of the change"), default=dict, blank=True)
+    reason = models.TextField(_("reason in the person's words"), blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True,
                                     blank=True, related_name="+", verbose_name=_("recorded by"))
     recorded_at = models.DateTimeField(_("recorded"), default=timezone.now)
@@ -142,6 +162,12 @@ class AssetVersion(AssetFields):
         verbose_name_plural = _("asset register changes")
         ordering = ["asset", "effective_on", "id"]
         indexes = [models.Index(fields=["asset", "effective_on"])]
+
+    @property
+    def reason_text(self) -> str:
+        """Why the register changed, as a sentence in the language active now (the reader's):
+        the one place the page, the API and the history download take it from."""
+        return describe_reason(self.reason_kind, self.reason_params, self.reason)
 
 
 class LeaseKind(models.TextChoices):
@@ -395,3 +421,49 @@ class Disposal(models.Model):
     @property
     def street(self) -> Unit:
         return self.asset.street
+
+
+def _label(choices, code) -> str:
+    try:
+        return str(choices(code).label)
+    except ValueError:
+        return "—"
+
+
+def _day(value) -> str:
+    from datetime import date
+
+    from django.utils.formats import date_format
+
+    try:
+        return date_format(date.fromisoformat(str(value)), "DATE_FORMAT")
+    except ValueError:
+        return str(value or "—")
+
+
+def describe_reason(kind: str, params: dict | None, words: str) -> str:
+    """The sentence for a change of the register in the active language. Codes become their
+    labels, ISO dates the reader's date format; what a person typed (`words`, an approval
+    document, an inventory's title) is given as it was typed."""
+    from django.utils.translation import gettext
+
+    params = params if isinstance(params, dict) else {}
+    if kind == ReasonKind.ENTERED:
+        return gettext("Entered in the register")
+    if kind == ReasonKind.LEASE:
+        return gettext("%(kind)s from %(start)s to %(end)s") % {
+            "kind": _label(LeaseKind, params.get("kind")), "start": _day(params.get("start")),
+            "end": _day(params.get("end"))}
+    if kind == ReasonKind.DISPOSAL_REQUESTED:
+        return gettext("Disposal requested (%(method)s): %(reason)s") % {
+            "method": _label(DisposalMethod, params.get("method")), "reason": words}
+    if kind == ReasonKind.DISPOSAL_REFUSED:
+        return gettext("Disposal refused: %(note)s") % {"note": words}
+    if kind == ReasonKind.DISPOSED:
+        return gettext("Disposed (%(method)s), approved by %(decision)s") % {
+            "method": _label(DisposalMethod, params.get("method")),
+            "decision": params.get("decision", "")}
+    if kind == ReasonKind.INVENTORY:
+        return gettext("Inventory “%(title)s”: %(finding)s") % {
+            "title": params.get("title", ""), "finding": _label(FindingKind, params.get("finding"))}
+    return words

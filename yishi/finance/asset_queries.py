@@ -29,6 +29,12 @@ ZERO = Decimal("0.00")
 LEASED_OR_LENT = (AssetStatus.LEASED, AssetStatus.LENT)
 
 
+def history(asset: Asset) -> list[AssetVersion]:
+    """An asset's history in the register (资产变动记录), latest first: the page, the API and the
+    download read it here, and each row's `reason_text` in the reader's language."""
+    return list(asset.versions.select_related("asset_class").order_by("-effective_on", "-id"))
+
+
 def register_as_of(street: Unit, on: date) -> list[AssetVersion]:
     """Each asset of the street as the register held it on `on`: its latest version effective
     on or before that day (assets registered later are not there yet). One query."""

@@ -32,6 +32,7 @@ from .asset_models import (
     InventoryCampaign,
     LeaseContract,
     LeaseKind,
+    ReasonKind,
     SnapshotItem,
     ensure_asset_classes,
 )
@@ -115,15 +116,36 @@ def _register_open(street: Unit) -> None:
                              "findings until the report is published."), code="inventory")
 
 
-def _version(asset: Asset, actor, effective_on: date, reason: str) -> AssetVersion:
-    return AssetVersion.objects.create(asset=asset, effective_on=effective_on, reason=reason[:300],
-                                       recorded_by=actor, **asset.register_values())
+# A person's own words for a change of the register (the change form's limit); a disposal's
+# reason and a refusal's note (up to 2,000 characters) go into the history whole.
+REASON_MAX = 300
+
+
+class Why:
+    """Why the register changes, as the history stores it (asset_models.ReasonKind): the kind,
+    its details (ISO dates, codes, the approval document, the inventory's title) and the
+    person's own words as typed. The sentence is written when the history is read."""
+
+    def __init__(self, kind: str, words: str = "", /, **params):
+        self.kind, self.words = kind, words
+        self.params = {k: v.isoformat() if isinstance(v, date) else v for k, v in params.items()}
+
+    def audit(self) -> dict:
+        return {"reason_kind": self.kind, **self.params,
+                **({"reason": self.words[:200]} if self.words else {})}
+
+
+def _version(asset: Asset, actor, effective_on: date, why: Why) -> AssetVersion:
+    return AssetVersion.objects.create(asset=asset, effective_on=effective_on,
+                                       reason_kind=why.kind, reason_params=why.params,
+                                       reason=why.words, recorded_by=actor,
+                                       **asset.register_values())
 
 
 # --- the register --------------------------------------------------------------------------------
 
 def register_asset(actor, street: Unit, data: dict, *, is_demo: bool = False,
-                   reason: str = "", by_finding: bool = False) -> Asset:
+                   why: Why | None = None, by_finding: bool = False) -> Asset:
     """Enter an asset in the register (入账). `data`: code, name, asset_class (its code),
     location, department, acquired_on, original_value, net_value, status. `actor` None: the
     demo; `by_finding`: an approved 盘盈 finding (the approval checked the rule)."""
@@ -158,7 +180,7 @@ def register_asset(actor, street: Unit, data: dict, *, is_demo: bool = False,
         except IntegrityError:
             raise FinanceError({"code": _("Asset code %(code)s is already in the register.")
                                 % {"code": values["code"]}}) from None
-        _version(asset, actor, values["acquired_on"], reason or _("Entered in the register"))
+        _version(asset, actor, values["acquired_on"], why or Why(ReasonKind.ENTERED))
         audit.record(actor, "finance.register_asset", asset, unit=street,
                      after={k: str(v) for k, v in asset.register_values().items()})
     return asset
@@ -196,7 +218,19 @@ def change_asset(actor, asset: Asset, changes: dict, *, reason: str,
         if not changes:
             raise FinanceError(_("Nothing to change: the register already says this."),
                                code="unchanged")
-        return _apply_change(actor, locked, changes, reason=reason, effective_on=effective_on)
+        return _apply_change(actor, locked, changes, why=_typed(reason),
+                             effective_on=effective_on)
+
+
+def _typed(reason) -> Why:
+    """A person's why for a change of the register, kept exactly as typed (only the blank
+    around it is dropped)."""
+    reason = str(reason or "").strip()
+    if not reason:
+        raise FinanceError({"reason": _("Say why the register changes.")})
+    if len(reason) > REASON_MAX:
+        raise FinanceError({"reason": _("At most %(n)d characters.") % {"n": REASON_MAX}})
+    return Why(ReasonKind.TEXT, reason)
 
 
 def _comparable(name: str, value):
@@ -208,11 +242,8 @@ def _comparable(name: str, value):
     return str(value if value is not None else "").strip()
 
 
-def _apply_change(actor, asset: Asset, changes: dict, *, reason: str,
+def _apply_change(actor, asset: Asset, changes: dict, *, why: Why,
                   effective_on: date | None) -> Asset:
-    reason = (reason or "").strip()
-    if not reason:
-        raise FinanceError({"reason": _("Say why the register changes.")})
     effective_on = _day(effective_on or timezone.localdate(), _("Effective from"),
                         "effective_on")
     unknown = set(changes) - set(CHANGEABLE)
@@ -240,10 +271,10 @@ def _apply_change(actor, asset: Asset, changes: dict, *, reason: str,
             value = _text({name: value}, name, labels[name])
         setattr(asset, name, value)
     asset.save()
-    _version(asset, actor, effective_on, reason)
+    _version(asset, actor, effective_on, why)
     audit.record(actor, "finance.change_asset", asset, unit=asset.street,
                  before={k: str(before[k]) for k in changes},
-                 after={**{k: str(getattr(asset, k)) for k in changes}, "reason": reason[:200]})
+                 after={**{k: str(getattr(asset, k)) for k in changes}, **why.audit()})
     return asset
 
 
@@ -274,9 +305,7 @@ def record_lease(actor, asset: Asset, *, kind: str, tenant: str, starts_on, ends
         _apply_change(actor, asset, {"status": status},
                       # The history is public; the tenant (perhaps a person) is on the contract,
                       # which only the street's staff and the district see.
-                      reason=_("%(kind)s from %(start)s to %(end)s") % {
-                          "kind": contract.get_kind_display(), "start": starts_on.isoformat(),
-                          "end": ends_on.isoformat()},
+                      why=Why(ReasonKind.LEASE, kind=kind, start=starts_on, end=ends_on),
                       effective_on=min(starts_on, timezone.localdate()))
         audit.record(actor, "finance.record_lease", contract, unit=asset.street,
                      after={"tenant": tenant, "rent": str(rent), "from": str(starts_on),
@@ -505,14 +534,14 @@ def approve_finding(actor, finding: Finding, *, documents=(), note: str = "") ->
 
 def _change_register(actor, finding: Finding) -> None:
     campaign = finding.campaign
-    why = _("Inventory “%(title)s”: %(finding)s") % {"title": campaign.title,
-                                                     "finding": finding.get_kind_display()}
+    why = Why(ReasonKind.INVENTORY, title=campaign.title, finding=finding.kind,
+              campaign=campaign.pk)
     if finding.kind == FindingKind.LOSS:
-        _apply_change(actor, finding.item.asset, {"status": AssetStatus.DISPOSED}, reason=why,
+        _apply_change(actor, finding.item.asset, {"status": AssetStatus.DISPOSED}, why=why,
                       effective_on=None)
     elif finding.kind == FindingKind.MISPLACED:
         _apply_change(actor, finding.item.asset, {"location": finding.found_location},
-                      reason=why, effective_on=None)
+                      why=why, effective_on=None)
     elif finding.kind == FindingKind.SURPLUS:
         number = Finding.objects.filter(campaign=campaign, kind=FindingKind.SURPLUS,
                                         pk__lte=finding.pk).count()
@@ -522,7 +551,7 @@ def _change_register(actor, finding: Finding) -> None:
             "location": finding.found_location or _("as found by the inventory"),
             "department": _("to be assigned"), "acquired_on": timezone.localdate(),
             "original_value": finding.original_value, "net_value": finding.net_value,
-        }, is_demo=campaign.is_demo, reason=why, by_finding=True)
+        }, is_demo=campaign.is_demo, why=why, by_finding=True)
         Finding.objects.filter(pk=finding.pk).update(asset=asset)
 
 

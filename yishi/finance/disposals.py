@@ -20,8 +20,9 @@ from .asset_models import (
     Disposal,
     DisposalMethod,
     DisposalState,
+    ReasonKind,
 )
-from .assets import _apply_change, _day, _register_open, lock_held, money
+from .assets import Why, _apply_change, _day, _register_open, lock_held, money
 from .services import FinanceError
 
 REASON_MAX = 2000
@@ -54,8 +55,7 @@ def request_disposal(actor, asset: Asset, *, method: str, reason: str) -> Dispos
             raise FinanceError(_("A disposal of this asset is already open."),
                                code="state") from None
         _apply_change(actor, asset, {"status": AssetStatus.AWAITING_DISPOSAL},
-                      reason=_("Disposal requested (%(method)s): %(reason)s") % {
-                          "method": disposal.get_method_display(), "reason": reason[:200]},
+                      why=Why(ReasonKind.DISPOSAL_REQUESTED, reason, method=method),
                       effective_on=None)
         audit.record(actor, "finance.request_disposal", disposal, unit=asset.street,
                      after={"method": method, "reason": reason[:200]})
@@ -91,7 +91,7 @@ def refuse_disposal(actor, disposal: Disposal, *, note: str) -> Disposal:
         transition(disposal, "refuse", actor, decision_note=note, decided_by=actor,
                    decided_at=timezone.now())
         _apply_change(actor, disposal.asset, {"status": disposal.status_before},
-                      reason=_("Disposal refused: %(note)s") % {"note": note[:200]},
+                      why=Why(ReasonKind.DISPOSAL_REFUSED, note),
                       effective_on=None)
     disposal.refresh_from_db()
     return disposal
@@ -114,9 +114,8 @@ def record_disposal(actor, disposal: Disposal, *, disposed_on, proceeds=None) ->
         transition(disposal, "dispose", actor, disposed_on=disposed_on, proceeds=amount,
                    disposed_by=actor)
         _apply_change(actor, disposal.asset, {"status": AssetStatus.DISPOSED},
-                      reason=_("Disposed (%(method)s), approved by %(decision)s") % {
-                          "method": disposal.get_method_display(),
-                          "decision": disposal.decision},
+                      why=Why(ReasonKind.DISPOSED, method=disposal.method,
+                              decision=disposal.decision),
                       effective_on=disposed_on)
     disposal.refresh_from_db()
     return disposal

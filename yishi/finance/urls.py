@@ -22,6 +22,8 @@ urlpatterns = [
     path(f"{A}/download.<slug:fmt>", asset_views.register_download, name="assets_download"),
     path(f"{A}/add/", asset_views.add_asset, name="add_asset"),
     path(f"{A}/<int:pk>/", asset_item_views.asset, name="asset"),
+    path(f"{A}/<int:pk>/history.<slug:fmt>", asset_item_views.history_download,
+         name="asset_history"),
     path(f"{A}/<int:pk>/change/", asset_item_views.change, name="change_asset"),
     path(f"{A}/<int:pk>/lease/", asset_item_views.lease, name="lease_asset"),
     path(f"{A}/<int:pk>/disposal/", asset_item_views.request_disposal, name="request_disposal"),
