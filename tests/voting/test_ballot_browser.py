@@ -28,7 +28,7 @@ def sign_in(page, mobile):
     page.wait_for_load_state()
 
 
-def test_budget_ballot_on_a_phone(page, transactional_db, demo):
+def test_budget_ballot_on_a_phone(page, live_server, transactional_db, demo):
     staff = User.objects.get(mobile="13900010201")
     xixi = staff.role_assignments.get().unit
     ballot = services.create_ballot(
@@ -66,3 +66,15 @@ def test_budget_ballot_on_a_phone(page, transactional_db, demo):
     page.get_by_role("button", name="查找").click()
     page.wait_for_load_state()
     assert "您的选票在公告板上" in page.get_by_role("status").inner_text()
+    # In large text too, nothing on the results or the board runs off a phone's screen (the
+    # draw seed and the keys are long unbroken codes).
+    page.context.add_cookies([{"name": "yishi_text", "value": "large", "url": live_server.url}])
+    for path in ("results", "board"):
+        page.goto(f"/voting/{ballot.public_id}/{path}/")
+        assert page.evaluate("document.cookie").count("yishi_text=large") == 1
+        widest = page.evaluate("""() => [...document.querySelectorAll('main *')]
+            .filter(e => e.getClientRects().length)
+            .map(e => [Math.round(e.getBoundingClientRect().right), e.tagName + ' ' +
+                       e.textContent.slice(0, 20)])
+            .reduce((a, b) => (b[0] > a[0] ? b : a), [0, ''])""")
+        assert widest[0] <= 360, (path, widest)
