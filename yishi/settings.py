@@ -169,6 +169,8 @@ LOCALE_PATHS = [BASE_DIR / "yishi" / "locale"]
 USE_I18N = True
 TIME_ZONE = "Asia/Shanghai"
 USE_TZ = True
+# Our locale format overrides (a date field's value in ISO form on the Chinese pages too).
+FORMAT_MODULE_PATH = ["yishi.formats"]
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 

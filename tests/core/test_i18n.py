@@ -76,3 +76,27 @@ def test_every_string_in_the_code_is_in_the_catalog(tmp_path):
         after = {m.id for m in read_po(handle) if m.id}
     new = after - before
     assert not new, f"run makemessages and translate: {sorted(map(str, new))[:10]}"
+
+
+def test_date_fields_show_their_value_in_iso_form_in_chinese(client, xihu):
+    """<input type="date"> takes only 2026-12-07: with Django's zh-hans input format first
+    (2026/12/07) the browser dropped the value, so a date field given a value by the page (the
+    asset register's "as of" date, a form filled in from a record) came up empty in Chinese."""
+    import datetime
+
+    from django import forms
+    from django.urls import reverse
+    from django.utils import timezone, translation
+
+    from yishi.projects.forms import DateInput, DateTimeInput
+
+    day, moment = datetime.date(2026, 12, 7), datetime.datetime(2026, 12, 7, 9, 30)
+    with translation.override("zh-hans"):
+        assert 'value="2026-12-07"' in DateInput().render("d", day)
+        assert 'value="2026-12-07 09:30"' in DateTimeInput().render("d", moment)
+        # What people type or older pages send is still read.
+        assert forms.DateField().clean("2026/12/07") == day
+        assert forms.DateTimeField().clean("2026-12-07T09:30").replace(tzinfo=None) == moment
+    client.cookies["django_language"] = "zh-hans"
+    page = client.get(reverse("finance:assets", args=[xihu["xixi"].code])).content.decode()
+    assert f'value="{timezone.localdate():%Y-%m-%d}"' in page

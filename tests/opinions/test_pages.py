@@ -221,3 +221,22 @@ def test_a_refused_action_keeps_what_was_typed(client, people, xihu, category, p
                         {"into": "2026999"})
     assert merge.status_code == 400 and 'value="2026999"' in merge.content.decode()
     assert Opinion.objects.get(pk=opinion.pk).state == OpinionState.ASSIGNED
+
+
+def test_timeline_says_who_in_the_readers_language(client, people, xihu, category):
+    """The timeline's "by" is stored in the language of the request that took the step: a step
+    taken on the Chinese page read 居民 / 人大街道工委 on the English one."""
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        opinion = services.submit_opinion(people["resident"], intake(xihu, category))
+        services.accept_opinion(people["street_staff"], opinion)
+    assert set(opinion.timeline.values_list("actor_label", flat=True)) == {"居民", "人大街道工委"}
+    url = reverse("opinions:detail", args=[opinion.number])
+    client.cookies["django_language"] = "en"
+    english = client.get(url).content.decode()
+    assert "· Resident</span>" in english and "· Street committee</span>" in english
+    assert "居民</span>" not in english and "人大街道工委</span>" not in english
+    client.cookies["django_language"] = "zh-hans"
+    chinese = client.get(url).content.decode()
+    assert "· 居民</span>" in chinese and "· 人大街道工委</span>" in chinese

@@ -213,3 +213,18 @@ def test_api_refuses_out_of_range_money_and_changes_nothing(client, people, xihu
                                method="budget", budget=Decimal("1000000"),
                                options=[services.OptionInput("A", "a", Decimal("6e16"))])
     assert not Ballot.objects.filter(title="金额越界").exists()
+
+
+def test_staff_page_names_the_roles_on_the_roll(client, people, xihu, members,  # noqa: F811
+                                                verified_login):
+    """The roll's roles by their names, in the reader's language: not "(council_member)"."""
+    ballot = make_ballot(people, xihu)
+    assert ballot.roll_roles == "council_member"
+    verified_login(people["street_staff"])
+    url = reverse("voting:manage", args=[ballot.public_id])
+    client.cookies["django_language"] = "zh-hans"
+    chinese = client.get(url).content.decode()
+    assert "议事会成员" in chinese and "council_member" not in chinese
+    client.cookies["django_language"] = "en"
+    english = client.get(url).content.decode()
+    assert "(Council member)" in english and "council_member" not in english

@@ -2,6 +2,8 @@
 refused with a reason, assigned to departments with a deadline, handled, replied to, rated by
 the resident, and closed — nothing falls through."""
 
+import functools
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -347,6 +349,32 @@ class TimelineEntry(models.Model):
         from .services import TIMELINE_LABELS
 
         return str(TIMELINE_LABELS.get(self.action, self.action))
+
+    def get_actor_label(self) -> str:
+        """Who took the step, in the reader's language: the label is stored in the language of
+        the request that took it, so a step a resident took on the Chinese page would read
+        居民 on the English one."""
+        key = _actor_keys().get(self.actor_label)
+        return str(ACTOR_LABELS[key]) if key else self.actor_label
+
+
+# Who took a step on an opinion's timeline, as the public sees it (never a name).
+ACTOR_LABELS = {
+    "system": _("System"), "department": _("Department"), "staff": _("Street committee"),
+    "deputy": _("Deputy"), "resident": _("Resident"),
+}
+
+
+@functools.cache
+def _actor_keys() -> dict[str, str]:
+    """Each actor label as written in any of the site's languages → its key."""
+    from django.utils import translation
+
+    keys = {}
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            keys.update({str(label): key for key, label in ACTOR_LABELS.items()})
+    return keys
 
 
 class Support(models.Model):

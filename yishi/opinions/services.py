@@ -26,6 +26,7 @@ from yishi.core.workflow import transition
 
 from .deadlines import policy_for, rules_for
 from .models import (
+    ACTOR_LABELS,
     Assignment,
     AssignmentState,
     ExtensionRequest,
@@ -95,15 +96,15 @@ def _log(opinion: Opinion, actor, action: str, note: str = "", *, before=None, a
 
 def _actor_label(actor) -> str:
     if actor is None:
-        return str(_("System"))
+        return str(ACTOR_LABELS["system"])
     roles = [r for r, _p, _d in active_roles(actor)]
     if Role.DEPARTMENT_HANDLER in roles:
-        return str(_("Department"))
+        return str(ACTOR_LABELS["department"])
     if Role.STREET_STAFF in roles or Role.DISTRICT_STAFF in roles:
-        return str(_("Street committee"))
+        return str(ACTOR_LABELS["staff"])
     if Role.DEPUTY in roles:
-        return str(_("Deputy"))
-    return str(_("Resident"))
+        return str(ACTOR_LABELS["deputy"])
+    return str(ACTOR_LABELS["resident"])
 
 
 def _clean_text(value: str, field: str, limit: int) -> str:

@@ -17,7 +17,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from yishi.core.models import Unit
+from yishi.core.models import Role, Unit
 
 
 class Method(models.TextChoices):
@@ -145,6 +145,12 @@ class Ballot(models.Model):
     def is_sealed(self) -> bool:
         """Cast ballots are encrypted to the tellers' key."""
         return bool(self.public_key)
+
+    def roll_role_labels(self) -> str:
+        """The roles on the roll by their names (议事会成员, …), not their codes."""
+        labels = dict(Role.choices)
+        codes = [code.strip() for code in self.roll_roles.split(",") if code.strip()]
+        return ", ".join(str(labels.get(code, code)) for code in codes)
 
 
 class Teller(models.Model):
