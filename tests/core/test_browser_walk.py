@@ -37,3 +37,26 @@ def test_phone_large_text_search_time_and_tables(page, live_server, demo, langua
     for url in ["/opinions/manage/", "/voting/manage/"]:
         page.goto(url)
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), url
+
+
+def test_phone_large_text_staff_tables_cards_and_fields(page, live_server, demo):
+    """The tables a sweep of every page at 360 px in large text still found squeezed or too
+    wide become cards (the page fixture fails a squeezed table), the ballot form's date-time
+    fields are 44 px tall, and the cards' title links are thumb-sized."""
+    from tests.projects.test_browser import staff_session
+    from yishi.core.models import User
+    from yishi.voting.models import Ballot
+
+    staff_session(page, live_server, User.objects.get(mobile="13900000001"))  # the district
+    set_cookies(page, live_server, yishi_text="large")
+    page.set_viewport_size({"width": 360, "height": 780})
+    ballot = Ballot.objects.order_by("pk").first()
+    for url in ["/deputies/evaluation/", "/oversight/reports/", "/oversight/guidance/",
+                "/workspace/residents/", f"/voting/{ballot.public_id}/board/", "/finance/"]:
+        page.goto(url)
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), url
+    links = page.evaluate(CONTROL_HEIGHTS, "main table.stack th[scope=row] a")
+    assert links and min(links) >= 44, links
+    page.goto("/voting/manage/new/")
+    heights = page.evaluate(CONTROL_HEIGHTS, "main input[type=datetime-local]")
+    assert heights and min(heights) >= 44, heights

@@ -16,7 +16,7 @@ from yishi.deputies import services
 from yishi.deputies.models import ActivityState, DutyActivity, PointsRule, ReceptionSession
 from yishi.deputies.queries import scorecards, station_cards
 from yishi.opinions import services as opinions
-from yishi.opinions.models import OpinionChannel, OpinionState
+from yishi.opinions.models import Opinion, OpinionChannel, OpinionState
 
 
 def test_a_suggestion_runs_through_the_loop_with_statutory_limits(people, deputy, category,
@@ -152,7 +152,7 @@ def test_scorecards_rank_and_show_shortfalls(people, deputy, station, xihu):
 
 
 def test_evaluation_page_and_downloads_for_staff_only(client, people, deputy, xihu,
-                                                      verified_login):
+                                                      verified_login, category):
     from openpyxl import load_workbook
 
     url = reverse("deputies:evaluation")
@@ -166,9 +166,15 @@ def test_evaluation_page_and_downloads_for_staff_only(client, people, deputy, xi
     book = load_workbook(io.BytesIO(client.get(url, {"unit": xihu["xixi"].code,
                                                      "format": "xlsx-stations"}).content))
     assert book.active.max_row == 2     # header + 西溪's station
+    suggestion = services.submit_suggestion(
+        people["deputy"], title="加快老旧小区加装电梯", text="建议简化审批流程",
+        category=category, community=xihu["xixi_community"])
+    Opinion.objects.filter(pk=suggestion.pk).update(rating="not_rated")
     report = client.get(reverse("deputies:annual_report",
                                 args=[deputy.pk, timezone.localdate().year]))
     assert report.status_code == 200
+    # What became of the deputy's suggestions, in words: not the rating's code.
+    assert "未评价 1" in report.content.decode() and "not_rated" not in report.content.decode()
     client.force_login(people["council_member"])
     assert client.get(reverse("deputies:annual_report", args=[deputy.pk, 2026])).status_code == 403
 

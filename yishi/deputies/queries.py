@@ -57,6 +57,14 @@ class Scorecard:
     def shortfall(self) -> int:
         return max(self.receptions_required - self.receptions_held, 0)
 
+    @property
+    def rating_labels(self) -> list[tuple[str, int]]:
+        """(what residents said, in the reader's language; how many), in the ratings' order."""
+        from yishi.opinions.models import Rating
+
+        return [(label, self.ratings[code]) for code, label in Rating.choices
+                if code in self.ratings]
+
 
 def scorecards(year: int, unit: Unit | None = None,
                deputies=None) -> list[Scorecard]:
