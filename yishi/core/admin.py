@@ -62,11 +62,31 @@ class UserAdmin(BaseUserAdmin):
         return obj.masked_mobile
 
 
+class AuditActionFilter(admin.SimpleListFilter):
+    """Filter by action, the choices in words (yishi/core/audit_labels.py), not as codes."""
+
+    title = _("action")
+    parameter_name = "action"
+
+    def lookups(self, request, model_admin):
+        from .queries import audit_action_choices
+
+        return audit_action_choices(AuditRecord.objects.all())
+
+    def queryset(self, request, queryset):
+        return queryset.filter(action=self.value()) if self.value() else queryset
+
+
 @admin.register(AuditRecord)
 class AuditRecordAdmin(admin.ModelAdmin):
-    list_display = ["seq", "created_at", "actor_label", "action", "object_repr"]
-    list_filter = ["action"]
-    search_fields = ["object_repr", "actor_label"]
+    list_display = ["seq", "created_at", "actor_label", "action_in_words", "object_repr"]
+    list_filter = [AuditActionFilter]
+    # An auditor may search by the action's code too.
+    search_fields = ["object_repr", "actor_label", "action"]
+
+    @admin.display(description=_("action"), ordering="action")
+    def action_in_words(self, obj):
+        return obj.action_label
 
     def has_add_permission(self, request):
         return False

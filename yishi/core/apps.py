@@ -17,6 +17,13 @@ class CoreConfig(AppConfig):
         periodic.register("core.reclaim_abandoned_tasks")(cleanup.reclaim_abandoned_tasks)
         periodic.register("core.audit_checkpoint")(checkpoints.publish_checkpoint)
 
+        from django.core import checks
+
+        from . import audit_labels
+
+        audit_labels.declare(audit_labels.LABELS)  # what core's audit actions are called
+        checks.register(audit_labels.check_declarations)
+
 
 class YishiAdminConfig(admin_apps.AdminConfig):
     default = False

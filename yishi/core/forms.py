@@ -158,3 +158,15 @@ class NoticePreferencesForm(forms.Form):
         return {kind: {"by_text": self.cleaned_data[f"{kind}_text"],
                        "by_email": self.cleaned_data[f"{kind}_email"]}
                 for kind in NoticeKind.values}
+
+
+class AuditFilterForm(forms.Form):
+    """The audit trail's filter: one action, chosen by its label (the code is the value, so a
+    link with ?action=<code> filters too)."""
+
+    action = forms.ChoiceField(label=_("Action"), required=False, error_messages={
+        "invalid_choice": _("There is no record of this action here; choose one from the list.")})
+
+    def __init__(self, data=None, *, actions: list[tuple[str, str]]):
+        super().__init__(data)
+        self.fields["action"].choices = [("", _("All actions")), *actions]

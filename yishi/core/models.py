@@ -394,7 +394,7 @@ class AuditRecord(models.Model):
         indexes = [models.Index(fields=["object_type", "object_id"])]
 
     def __str__(self) -> str:
-        return f"#{self.seq} {self.action} {self.object_repr}"
+        return f"#{self.seq} {self.action_label} {self.object_repr}"
 
     def save(self, *args, **kwargs):
         if not self._state.adding:
@@ -403,6 +403,13 @@ class AuditRecord(models.Model):
 
     def delete(self, *args, **kwargs):
         raise TypeError("The audit trail is append-only.")
+
+    @property
+    def action_label(self) -> str:
+        """The action in words, in the active language (yishi/core/audit_labels.py)."""
+        from .audit_labels import label
+
+        return label(self.action)
 
 
 class AuditChainHead(models.Model):

@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.db.models import Count, Q
 
-from .models import RoleAssignment, Unit, UnitKind, User
+from .models import AuditRecord, RoleAssignment, Unit, UnitKind, User
 
 
 def district() -> Unit | None:
@@ -32,3 +32,29 @@ def holders(role: str, unit: Unit, on=None):
     choices."""
     return User.objects.filter(
         pk__in=RoleAssignment.objects.covering(role, unit, on).values("user_id"))
+
+
+def audit_records_visible_to(user):
+    """The audit records of the units `user` oversees (core.view_audit), newest first; None when
+    they oversee none. A district-wide role sees every record."""
+    from .permissions import active_roles, has_perm
+
+    paths = [path for _role, path, _d in active_roles(user)
+             if has_perm(user, "core.view_audit", Unit(path=path))]
+    if not paths:
+        return None
+    records = AuditRecord.objects.order_by("-seq")
+    if any(path.count("/") == 1 for path in paths):  # district-wide
+        return records
+    scope = Q()
+    for path in paths:
+        scope |= Q(unit_path__startswith=path)
+    return records.filter(scope)
+
+
+def audit_action_choices(records) -> list[tuple[str, str]]:
+    """(action, label) of the actions these records hold, sorted by label in the active
+    language: the choices of the audit trail's filter."""
+    from .audit_labels import choices
+
+    return choices(records.order_by().values_list("action", flat=True).distinct())

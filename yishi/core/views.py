@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from . import queries, services
 from .errors import error_messages
 from .menu import workspace_menu
-from .models import AuditRecord, TextSize, Unit, UnitKind
+from .models import TextSize, Unit, UnitKind
 from .permissions import active_roles, has_perm
 
 
@@ -105,22 +105,20 @@ def workspace(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def audit_trail(request: HttpRequest) -> HttpResponse:
-    """Audit records of the units the person oversees, newest first."""
-    paths = [path for role, path, _d in active_roles(request.user)
-             if has_perm(request.user, "core.view_audit", Unit(path=path))]
-    if not paths:
-        raise PermissionDenied
-    records = AuditRecord.objects.order_by("-seq")
-    if not any(path.count("/") == 1 for path in paths):  # not district-wide
-        from django.db.models import Q
+    """Audit records of the units the person oversees, newest first; each action in words, in
+    the reader's language, with its code as secondary text (filterable by action)."""
+    from .forms import AuditFilterForm
 
-        scope = Q()
-        for path in paths:
-            scope |= Q(unit_path__startswith=path)
-        records = records.filter(scope)
+    records = queries.audit_records_visible_to(request.user)
+    if records is None:
+        raise PermissionDenied
+    form = AuditFilterForm(request.GET, actions=queries.audit_action_choices(records))
+    if form.is_valid() and form.cleaned_data["action"]:
+        records = records.filter(action=form.cleaned_data["action"])
     page = Paginator(records, 50).get_page(request.GET.get("page"))
     return render(request, "core/audit_trail.html", {
         "page": page,
+        "form": form,
         "trail": [(_("Workspace"), reverse("core:workspace")), (_("Audit trail"), None)],
     })
 
