@@ -11,6 +11,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from tests.core.test_browser_pages import set_cookies
+from tests.projects.test_browser import staff_session
 from yishi.core.models import User
 from yishi.oversight import dashboard, queries
 
@@ -20,25 +21,11 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SHOTS = os.environ.get("YISHI_SHOTS")
 
 
-def _district_session(page, live_server):
-    from django.test import Client
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    user = User.objects.get(mobile="13900000001")
-    client = Client()
-    device = TOTPDevice.objects.create(user=user, confirmed=True, name="test")
-    client.force_login(user)
-    session = client.session
-    session["otp_device_id"] = device.persistent_id
-    session.save()
-    set_cookies(page, live_server, sessionid=client.cookies["sessionid"].value)
-
-
 def test_the_pager_on_phones_and_desktops(page, live_server, demo):
     year = timezone.localdate().year
     street = queries.streets().first()
     _add_opinions(street, year, 21 * dashboard.DRILL_PER_PAGE)
-    _district_session(page, live_server)
+    staff_session(page, live_server, User.objects.get(mobile="13900000001"))  # the district
     url = f"/oversight/dashboard/{year}/opinions_received/{street.code}/?page=21"
     for language, heading in (("zh-hans", "收到意见"), ("en", "Opinions received")):
         for large in (False, True):
