@@ -180,6 +180,16 @@ def test_the_title_is_near_the_top_of_a_phone_in_either_text_size(page, live_ser
     expect(page.locator("nav.breadcrumb a")).to_have_count(3)
     expect(page.locator("nav.breadcrumb a:visible")).to_have_count(2)
     assert "/councils/" in page.locator("nav.breadcrumb a:visible").last.get_attribute("href")
+    # A long link above (a ballot's title, in large text) wraps beside its "›", which is never
+    # left alone on a line of its own.
+    from yishi.voting.models import Ballot, BallotState
+
+    ballot = Ballot.objects.filter(state=BallotState.PUBLISHED).order_by("-pk").first()
+    page.goto(f"/voting/{ballot.public_id}/results/")
+    tops = page.evaluate("""() => [...document.querySelectorAll('nav.breadcrumb li')]
+        .filter(li => li.getClientRects().length && li.querySelector('a'))
+        .map(li => [li.getBoundingClientRect().top, li.querySelector('a').getBoundingClientRect().top])""")
+    assert len(tops) == 2 and all(abs(li - a) < 4 for li, a in tops), tops
 
 
 def test_the_full_header_stays_on_a_desktop_in_normal_text(page, live_server, demo):

@@ -240,3 +240,8 @@ def test_timeline_says_who_in_the_readers_language(client, people, xihu, categor
     client.cookies["django_language"] = "zh-hans"
     chinese = client.get(url).content.decode()
     assert "· 居民</span>" in chinese and "· 人大街道工委</span>" in chinese
+    # The API's timeline says who in the reader's language too.
+    client.force_login(people["resident"])
+    client.cookies["django_language"] = "en"
+    timeline = client.get(f"/api/opinions/{opinion.number}").json()["timeline"]
+    assert {t["by"] for t in timeline} == {"Resident", "Street committee"}

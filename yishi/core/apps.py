@@ -21,7 +21,7 @@ class CoreConfig(AppConfig):
 
         from . import audit_labels
 
-        audit_labels.declare(audit_labels.LABELS)  # what core's audit actions are called
+        audit_labels.discover()  # every app's audit_labels.LABELS: what its actions are called
         checks.register(audit_labels.check_declarations)
 
 

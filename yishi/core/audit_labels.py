@@ -9,13 +9,14 @@ Three sources, each action declared once:
 - workflow transitions (yishi/core/workflow.py) are labelled from the workflow registry: an
   action `f"{wf.audit_prefix}.{t.action}"` reads "<the model's name>: <the transition's label>";
 - actions recorded directly with `audit.record(actor, "<action>", …)` are declared by the app
-  that records them, in its `audit_labels.py`, which its AppConfig.ready() passes to declare();
+  that records them, as `LABELS` in its `audit_labels.py` (found by discover() at start);
 - the admin's own records (`admin.<add|change|delete>.<app>.<model>`, yishi/core/admin_audit.py)
   read "Admin: added <the model's name>".
 
 tests/core/test_audit_labels.py walks the source for every action string recorded anywhere and
 fails when one has no label here."""
 
+import functools
 from collections.abc import Mapping
 
 from django.apps import apps
@@ -44,6 +45,17 @@ def declare(labels: Mapping[str, Promise | str]) -> None:
         _DECLARED[action] = label
 
 
+def discover() -> None:
+    """Declare the LABELS of every installed app's audit_labels module (core's is this one)."""
+    from importlib import import_module
+
+    from django.utils.module_loading import module_has_submodule
+
+    for config in apps.get_app_configs():
+        if module_has_submodule(config.module, "audit_labels"):
+            declare(import_module(f"{config.name}.audit_labels").LABELS)
+
+
 def declared() -> dict[str, Promise | str]:
     return dict(_DECLARED)
 
@@ -61,7 +73,13 @@ def check_declarations(app_configs=None, **kwargs) -> list:
 
 def workflow_actions() -> dict[str, tuple]:
     """Every action a workflow transition records → (workflow, transition), the first declared
-    transition where several share an action (kept for existing records)."""
+    transition where several share an action (kept for existing records). Built once for the
+    registry as it stands: a page of records and the filter's choices look up hundreds."""
+    return _workflow_actions(len(REGISTRY))
+
+
+@functools.lru_cache(maxsize=1)
+def _workflow_actions(_registered: int) -> dict[str, tuple]:
     found: dict[str, tuple] = {}
     for wf in REGISTRY.values():
         for t in wf.transitions:

@@ -119,7 +119,6 @@ class AttachmentField(forms.FileField):
             from .attachments import clean_upload
 
             clean_upload(uploaded, images_only=self.images_only)
-            uploaded.seek(0)
         return uploaded
 
 

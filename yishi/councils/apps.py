@@ -22,9 +22,3 @@ class CouncilsConfig(AppConfig):
         menu.register(_("Councils"), "councils:manage",
                       {Role.STREET_STAFF, Role.DISTRICT_STAFF},
                       _("Members, meetings, sign-in desk, votes, minutes, round tables"))
-
-        from yishi.core.audit_labels import declare
-
-        from . import audit_labels
-
-        declare(audit_labels.LABELS)  # what its audit actions are called

@@ -251,12 +251,12 @@ def quorum(meeting: Meeting) -> dict:
     from yishi.voting.services import quorum_met
 
     # Only serving members count: one who resigned mid-meeting leaves the roll and the figure.
-    rows = meeting.attendances.filter(member__status=MemberStatus.SERVING)
-    counted = getattr(meeting, "quorum_rows", None)
-    entitled = (rows.count() if counted is None else counted) or serving_members(
-        meeting.term).count()
-    present = (rows.filter(signed_in_at__isnull=False).count() if counted is None
-               else meeting.quorum_present)
+    if hasattr(meeting, "quorum_rows"):
+        rows, present = meeting.quorum_rows, meeting.quorum_present
+    else:
+        serving = meeting.attendances.filter(member__status=MemberStatus.SERVING)
+        rows, present = serving.count(), serving.filter(signed_in_at__isnull=False).count()
+    entitled = rows or serving_members(meeting.term).count()
     fraction = meeting.council.quorum_fraction
     needed = entitled // 2 + 1 if fraction == "1/2" else -(-entitled * 2 // 3)
     return {"present": present, "entitled": entitled, "needed": needed, "fraction": fraction,

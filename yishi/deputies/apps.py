@@ -36,9 +36,3 @@ class DeputiesConfig(AppConfig):
         menu.register(_("Activity weeks"), "deputies:manage_weeks",
                       {Role.STREET_STAFF, Role.DISTRICT_STAFF},
                       _("Declare an activity week; publish the stations' events"))
-
-        from yishi.core.audit_labels import declare
-
-        from . import audit_labels
-
-        declare(audit_labels.LABELS)  # what its audit actions are called

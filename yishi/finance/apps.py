@@ -26,9 +26,3 @@ class FinanceConfig(AppConfig):
         menu.register(_("Execution warnings"), "finance:warnings",
                       {Role.FINANCE_STAFF, Role.DISTRICT_STAFF, Role.COUNCIL_MEMBER},
                       _("Warnings on the budgets' execution and the streets' answers"))
-
-        from yishi.core.audit_labels import declare
-
-        from . import audit_labels
-
-        declare(audit_labels.LABELS)  # what its audit actions are called

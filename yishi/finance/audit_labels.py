@@ -1,5 +1,5 @@
 """Labels of the audit actions the finance app records directly (its workflows' transitions are
-labelled from the workflow registry); passed to yishi.core.audit_labels.declare() at ready()."""
+labelled from the workflow registry); found by yishi.core.audit_labels.discover()."""
 
 from django.utils.translation import gettext_lazy as _
 

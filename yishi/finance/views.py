@@ -3,7 +3,6 @@
 三公, the year against last year, and the downloads. A budget before approval is shown only to
 the people who review it (finance.view_draft)."""
 
-
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render

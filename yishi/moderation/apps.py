@@ -18,9 +18,3 @@ class ModerationConfig(AppConfig):
                       _("Approve, edit or hide what residents publish"))
         menu.register(_("Sensitive words"), "moderation:words", {Role.DISTRICT_STAFF},
                       _("The district's list of words that send a text to a moderator"))
-
-        from yishi.core.audit_labels import declare
-
-        from . import audit_labels
-
-        declare(audit_labels.LABELS)  # what its audit actions are called

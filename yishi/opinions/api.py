@@ -94,7 +94,7 @@ class OpinionOut(Schema):
     @staticmethod
     def resolve_timeline(obj):
         return [{"action": t.action, "label": t.get_action_label(), "note": t.note,
-                 "by": t.actor_label, "at": t.created_at} for t in obj.timeline.all()]
+                 "by": t.get_actor_label(), "at": t.created_at} for t in obj.timeline.all()]
 
 
 class OpinionDetailOut(OpinionOut):

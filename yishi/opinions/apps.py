@@ -55,9 +55,3 @@ class OpinionsConfig(AppConfig):
         menu.register(_("Record an opinion"), "opinions:record",
                       {Role.DEPUTY, Role.STREET_STAFF, Role.DISTRICT_STAFF},
                       _("An opinion heard at a reception, by phone or by letter"))
-
-        from yishi.core.audit_labels import declare
-
-        from . import audit_labels
-
-        declare(audit_labels.LABELS)  # what its audit actions are called

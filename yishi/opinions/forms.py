@@ -36,7 +36,6 @@ class PhotosField(forms.FileField):
         for upload in files:
             super().clean(upload, initial)
             clean_upload(upload, images_only=True)
-            upload.seek(0)
         return files
 
 

@@ -53,9 +53,3 @@ class OversightConfig(AppConfig):
         menu.register(_("Evaluation (考评)"), "oversight:evaluation",
                       {Role.DISTRICT_STAFF, Role.STREET_STAFF, Role.DEPUTY},
                       _("The year's indicator tree and every street's scorecard (考评激励)"))
-
-        from yishi.core.audit_labels import declare
-
-        from . import audit_labels
-
-        declare(audit_labels.LABELS)  # what its audit actions are called

@@ -22,9 +22,3 @@ class ProjectsConfig(AppConfig):
         menu.register(_("Propose a project"), "projects:propose_start",
                       {Role.RESIDENT, Role.COUNCIL_MEMBER, Role.DEPUTY},
                       _("Suggest a livelihood project for next year (民生实事项目推荐)"))
-
-        from yishi.core.audit_labels import declare
-
-        from . import audit_labels
-
-        declare(audit_labels.LABELS)  # what its audit actions are called

@@ -22,9 +22,3 @@ class VotingConfig(AppConfig):
         menu.register(_("Ballots"), "voting:manage_list",
                       {Role.DISTRICT_STAFF, Role.STREET_STAFF},
                       _("Create ballots, voter rolls, paper ballots, results"))
-
-        from yishi.core.audit_labels import declare
-
-        from . import audit_labels
-
-        declare(audit_labels.LABELS)  # what its audit actions are called

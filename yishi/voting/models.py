@@ -146,11 +146,15 @@ class Ballot(models.Model):
         """Cast ballots are encrypted to the tellers' key."""
         return bool(self.public_key)
 
+    @property
+    def roll_role_codes(self) -> list[str]:
+        """The roles whose holders make the roll (`roll_roles`, comma-separated)."""
+        return [code.strip() for code in self.roll_roles.split(",") if code.strip()]
+
     def roll_role_labels(self) -> str:
         """The roles on the roll by their names (议事会成员, …), not their codes."""
         labels = dict(Role.choices)
-        codes = [code.strip() for code in self.roll_roles.split(",") if code.strip()]
-        return ", ".join(str(labels.get(code, code)) for code in codes)
+        return ", ".join(str(labels.get(code, code)) for code in self.roll_role_codes)
 
 
 class Teller(models.Model):

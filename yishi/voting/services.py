@@ -225,9 +225,8 @@ def _snapshot_roll(ballot: Ballot) -> int:
         return RollEntry.objects.filter(ballot=ballot).count()
     existing = set(RollEntry.objects.filter(ballot=ballot).values_list("voter_id", flat=True))
     if ballot.roll_source == RollSource.ROLES:
-        roles = [r.strip() for r in ballot.roll_roles.split(",") if r.strip()]
         voters = (RoleAssignment.objects.active()
-                  .filter(role__in=roles, unit__path__startswith=ballot.unit.path,
+                  .filter(role__in=ballot.roll_role_codes, unit__path__startswith=ballot.unit.path,
                           user__is_active=True)
                   .values_list("user_id", flat=True).distinct())
         RollEntry.objects.bulk_create(
